@@ -1,0 +1,5 @@
+"""``python -m recommender`` runs the ``magpie`` command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,204 @@
+"""The ``magpie`` command line: ingest, ask, feedback, chat (and evaluation, benchmarks).
+
+``magpie ask --json`` prints a stable JSON object (see README) so dialogues can be scripted
+turn by turn with ``--session FILE``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .config import Settings, load_settings
+from .errors import MagpieError
+
+__all__ = ["app"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Magpie: a conversational, multimodal recommender.")
+
+_CONFIG = typer.Option("--config", help="settings file (TOML); default magpie.toml or $MAGPIE_CONFIG")
+
+
+def _settings(config: Path | None, **overrides: object) -> Settings:
+    return load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def _fail(error: MagpieError) -> None:
+    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="catalogue file (.jsonl or .csv), or a bundled name: movies, shop")],
+    catalog: Annotated[str | None, typer.Option(help="catalogue name (default: the file's folder name)")] = None,
+    no_images: Annotated[bool, typer.Option("--no-images", help="skip photo embeddings")] = False,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """Validate, embed and upsert a catalogue into Chroma (idempotent, resumable)."""
+    _setup_logging(verbose)
+    from .catalog import bundled_catalogs, ingest as run_ingest
+    from .index import VectorIndex
+    from .models.text import load_text_embedder
+    from .models.vision import load_image_encoder
+
+    try:
+        settings = _settings(config)
+        bundled = bundled_catalogs(settings)
+        if not path.exists() and str(path) in bundled:
+            catalog, path = catalog or str(path), bundled[str(path)]
+        name = catalog or (path.parent.name if path.name == "catalog.jsonl" else path.stem)
+        image = None if no_images else load_image_encoder(settings.image_model, settings.cache_dir)
+        report = run_ingest(path, name, VectorIndex(settings), load_text_embedder(settings.text_model), image)
+    except MagpieError as e:
+        _fail(e)
+        return
+    for problem in report.skipped:
+        typer.secho(f"skipped {problem}", fg=typer.colors.YELLOW, err=True)
+    typer.echo(
+        f"{name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} skipped, {report.images} photos, {report.seconds:.1f} s"
+    )
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="what you would type in the chat")] = "",
+    catalog: Annotated[str | None, typer.Option(help="catalogue name")] = None,
+    session: Annotated[Path | None, typer.Option(help="conversation file, read and saved each turn")] = None,
+    image: Annotated[list[Path] | None, typer.Option(help="a photo (repeatable)")] = None,
+    audio: Annotated[Path | None, typer.Option(help="a voice note")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the stable JSON result")] = False,
+    top: Annotated[int | None, typer.Option(help="number of items")] = None,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """One turn of a conversation."""
+    _setup_logging(verbose)
+    from .pipeline import Recommender, load_session, save_session
+
+    try:
+        settings = _settings(config, top_k=top)
+        rec = Recommender.from_settings(settings)
+        state = load_session(session, catalog) if session else rec.new_session(catalog)
+        result = rec.ask(state, text, [str(p) for p in image or []], str(audio) if audio else None)
+        if session:
+            save_session(state, session)
+    except MagpieError as e:
+        _fail(e)
+        return
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    _print_result(result, rec.describe(state))
+
+
+def _print_result(result, profile_text: str) -> None:  # type: ignore[no-untyped-def]
+    for notice in result.notices:
+        typer.secho(f"! {notice}", fg=typer.colors.YELLOW)
+    if result.transcript:
+        typer.secho(f"🎤 heard: {result.transcript}", fg=typer.colors.CYAN)
+    if result.image_words:
+        typer.secho(f"📷 I see: {', '.join(result.image_words)}", fg=typer.colors.CYAN)
+    typer.echo(result.reply)
+    for n, s in enumerate(result.items, start=1):
+        facts = ", ".join(f"{k} {v}" for k, v in s.item.attributes.items() if k in ("year", "price", "brand"))
+        typer.secho(f"#{n} {s.item.title}" + (f" ({facts})" if facts else ""), bold=True)
+        typer.echo(f"   {s.reason}")
+    typer.secho(f"profile: {profile_text}", dim=True)
+
+
+@app.command()
+def feedback(
+    session: Annotated[Path, typer.Option(help="conversation file")],
+    like: Annotated[str | None, typer.Option("--like", help="item id to thumb up")] = None,
+    dislike: Annotated[str | None, typer.Option("--dislike", help="item id to thumb down")] = None,
+    config: Annotated[Path | None, _CONFIG] = None,
+) -> None:
+    """Thumbs up or down on an item; the next ``ask`` follows it."""
+    from .pipeline import Recommender, load_session, save_session
+
+    if (like is None) == (dislike is None):
+        typer.secho("error: give exactly one of --like ID or --dislike ID", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+    try:
+        settings = _settings(config)
+        rec = Recommender.from_settings(settings)
+        state = load_session(session, None)
+        rec.feedback(state, like or dislike or "", liked=like is not None)
+        save_session(state, session)
+    except MagpieError as e:
+        _fail(e)
+        return
+    typer.echo(f"profile: {rec.describe(state)}")
+
+
+@app.command()
+def chat(
+    catalog: Annotated[str | None, typer.Option(help="catalogue name")] = None,
+    config: Annotated[Path | None, _CONFIG] = None,
+) -> None:
+    """An interactive chat in the terminal (streams the reply). Commands: /like ID, /dislike ID, /new, /quit."""
+    from .pipeline import Recommender
+
+    settings = _settings(config)
+    rec = Recommender.from_settings(settings)
+    state = rec.new_session(catalog)
+    typer.secho(f"Magpie ({state.catalog}). Type a request; /like ID, /dislike ID, /new, /quit.", bold=True)
+    while True:
+        try:
+            line = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo()
+            return
+        if not line:
+            continue
+        if line in {"/quit", "/exit"}:
+            return
+        try:
+            if line == "/new":
+                state = rec.new_session(state.catalog)
+                continue
+            if line.startswith(("/like ", "/dislike ")):
+                command, item_id = line.split(maxsplit=1)
+                rec.feedback(state, item_id.strip(), liked=command == "/like")
+                typer.secho(f"profile: {rec.describe(state)}", dim=True)
+                continue
+            result = None
+            typer.echo("magpie> ", nl=False)
+            for event in rec.turn(state, line):
+                if event.kind == "items":
+                    typer.echo()
+                    for n, s in enumerate(event.data, start=1):
+                        typer.secho(f"  #{n} {s.item.title} [{s.item.id}]", bold=True)
+                elif event.kind == "token":
+                    typer.echo(event.data, nl=False)
+                elif event.kind == "done":
+                    result = event.data
+            typer.echo()
+            if result is not None:
+                for notice in result.notices:
+                    typer.secho(f"! {notice}", fg=typer.colors.YELLOW)
+                typer.secho(f"profile: {rec.describe(state)}", dim=True)
+        except MagpieError as e:
+            typer.secho(f"! {e}", fg=typer.colors.YELLOW)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

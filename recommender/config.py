@@ -1,0 +1,151 @@
+"""One frozen settings object: defaults < TOML file < environment.
+
+The file is ``magpie.toml`` in the working directory, or the path in ``MAGPIE_CONFIG``.
+Every field can be set from the environment as ``MAGPIE_<FIELD>`` (upper case); fusion
+weights as ``MAGPIE_WEIGHT_<SIGNAL>``. Model fields take a preset name (offline, from the
+pinned packages), a local path, or a hub id (where a hub is reachable, e.g. on Spaces).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["DEFAULT_WEIGHTS", "Settings", "load_settings"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Hand-set starting weights of the fusion scorer; `magpie eval crs` can learn better ones
+# per catalogue (written beside the catalogue as fusion.json, which overrides these).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "text": 1.0,  # dense similarity of the profile query to the item text
+    "image": 1.0,  # visual similarity to the reference photos
+    "keyword": 0.5,  # BM25 over item text
+    "cooccur": 0.8,  # co-mentions / co-ratings with liked items
+    "liked_sim": 0.6,  # dense similarity to liked items
+    "attribute": 0.6,  # wanted attribute words present on the item
+    "feedback": 0.8,  # similarity to thumbs-up minus thumbs-down items
+    "popularity": 0.1,  # a weak prior
+    "novelty": 0.3,  # not shown in the last turns
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All of Magpie's settings. Paths are resolved against the working directory."""
+
+    # Where indexes, converted weights and sessions live.
+    data_dir: Path = Path("data")
+    cache_dir: Path = Path(os.path.expanduser("~/.cache/magpie"))
+    assets_dir: Path = ROOT / "assets"
+    prompts_dir: Path = ROOT / "prompts"
+
+    # Models: preset name, local path, or hub id.
+    text_model: str = "minilm"  # presets: minilm, mpnet
+    image_model: str = "efficientnet-lite0"  # presets: efficientnet-lite0; or clip:<hub id>
+    speech_model: str = "tiny.en"  # presets: tiny.en; or a whisper name / checkpoint path
+    llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai | none
+    llm_model: str = "qwen2.5-coder-0.5b"  # preset, .gguf path, or hub id
+    llm_base_url: str = ""  # OpenAI-compatible endpoint for llm_backend=openai
+    llm_api_key: str = ""
+    llm_threads: int = 0  # 0: one per core
+    llm_context: int = 4096
+    llm_max_tokens: int = 220  # reply + reasons
+    profile_llm: bool = True  # let the LLM read the profile too (rules always run)
+
+    # Chroma: embedded by default; a server when chroma_host is set.
+    chroma_host: str = ""
+    chroma_port: int = 8000
+
+    # Ranking.
+    top_k: int = 5  # cards per turn
+    candidates: int = 200  # per retrieval source
+    mmr_lambda: float = 0.75  # 1: pure relevance, 0: pure diversity
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    # Input limits.
+    max_audio_s: float = 30.0
+    max_upload_mb: float = 20.0
+    max_image_pixels: int = 40_000_000
+    max_text_chars: int = 2_000
+    max_history_turns: int = 6  # turns given to the LLM
+
+    catalog: str = "movies"  # the default catalogue
+
+    def with_(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, raw: Any, current: Any) -> Any:
+    try:
+        if isinstance(current, bool):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if isinstance(current, int):
+            return int(raw)
+        if isinstance(current, float):
+            return float(raw)
+        if isinstance(current, Path):
+            return Path(os.path.expanduser(str(raw)))
+        if isinstance(current, dict):
+            if not isinstance(raw, dict):
+                raise ValueError(raw)
+            return {**current, **{str(k): float(v) for k, v in raw.items()}}
+        return str(raw)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"setting {name!r} has a bad value: {raw!r}") from e
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    env: dict[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build the settings: defaults, then the TOML file, then ``MAGPIE_*`` variables, then overrides."""
+    env = dict(os.environ if env is None else env)
+    settings = Settings()
+    names = {f.name for f in dataclasses.fields(Settings)}
+
+    file = Path(path or env.get("MAGPIE_CONFIG", "magpie.toml"))
+    if file.is_file():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"cannot read {file}: {e}") from e
+        unknown = set(data) - names
+        if unknown:
+            raise ConfigError(f"unknown settings in {file}: {', '.join(sorted(unknown))}")
+        settings = dataclasses.replace(
+            settings, **{k: _coerce(k, v, getattr(settings, k)) for k, v in data.items()}
+        )
+    elif path is not None:
+        raise ConfigError(f"settings file not found: {file}")
+
+    changes: dict[str, Any] = {}
+    weights = dict(settings.weights)
+    for key, raw in env.items():
+        if not key.startswith("MAGPIE_") or key == "MAGPIE_CONFIG":
+            continue
+        name = key[len("MAGPIE_"):].lower()
+        if name.startswith("weight_"):
+            weights[name[len("weight_"):]] = _coerce(key, raw, 0.0)
+        elif name in names and name != "weights":
+            changes[name] = _coerce(key, raw, getattr(settings, name))
+    changes["weights"] = weights
+    for name, value in overrides.items():
+        if name not in names:
+            raise ConfigError(f"unknown setting {name!r}")
+        changes[name] = _coerce(name, value, getattr(settings, name)) if value is not None else None
+    return dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})

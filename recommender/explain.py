@@ -1,0 +1,227 @@
+"""Explanation: a short reply and one grounded reason per item.
+
+The LLM streams its text; ``Explanation.finish`` then enforces in code what the prompt only
+asks: sentences naming a catalogue title that was not retrieved are dropped, and a missing
+or ungrounded reason is replaced by a template reason built from the item's own fields and
+its score breakdown. Without an LLM (or when it fails) the template writes everything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .errors import LLMError
+from .linking import TitleLinker
+from .schemas import Profile, ScoredItem
+
+if TYPE_CHECKING:
+    from .models.base import ChatLLM
+    from .prompts import PromptBook
+
+__all__ = ["Explainer", "Explanation", "describe_profile", "template_reason", "template_reply"]
+
+log = logging.getLogger(__name__)
+
+_REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
+_SIGNAL_WORDS = {
+    "text": "close to what you described",
+    "keyword": "matches your words",
+    "image": "looks like your photo",
+    "cooccur": "often enjoyed by people who liked {liked}",
+    "liked_sim": "similar to {liked}",
+    "attribute": "has the {wanted} you asked for",
+    "feedback": "unlike what you turned down",
+    "popularity": "a popular pick",
+}
+
+
+@dataclass
+class Explanation:
+    """A streamed explanation; iterate for text pieces, then call ``finish``."""
+
+    pieces: Iterator[str]
+    items: Sequence[ScoredItem]
+    titles: TitleLinker | None
+    profile: Profile
+    fallback: bool = False  # True when the template wrote it
+    raw: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in self.pieces:
+            self.raw.append(piece)
+            yield piece
+
+    def finish(self) -> tuple[str, list[str]]:
+        """(reply, one reason per item), grounded. Consumes any pieces not yet read."""
+        for _ in self:
+            pass
+        return ground("".join(self.raw), self.items, self.titles, self.profile)
+
+
+class Explainer:
+    """Writes the reply for a turn with the LLM, or with templates."""
+
+    def __init__(
+        self,
+        llm: ChatLLM | None,
+        prompts: PromptBook,
+        domain: str = "movies and products",
+        max_tokens: int = 220,
+    ) -> None:
+        self.llm = llm
+        self.prompts = prompts
+        self.domain = domain
+        self.max_tokens = max_tokens
+
+    def explain(
+        self, request: str, profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None
+    ) -> Explanation:
+        if self.llm is None or not items:
+            text = template_text(profile, items, titles)
+            return Explanation(iter([text]), items, titles, profile, fallback=True)
+        messages = [
+            {"role": "system", "content": self.prompts.render("explain_system", domain=self.domain)},
+            {"role": "user", "content": self.prompts.render(
+                "explain_user",
+                request=json.dumps(request[:500], ensure_ascii=False),
+                preferences=json.dumps(describe_profile(profile, titles), ensure_ascii=False),
+                items=json.dumps([_item_card(i + 1, s) for i, s in enumerate(items)], ensure_ascii=False),
+            )},
+        ]
+        return Explanation(self._stream(messages, profile, items, titles), items, titles, profile)
+
+    def _stream(self, messages, profile, items, titles) -> Iterator[str]:  # type: ignore[no-untyped-def]
+        assert self.llm is not None
+        produced = False
+        try:
+            for piece in self.llm.stream(messages, max_tokens=self.max_tokens, temperature=0.3):
+                produced = True
+                yield piece
+        except LLMError as e:
+            log.warning("explanation fell back to templates: %s", e)
+            if not produced:
+                yield template_text(profile, items, titles)
+
+
+def _item_card(number: int, scored: ScoredItem) -> dict[str, object]:
+    item = scored.item
+    card: dict[str, object] = {"n": number, "title": item.title}
+    for key in ("year", "price", "brand", "genres", "director", "colour", "color"):
+        if key in item.attributes:
+            card[key] = item.attributes[key]
+    if item.categories:
+        card["categories"] = list(item.categories[:4])
+    if item.description:
+        card["about"] = item.description[:_DESCRIPTION_CHARS]
+    return card
+
+
+def ground(
+    text: str, items: Sequence[ScoredItem], titles: TitleLinker | None, profile: Profile
+) -> tuple[str, list[str]]:
+    """Split LLM text into reply and reasons; drop what names unlisted titles; fill gaps."""
+    allowed = {s.item.id for s in items}
+    reply_lines: list[str] = []
+    reasons: dict[int, str] = {}
+    for line in text.splitlines():
+        match = _REASON_LINE.match(line)
+        if match and 1 <= int(match.group(1)) <= len(items):
+            reasons.setdefault(int(match.group(1)), match.group(2).strip())
+        elif line.strip() and not reasons:
+            reply_lines.append(line.strip())
+    reply = _keep_grounded(" ".join(reply_lines), allowed, titles)
+    out: list[str] = []
+    for n, scored in enumerate(items, start=1):
+        reason = _keep_grounded(reasons.get(n, ""), allowed, titles)
+        out.append(reason if len(reason) >= 12 else template_reason(scored, profile, titles))
+    return (reply or template_reply(profile, items, titles)), out
+
+
+def _keep_grounded(text: str, allowed: set[str], titles: TitleLinker | None) -> str:
+    if not text or titles is None:
+        return text.strip()
+    kept = [s for s in _SENTENCE.split(text.strip())
+            if all(m.item_id in allowed for m in titles.find(s))]
+    return " ".join(kept).strip()
+
+
+def describe_profile(profile: Profile, titles: TitleLinker | None = None) -> str:
+    """The profile in plain words, for people and for prompts.
+
+    >>> from recommender.schemas import Range
+    >>> describe_profile(Profile(wanted=["comedy"], avoided=["horror"], ranges={"year": Range(min=1990)}))
+    'wants comedy; avoids horror; year from 1990'
+    """
+    name = titles.title if titles else (lambda i: i)
+    parts = []
+    if profile.liked:
+        parts.append("liked " + ", ".join(name(i) for i in profile.liked[-5:]))
+    if profile.disliked:
+        parts.append("disliked " + ", ".join(name(i) for i in profile.disliked[-5:]))
+    if profile.categories:
+        parts.append("looking for " + ", ".join(profile.categories))
+    if profile.wanted:
+        parts.append("wants " + ", ".join(profile.wanted))
+    if profile.avoided:
+        parts.append("avoids " + ", ".join(profile.avoided))
+    for key, rng in profile.ranges.items():
+        if rng.min is not None and rng.max is not None:
+            parts.append(f"{key} {_num(rng.min)}-{_num(rng.max)}")
+        elif rng.min is not None:
+            parts.append(f"{key} from {_num(rng.min)}")
+        elif rng.max is not None:
+            parts.append(f"{key} up to {_num(rng.max)}")
+    if profile.images:
+        parts.append("photo: " + ", ".join(w for im in profile.images[-2:] for w in im.words[:3]))
+    return "; ".join(parts) or "nothing yet"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
+
+
+def template_reason(scored: ScoredItem, profile: Profile, titles: TitleLinker | None) -> str:
+    """One grounded sentence from the item's fields and its strongest signals."""
+    item = scored.item
+    facts = []
+    year = item.attributes.get("year")
+    genres = item.attributes.get("genres")
+    if isinstance(genres, list) and genres:
+        facts.append(("a " + str(year) + " " if year else "a ") + "/".join(genres[:2]))
+    elif year:
+        facts.append(f"from {year}")
+    elif item.categories:
+        facts.append(item.categories[-1])
+    if "price" in item.attributes:
+        facts.append(f"${item.attributes['price']}")
+    if "brand" in item.attributes:
+        facts.append(f"by {item.attributes['brand']}")
+    liked = ", ".join((titles.title(i) if titles else i) for i in profile.liked[-2:]) or "your picks"
+    wanted = ", ".join(profile.wanted[:3]) or "features"
+    top = sorted(((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNAL_WORDS), reverse=True)[:2]
+    why = [_SIGNAL_WORDS[k].format(liked=liked, wanted=wanted) for _, k in top]
+    text = ", ".join(facts)
+    if why:
+        text = (text + " — " if text else "") + " and ".join(why)
+    return (text[:1].upper() + text[1:] + ".") if text else "A close match for your request."
+
+
+def template_reply(profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None) -> str:
+    if not items:
+        return ("I couldn't find anything that fits all of that. Try loosening a constraint "
+                f"(now: {describe_profile(profile, titles)}).")
+    summary = describe_profile(profile, titles)
+    return f"Here are {len(items)} picks" + (f" for you ({summary})." if summary != "nothing yet" else ".")
+
+
+def template_text(profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None) -> str:
+    lines = [template_reply(profile, items, titles)]
+    lines += [f"#{n}: {template_reason(s, profile, titles)}" for n, s in enumerate(items, start=1)]
+    return "\n".join(lines)

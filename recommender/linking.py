@@ -1,0 +1,269 @@
+"""Entity linking: find catalogue items, categories and attribute words named in free text.
+
+Pure Python over the catalogue; built once per catalogue and shared by every turn.
+
+>>> from recommender.schemas import Item
+>>> items = [Item("pa-1984", "Police Academy", attributes={"year": 1984}),
+...          Item("st-2001", "Super Troopers", attributes={"year": 2001})]
+>>> linker = TitleLinker(items)
+>>> [m.item_id for m in linker.find("I loved Super Troopers (2001) and police academy")]
+['st-2001', 'pa-1984']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .schemas import Item
+
+__all__ = ["Mention", "TitleLinker", "VocabularyLinker", "normalise", "tokens"]
+
+# Longest title, in tokens, that the n-gram scan looks for.
+_MAX_TITLE_TOKENS = 12
+# One-word titles that are ordinary words ("It", "Up", "Her") are linked only with a year
+# right after them, or when written with a capital letter mid-sentence.
+_COMMON_WORDS = frozenset(
+    """a an the it up her him us me you we they them this that these those what who why how
+    when where which there here is was be been are were am i he she his its our your their my
+    go run big heat home love life time day night man men woman women boy girl kids family
+    friends friend one two three good bad best old new red blue black white green brown gray
+    grey pink yellow orange purple cars drive fast fury crash war hero stay split face stop
+    up down out in on off over under again always never now then only just really very
+    more less most yes no not ok okay sure thanks thank hi hello hey well so too also
+    movie movies film films show watch seen see saw like liked love loved funny scary
+    action comedy drama horror romance thriller crime fantasy animation music sports""".split()
+)
+_YEAR_AFTER = re.compile(r"^\s*\(?\s*((?:19|20)\d\d)\s*\)?")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, strip accents, '&' -> 'and', punctuation to spaces.
+
+    >>> normalise("Amélie & Co.: Part II")
+    'amelie and co part ii'
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower().replace("&", " and ")
+    return " ".join(_TOKEN.findall(text.replace("'s ", " ")))
+
+
+def tokens(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def _stem(word: str) -> str:
+    """A crude plural stripper, enough to match 'shoes' with 'shoe' and 'comedies' with 'comedy'."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An item named in the text."""
+
+    item_id: str
+    start: int  # character offsets in the original text
+    end: int
+    surface: str  # the words as written
+
+
+class TitleLinker:
+    """Finds catalogue titles in text: longest match first, years disambiguate."""
+
+    def __init__(self, items: Sequence[Item], popularity: dict[str, float] | None = None) -> None:
+        popularity = popularity or {}
+        by_title: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+        for item in items:
+            key = normalise(item.title)
+            if not key:
+                continue
+            year = item.number("year")
+            by_title[key].append((item.id, int(year) if year else None))
+        # Most popular first, so an ambiguous title without a year links to the best known film.
+        self._titles = {
+            k: sorted(v, key=lambda e: -popularity.get(e[0], 0.0)) for k, v in by_title.items()
+        }
+        self._max = min(_MAX_TITLE_TOKENS, max((len(k.split()) for k in self._titles), default=1))
+        self._titles_of = {item.id: item.title for item in items}
+
+    def find(self, text: str) -> list[Mention]:
+        """Items named in ``text``, in order of appearance, each at most once."""
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(_fold(text))]
+        words = [_fold(text)[s:e] for s, e in spans]
+        out: list[Mention] = []
+        seen: set[str] = set()
+        i = 0
+        while i < len(words):
+            hit = None
+            for n in range(min(self._max, len(words) - i), 0, -1):
+                key = " ".join(words[i : i + n])
+                candidates = self._titles.get(key)
+                if not candidates:
+                    continue
+                start, end = spans[i][0], spans[i + n - 1][1]
+                year_match = _YEAR_AFTER.match(text[end : end + 9])
+                year = int(year_match.group(1)) if year_match else None
+                if not self._plausible(key, text[start:end], year, start):
+                    continue
+                chosen = next((c for c in candidates if year and c[1] == year), None)
+                if chosen is None and year and not any(c[1] is None for c in candidates):
+                    # A year that matches none of the films of that title: nearest year wins.
+                    chosen = min(candidates, key=lambda c: abs((c[1] or 0) - year))
+                hit = (chosen or candidates[0])[0], start, end + (year_match.end() if year_match else 0), n
+                break
+            if hit is None:
+                i += 1
+                continue
+            item_id, start, end, n = hit
+            if item_id not in seen:
+                seen.add(item_id)
+                out.append(Mention(item_id, start, end, text[start:end]))
+            i += n
+        return out
+
+    @staticmethod
+    def _plausible(key: str, surface: str, year: int | None, start: int) -> bool:
+        words = key.split()
+        if year is not None:
+            return True
+        if all(w in _COMMON_WORDS for w in words):
+            # "It", "Up", "Big": only with a capital letter that is not just the sentence start.
+            return len(words) > 1 and surface[:1].isupper() and start > 0 and surface.istitle()
+        if len(words) == 1 and len(key) < 4:
+            return surface[:1].isupper()
+        return True
+
+    def title(self, item_id: str) -> str:
+        return self._titles_of.get(item_id, item_id)
+
+    def link_titles(self, titles: Iterable[str]) -> list[str]:
+        """Ids for titles written by the LLM ("Super Troopers (2001)"); unknown titles dropped."""
+        out: list[str] = []
+        for title in titles:
+            found = self.find(title if "(" in title else title.title())
+            if found and found[0].item_id not in out:
+                out.append(found[0].item_id)
+        return out
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip accents while keeping character offsets (one char in, one out)."""
+    out = []
+    for c in text:
+        d = unicodedata.normalize("NFKD", c)
+        base = "".join(x for x in d if not unicodedata.combining(x)) or c
+        out.append(base[0].lower() if base else c)
+    return "".join(out)
+
+
+class VocabularyLinker:
+    """Maps words in text onto the catalogue's own vocabulary: categories and attribute words.
+
+    A query word maps to a category when it names the category, or when nearly all items
+    whose title contains the word sit in that category ("shoes" -> Footwear).
+    """
+
+    # Everyday words for vocabulary the catalogues use; extend freely.
+    SYNONYMS: dict[str, str] = {
+        "funny": "comedy", "hilarious": "comedy", "comedic": "comedy", "laugh": "comedy",
+        "scary": "horror", "creepy": "horror", "spooky": "horror", "frightening": "horror",
+        "romantic": "romance", "love story": "romance", "romcom": "romantic comedy",
+        "animated": "animation", "cartoon": "animation", "cartoons": "animation", "pixar": "animation",
+        "sci fi": "science fiction", "scifi": "science fiction", "space": "science fiction",
+        "superhero": "superhero", "super hero": "superhero", "detective": "crime", "mystery": "mystery",
+        "suspense": "thriller", "suspenseful": "thriller", "thrilling": "thriller",
+        "documentary": "documentary", "war": "war", "western": "western", "musical": "musical",
+        "kids": "family", "children": "family", "family": "family",
+        "grey": "gray", "sneaker": "footwear", "sneakers": "footwear", "trainers": "footwear",
+        "shoes": "footwear", "shoe": "footwear", "boots": "footwear",
+        "couch": "sofa", "plant": "plants", "houseplant": "plants",
+    }
+    _MIN_ITEMS = 2  # a title word must occur in at least this many items to stand for a category
+    _PURITY = 0.8  # ... and this share of them must sit in the category
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self._categories: dict[str, str] = {}  # normalised -> as written in the catalogue
+        self._words: set[str] = set()  # attribute words (genres, colours, brands ...)
+        in_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        title_count: dict[str, int] = defaultdict(int)
+        for item in items:
+            for category in item.categories:
+                self._categories.setdefault(normalise(category), category)
+            for word in item.words():
+                if len(word) <= 40:
+                    self._words.add(normalise(word))
+            for word in {_stem(w) for w in tokens(item.title)}:
+                title_count[word] += 1
+                for category in item.categories:
+                    in_category[word][category] += 1
+        self._title_word_category: dict[str, str] = {}
+        for word, per_cat in in_category.items():
+            total = title_count[word]
+            if total < self._MIN_ITEMS or word in _COMMON_WORDS:
+                continue
+            # The most specific category (fewest items) that still holds nearly all of them.
+            pure = [c for c, n in per_cat.items() if n >= self._PURITY * total]
+            if pure:
+                self._title_word_category[word] = min(pure, key=lambda c: (self._size(items, c), c))
+
+    def _size(self, items: Sequence[Item], category: str) -> int:
+        if not hasattr(self, "_sizes"):
+            sizes: dict[str, int] = defaultdict(int)
+            for item in items:
+                for c in item.categories:
+                    sizes[c] += 1
+            self._sizes = dict(sizes)
+        return self._sizes.get(category, 0)
+
+    def categories_in(self, text: str) -> list[str]:
+        """Catalogue categories named or implied in ``text``, as the catalogue writes them."""
+        norm = normalise(text)
+        words = norm.split()
+        found: list[str] = []
+        phrases = _ngrams(words, 3)
+        for phrase in phrases:
+            target = self.SYNONYMS.get(phrase, phrase)
+            for candidate in (target, _stem(target)):
+                cat = self._categories.get(candidate) or self._categories.get(candidate + "s")
+                if cat and cat not in found:
+                    found.append(cat)
+        for word in words:
+            cat = self._title_word_category.get(_stem(word))
+            if cat and cat not in found:
+                found.append(cat)
+        return found
+
+    def words_in(self, text: str) -> list[str]:
+        """Attribute words of the catalogue (genres, colours, brands) named in ``text``."""
+        words = normalise(text).split()
+        found: list[str] = []
+        for phrase in _ngrams(words, 3):
+            target = self.SYNONYMS.get(phrase, phrase)
+            for candidate in (target, _stem(target)):
+                if candidate in self._words and candidate not in found and candidate not in _STOP:
+                    found.append(candidate)
+        return found
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted(self._categories.values())
+
+
+_STOP = frozenset("a an the and or of in on to for with i me my it is movie film item".split())
+
+
+def _ngrams(words: list[str], n: int) -> list[str]:
+    out = []
+    for size in range(n, 0, -1):
+        out.extend(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+    return out

@@ -1,0 +1,71 @@
+"""The model interfaces. Pure protocols: importing this loads no torch.
+
+Each has one required method, so a test can pass a small deterministic fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL.Image import Image
+
+    from ..schemas import ImageUnderstanding, Transcript
+
+__all__ = ["ChatLLM", "ImageEncoder", "TextEmbedder", "Transcriber"]
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """Sentences -> L2-normalised float32 vectors of shape (n, dim)."""
+
+    name: str  # identifies the model; stored with vectors so a model change re-embeds
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class ImageEncoder(Protocol):
+    """Photos -> an embedding for visual similarity plus words (labels, colours)."""
+
+    name: str
+    dim: int
+
+    def encode(self, images: Sequence[Image]) -> list[ImageUnderstanding]: ...
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """A voice note (a file path, or 16 kHz mono float32 samples) -> text."""
+
+    name: str
+
+    def transcribe(self, audio: str | np.ndarray) -> Transcript: ...
+
+
+@runtime_checkable
+class ChatLLM(Protocol):
+    """Chat messages -> streamed text pieces.
+
+    ``messages`` are ``{"role": "system"|"user"|"assistant", "content": str}``. With
+    ``json_schema`` the backend constrains decoding to that schema where it can.
+    """
+
+    name: str
+
+    def stream(
+        self,
+        messages: Sequence[dict[str, str]],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.2,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Iterator[str]: ...
+
+
+def complete(llm: ChatLLM, messages: Sequence[dict[str, str]], **kwargs: Any) -> str:
+    """The whole reply of ``llm.stream`` as one string."""
+    return "".join(llm.stream(messages, **kwargs))

@@ -1,0 +1,292 @@
+"""Typed records that cross module boundaries.
+
+Pydantic models with ``extra="forbid"`` for what is read from files, users or the LLM
+(catalogue rows, the profile, sessions); frozen dataclasses for what the code makes itself.
+This module imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "AttributeValue",
+    "CatalogRow",
+    "ChatMessage",
+    "ImageRef",
+    "ImageUnderstanding",
+    "Item",
+    "Profile",
+    "ProfileUpdate",
+    "Range",
+    "ScoredItem",
+    "Session",
+    "Transcript",
+    "TurnResult",
+]
+
+# Numbers, words, flags or short lists of words: enough for price, year, genre, colour, cast.
+AttributeValue = str | int | float | bool | list[str]
+
+# Ids become Chroma ids and appear in URLs and prompts: keep them plain.
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,199}$")
+_MAX_TEXT = 20_000  # characters; longer descriptions are cut, not rejected
+
+
+class CatalogRow(BaseModel):
+    """One catalogue item as written in a JSONL or CSV file."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str
+    title: str = Field(min_length=1, max_length=500)
+    description: str = ""
+    categories: list[str] = Field(default_factory=list)
+    # Free-form typed fields: brand, genres, year, price, colour, cast ...
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    # Path to a photo, relative to the catalogue file (or absolute).
+    image: str | None = None
+    # Where the row comes from and under which licence, shown on cards and in credits.
+    source: str | None = None
+    licence: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _plain_id(cls, value: str) -> str:
+        if not _ID_PATTERN.match(value):
+            raise ValueError("id must be 1-200 letters, digits, '.', '_', ':' or '-'")
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def _cap_description(cls, value: str) -> str:
+        return value[:_MAX_TEXT]
+
+    @field_validator("categories")
+    @classmethod
+    def _clean_categories(cls, value: list[str]) -> list[str]:
+        return [c.strip() for c in value if c and c.strip()]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A catalogue item as the engine sees it (image path resolved)."""
+
+    id: str
+    title: str
+    description: str = ""
+    categories: tuple[str, ...] = ()
+    attributes: dict[str, AttributeValue] = field(default_factory=dict)
+    image: str | None = None  # absolute path, or None
+    source: str | None = None
+    licence: str | None = None
+
+    @classmethod
+    def from_row(cls, row: CatalogRow, image_path: str | None = None) -> Item:
+        return cls(
+            id=row.id,
+            title=row.title,
+            description=row.description,
+            categories=tuple(row.categories),
+            attributes=dict(row.attributes),
+            image=image_path,
+            source=row.source,
+            licence=row.licence,
+        )
+
+    def number(self, name: str) -> float | None:
+        """A numeric attribute (price, year ...) or None when absent or not a number."""
+        value = self.attributes.get(name)
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, int | float):
+            return float(value)
+        try:
+            return float(str(value))
+        except ValueError:
+            return None
+
+    def words(self) -> list[str]:
+        """Categories and word-like attribute values, lower-cased: what constraints match against."""
+        out = [c.lower() for c in self.categories]
+        for value in self.attributes.values():
+            if isinstance(value, str):
+                out.append(value.lower())
+            elif isinstance(value, list):
+                out.extend(v.lower() for v in value)
+        return out
+
+    def text(self) -> str:
+        """The text that is embedded and keyword-indexed for this item."""
+        parts = [self.title]
+        if self.categories:
+            parts.append("Categories: " + ", ".join(self.categories))
+        for key, value in self.attributes.items():
+            if isinstance(value, list):
+                value = ", ".join(value)
+            parts.append(f"{key}: {value}")
+        if self.description:
+            parts.append(self.description)
+        return ". ".join(str(p) for p in parts)
+
+
+class Range(BaseModel):
+    """A numeric constraint; either end may be open."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min: float | None = None
+    max: float | None = None
+
+    def contains(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class ImageRef(BaseModel):
+    """A photo the user showed, kept as its embedding and the words understood from it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    words: list[str] = Field(default_factory=list)
+    vector: list[float] = Field(default_factory=list, repr=False)
+    model: str = ""  # the image model that made the vector; vectors of other models are ignored
+
+
+class Profile(BaseModel):
+    """What the user likes, dislikes and needs; the whole conversation folded into one record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    liked: list[str] = Field(default_factory=list)  # catalogue ids
+    disliked: list[str] = Field(default_factory=list)  # catalogue ids, never shown again
+    seen: list[str] = Field(default_factory=list)  # catalogue ids the user has seen: not recommended
+    wanted: list[str] = Field(default_factory=list)  # attribute words: "comedy", "red", "running"
+    avoided: list[str] = Field(default_factory=list)  # attribute words that rule an item out
+    categories: list[str] = Field(default_factory=list)  # catalogue categories asked for
+    ranges: dict[str, Range] = Field(default_factory=dict)  # "price", "year" ...
+    images: list[ImageRef] = Field(default_factory=list)  # reference photos
+    intent: str = ""  # a short free-text summary of what is wanted now
+
+    def is_empty(self) -> bool:
+        return not (
+            self.liked or self.disliked or self.wanted or self.avoided or self.categories
+            or self.ranges or self.images or self.intent
+        )
+
+    def public(self) -> dict[str, Any]:
+        """The profile as shown to people and scripts: image vectors left out."""
+        data = self.model_dump(exclude={"images"})
+        data["images"] = [{"name": im.name, "words": im.words} for im in self.images]
+        return data
+
+
+class ProfileUpdate(BaseModel):
+    """What the LLM (or the rule-based extractor) reads from the latest message.
+
+    Titles rather than ids: linking a title to a catalogue id is done in code.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    liked_titles: list[str] = Field(default_factory=list, max_length=20)
+    disliked_titles: list[str] = Field(default_factory=list, max_length=20)
+    seen_titles: list[str] = Field(default_factory=list, max_length=20)
+    wanted: list[str] = Field(default_factory=list, max_length=20)
+    avoided: list[str] = Field(default_factory=list, max_length=20)
+    categories: list[str] = Field(default_factory=list, max_length=10)
+    ranges: dict[str, Range] = Field(default_factory=dict)
+    intent: str = Field(default="", max_length=300)
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Session(BaseModel):
+    """One conversation: what is needed to continue it, turn after turn (saved by ``--session``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    catalog: str
+    profile: Profile = Field(default_factory=Profile)
+    history: list[ChatMessage] = Field(default_factory=list)
+    shown: list[list[str]] = Field(default_factory=list)  # item ids shown, one list per turn
+    version: int = 1
+
+    def last_shown(self) -> list[str]:
+        return self.shown[-1] if self.shown else []
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What Whisper heard."""
+
+    text: str
+    language: str = "en"
+    duration_s: float = 0.0  # length of the audio that was transcribed
+    truncated: bool = False  # True when the note was cut at the length limit
+
+
+@dataclass(frozen=True)
+class ImageUnderstanding:
+    """What the image model read from one photo."""
+
+    vector: list[float]  # L2-normalised embedding for visual similarity
+    labels: list[tuple[str, float]]  # (word, probability), best first
+    colours: list[str]  # dominant colour names, most covering first
+    model: str = ""  # which image model made the vector
+
+    def words(self, min_probability: float = 0.15) -> list[str]:
+        """Words for the text profile; labels below ``min_probability`` are not trusted."""
+        out = [w for w, p in self.labels if p >= min_probability][:3]
+        return out + self.colours[:2]
+
+
+@dataclass(frozen=True)
+class ScoredItem:
+    """An item ranked for this turn, with how each signal contributed."""
+
+    item: Item
+    score: float
+    signals: dict[str, float]  # signal name -> weighted contribution
+    reason: str = ""
+
+
+@dataclass
+class TurnResult:
+    """Everything a turn produced; ``magpie ask --json`` prints this."""
+
+    transcript: str | None = None
+    image_words: list[str] = field(default_factory=list)
+    profile: Profile = field(default_factory=Profile)
+    items: list[ScoredItem] = field(default_factory=list)
+    reply: str = ""
+    notices: list[str] = field(default_factory=list)  # user-facing messages about bad input
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "transcript": self.transcript,
+            "image_words": self.image_words,
+            "profile": self.profile.public(),
+            "items": [
+                {
+                    "id": s.item.id,
+                    "title": s.item.title,
+                    "attributes": {"categories": list(s.item.categories), **s.item.attributes},
+                    "score": round(s.score, 6),
+                    "signals": {k: round(v, 6) for k, v in s.signals.items()},
+                    "reason": s.reason,
+                }
+                for s in self.items
+            ],
+            "reply": self.reply,
+            "notices": self.notices,
+        }

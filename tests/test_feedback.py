@@ -1,0 +1,38 @@
+from recommender.feedback import like, read_critique
+from recommender.schemas import Item
+
+SHOWN = [
+    Item("a", "A", attributes={"price": 50.0, "year": 1980}),
+    Item("b", "B", attributes={"price": 100.0, "year": 1995}),
+    Item("c", "C", attributes={"price": 150.0, "year": 2010}),
+]
+
+
+def test_more_like_number():
+    c = read_critique("more like #2", SHOWN)
+    assert c.delta.liked == ["b"] and c.only_critique
+
+
+def test_ordinal_and_seen_and_not():
+    assert read_critique("more like the third one", SHOWN).delta.liked == ["c"]
+    assert read_critique("seen #1", SHOWN).delta.seen == ["a"]
+    assert read_critique("not #3 please", SHOWN).delta.disliked == ["c"]
+
+
+def test_out_of_range_reference_is_ignored():
+    assert read_critique("more like #9", SHOWN).delta.liked == []
+
+
+def test_cheaper_and_older_are_relative_to_shown():
+    assert read_critique("cheaper", SHOWN).delta.ranges["price"].max == 99.0
+    assert read_critique("older", SHOWN).delta.ranges["year"].max == 1994
+    assert read_critique("newer", SHOWN).delta.ranges["year"].min == 1996
+
+
+def test_critique_with_new_request_is_not_only_critique():
+    c = read_critique("cheaper, and I want hiking boots", SHOWN)
+    assert "price" in c.delta.ranges and not c.only_critique
+
+
+def test_like_delta():
+    assert like("x", True).liked == ["x"] and like("x", False).disliked == ["x"]

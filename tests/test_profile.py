@@ -1,0 +1,71 @@
+from recommender.linking import TitleLinker, VocabularyLinker
+from recommender.profile import RuleExtractor, merge
+from recommender.schemas import Item, Profile, Range
+
+MOVIES = [
+    Item("super-troopers", "Super Troopers", categories=("movie", "comedy"), attributes={"year": 2001, "genres": ["comedy"]}),
+    Item("police-academy", "Police Academy", categories=("movie", "comedy"), attributes={"year": 1984, "genres": ["comedy"]}),
+    Item("the-ring", "The Ring", categories=("movie", "horror"), attributes={"year": 2002, "genres": ["horror"]}),
+    Item("it-2017", "It", categories=("movie", "horror"), attributes={"year": 2017, "genres": ["horror"]}),
+    Item("alien", "Alien", categories=("movie", "science fiction"), attributes={"year": 1979, "genres": ["science fiction"]}),
+]
+
+
+def extractor(items=MOVIES):
+    return RuleExtractor(TitleLinker(items), VocabularyLinker(items))
+
+
+def test_liked_title_and_genre_synonym():
+    delta = extractor().read("I loved Super Troopers (2001), I want something just as funny")
+    assert delta.liked == ["super-troopers"]
+    assert "comedy" in delta.categories or "comedy" in delta.wanted
+
+
+def test_negation_and_year_floor():
+    delta = extractor().read("no horror, and nothing before 1990")
+    assert "horror" in delta.avoided
+    assert "horror" not in delta.wanted and "horror" not in delta.categories
+    assert delta.ranges["year"].min == 1990
+    assert delta.ranges["year"].max is None
+
+
+def test_disliked_title():
+    delta = extractor().read("I didn't like The Ring at all")
+    assert delta.disliked == ["the-ring"] and delta.liked == []
+
+
+def test_common_word_title_needs_evidence():
+    assert extractor().read("it was great, show me it").liked == []
+    assert extractor().read("I liked It (2017)").liked == ["it-2017"]
+
+
+def test_budget_patterns():
+    read = extractor().read
+    assert read("running shoes under $100").ranges["price"].max == 100
+    assert read("between 50 and 80 dollars").ranges["price"].model_dump() == {"min": 50, "max": 80}
+    assert read("something over €1.5k").ranges["price"].min == 1500
+    assert "price" not in read("films after 1990").ranges
+
+
+def test_decades():
+    assert extractor().read("a comedy from the 80s").ranges["year"].model_dump() == {"min": 1980, "max": 1989}
+    assert extractor().read("nineties thrillers").ranges["year"].model_dump() == {"min": 1990, "max": 1999}
+
+
+def test_merge_later_statements_win():
+    profile = merge(Profile(), Profile(liked=["a"], wanted=["red"], ranges={"price": Range(max=100)}))
+    profile = merge(profile, Profile(disliked=["a"], avoided=["red"], ranges={"price": Range(max=80)}))
+    assert profile.liked == [] and profile.disliked == ["a"]
+    assert profile.wanted == [] and profile.avoided == ["red"]
+    assert profile.ranges["price"].max == 80
+
+
+def test_merge_contradicting_range_keeps_latest():
+    profile = merge(Profile(ranges={"year": Range(min=2000)}), Profile(ranges={"year": Range(max=1990)}))
+    assert profile.ranges["year"].model_dump() == {"min": None, "max": 1990}
+
+
+def test_merge_is_pure():
+    base = Profile(liked=["a"])
+    merge(base, Profile(disliked=["a"]))
+    assert base.liked == ["a"]
