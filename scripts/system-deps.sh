@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System packages Magpie needs: ffmpeg (decodes voice notes for Whisper), espeak-ng (speech
+# for tests and the bundled voice example), chromium (the browser test), cmake/g++ (builds
+# llama-cpp-python). Installs only what is missing; needs root or sudo.
+set -euo pipefail
+need=()
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v chromium >/dev/null || need+=(chromium)
+command -v cmake >/dev/null || need+=(cmake)
+command -v g++ >/dev/null || need+=(g++)
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing system packages: ${need[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
