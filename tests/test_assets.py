@@ -1,0 +1,106 @@
+"""The bundled catalogues: valid rows, real files, matching side tables, a reproducible build."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recommender.schemas import CatalogRow
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
+SHARED = ROOT.parent / "shared" / "data"
+WHEEL_CACHE = ROOT / ".cache" / "wheels"  # where scripts/build_catalogs.py keeps the RecBole wheel
+
+
+def rows(name: str) -> list[CatalogRow]:
+    lines = (ASSETS / name / "catalog.jsonl").read_text(encoding="utf-8").splitlines()
+    return [CatalogRow.model_validate_json(line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def movies() -> dict[str, CatalogRow]:
+    return {row.id: row for row in rows("movies")}
+
+
+@pytest.fixture(scope="module")
+def shared_data() -> Path:
+    if not (SHARED / "redial").is_dir() or not (SHARED / "vendure").is_dir():
+        pytest.skip(f"the shared data sets are not at {SHARED}")
+    return SHARED
+
+
+@pytest.mark.parametrize("name", ["movies", "shop"])
+def test_catalogue_rows_validate_with_unique_sorted_ids(name):
+    ids = [row.id for row in rows(name)]
+    assert len(ids) == len(set(ids))
+    assert ids == sorted(ids)
+
+
+def test_shop_rows_have_photos_prices_and_credits():
+    shop = rows("shop")
+    credits = (ASSETS / "shop" / "CREDITS.md").read_text(encoding="utf-8")
+    assert len(shop) == 54
+    for row in shop:
+        assert row.image and (ASSETS / "shop" / row.image).is_file(), row.id
+        assert f"`{row.image}`" in credits
+        price = row.attributes["price"]
+        top = row.attributes.get("price_max", price)
+        assert isinstance(price, float) and isinstance(top, float) and 0 < price <= top
+        assert row.categories and row.licence and "Unsplash" in row.licence
+    assert "GNU GENERAL PUBLIC LICENSE" in (ASSETS / "shop" / "LICENSE").read_text(encoding="utf-8")
+    shoe = next(r for r in shop if r.id == "ultraboost-running-shoe")
+    assert shoe.categories == ["Sports & Outdoor", "Footwear"]
+    assert shoe.attributes["colour"] == ["blue", "pink"]
+
+
+def test_movies_cover_redial_with_years_and_metadata(movies):
+    assert len(movies) >= 6000
+    assert all(row.categories == ["movie"] for row in movies.values())
+    with_year = [r for r in movies.values() if isinstance(r.attributes.get("year"), int)]
+    assert len(with_year) >= 0.75 * len(movies)
+    assert sum("genres" in r.attributes for r in movies.values()) >= 0.6 * len(movies)
+    troopers = movies["Super_Troopers"]
+    assert troopers.title == "Super Troopers"
+    assert troopers.attributes["year"] == 2001
+    assert "crime" in troopers.attributes["genres"]  # Wikidata's only genre for it
+    assert troopers.attributes["director"] == ["Jay Chandrasekhar"]
+    race = movies["Death_Race_2008_film"]
+    assert (race.title, race.attributes["year"]) == ("Death Race", 2008)
+
+
+def test_side_tables_name_only_catalogue_movies(movies):
+    popularity = json.loads((ASSETS / "movies" / "popularity.json").read_text(encoding="utf-8"))
+    assert set(popularity["mentions"]) <= set(movies)
+    assert all(isinstance(n, int) and n > 0 for n in popularity["mentions"].values())
+    path = ASSETS / "movies" / "cooccur.json"
+    assert path.stat().st_size < 3_000_000
+    cooccur = json.loads(path.read_text(encoding="utf-8"))
+    for block in ("pairs", "movielens"):
+        for a, neighbours in cooccur[block].items():
+            assert a in movies and set(neighbours) <= set(movies) and a not in neighbours
+    pairs = cooccur["pairs"]
+    assert all(pairs[b][a] == n for a, ns in pairs.items() for b, n in ns.items())
+    assert max(len(ns) for ns in cooccur["movielens"].values()) <= 30
+
+
+def test_build_is_deterministic(shared_data, tmp_path):
+    """A rebuild gives the committed files byte for byte (MovieLens when its wheel is cached)."""
+    with_movielens = any(WHEEL_CACHE.glob("recbole*.whl"))
+    command = [sys.executable, str(ROOT / "scripts" / "build_catalogs.py"), "--out", str(tmp_path),
+               "--redial", str(shared_data / "redial"), "--vendure", str(shared_data / "vendure")]
+    subprocess.run(command + ([] if with_movielens else ["--no-movielens"]), check=True,
+                   capture_output=True)
+    built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert built == sorted(p.relative_to(ASSETS) for p in ASSETS.rglob("*") if p.is_file())
+    for rel in built:
+        if rel.name == "cooccur.json" and not with_movielens:
+            new = json.loads((tmp_path / rel).read_text(encoding="utf-8"))
+            old = json.loads((ASSETS / rel).read_text(encoding="utf-8"))
+            assert new["pairs"] == old["pairs"]
+        elif rel.name != "README.md" or with_movielens:
+            assert (tmp_path / rel).read_bytes() == (ASSETS / rel).read_bytes(), rel
