@@ -1,0 +1,103 @@
+"""Shared fixtures: small deterministic fakes that still mean something.
+
+``HashEmbedder`` embeds words by hashing them into a fixed number of buckets, so texts that
+share words are close and a ranking test can assert a real order. ``ScriptedLLM`` replays
+text (or fails) so the explanation and profile paths run without weights. Tests that load the
+real models are marked ``models``; they run in CI too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from recommender.config import load_settings
+from recommender.errors import LLMError
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+
+
+class HashEmbedder:
+    """Bag of words hashed into ``dim`` buckets, L2-normalised."""
+
+    name = "hash-embedder"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.calls = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                word = word[:-1] if len(word) > 3 and word.endswith("s") else word
+                bucket = int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim
+                out[row, bucket] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+
+class ScriptedLLM:
+    """Streams a fixed reply word by word; ``json_reply`` answers schema-constrained calls."""
+
+    name = "scripted"
+
+    def __init__(
+        self, reply: str = "", json_reply: dict[str, Any] | str | None = None, fail: bool = False
+    ) -> None:
+        self.reply = reply
+        self.json_reply = json_reply
+        self.fail = fail
+        self.calls: list[list[dict[str, str]]] = []
+
+    def stream(
+        self,
+        messages: Sequence[dict[str, str]],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.2,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Iterator[str]:
+        self.calls.append(list(messages))
+        if self.fail:
+            raise LLMError("scripted failure")
+        if json_schema is not None:
+            reply = self.json_reply if self.json_reply is not None else {}
+            yield reply if isinstance(reply, str) else json.dumps(reply)
+            return
+        for word in re.split(r"(\s+)", self.reply):
+            if word:
+                yield word
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(
+        env={},
+        data_dir=str(tmp_path / "data"),
+        cache_dir=str(tmp_path / "cache"),
+        llm_backend="none",
+    )
+
+
+@pytest.fixture
+def embedder():
+    return HashEmbedder()
+
+
+def write_jsonl(path: Path, rows: Sequence[dict[str, Any] | str]) -> Path:
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8"
+    )
+    return path
