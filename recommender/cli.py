@@ -19,10 +19,15 @@ from .errors import MagpieError
 
 __all__ = ["app"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Magpie: a conversational, multimodal recommender.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Magpie: a conversational, multimodal recommender.",
+)
 
-_CONFIG = typer.Option("--config", help="settings file (TOML); default magpie.toml or $MAGPIE_CONFIG")
+_CONFIG = typer.Option(
+    "--config", help="settings file (TOML); default magpie.toml or $MAGPIE_CONFIG"
+)
 
 
 def _settings(config: Path | None, **overrides: object) -> Settings:
@@ -30,8 +35,11 @@ def _settings(config: Path | None, **overrides: object) -> Settings:
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def _fail(error: MagpieError) -> None:
@@ -41,15 +49,21 @@ def _fail(error: MagpieError) -> None:
 
 @app.command()
 def ingest(
-    path: Annotated[Path, typer.Argument(help="catalogue file (.jsonl or .csv), or a bundled name: movies, shop")],
-    catalog: Annotated[str | None, typer.Option(help="catalogue name (default: the file's folder name)")] = None,
+    path: Annotated[
+        Path,
+        typer.Argument(help="catalogue file (.jsonl or .csv), or a bundled name: movies, shop"),
+    ],
+    catalog: Annotated[
+        str | None, typer.Option(help="catalogue name (default: the file's folder name)")
+    ] = None,
     no_images: Annotated[bool, typer.Option("--no-images", help="skip photo embeddings")] = False,
     config: Annotated[Path | None, _CONFIG] = None,
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
     """Validate, embed and upsert a catalogue into Chroma (idempotent, resumable)."""
     _setup_logging(verbose)
-    from .catalog import bundled_catalogs, ingest as run_ingest
+    from .catalog import bundled_catalogs
+    from .catalog import ingest as run_ingest
     from .index import VectorIndex
     from .models.text import load_text_embedder
     from .models.vision import load_image_encoder
@@ -61,14 +75,16 @@ def ingest(
             catalog, path = catalog or str(path), bundled[str(path)]
         name = catalog or (path.parent.name if path.name == "catalog.jsonl" else path.stem)
         image = None if no_images else load_image_encoder(settings.image_model, settings.cache_dir)
-        report = run_ingest(path, name, VectorIndex(settings), load_text_embedder(settings.text_model), image)
+        report = run_ingest(
+            path, name, VectorIndex(settings), load_text_embedder(settings.text_model), image
+        )
     except MagpieError as e:
         _fail(e)
         return
     for problem in report.skipped:
         typer.secho(f"skipped {problem}", fg=typer.colors.YELLOW, err=True)
     typer.echo(
-        f"{name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {report.removed} removed, "
         f"{len(report.skipped)} skipped, {report.images} photos, {report.seconds:.1f} s"
     )
 
@@ -77,7 +93,9 @@ def ingest(
 def ask(
     text: Annotated[str, typer.Argument(help="what you would type in the chat")] = "",
     catalog: Annotated[str | None, typer.Option(help="catalogue name")] = None,
-    session: Annotated[Path | None, typer.Option(help="conversation file, read and saved each turn")] = None,
+    session: Annotated[
+        Path | None, typer.Option(help="conversation file, read and saved each turn")
+    ] = None,
     image: Annotated[list[Path] | None, typer.Option(help="a photo (repeatable)")] = None,
     audio: Annotated[Path | None, typer.Option(help="a voice note")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the stable JSON result")] = False,
@@ -114,7 +132,9 @@ def _print_result(result, profile_text: str) -> None:  # type: ignore[no-untyped
         typer.secho(f"📷 I see: {', '.join(result.image_words)}", fg=typer.colors.CYAN)
     typer.echo(result.reply)
     for n, s in enumerate(result.items, start=1):
-        facts = ", ".join(f"{k} {v}" for k, v in s.item.attributes.items() if k in ("year", "price", "brand"))
+        facts = ", ".join(
+            f"{k} {v}" for k, v in s.item.attributes.items() if k in ("year", "price", "brand")
+        )
         typer.secho(f"#{n} {s.item.title}" + (f" ({facts})" if facts else ""), bold=True)
         typer.echo(f"   {s.reason}")
     typer.secho(f"profile: {profile_text}", dim=True)
@@ -131,7 +151,9 @@ def feedback(
     from .pipeline import Recommender, load_session, save_session
 
     if (like is None) == (dislike is None):
-        typer.secho("error: give exactly one of --like ID or --dislike ID", fg=typer.colors.RED, err=True)
+        typer.secho(
+            "error: give exactly one of --like ID or --dislike ID", fg=typer.colors.RED, err=True
+        )
         raise typer.Exit(code=2)
     try:
         settings = _settings(config)
@@ -156,7 +178,9 @@ def chat(
     settings = _settings(config)
     rec = Recommender.from_settings(settings)
     state = rec.new_session(catalog)
-    typer.secho(f"Magpie ({state.catalog}). Type a request; /like ID, /dislike ID, /new, /quit.", bold=True)
+    typer.secho(
+        f"Magpie ({state.catalog}). Type a request; /like ID, /dislike ID, /new, /quit.", bold=True
+    )
     while True:
         try:
             line = input("you> ").strip()
@@ -194,6 +218,28 @@ def chat(
                 typer.secho(f"profile: {rec.describe(state)}", dim=True)
         except MagpieError as e:
             typer.secho(f"! {e}", fg=typer.colors.YELLOW)
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="fewer rounds and sizes (CI)")] = False,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="also write the figures here")
+    ] = None,
+    config: Annotated[Path | None, _CONFIG] = None,
+) -> None:
+    """Speed and memory figures: per-stage turn latency, retrieval at scale, ingest rates, RSS."""
+    _setup_logging(False)
+    from .bench import format_figures, run_bench
+
+    try:
+        figures = run_bench(_settings(config), quick=quick)
+    except MagpieError as e:
+        _fail(e)
+        return
+    typer.echo(format_figures(figures))
+    if json_out:
+        json_out.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 def main() -> None:

@@ -138,9 +138,9 @@ def load_settings(
     for key, raw in env.items():
         if not key.startswith("MAGPIE_") or key == "MAGPIE_CONFIG":
             continue
-        name = key[len("MAGPIE_"):].lower()
+        name = key[len("MAGPIE_") :].lower()
         if name.startswith("weight_"):
-            weights[name[len("weight_"):]] = _coerce(key, raw, 0.0)
+            weights[name[len("weight_") :]] = _coerce(key, raw, 0.0)
         elif name in names and name != "weights":
             changes[name] = _coerce(key, raw, getattr(settings, name))
     changes["weights"] = weights

@@ -81,19 +81,31 @@ class Explainer:
         self.max_tokens = max_tokens
 
     def explain(
-        self, request: str, profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None
+        self,
+        request: str,
+        profile: Profile,
+        items: Sequence[ScoredItem],
+        titles: TitleLinker | None,
     ) -> Explanation:
         if self.llm is None or not items:
             text = template_text(profile, items, titles)
             return Explanation(iter([text]), items, titles, profile, fallback=True)
         messages = [
-            {"role": "system", "content": self.prompts.render("explain_system", domain=self.domain)},
-            {"role": "user", "content": self.prompts.render(
-                "explain_user",
-                request=json.dumps(request[:500], ensure_ascii=False),
-                preferences=json.dumps(describe_profile(profile, titles), ensure_ascii=False),
-                items=json.dumps([_item_card(i + 1, s) for i, s in enumerate(items)], ensure_ascii=False),
-            )},
+            {
+                "role": "system",
+                "content": self.prompts.render("explain_system", domain=self.domain),
+            },
+            {
+                "role": "user",
+                "content": self.prompts.render(
+                    "explain_user",
+                    request=json.dumps(request[:500], ensure_ascii=False),
+                    preferences=json.dumps(describe_profile(profile, titles), ensure_ascii=False),
+                    items=json.dumps(
+                        [_item_card(i + 1, s) for i, s in enumerate(items)], ensure_ascii=False
+                    ),
+                ),
+            },
         ]
         return Explanation(self._stream(messages, profile, items, titles), items, titles, profile)
 
@@ -147,8 +159,11 @@ def ground(
 def _keep_grounded(text: str, allowed: set[str], titles: TitleLinker | None) -> str:
     if not text or titles is None:
         return text.strip()
-    kept = [s for s in _SENTENCE.split(text.strip())
-            if all(m.item_id in allowed for m in titles.find(s))]
+    kept = [
+        s
+        for s in _SENTENCE.split(text.strip())
+        if all(m.item_id in allowed for m in titles.find(s))
+    ]
     return " ".join(kept).strip()
 
 
@@ -203,9 +218,13 @@ def template_reason(scored: ScoredItem, profile: Profile, titles: TitleLinker | 
         facts.append(f"${item.attributes['price']}")
     if "brand" in item.attributes:
         facts.append(f"by {item.attributes['brand']}")
-    liked = ", ".join((titles.title(i) if titles else i) for i in profile.liked[-2:]) or "your picks"
+    liked = (
+        ", ".join((titles.title(i) if titles else i) for i in profile.liked[-2:]) or "your picks"
+    )
     wanted = ", ".join(profile.wanted[:3]) or "features"
-    top = sorted(((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNAL_WORDS), reverse=True)[:2]
+    top = sorted(
+        ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNAL_WORDS), reverse=True
+    )[:2]
     why = [_SIGNAL_WORDS[k].format(liked=liked, wanted=wanted) for _, k in top]
     text = ", ".join(facts)
     if why:
@@ -213,12 +232,18 @@ def template_reason(scored: ScoredItem, profile: Profile, titles: TitleLinker | 
     return (text[:1].upper() + text[1:] + ".") if text else "A close match for your request."
 
 
-def template_reply(profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None) -> str:
+def template_reply(
+    profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None
+) -> str:
     if not items:
-        return ("I couldn't find anything that fits all of that. Try loosening a constraint "
-                f"(now: {describe_profile(profile, titles)}).")
+        return (
+            "I couldn't find anything that fits all of that. Try loosening a constraint "
+            f"(now: {describe_profile(profile, titles)})."
+        )
     summary = describe_profile(profile, titles)
-    return f"Here are {len(items)} picks" + (f" for you ({summary})." if summary != "nothing yet" else ".")
+    return f"Here are {len(items)} picks" + (
+        f" for you ({summary})." if summary != "nothing yet" else "."
+    )
 
 
 def template_text(profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None) -> str:

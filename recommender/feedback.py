@@ -21,22 +21,40 @@ from .schemas import Item, Profile, Range
 
 __all__ = ["Critique", "like", "read_critique"]
 
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-             "seventh": 7, "eighth": 8, "last": -1}
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "last": -1,
+}
 _REF = r"(?:#\s*(\d{1,2})|(?:number|no\.?|item|option|card)\s*(\d{1,2})|the\s+(first|second|third|fourth|fifth|sixth|seventh|eighth|last)(?:\s+one)?)"
-_MORE_LIKE = re.compile(r"\b(?:more\s+like|similar\s+to|like|love|loved|want|prefer)\s+" + _REF, re.I)
+_MORE_LIKE = re.compile(
+    r"\b(?:more\s+like|similar\s+to|like|love|loved|want|prefer)\s+" + _REF, re.I
+)
 _LESS_LIKE = re.compile(
-    r"(?:\b(?:less\s+like|not|no|hate|dislike|don'?t\s+like|drop|remove|skip)\s+|👎\s*)" + _REF, re.I)
+    r"(?:\b(?:less\s+like|not|no|hate|dislike|don'?t\s+like|drop|remove|skip)\s+|👎\s*)" + _REF,
+    re.I,
+)
 _SEEN = re.compile(r"\b(?:seen|watched|have|own|already\s+(?:seen|have|own))\s+" + _REF, re.I)
 _THUMB_UP = re.compile(r"👍\s*" + _REF, re.I)
-_CHEAPER = re.compile(r"\b(?:cheaper|less\s+expensive|lower\s+price|more\s+affordable|too\s+expensive)\b", re.I)
+_CHEAPER = re.compile(
+    r"\b(?:cheaper|less\s+expensive|lower\s+price|more\s+affordable|too\s+expensive)\b", re.I
+)
 _PRICIER = re.compile(r"\b(?:pricier|more\s+expensive|higher\s+end|fancier|too\s+cheap)\b", re.I)
 _OLDER = re.compile(r"\b(?:older|earlier|more\s+classic|classics?)\b", re.I)
 _NEWER = re.compile(r"\b(?:newer|more\s+recent|recent|latest|modern)\b", re.I)
 # What is left of a message after removing critique phrases: if only these words remain,
 # the message was a pure critique and the previous intent still holds.
-_FILLER = re.compile(r"\b(?:please|but|and|a|bit|little|some|something|thanks|ok|okay|one|ones|"
-                     r"show|me|give|more|options|them|it|those|these|maybe|also|just|now|same|the)\b", re.I)
+_FILLER = re.compile(
+    r"\b(?:please|but|and|a|bit|little|some|something|thanks|ok|okay|one|ones|"
+    r"show|me|give|more|options|them|it|those|these|maybe|also|just|now|same|the)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -47,10 +65,7 @@ class Critique:
 
 def _reference(match: re.Match[str], shown: Sequence[Item]) -> Item | None:
     number = match.group(1) or match.group(2)
-    if number:
-        n = int(number)
-    else:
-        n = _ORDINALS[match.group(3).lower()]
+    n = int(number) if number else _ORDINALS[match.group(3).lower()]
     if n == -1:
         return shown[-1] if shown else None
     return shown[n - 1] if 1 <= n <= len(shown) else None
@@ -60,8 +75,12 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
     """Critiques of the items shown last turn, as a profile delta."""
     delta = Profile()
     rest = text
-    for pattern, target in ((_SEEN, delta.seen), (_LESS_LIKE, delta.disliked),
-                            (_THUMB_UP, delta.liked), (_MORE_LIKE, delta.liked)):
+    for pattern, target in (
+        (_SEEN, delta.seen),
+        (_LESS_LIKE, delta.disliked),
+        (_THUMB_UP, delta.liked),
+        (_MORE_LIKE, delta.liked),
+    ):
         for m in pattern.finditer(text):
             item = _reference(m, shown)
             if item is not None and item.id not in delta.liked + delta.disliked + delta.seen:
@@ -69,13 +88,22 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
             rest = rest.replace(m.group(0), " ")
 
     def anchor(key: str) -> float | None:
-        ref = [shown[int(n) - 1].number(key) for n in re.findall(r"#\s*(\d{1,2})", text)
-               if 1 <= int(n) <= len(shown)]
-        values = [v for v in ref if v is not None] or [v for v in (i.number(key) for i in shown) if v is not None]
+        ref = [
+            shown[int(n) - 1].number(key)
+            for n in re.findall(r"#\s*(\d{1,2})", text)
+            if 1 <= int(n) <= len(shown)
+        ]
+        values = [v for v in ref if v is not None] or [
+            v for v in (i.number(key) for i in shown) if v is not None
+        ]
         return statistics.median(values) if values else None
 
-    for pattern, key, bound, step in ((_CHEAPER, "price", "max", -1.0), (_PRICIER, "price", "min", 1.0),
-                                      (_OLDER, "year", "max", -1.0), (_NEWER, "year", "min", 1.0)):
+    for pattern, key, bound, step in (
+        (_CHEAPER, "price", "max", -1.0),
+        (_PRICIER, "price", "min", 1.0),
+        (_OLDER, "year", "max", -1.0),
+        (_NEWER, "year", "min", 1.0),
+    ):
         if pattern.search(text):
             value = anchor(key)
             if value is not None:

@@ -17,6 +17,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .schemas import Item
 
@@ -27,15 +28,162 @@ _MAX_TITLE_TOKENS = 12
 # One-word titles that are ordinary words ("It", "Up", "Her") are linked only with a year
 # right after them, or when written with a capital letter mid-sentence.
 _COMMON_WORDS = frozenset(
-    """a an the it up her him us me you we they them this that these those what who why how
-    when where which there here is was be been are were am i he she his its our your their my
-    go run big heat home love life time day night man men woman women boy girl kids family
-    friends friend one two three good bad best old new red blue black white green brown gray
-    grey pink yellow orange purple cars drive fast fury crash war hero stay split face stop
-    up down out in on off over under again always never now then only just really very
-    more less most yes no not ok okay sure thanks thank hi hello hey well so too also
-    movie movies film films show watch seen see saw like liked love loved funny scary
-    action comedy drama horror romance thriller crime fantasy animation music sports""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "it",
+        "up",
+        "her",
+        "him",
+        "us",
+        "me",
+        "you",
+        "we",
+        "they",
+        "them",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "who",
+        "why",
+        "how",
+        "when",
+        "where",
+        "which",
+        "there",
+        "here",
+        "is",
+        "was",
+        "be",
+        "been",
+        "are",
+        "were",
+        "am",
+        "i",
+        "he",
+        "she",
+        "his",
+        "its",
+        "our",
+        "your",
+        "their",
+        "my",
+        "go",
+        "run",
+        "big",
+        "heat",
+        "home",
+        "love",
+        "life",
+        "time",
+        "day",
+        "night",
+        "man",
+        "men",
+        "woman",
+        "women",
+        "boy",
+        "girl",
+        "kids",
+        "family",
+        "friends",
+        "friend",
+        "one",
+        "two",
+        "three",
+        "good",
+        "bad",
+        "best",
+        "old",
+        "new",
+        "red",
+        "blue",
+        "black",
+        "white",
+        "green",
+        "brown",
+        "gray",
+        "grey",
+        "pink",
+        "yellow",
+        "orange",
+        "purple",
+        "cars",
+        "drive",
+        "fast",
+        "fury",
+        "crash",
+        "war",
+        "hero",
+        "stay",
+        "split",
+        "face",
+        "stop",
+        "up",
+        "down",
+        "out",
+        "in",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "always",
+        "never",
+        "now",
+        "then",
+        "only",
+        "just",
+        "really",
+        "very",
+        "more",
+        "less",
+        "most",
+        "yes",
+        "no",
+        "not",
+        "ok",
+        "okay",
+        "sure",
+        "thanks",
+        "thank",
+        "hi",
+        "hello",
+        "hey",
+        "well",
+        "so",
+        "too",
+        "also",
+        "movie",
+        "movies",
+        "film",
+        "films",
+        "show",
+        "watch",
+        "seen",
+        "see",
+        "saw",
+        "like",
+        "liked",
+        "love",
+        "loved",
+        "funny",
+        "scary",
+        "action",
+        "comedy",
+        "drama",
+        "horror",
+        "romance",
+        "thriller",
+        "crime",
+        "fantasy",
+        "animation",
+        "music",
+        "sports",
+    ]
 )
 _YEAR_AFTER = re.compile(r"^\s*\(?\s*((?:19|20)\d\d)\s*\)?")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -119,7 +267,12 @@ class TitleLinker:
                 if chosen is None and year and not any(c[1] is None for c in candidates):
                     # A year that matches none of the films of that title: nearest year wins.
                     chosen = min(candidates, key=lambda c: abs((c[1] or 0) - year))
-                hit = (chosen or candidates[0])[0], start, end + (year_match.end() if year_match else 0), n
+                hit = (
+                    (chosen or candidates[0])[0],
+                    start,
+                    end + (year_match.end() if year_match else 0),
+                    n,
+                )
                 break
             if hit is None:
                 i += 1
@@ -174,19 +327,49 @@ class VocabularyLinker:
     """
 
     # Everyday words for vocabulary the catalogues use; extend freely.
-    SYNONYMS: dict[str, str] = {
-        "funny": "comedy", "hilarious": "comedy", "comedic": "comedy", "laugh": "comedy",
-        "scary": "horror", "creepy": "horror", "spooky": "horror", "frightening": "horror",
-        "romantic": "romance", "love story": "romance", "romcom": "romantic comedy",
-        "animated": "animation", "cartoon": "animation", "cartoons": "animation", "pixar": "animation",
-        "sci fi": "science fiction", "scifi": "science fiction", "space": "science fiction",
-        "superhero": "superhero", "super hero": "superhero", "detective": "crime", "mystery": "mystery",
-        "suspense": "thriller", "suspenseful": "thriller", "thrilling": "thriller",
-        "documentary": "documentary", "war": "war", "western": "western", "musical": "musical",
-        "kids": "family", "children": "family", "family": "family",
-        "grey": "gray", "sneaker": "footwear", "sneakers": "footwear", "trainers": "footwear",
-        "shoes": "footwear", "shoe": "footwear", "boots": "footwear",
-        "couch": "sofa", "plant": "plants", "houseplant": "plants",
+    SYNONYMS: ClassVar[dict[str, str]] = {
+        "funny": "comedy",
+        "hilarious": "comedy",
+        "comedic": "comedy",
+        "laugh": "comedy",
+        "scary": "horror",
+        "creepy": "horror",
+        "spooky": "horror",
+        "frightening": "horror",
+        "romantic": "romance",
+        "love story": "romance",
+        "romcom": "romantic comedy",
+        "animated": "animation",
+        "cartoon": "animation",
+        "cartoons": "animation",
+        "pixar": "animation",
+        "sci fi": "science fiction",
+        "scifi": "science fiction",
+        "space": "science fiction",
+        "superhero": "superhero",
+        "super hero": "superhero",
+        "detective": "crime",
+        "mystery": "mystery",
+        "suspense": "thriller",
+        "suspenseful": "thriller",
+        "thrilling": "thriller",
+        "documentary": "documentary",
+        "war": "war",
+        "western": "western",
+        "musical": "musical",
+        "kids": "family",
+        "children": "family",
+        "family": "family",
+        "grey": "gray",
+        "sneaker": "footwear",
+        "sneakers": "footwear",
+        "trainers": "footwear",
+        "shoes": "footwear",
+        "shoe": "footwear",
+        "boots": "footwear",
+        "couch": "sofa",
+        "plant": "plants",
+        "houseplant": "plants",
     }
     _MIN_ITEMS = 2  # a title word must occur in at least this many items to stand for a category
     _PURITY = 0.8  # ... and this share of them must sit in the category
@@ -196,9 +379,11 @@ class VocabularyLinker:
         self._words: set[str] = set()  # attribute words (genres, colours, brands ...)
         in_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         title_count: dict[str, int] = defaultdict(int)
-        for item in items:
+        members: dict[str, set[int]] = defaultdict(set)
+        for n, item in enumerate(items):
             for category in item.categories:
                 self._categories.setdefault(normalise(category), category)
+                members[category].add(n)
             for word in item.words():
                 if len(word) <= 40:
                     self._words.add(normalise(word))
@@ -206,6 +391,7 @@ class VocabularyLinker:
                 title_count[word] += 1
                 for category in item.categories:
                     in_category[word][category] += 1
+        self._members = {c: frozenset(m) for c, m in members.items()}
         self._title_word_category: dict[str, str] = {}
         for word, per_cat in in_category.items():
             total = title_count[word]
@@ -241,7 +427,13 @@ class VocabularyLinker:
             cat = self._title_word_category.get(_stem(word))
             if cat and cat not in found:
                 found.append(cat)
-        return found
+        # "running shoes" finds Sports & Outdoor and Footwear: the narrower one is meant.
+        return [c for c in found if not any(self._narrower(d, c) for d in found)]
+
+    def _narrower(self, a: str, b: str) -> bool:
+        """Category ``a`` sits inside ``b``: all its items are among b's, and b has more."""
+        inner, outer = self._members.get(a, frozenset()), self._members.get(b, frozenset())
+        return bool(inner) and inner < outer
 
     def words_in(self, text: str) -> list[str]:
         """Attribute words of the catalogue (genres, colours, brands) named in ``text``."""
@@ -259,7 +451,29 @@ class VocabularyLinker:
         return sorted(self._categories.values())
 
 
-_STOP = frozenset("a an the and or of in on to for with i me my it is movie film item".split())
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "to",
+        "for",
+        "with",
+        "i",
+        "me",
+        "my",
+        "it",
+        "is",
+        "movie",
+        "film",
+        "item",
+    ]
+)
 
 
 def _ngrams(words: list[str], n: int) -> list[str]:

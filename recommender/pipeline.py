@@ -53,7 +53,9 @@ class Models:
         with self._lock:
             if name not in self._loaded:
                 factory = self._factories.get(name)
-                self._loaded[name] = factory() if callable(factory) and not _is_model(factory) else factory
+                self._loaded[name] = (
+                    factory() if callable(factory) and not _is_model(factory) else factory
+                )
             return self._loaded[name]
 
     @property
@@ -103,7 +105,9 @@ class _Timer:
 class Recommender:
     """One engine for all catalogues and all sessions of a process (thread-safe reads)."""
 
-    def __init__(self, settings: Settings, models: Models, index: VectorIndex | None = None) -> None:
+    def __init__(
+        self, settings: Settings, models: Models, index: VectorIndex | None = None
+    ) -> None:
         self.settings = settings
         self.models = models
         self.index = index
@@ -154,11 +158,23 @@ class Recommender:
                     known = ", ".join(sorted(set(bundled) | set(self.index.catalogs()))) or "none"
                     raise CatalogError(f"unknown catalogue {name!r} (known: {known})")
                 log.info("building the %s index (first start)", name)
-                ingest(bundled[name], name, self.index, self.models.text, self._image_model_for_ingest(),
-                       progress=progress)
+                ingest(
+                    bundled[name],
+                    name,
+                    self.index,
+                    self.models.text,
+                    self._image_model_for_ingest(),
+                    progress=progress,
+                )
             loaded = self.index.load(name)
-            data = CatalogData.build(name, loaded.items, loaded.text, loaded.image_ids, loaded.image,
-                                     side_dir=catalog_dir(self.settings, name))
+            data = CatalogData.build(
+                name,
+                loaded.items,
+                loaded.text,
+                loaded.image_ids,
+                loaded.image,
+                side_dir=catalog_dir(self.settings, name),
+            )
             self._catalogs[name] = data
             return data
 
@@ -179,7 +195,9 @@ class Recommender:
 
     # ---- a turn ---------------------------------------------------------------------------
 
-    def ask(self, session: Session, text: str = "", images: Sequence[Any] = (), audio: Any = None) -> TurnResult:
+    def ask(
+        self, session: Session, text: str = "", images: Sequence[Any] = (), audio: Any = None
+    ) -> TurnResult:
         """Run a whole turn; ``session`` is updated in place."""
         result = TurnResult()
         for event in self.turn(session, text, images, audio):
@@ -196,11 +214,15 @@ class Recommender:
         t = timer.start
 
         heard = understand(
-            text, images, audio,
+            text,
+            images,
+            audio,
             image_encoder=self.models.image if images else None,
             transcriber=self.models.speech if audio is not None else None,
-            max_text_chars=s.max_text_chars, max_audio_s=s.max_audio_s,
-            max_upload_mb=s.max_upload_mb, max_image_pixels=s.max_image_pixels,
+            max_text_chars=s.max_text_chars,
+            max_audio_s=s.max_audio_s,
+            max_upload_mb=s.max_upload_mb,
+            max_image_pixels=s.max_image_pixels,
         )
         t = timer.mark("understand", t)
         if heard.transcript is not None:
@@ -208,7 +230,9 @@ class Recommender:
         if heard.images:
             yield TurnEvent("seen", heard.image_words, timer.elapsed())
 
-        profile, query_text = self._update_profile(session, heard.text, heard.images, heard.image_words, data, timer)
+        profile, query_text = self._update_profile(
+            session, heard.text, heard.images, heard.image_words, data, timer
+        )
         t = time.perf_counter()
         yield TurnEvent("profile", profile, timer.elapsed())
 
@@ -216,7 +240,9 @@ class Recommender:
         t = timer.mark("retrieve_score", t)
         yield TurnEvent("items", items, timer.elapsed())
 
-        explainer = Explainer(self.models.llm, self.prompts, _DOMAINS.get(data.name, "items"), s.llm_max_tokens)
+        explainer = Explainer(
+            self.models.llm, self.prompts, _DOMAINS.get(data.name, "items"), s.llm_max_tokens
+        )
         explanation = explainer.explain(heard.text or query_text, profile, items, data.titles)
         first = None
         for piece in explanation:
@@ -226,24 +252,37 @@ class Recommender:
         reply, reasons = explanation.finish()
         timer.mark("explain", t)
         timer.stages["first_token"] = first if first is not None else timer.elapsed()
-        items = [ScoredItem(i.item, i.score, i.signals, r) for i, r in zip(items, reasons, strict=True)]
+        items = [
+            ScoredItem(i.item, i.score, i.signals, r) for i, r in zip(items, reasons, strict=True)
+        ]
 
         if heard.text:
-            marked = f"🎤 {heard.transcript}" if heard.transcript and heard.text == heard.transcript else heard.text
+            marked = (
+                f"🎤 {heard.transcript}"
+                if heard.transcript and heard.text == heard.transcript
+                else heard.text
+            )
             session.history.append(ChatMessage(role="user", content=marked))
         session.history.append(ChatMessage(role="assistant", content=reply))
-        session.history = session.history[-2 * max(s.max_history_turns, 1) * 4:]
+        session.history = session.history[-2 * max(s.max_history_turns, 1) * 4 :]
         session.shown.append([i.item.id for i in items])
         session.shown = session.shown[-20:]
         session.profile = profile
         timer.stages["turn"] = timer.elapsed()
         self.last_timings = dict(timer.stages)
-        result = TurnResult(heard.transcript, heard.image_words, profile, items, reply, heard.notices)
+        result = TurnResult(
+            heard.transcript, heard.image_words, profile, items, reply, heard.notices
+        )
         yield TurnEvent("done", result, timer.elapsed())
 
     def _update_profile(
-        self, session: Session, text: str, images: list[Any], image_words: list[str],
-        data: CatalogData, timer: _Timer,
+        self,
+        session: Session,
+        text: str,
+        images: list[Any],
+        image_words: list[str],
+        data: CatalogData,
+        timer: _Timer,
     ) -> tuple[Profile, str]:
         t = time.perf_counter()
         assert data.titles is not None and data.vocabulary is not None
@@ -255,11 +294,19 @@ class Recommender:
             photo = Profile(images=images, wanted=data.vocabulary.words_in(" ".join(image_words)))
             profile = merge(profile, photo)
         t = timer.mark("profile_rules", t)
-        llm = self.models.llm if self.settings.profile_llm and text and not critique.only_critique else None
+        llm = (
+            self.models.llm
+            if self.settings.profile_llm and text and not critique.only_critique
+            else None
+        )
         if llm is not None:
             try:
-                profile = merge(profile, llm_update(llm, self.prompts, session.history, text,
-                                                    data.titles, data.vocabulary))
+                profile = merge(
+                    profile,
+                    llm_update(
+                        llm, self.prompts, session.history, text, data.titles, data.vocabulary
+                    ),
+                )
             except LLMError as e:
                 log.warning("LLM profile update skipped: %s", e)
             timer.mark("profile_llm", t)
@@ -270,18 +317,31 @@ class Recommender:
         return profile, " ".join(w for w in words if w)
 
     def rank(
-        self, data: CatalogData, profile: Profile, query_text: str, *, demote: frozenset[str] = frozenset(),
+        self,
+        data: CatalogData,
+        profile: Profile,
+        query_text: str,
+        *,
+        demote: frozenset[str] = frozenset(),
         k: int | None = None,
     ) -> list[ScoredItem]:
         """Retrieval + fusion for a profile: the app's ranking path (also used by evaluation)."""
         s = self.settings
         vector = self.models.text.embed([query_text])[0] if query_text.strip() else None
         image_name = getattr(self.models.image, "name", None) if profile.images else None
-        images = [np.asarray(im.vector, dtype=np.float32) for im in profile.images[-3:]
-                  if im.vector and im.model == image_name]
+        images = [
+            np.asarray(im.vector, dtype=np.float32)
+            for im in profile.images[-3:]
+            if im.vector and im.model == image_name
+        ]
         query = Query(
-            profile=profile, text=query_text, vector=vector, images=images,
-            exclude=frozenset(profile.liked) | frozenset(profile.disliked) | frozenset(profile.seen),
+            profile=profile,
+            text=query_text,
+            vector=vector,
+            images=images,
+            exclude=frozenset(profile.liked)
+            | frozenset(profile.disliked)
+            | frozenset(profile.seen),
             demote=demote,
         )
         candidates = Retriever(data, self.index, s.candidates).candidates(query)

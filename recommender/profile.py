@@ -38,26 +38,40 @@ _NUM = r"(\d+(?:[.,]\d+)?)\s*(k)?"
 _MONEY = r"(?:\$|£|€|usd|eur|gbp)?\s*" + _NUM + r"\s*(?:\$|£|€|dollars?|bucks|euros?|pounds?|usd)?"
 _BUDGET_MAX = re.compile(
     r"\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|no more than|within|budget(?: of| is)?)\s*"
-    + _MONEY, re.I,
+    + _MONEY,
+    re.I,
 )
 _BUDGET_MIN = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*" + _MONEY, re.I)
 _BUDGET_BETWEEN = re.compile(r"\bbetween\s*" + _MONEY + r"\s*(?:and|-|to)\s*" + _MONEY, re.I)
-_PRICE_WORD = re.compile(r"[$£€]|\b(?:dollars?|bucks|euros?|pounds?|price|budget|cost|cheap)\b", re.I)
+_PRICE_WORD = re.compile(
+    r"[$£€]|\b(?:dollars?|bucks|euros?|pounds?|price|budget|cost|cheap)\b", re.I
+)
 _YEAR = r"((?:19|20)\d\d)"
 _YEAR_MIN = re.compile(
     r"\b(?:nothing (?:before|older than)|not before|(?<!nothing )(?<!not )after|since|newer than|from|later than)"
-    r"\s*(?:the\s*)?"
-    + _YEAR, re.I,
+    r"\s*(?:the\s*)?" + _YEAR,
+    re.I,
 )
 _YEAR_MAX = re.compile(
     r"\b(?:nothing (?:after|newer than)|not after|(?<!nothing )(?<!not )before|older than|up to|until|"
     r"earlier than)\s*(?:the\s*)?" + _YEAR,
     re.I,
 )
-_DECADE = re.compile(r"\b(?:the\s*)?(?:(19|20)?(\d)0'?s|(twenties|thirties|forties|fifties|sixties|"
-                     r"seventies|eighties|nineties))\b", re.I)
-_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6,
-                 "seventies": 7, "eighties": 8, "nineties": 9}
+_DECADE = re.compile(
+    r"\b(?:the\s*)?(?:(19|20)?(\d)0'?s|(twenties|thirties|forties|fifties|sixties|"
+    r"seventies|eighties|nineties))\b",
+    re.I,
+)
+_DECADE_WORDS = {
+    "twenties": 2,
+    "thirties": 3,
+    "forties": 4,
+    "fifties": 5,
+    "sixties": 6,
+    "seventies": 7,
+    "eighties": 8,
+    "nineties": 9,
+}
 # Words that turn what follows into something to avoid: "no horror", "not red", "nothing scary".
 _NEGATION = re.compile(
     r"\b(?:no|not|nothing|without|never|avoid|hate|hated|dislike|disliked|don'?t (?:want|like)|"
@@ -70,7 +84,10 @@ _DISLIKE_CUE = re.compile(
     r"not a fan of|couldn'?t stand|can'?t stand|too scary for me|wasn'?t (?:good|great|funny)|hate)",
     re.I,
 )
-_SEEN_CUE = re.compile(r"\b(?:seen (?:it|that|them|those)|already (?:seen|watched|have|own)|watched (?:it|that))\b", re.I)
+_SEEN_CUE = re.compile(
+    r"\b(?:seen (?:it|that|them|those)|already (?:seen|watched|have|own)|watched (?:it|that))\b",
+    re.I,
+)
 _CLAUSE = re.compile(r"[.!?;\n]|\bbut\b|\bhowever\b|\bthough\b|\band\b", re.I)
 
 
@@ -143,7 +160,11 @@ class RuleExtractor:
             if decade.group(3):
                 start = 1900 + 10 * _DECADE_WORDS[decade.group(3).lower()]
             else:
-                century = int(decade.group(1)) * 100 if decade.group(1) else (1900 if int(decade.group(2)) > 2 else 2000)
+                century = (
+                    int(decade.group(1)) * 100
+                    if decade.group(1)
+                    else (1900 if int(decade.group(2)) > 2 else 2000)
+                )
                 start = century + 10 * int(decade.group(2))
             year = Range(min=start, max=start + 9)
         if year.min is not None or year.max is not None:
@@ -215,8 +236,11 @@ def merge(profile: Profile, delta: Profile) -> Profile:
             min=new.min if new.min is not None else old.min,
             max=new.max if new.max is not None else old.max,
         )
-        if out.ranges[key].min is not None and out.ranges[key].max is not None \
-                and out.ranges[key].min > out.ranges[key].max:  # type: ignore[operator]
+        if (
+            out.ranges[key].min is not None
+            and out.ranges[key].max is not None
+            and out.ranges[key].min > out.ranges[key].max
+        ):  # type: ignore[operator]
             # A new bound contradicts the old other bound: keep only what was just said.
             out.ranges[key] = new
     for image in delta.images:
@@ -247,11 +271,26 @@ def llm_update(
 
     context = "\n".join(f"{m.role}: {m.content}" for m in history[-4:])
     messages = [
-        {"role": "system", "content": prompts.render("profile_system", categories=", ".join(vocabulary.categories[:40]))},
-        {"role": "user", "content": prompts.render("profile_user", history=_quote(context), message=_quote(message))},
+        {
+            "role": "system",
+            "content": prompts.render(
+                "profile_system", categories=", ".join(vocabulary.categories[:40])
+            ),
+        },
+        {
+            "role": "user",
+            "content": prompts.render(
+                "profile_user", history=_quote(context), message=_quote(message)
+            ),
+        },
     ]
-    raw = complete(llm, messages, max_tokens=max_tokens, temperature=0.0,
-                   json_schema=ProfileUpdate.model_json_schema())
+    raw = complete(
+        llm,
+        messages,
+        max_tokens=max_tokens,
+        temperature=0.0,
+        json_schema=ProfileUpdate.model_json_schema(),
+    )
     try:
         update = ProfileUpdate.model_validate_json(_first_json_object(raw))
     except (ValidationError, ValueError) as e:
@@ -261,7 +300,9 @@ def llm_update(
         liked=titles.link_titles(update.liked_titles),
         disliked=titles.link_titles(update.disliked_titles),
         seen=titles.link_titles(update.seen_titles),
-        ranges={k: v for k, v in update.ranges.items() if k in {"price", "year", "runtime", "rating"}},
+        ranges={
+            k: v for k, v in update.ranges.items() if k in {"price", "year", "runtime", "rating"}
+        },
         intent=update.intent,
     )
     # Free words from the LLM count only where they name the catalogue's own vocabulary.
@@ -269,7 +310,9 @@ def llm_update(
         for known in vocabulary.words_in(word):
             _add(delta.wanted, known)
     for word in update.avoided:
-        for known in vocabulary.words_in(word) or [normalise(c) for c in vocabulary.categories_in(word)]:
+        for known in vocabulary.words_in(word) or [
+            normalise(c) for c in vocabulary.categories_in(word)
+        ]:
             _add(delta.avoided, known)
     for category in update.categories:
         for known in vocabulary.categories_in(category):

@@ -30,7 +30,9 @@ class Prompt:
         if given != self.variables:
             missing = ", ".join(sorted(self.variables - given)) or "-"
             extra = ", ".join(sorted(given - self.variables)) or "-"
-            raise ConfigError(f"prompt {self.name!r}: missing variables {missing}; unexpected {extra}")
+            raise ConfigError(
+                f"prompt {self.name!r}: missing variables {missing}; unexpected {extra}"
+            )
         return self.template.substitute({k: str(v) for k, v in values.items()}).strip()
 
 

@@ -24,15 +24,78 @@ from .schemas import Item, Profile
 if TYPE_CHECKING:
     from .index import VectorIndex
 
-__all__ = ["CatalogData", "Candidates", "KeywordIndex", "Query", "Retriever"]
+__all__ = ["Candidates", "CatalogData", "KeywordIndex", "Query", "Retriever"]
 
 log = logging.getLogger(__name__)
 
 _STOPWORDS = frozenset(
-    """a an the and or but of in on at to for with from by about as is are was were be been
-    i me my we you your it its this that these those some any something anything like just
-    really very so too also want would could should can will please show give find me looking
-    need get one more less not no""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "from",
+        "by",
+        "about",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "i",
+        "me",
+        "my",
+        "we",
+        "you",
+        "your",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "any",
+        "something",
+        "anything",
+        "like",
+        "just",
+        "really",
+        "very",
+        "so",
+        "too",
+        "also",
+        "want",
+        "would",
+        "could",
+        "should",
+        "can",
+        "will",
+        "please",
+        "show",
+        "give",
+        "find",
+        "me",
+        "looking",
+        "need",
+        "get",
+        "one",
+        "more",
+        "less",
+        "not",
+        "no",
+    ]
 )
 
 
@@ -105,17 +168,36 @@ class CatalogData:
                     image_full[position[item_id]] = image[row]
                     has_image[position[item_id]] = True
         popularity, cooccur, weights = _side_tables(side_dir, position)
-        numeric_keys = {k for item in items for k, v in item.attributes.items()
-                        if isinstance(v, int | float) and not isinstance(v, bool)}
+        numeric_keys = {
+            k
+            for item in items
+            for k, v in item.attributes.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
         numbers = {
-            key: np.array([item.number(key) if item.number(key) is not None else np.nan for item in items],
-                          dtype=np.float64)
+            key: np.array(
+                [item.number(key) if item.number(key) is not None else np.nan for item in items],
+                dtype=np.float64,
+            )
             for key in numeric_keys
         }
-        words = [frozenset(normalise(w) for w in item.words()) | frozenset(keyword_tokens(item.title))
-                 for item in items]
-        data = cls(name, items, text.astype(np.float32), image_full, has_image, popularity, cooccur,
-                   weights, position, numbers, words)
+        words = [
+            frozenset(normalise(w) for w in item.words()) | frozenset(keyword_tokens(item.title))
+            for item in items
+        ]
+        data = cls(
+            name,
+            items,
+            text.astype(np.float32),
+            image_full,
+            has_image,
+            popularity,
+            cooccur,
+            weights,
+            position,
+            numbers,
+            words,
+        )
         data.keywords = KeywordIndex([item.text() for item in items])
         pop = {item.id: float(popularity[i]) for i, item in enumerate(items)}
         data.titles = TitleLinker(items, pop)
@@ -123,7 +205,9 @@ class CatalogData:
         return data
 
 
-def _side_tables(side_dir: Path | None, position: dict[str, int]) -> tuple[np.ndarray, Any, dict[str, float]]:
+def _side_tables(
+    side_dir: Path | None, position: dict[str, int]
+) -> tuple[np.ndarray, Any, dict[str, float]]:
     n = len(position)
     popularity = np.zeros(n, dtype=np.float32)
     cooccur = None
@@ -190,7 +274,9 @@ class Candidates:
 class Retriever:
     """Builds the candidate set for a query and computes every raw signal."""
 
-    def __init__(self, data: CatalogData, index: VectorIndex | None = None, per_source: int = 200) -> None:
+    def __init__(
+        self, data: CatalogData, index: VectorIndex | None = None, per_source: int = 200
+    ) -> None:
         self.data = data
         self.index = index
         self.per_source = per_source
@@ -236,13 +322,18 @@ class Retriever:
         if not pool or sum(len(p) for p in pool.values()) < k:
             pool["popularity"] = _top(data.popularity, k)
 
-        positions = np.unique(np.concatenate([p for p in pool.values() if len(p)] or [np.arange(0)]))
+        positions = np.unique(
+            np.concatenate([p for p in pool.values() if len(p)] or [np.arange(0)])
+        )
         positions = positions[self._allowed(positions, query)]
 
         signals: dict[str, np.ndarray] = {}
         vec = query.vector
-        signals["text"] = (text_sim[positions] if text_sim is not None
-                           else (data.text[positions] @ vec if vec is not None else np.zeros(len(positions))))
+        signals["text"] = (
+            text_sim[positions]
+            if text_sim is not None
+            else (data.text[positions] @ vec if vec is not None else np.zeros(len(positions)))
+        )
         signals["keyword"] = keyword[positions]
         if image_sim is not None:
             signals["image"] = image_sim[positions]
@@ -253,22 +344,29 @@ class Retriever:
         if profile.wanted:
             wanted_words = [normalise(w) for w in profile.wanted]
             signals["attribute"] = np.array(
-                [sum(w in data.words[p] for w in wanted_words) / len(wanted_words) for p in positions],
+                [
+                    sum(w in data.words[p] for w in wanted_words) / len(wanted_words)
+                    for p in positions
+                ],
                 dtype=np.float32,
             )
         if disliked:
             signals["feedback"] = -(data.text[positions] @ data.text[disliked].T).max(axis=1)
         signals["popularity"] = np.log1p(data.popularity[positions])
         if query.demote:
-            signals["novelty"] = np.array([0.0 if data.items[p].id in query.demote else 1.0 for p in positions],
-                                          dtype=np.float32)
+            signals["novelty"] = np.array(
+                [0.0 if data.items[p].id in query.demote else 1.0 for p in positions],
+                dtype=np.float32,
+            )
         return Candidates(positions, signals, {s: len(p) for s, p in pool.items()})
 
     def _ann(self, modality: str, vector: np.ndarray, k: int) -> np.ndarray:
         """Nearest items from the Chroma collection of this catalogue and modality."""
         assert self.index is not None
         hits = self.index.query(self.data.name, modality, vector, k)
-        return np.array([self.data.position[i] for i, _ in hits if i in self.data.position], dtype=np.int64)
+        return np.array(
+            [self.data.position[i] for i, _ in hits if i in self.data.position], dtype=np.int64
+        )
 
     def _allowed(self, positions: np.ndarray, query: Query) -> np.ndarray:
         """Hard constraints: excluded ids, numeric ranges, avoided words, asked-for categories."""
@@ -312,5 +410,7 @@ def _top(values: np.ndarray, k: int, positive: bool = False) -> np.ndarray:
 
 
 def describe_sources(candidates: Candidates) -> str:
-    return ", ".join(f"{s}={n}" for s, n in candidates.sources.items()) + f" -> {len(candidates.positions)}"
-
+    return (
+        ", ".join(f"{s}={n}" for s, n in candidates.sources.items())
+        + f" -> {len(candidates.positions)}"
+    )

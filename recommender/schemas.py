@@ -164,7 +164,9 @@ class Profile(BaseModel):
 
     liked: list[str] = Field(default_factory=list)  # catalogue ids
     disliked: list[str] = Field(default_factory=list)  # catalogue ids, never shown again
-    seen: list[str] = Field(default_factory=list)  # catalogue ids the user has seen: not recommended
+    seen: list[str] = Field(
+        default_factory=list
+    )  # catalogue ids the user has seen: not recommended
     wanted: list[str] = Field(default_factory=list)  # attribute words: "comedy", "red", "running"
     avoided: list[str] = Field(default_factory=list)  # attribute words that rule an item out
     categories: list[str] = Field(default_factory=list)  # catalogue categories asked for
@@ -174,8 +176,14 @@ class Profile(BaseModel):
 
     def is_empty(self) -> bool:
         return not (
-            self.liked or self.disliked or self.wanted or self.avoided or self.categories
-            or self.ranges or self.images or self.intent
+            self.liked
+            or self.disliked
+            or self.wanted
+            or self.avoided
+            or self.categories
+            or self.ranges
+            or self.images
+            or self.intent
         )
 
     def public(self) -> dict[str, Any]:

@@ -24,7 +24,9 @@ __all__ = ["Understanding", "clean_text", "understand"]
 
 log = logging.getLogger(__name__)
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 @dataclass
@@ -65,23 +67,31 @@ def understand(
     out = Understanding()
     typed, cut = clean_text(text, max_text_chars)
     if cut:
-        out.notices.append(f"Your message was long, so I read the first {max_text_chars} characters.")
+        out.notices.append(
+            f"Your message was long, so I read the first {max_text_chars} characters."
+        )
 
     if audio is not None:
         if transcriber is None:
-            out.notices.append("Voice notes are switched off here, so I could not listen to that one.")
+            out.notices.append(
+                "Voice notes are switched off here, so I could not listen to that one."
+            )
         else:
             try:
                 transcript = transcriber.transcribe(str(audio))
                 heard, _ = clean_text(transcript.text, max_text_chars)
                 out.transcript = heard
                 if transcript.truncated:
-                    out.notices.append(f"That voice note was long; I listened to the first {int(max_audio_s)} seconds.")
+                    out.notices.append(
+                        f"That voice note was long; I listened to the first {int(max_audio_s)} seconds."
+                    )
             except MagpieError as e:
                 out.notices.append(str(e))
             except Exception as e:  # a decoder crash must not end the session
                 log.exception("transcription failed")
-                out.notices.append("I couldn't understand that voice note. Could you type it instead?")
+                out.notices.append(
+                    "I couldn't understand that voice note. Could you type it instead?"
+                )
                 del e
     out.text = " ".join(t for t in (typed, out.transcript or "") if t)
 
@@ -95,8 +105,13 @@ def understand(
             for n, source in enumerate(images, start=1):
                 name = Path(source).name if isinstance(source, str | Path) else f"photo-{n}"
                 try:
-                    opened.append(open_image(source, max_bytes=int(max_upload_mb * 2**20),
-                                             max_pixels=max_image_pixels))
+                    opened.append(
+                        open_image(
+                            source,
+                            max_bytes=int(max_upload_mb * 2**20),
+                            max_pixels=max_image_pixels,
+                        )
+                    )
                     names.append(name)
                 except InputError as e:
                     out.notices.append(f"{name}: {e}")
@@ -104,8 +119,14 @@ def understand(
                 try:
                     for name, seen in zip(names, image_encoder.encode(opened), strict=True):
                         words = seen.words()
-                        out.images.append(ImageRef(name=name, words=words, vector=list(seen.vector),
-                                                   model=image_encoder.name))
+                        out.images.append(
+                            ImageRef(
+                                name=name,
+                                words=words,
+                                vector=list(seen.vector),
+                                model=image_encoder.name,
+                            )
+                        )
                         out.image_words.extend(w for w in words if w not in out.image_words)
                 except MagpieError as e:
                     out.notices.append(str(e))

@@ -91,10 +91,19 @@ def test_side_tables_name_only_catalogue_movies(movies):
 def test_build_is_deterministic(shared_data, tmp_path):
     """A rebuild gives the committed files byte for byte (MovieLens when its wheel is cached)."""
     with_movielens = any(WHEEL_CACHE.glob("recbole*.whl"))
-    command = [sys.executable, str(ROOT / "scripts" / "build_catalogs.py"), "--out", str(tmp_path),
-               "--redial", str(shared_data / "redial"), "--vendure", str(shared_data / "vendure")]
-    subprocess.run(command + ([] if with_movielens else ["--no-movielens"]), check=True,
-                   capture_output=True)
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "build_catalogs.py"),
+        "--out",
+        str(tmp_path),
+        "--redial",
+        str(shared_data / "redial"),
+        "--vendure",
+        str(shared_data / "vendure"),
+    ]
+    subprocess.run(
+        command + ([] if with_movielens else ["--no-movielens"]), check=True, capture_output=True
+    )
     built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert built == sorted(p.relative_to(ASSETS) for p in ASSETS.rglob("*") if p.is_file())
     for rel in built:

@@ -17,7 +17,7 @@ def test_defaults_file_environment_order(tmp_path):
 
 
 def test_bad_values_are_clear_errors(tmp_path):
-    with pytest.raises(ConfigError, match="(?i)top_k"):
+    with pytest.raises(ConfigError, match=r"(?i)top_k"):
         load_settings(env={"MAGPIE_TOP_K": "many"})
     file = tmp_path / "magpie.toml"
     file.write_text("colour = 'red'\n")

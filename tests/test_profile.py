@@ -3,11 +3,36 @@ from recommender.profile import RuleExtractor, merge
 from recommender.schemas import Item, Profile, Range
 
 MOVIES = [
-    Item("super-troopers", "Super Troopers", categories=("movie", "comedy"), attributes={"year": 2001, "genres": ["comedy"]}),
-    Item("police-academy", "Police Academy", categories=("movie", "comedy"), attributes={"year": 1984, "genres": ["comedy"]}),
-    Item("the-ring", "The Ring", categories=("movie", "horror"), attributes={"year": 2002, "genres": ["horror"]}),
-    Item("it-2017", "It", categories=("movie", "horror"), attributes={"year": 2017, "genres": ["horror"]}),
-    Item("alien", "Alien", categories=("movie", "science fiction"), attributes={"year": 1979, "genres": ["science fiction"]}),
+    Item(
+        "super-troopers",
+        "Super Troopers",
+        categories=("movie", "comedy"),
+        attributes={"year": 2001, "genres": ["comedy"]},
+    ),
+    Item(
+        "police-academy",
+        "Police Academy",
+        categories=("movie", "comedy"),
+        attributes={"year": 1984, "genres": ["comedy"]},
+    ),
+    Item(
+        "the-ring",
+        "The Ring",
+        categories=("movie", "horror"),
+        attributes={"year": 2002, "genres": ["horror"]},
+    ),
+    Item(
+        "it-2017",
+        "It",
+        categories=("movie", "horror"),
+        attributes={"year": 2017, "genres": ["horror"]},
+    ),
+    Item(
+        "alien",
+        "Alien",
+        categories=("movie", "science fiction"),
+        attributes={"year": 1979, "genres": ["science fiction"]},
+    ),
 ]
 
 
@@ -48,20 +73,32 @@ def test_budget_patterns():
 
 
 def test_decades():
-    assert extractor().read("a comedy from the 80s").ranges["year"].model_dump() == {"min": 1980, "max": 1989}
-    assert extractor().read("nineties thrillers").ranges["year"].model_dump() == {"min": 1990, "max": 1999}
+    assert extractor().read("a comedy from the 80s").ranges["year"].model_dump() == {
+        "min": 1980,
+        "max": 1989,
+    }
+    assert extractor().read("nineties thrillers").ranges["year"].model_dump() == {
+        "min": 1990,
+        "max": 1999,
+    }
 
 
 def test_merge_later_statements_win():
-    profile = merge(Profile(), Profile(liked=["a"], wanted=["red"], ranges={"price": Range(max=100)}))
-    profile = merge(profile, Profile(disliked=["a"], avoided=["red"], ranges={"price": Range(max=80)}))
+    profile = merge(
+        Profile(), Profile(liked=["a"], wanted=["red"], ranges={"price": Range(max=100)})
+    )
+    profile = merge(
+        profile, Profile(disliked=["a"], avoided=["red"], ranges={"price": Range(max=80)})
+    )
     assert profile.liked == [] and profile.disliked == ["a"]
     assert profile.wanted == [] and profile.avoided == ["red"]
     assert profile.ranges["price"].max == 80
 
 
 def test_merge_contradicting_range_keeps_latest():
-    profile = merge(Profile(ranges={"year": Range(min=2000)}), Profile(ranges={"year": Range(max=1990)}))
+    profile = merge(
+        Profile(ranges={"year": Range(min=2000)}), Profile(ranges={"year": Range(max=1990)})
+    )
     assert profile.ranges["year"].model_dump() == {"min": None, "max": 1990}
 
 

@@ -9,7 +9,11 @@ def test_scale_is_min_max_and_flat_is_zero():
 
 
 def test_fuse_weights_and_breakdown_sum_to_score():
-    signals = {"text": np.array([0.2, 0.9, 0.5]), "cooccur": np.array([3.0, 0.0, 1.0]), "unused": np.ones(3)}
+    signals = {
+        "text": np.array([0.2, 0.9, 0.5]),
+        "cooccur": np.array([3.0, 0.0, 1.0]),
+        "unused": np.ones(3),
+    }
     fused = fuse(signals, {"text": 2.0, "cooccur": 1.0})
     assert "unused" not in fused.contributions
     total = sum(fused.contributions.values())

@@ -37,6 +37,7 @@ DTYPE_IDS = {"float32": 0, "int8": 1, "int16": 2, "int32": 3, "float16": 4}
 
 # --- a CTranslate2 model.bin writer (the layout of ctranslate2/specs/model_spec.py) ----------
 
+
 def _string(text: str) -> bytes:
     raw = text.encode() + b"\0"
     return struct.pack("<H", len(raw)) + raw
@@ -87,17 +88,21 @@ def ct2_from_whisper(
     def block(src: str, dst: str, cross: bool) -> None:
         a = f"{src}.attn"
         zero = np.zeros_like(s[f"{a}.query.bias"])
-        lin(f"{dst}/self_attention/linear_0",
+        lin(
+            f"{dst}/self_attention/linear_0",
             np.concatenate([s[f"{a}.query.weight"], s[f"{a}.key.weight"], s[f"{a}.value.weight"]]),
-            np.concatenate([s[f"{a}.query.bias"], zero, s[f"{a}.value.bias"]]))
+            np.concatenate([s[f"{a}.query.bias"], zero, s[f"{a}.value.bias"]]),
+        )
         lin(f"{dst}/self_attention/linear_1", s[f"{a}.out.weight"], s[f"{a}.out.bias"])
         ln(f"{dst}/self_attention/layer_norm", f"{src}.attn_ln")
         if cross:
             c = f"{src}.cross_attn"
             lin(f"{dst}/attention/linear_0", s[f"{c}.query.weight"], s[f"{c}.query.bias"])
-            lin(f"{dst}/attention/linear_1",
+            lin(
+                f"{dst}/attention/linear_1",
                 np.concatenate([s[f"{c}.key.weight"], s[f"{c}.value.weight"]]),
-                np.concatenate([zero, s[f"{c}.value.bias"]]))
+                np.concatenate([zero, s[f"{c}.value.bias"]]),
+            )
             lin(f"{dst}/attention/linear_2", s[f"{c}.out.weight"], s[f"{c}.out.bias"])
             ln(f"{dst}/attention/layer_norm", f"{src}.cross_attn_ln")
         lin(f"{dst}/ffn/linear_0", s[f"{src}.mlp.0.weight"], s[f"{src}.mlp.0.bias"])
@@ -122,8 +127,18 @@ def ct2_from_whisper(
     return out
 
 
-TINY_DIMS = dict(n_mels=8, n_audio_ctx=6, n_audio_state=16, n_audio_head=2, n_audio_layer=2,
-                 n_vocab=40, n_text_ctx=5, n_text_state=16, n_text_head=2, n_text_layer=2)
+TINY_DIMS = dict(
+    n_mels=8,
+    n_audio_ctx=6,
+    n_audio_state=16,
+    n_audio_head=2,
+    n_audio_layer=2,
+    n_vocab=40,
+    n_text_ctx=5,
+    n_text_state=16,
+    n_text_head=2,
+    n_text_layer=2,
+)
 
 
 @pytest.fixture(scope="module")
@@ -140,17 +155,25 @@ def tiny_whisper() -> Any:
 
 # --- the reader -----------------------------------------------------------------------------
 
+
 def test_reader_parses_header_variables_scalars_and_aliases(tmp_path: Path) -> None:
     weight = np.arange(6, dtype=np.float16).reshape(2, 3)
-    path = write_ct2(tmp_path / "model.bin", {
-        "decoder/embeddings/weight": weight,
-        "decoder/num_heads": np.array(6, dtype=np.int16),
-        "encoder/q": np.array([[1, -2]], dtype=np.int8),
-    }, {"decoder/projection/weight": "decoder/embeddings/weight"})
+    path = write_ct2(
+        tmp_path / "model.bin",
+        {
+            "decoder/embeddings/weight": weight,
+            "decoder/num_heads": np.array(6, dtype=np.int16),
+            "encoder/q": np.array([[1, -2]], dtype=np.int8),
+        },
+        {"decoder/projection/weight": "decoder/embeddings/weight"},
+    )
     model = read_ct2(path)
     assert (model.version, model.spec, model.revision) == (6, "WhisperSpec", 3)
-    assert model.dtypes == {"decoder/embeddings/weight": "float16", "decoder/num_heads": "int16",
-                            "encoder/q": "int8"}
+    assert model.dtypes == {
+        "decoder/embeddings/weight": "float16",
+        "decoder/num_heads": "int16",
+        "encoder/q": "int8",
+    }
     np.testing.assert_array_equal(model.get("decoder/projection/weight"), weight)
     assert int(model.get("decoder/num_heads")) == 6 and model.get("decoder/num_heads").shape == ()
     assert "decoder/projection/weight" in model and "nope" not in model
@@ -159,9 +182,16 @@ def test_reader_parses_header_variables_scalars_and_aliases(tmp_path: Path) -> N
 def test_reader_decodes_bfloat16(tmp_path: Path) -> None:
     values = np.array([1.5, -2.0, 0.15625], dtype=np.float32)
     raw = (values.view(np.uint32) >> 16).astype("<u2").tobytes()
-    data = (struct.pack("<I", 6) + _string("WhisperSpec") + struct.pack("<II", 3, 1)
-            + _string("x") + struct.pack("<BI", 1, 3) + struct.pack("<BI", 5, len(raw)) + raw
-            + struct.pack("<I", 0))
+    data = (
+        struct.pack("<I", 6)
+        + _string("WhisperSpec")
+        + struct.pack("<II", 3, 1)
+        + _string("x")
+        + struct.pack("<BI", 1, 3)
+        + struct.pack("<BI", 5, len(raw))
+        + raw
+        + struct.pack("<I", 0)
+    )
     (tmp_path / "model.bin").write_bytes(data)
     np.testing.assert_array_equal(read_ct2(tmp_path / "model.bin").get("x"), values)
 
@@ -181,6 +211,7 @@ def test_reader_rejects_unknown_versions(tmp_path: Path) -> None:
 
 # --- the mapping ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("quantize", [False, True])
 def test_round_trip_loads_strictly_and_computes_the_same(
     tiny_whisper: Any, tmp_path: Path, quantize: bool
@@ -189,8 +220,11 @@ def test_round_trip_loads_strictly_and_computes_the_same(
     import whisper
 
     variables = ct2_from_whisper(tiny_whisper.state_dict(), n_head=2, quantize=quantize)
-    path = write_ct2(tmp_path / "model.bin", variables,
-                     {"decoder/projection/weight": "decoder/embeddings/weight"})
+    path = write_ct2(
+        tmp_path / "model.bin",
+        variables,
+        {"decoder/projection/weight": "decoder/embeddings/weight"},
+    )
     dims, state = to_whisper_state(read_ct2(path))
     assert dims == TINY_DIMS
     assert set(state) == set(tiny_whisper.state_dict())
@@ -226,16 +260,23 @@ def test_mapping_refuses_other_specs(tmp_path: Path) -> None:
 
 # --- the transcriber, with a fake model -----------------------------------------------------
 
+
 class FakeWhisper:
     def __init__(self, segments: list[dict[str, Any]] | None = None) -> None:
-        self.segments = segments if segments is not None else [
-            {"text": " red shoes", "no_speech_prob": 0.01, "avg_logprob": -0.2}]
+        self.segments = (
+            segments
+            if segments is not None
+            else [{"text": " red shoes", "no_speech_prob": 0.01, "avg_logprob": -0.2}]
+        )
         self.calls: list[tuple[np.ndarray, dict[str, Any]]] = []
 
     def transcribe(self, audio: np.ndarray, **options: Any) -> dict[str, Any]:
         self.calls.append((audio, options))
-        return {"text": "".join(str(s["text"]) for s in self.segments), "segments": self.segments,
-                "language": "en"}
+        return {
+            "text": "".join(str(s["text"]) for s in self.segments),
+            "segments": self.segments,
+            "language": "en",
+        }
 
 
 def tone(seconds: float, amplitude: float = 0.3, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -282,21 +323,26 @@ def test_silence_is_refused_before_the_model_runs() -> None:
     assert not is_silent(quiet_then_word)
 
 
-@pytest.mark.parametrize("segments", [
-    [{"text": " Thank you.", "no_speech_prob": 0.9, "avg_logprob": -1.3}],
-    [{"text": " [MUSIC]", "no_speech_prob": 0.2, "avg_logprob": -0.4}],
-    [{"text": " (buzzing) ♪", "no_speech_prob": 0.1, "avg_logprob": -0.5}],
-    [{"text": " .", "no_speech_prob": 0.3, "avg_logprob": -0.9}],
-    [],
-])
+@pytest.mark.parametrize(
+    "segments",
+    [
+        [{"text": " Thank you.", "no_speech_prob": 0.9, "avg_logprob": -1.3}],
+        [{"text": " [MUSIC]", "no_speech_prob": 0.2, "avg_logprob": -0.4}],
+        [{"text": " (buzzing) ♪", "no_speech_prob": 0.1, "avg_logprob": -0.5}],
+        [{"text": " .", "no_speech_prob": 0.3, "avg_logprob": -0.9}],
+        [],
+    ],
+)
 def test_noise_and_captions_are_not_words(segments: list[dict[str, Any]]) -> None:
     with pytest.raises(AudioError, match="couldn't make out any words"):
         WhisperTranscriber(FakeWhisper(segments)).transcribe(tone(2.0))
 
 
 def test_confident_speech_is_kept_despite_a_high_no_speech_prob() -> None:
-    segments = [{"text": " blue jeans", "no_speech_prob": 0.8, "avg_logprob": -0.3},
-                {"text": " [noise]", "no_speech_prob": 0.95, "avg_logprob": -1.5}]
+    segments = [
+        {"text": " blue jeans", "no_speech_prob": 0.8, "avg_logprob": -0.3},
+        {"text": " [noise]", "no_speech_prob": 0.95, "avg_logprob": -1.5},
+    ]
     assert WhisperTranscriber(FakeWhisper(segments)).transcribe(tone(2.0)).text == "blue jeans"
 
 
@@ -338,6 +384,7 @@ def test_files_are_decoded_resampled_and_cut(tmp_path: Path) -> None:
 
 # --- loading --------------------------------------------------------------------------------
 
+
 def test_settings_that_switch_voice_off() -> None:
     assert load_transcriber("none", Path("/nonexistent")) is None
     assert load_transcriber("", Path("/nonexistent")) is None
@@ -367,8 +414,10 @@ def test_a_failed_download_is_model_unavailable(
 
 
 def test_importing_the_speech_modules_loads_no_torch() -> None:
-    code = ("import sys, recommender.models.speech, recommender.models.whisper_convert; "
-            "assert 'torch' not in sys.modules and 'whisper' not in sys.modules")
+    code = (
+        "import sys, recommender.models.speech, recommender.models.whisper_convert; "
+        "assert 'torch' not in sys.modules and 'whisper' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
 
 
@@ -381,18 +430,22 @@ def test_exported_names() -> None:
 
 # --- word error rate ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("ref", "hyp", "wer"), [
-    ("I want running shoes under one hundred dollars", "I want running shoes under $100.", 0.0),
-    ("Show me a T-shirt", "show me a t shirt", 0.0),
-    ("don't show red", "Dont show red!", 0.0),
-    ("red shoes", "red shirts", 0.5),
-    ("red shoes", "", 1.0),
-    ("red", "big red shoes", 2.0),
-    ("", "", 0.0),
-    ("a film from 1999", "a film from nineteen ninety-nine", 0.0),
-    ("made in 1905, not 2005", "made in nineteen oh five not two thousand five", 0.0),
-    ("1,500 dollars", "one thousand five hundred dollars", 0.0),
-])
+
+@pytest.mark.parametrize(
+    ("ref", "hyp", "wer"),
+    [
+        ("I want running shoes under one hundred dollars", "I want running shoes under $100.", 0.0),
+        ("Show me a T-shirt", "show me a t shirt", 0.0),
+        ("don't show red", "Dont show red!", 0.0),
+        ("red shoes", "red shirts", 0.5),
+        ("red shoes", "", 1.0),
+        ("red", "big red shoes", 2.0),
+        ("", "", 0.0),
+        ("a film from 1999", "a film from nineteen ninety-nine", 0.0),
+        ("made in 1905, not 2005", "made in nineteen oh five not two thousand five", 0.0),
+        ("1,500 dollars", "one thousand five hundred dollars", 0.0),
+    ],
+)
 def test_word_error_rate(ref: str, hyp: str, wer: float) -> None:
     assert word_error_rate(ref, hyp) == pytest.approx(wer)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import ModelUnavailable
 
-__all__ = ["Carried", "PRESETS", "assemble", "package_file", "sha256_of"]
+__all__ = ["PRESETS", "Carried", "assemble", "package_file", "sha256_of"]
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,238 @@
+"""``magpie bench``: figures for speed and memory, printed (never asserted).
+
+Per-stage latency of real turns on the default models, retrieval + scoring on synthetic
+catalogues of growing size, ingest rates, start-up time with an existing index, peak RSS and
+our own overhead as a share of model time. Ratios are given where machine noise matters.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import Settings
+from .schemas import Item, Profile, Range
+
+__all__ = ["SCRIPT", "run_bench", "synthetic_catalog"]
+
+log = logging.getLogger(__name__)
+
+# A short scripted conversation per catalogue: first turns, constraints, critiques.
+SCRIPT: dict[str, list[str]] = {
+    "movies": [
+        "I loved Super Troopers (2001), I want something just as funny",
+        "no horror, and nothing before 1990",
+        "more like #2",
+        "something with a heist, like Ocean's Eleven",
+        "I want a scary movie from the eighties",
+    ],
+    "shop": [
+        "running shoes under $100",
+        "a camera for travel photos",
+        "cheaper",
+        "a plant for my living room",
+        "not red, something for the office",
+    ],
+}
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))])
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def synthetic_catalog(n: int, dim: int = 384, seed: int = 0) -> tuple[list[Item], np.ndarray]:
+    """``n`` items with random unit vectors, prices, years and a few words each."""
+    rng = np.random.default_rng(seed)
+    colours = ["red", "blue", "green", "black", "white"]
+    kinds = ["shoe", "lamp", "chair", "camera", "plant", "mug", "bag", "watch"]
+    items = [
+        Item(
+            f"s{i}",
+            f"{colours[i % 5]} {kinds[i % 8]} {i}",
+            "",
+            (kinds[i % 8],),
+            {"price": float(5 + (i * 37) % 500), "year": 1950 + i % 70, "colour": colours[i % 5]},
+        )
+        for i in range(n)
+    ]
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return items, vectors
+
+
+def bench_retrieval(sizes: Sequence[int], repeats: int = 20) -> dict[str, float]:
+    """p50 milliseconds of retrieval + fusion + MMR on synthetic catalogues (numpy path)."""
+    from .pipeline import Models, Recommender
+    from .retrieval import CatalogData
+
+    out: dict[str, float] = {}
+    for n in sizes:
+        items, vectors = synthetic_catalog(n)
+
+        class _Embedder:
+            """Looks a query up among the synthetic vectors: retrieval cost without a model."""
+
+            name, dim = "synthetic", vectors.shape[1]
+
+            def __init__(self, table: np.ndarray) -> None:
+                self.table = table
+
+            def embed(self, texts: Sequence[str]) -> np.ndarray:
+                return self.table[[hash(t) % len(self.table) for t in texts]]
+
+        with tempfile.TemporaryDirectory() as tmp:
+            from .config import load_settings
+
+            rec = Recommender(
+                load_settings(env={}, data_dir=tmp, llm_backend="none"),
+                Models(text=_Embedder(vectors), image=None, speech=None, llm=None),
+            )
+            data = CatalogData.build(f"synthetic{n}", items, vectors)
+            rng = np.random.default_rng(1)
+            times = []
+            for r in range(repeats):
+                liked = [items[int(j)].id for j in rng.integers(0, n, 2)]
+                profile = Profile(liked=liked, wanted=["red"], ranges={"price": Range(max=300.0)})
+                t = time.perf_counter()
+                rec.rank(data, profile, f"red shoe {r}")
+                times.append((time.perf_counter() - t) * 1000)
+        out[str(n)] = round(statistics.median(times), 2)
+    return out
+
+
+def bench_turns(settings: Settings, catalogs: Sequence[str], rounds: int) -> dict[str, Any]:
+    """Scripted conversations on the real models: per-stage p50/p95 in seconds."""
+    from .pipeline import Recommender
+
+    t0 = time.perf_counter()
+    rec = Recommender.from_settings(settings)
+    for name in catalogs:
+        rec.catalog(name)
+    start_s = time.perf_counter() - t0
+    # Warm-up: the first call to each model loads it; that is start-up, not turn latency.
+    t0 = time.perf_counter()
+    warm = rec.new_session(catalogs[0])
+    rec.ask(warm, SCRIPT.get(catalogs[0], ["something good"])[0])
+    warm_s = time.perf_counter() - t0
+
+    stages: dict[str, list[float]] = {}
+    cards, first, turns = [], [], []
+    for _ in range(rounds):
+        for name in catalogs:
+            session = rec.new_session(name)
+            for text in SCRIPT.get(name, ["something good", "cheaper"]):
+                t = time.perf_counter()
+                cards_at = first_at = None
+                for event in rec.turn(session, text):
+                    if event.kind == "items" and cards_at is None:
+                        cards_at = time.perf_counter() - t
+                    elif event.kind == "token" and first_at is None:
+                        first_at = time.perf_counter() - t
+                turns.append(time.perf_counter() - t)
+                cards.append(cards_at or 0.0)
+                first.append(first_at or turns[-1])
+                for stage, seconds in rec.last_timings.items():
+                    stages.setdefault(stage, []).append(seconds)
+    model_time = sum(sum(stages.get(s, [])) for s in ("understand", "profile_llm", "explain"))
+    total = sum(turns)
+    return {
+        "start_s": round(start_s, 2),
+        "first_turn_s": round(warm_s, 2),
+        "cards_p50_s": round(_pct(cards, 0.5), 3),
+        "first_token_p50_s": round(_pct(first, 0.5), 3),
+        "turn_p50_s": round(_pct(turns, 0.5), 3),
+        "turn_p95_s": round(_pct(turns, 0.95), 3),
+        "stages_p50_s": {k: round(_pct(v, 0.5), 4) for k, v in sorted(stages.items())},
+        "stages_p95_s": {k: round(_pct(v, 0.95), 4) for k, v in sorted(stages.items())},
+        # Everything that is not a model call (understanding, LLM profile, LLM explanation).
+        "overhead_share": round(max(0.0, total - model_time) / total, 3) if total else None,
+        "turns": len(turns),
+    }
+
+
+def bench_ingest(settings: Settings, n_text: int = 512) -> dict[str, float]:
+    """Items per second for text and photos, into a throw-away index."""
+    from .catalog import bundled_catalogs, ingest
+    from .index import VectorIndex
+    from .models.text import load_text_embedder
+    from .models.vision import load_image_encoder
+
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = settings.with_(data_dir=Path(tmp))
+        movies = bundled_catalogs(settings).get("movies")
+        if movies is not None:
+            lines = movies.read_text(encoding="utf-8").splitlines()[:n_text]
+            sample = Path(tmp) / "catalog.jsonl"
+            sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            report = ingest(
+                sample,
+                "benchtext",
+                VectorIndex(scratch),
+                load_text_embedder(settings.text_model),
+                None,
+                progress=False,
+            )
+            out["ingest_text_per_s"] = round(report.added / max(report.seconds, 1e-9), 1)
+        shop = bundled_catalogs(settings).get("shop")
+        encoder = load_image_encoder(settings.image_model, Path(settings.cache_dir))
+        if shop is not None and encoder is not None:
+            report = ingest(
+                shop,
+                "benchshop",
+                VectorIndex(scratch),
+                load_text_embedder(settings.text_model),
+                encoder,
+                progress=False,
+            )
+            out["ingest_images_per_s"] = round(report.images / max(report.image_seconds, 1e-9), 1)
+    return out
+
+
+def run_bench(
+    settings: Settings, quick: bool = False, catalogs: Sequence[str] = ("movies", "shop")
+) -> dict[str, Any]:
+    sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
+    figures: dict[str, Any] = {}
+    figures.update(bench_turns(settings, list(catalogs), rounds=1 if quick else 3))
+    figures["retrieval_p50_ms"] = bench_retrieval(sizes, repeats=10 if quick else 30)
+    figures.update(bench_ingest(settings, n_text=256 if quick else 1024))
+    figures["peak_rss_mb"] = round(_peak_rss_mb(), 1)
+    figures["llm"] = f"{settings.llm_backend}:{settings.llm_model}"
+    return figures
+
+
+def format_figures(figures: dict[str, Any]) -> str:
+    targets = {
+        "cards_p50_s": 2.0,
+        "first_token_p50_s": 3.0,
+        "turn_p50_s": 8.0,
+        "start_s": 20.0,
+        "peak_rss_mb": 3072.0,
+    }
+    lines = []
+    for key, value in figures.items():
+        target = targets.get(key)
+        mark = (
+            ""
+            if target is None or not isinstance(value, int | float)
+            else (f"  (target <= {target:g}: {'ok' if value <= target else 'MISSED'})")
+        )
+        lines.append(f"{key:>20}: {json.dumps(value)}{mark}")
+    return "\n".join(lines)
