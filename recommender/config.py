@@ -56,8 +56,11 @@ class Settings:
     llm_api_key: str = ""
     llm_threads: int = 0  # 0: one per core
     llm_context: int = 4096
-    llm_max_tokens: int = 220  # reply + reasons
-    profile_llm: bool = True  # let the LLM read the profile too (rules always run)
+    llm_max_tokens: int = 220  # reply + reasons, when llm_reasons is on
+    # Off by default on the CPU presets: measured, Qwen2.5-0.5B adds ~6 s before the cards and
+    # invents constraints and facts (README, "The language model"). Turn on with a larger model.
+    llm_reasons: bool = False  # the LLM writes each item's reason (else: grounded templates)
+    profile_llm: bool = False  # the LLM reads the profile too (the rule reader always runs)
 
     # Chroma: embedded by default; a server when chroma_host is set.
     chroma_host: str = ""

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 _REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_REPLY_TOKENS = 60  # the opening reply alone: two short sentences
 _DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
 _SIGNAL_WORDS = {
     "text": "close to what you described",
@@ -51,6 +53,7 @@ class Explanation:
     titles: TitleLinker | None
     profile: Profile
     fallback: bool = False  # True when the template wrote it
+    reply_only: bool = False  # the LLM was asked for the opening reply only
     raw: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[str]:
@@ -62,7 +65,10 @@ class Explanation:
         """(reply, one reason per item), grounded. Consumes any pieces not yet read."""
         for _ in self:
             pass
-        return ground("".join(self.raw), self.items, self.titles, self.profile)
+        text = "".join(self.raw)
+        if self.reply_only and not self.fallback:
+            text = _reply_part(text)
+        return ground(text, self.items, self.titles, self.profile)
 
 
 class Explainer:
@@ -74,11 +80,15 @@ class Explainer:
         prompts: PromptBook,
         domain: str = "movies and products",
         max_tokens: int = 220,
+        llm_reasons: bool = False,
     ) -> None:
         self.llm = llm
         self.prompts = prompts
         self.domain = domain
         self.max_tokens = max_tokens
+        # False: the LLM writes only the opening reply; reasons come from the item's fields and
+        # score breakdown (a 0.5B model invents facts in reasons; see README, "Explanations").
+        self.llm_reasons = llm_reasons
 
     def explain(
         self,
@@ -93,7 +103,9 @@ class Explainer:
         messages = [
             {
                 "role": "system",
-                "content": self.prompts.render("explain_system", domain=self.domain),
+                "content": self.prompts.render(
+                    "explain_system" if self.llm_reasons else "reply_system", domain=self.domain
+                ),
             },
             {
                 "role": "user",
@@ -102,18 +114,28 @@ class Explainer:
                     request=json.dumps(request[:500], ensure_ascii=False),
                     preferences=json.dumps(describe_profile(profile, titles), ensure_ascii=False),
                     items=json.dumps(
-                        [_item_card(i + 1, s) for i, s in enumerate(items)], ensure_ascii=False
+                        [
+                            _item_card(i + 1, s, brief=not self.llm_reasons)
+                            for i, s in enumerate(items)
+                        ],
+                        ensure_ascii=False,
                     ),
                 ),
             },
         ]
-        return Explanation(self._stream(messages, profile, items, titles), items, titles, profile)
+        pieces = self._stream(messages, profile, items, titles)
+        return Explanation(pieces, items, titles, profile, reply_only=not self.llm_reasons)
 
     def _stream(self, messages, profile, items, titles) -> Iterator[str]:  # type: ignore[no-untyped-def]
         assert self.llm is not None
         produced = False
         try:
-            for piece in self.llm.stream(messages, max_tokens=self.max_tokens, temperature=0.3):
+            for piece in self.llm.stream(
+                messages,
+                max_tokens=self.max_tokens if self.llm_reasons else _REPLY_TOKENS,
+                temperature=0.3,
+                numbered_lines=len(items) if self.llm_reasons else None,
+            ):
                 produced = True
                 yield piece
         except LLMError as e:
@@ -122,7 +144,8 @@ class Explainer:
                 yield template_text(profile, items, titles)
 
 
-def _item_card(number: int, scored: ScoredItem) -> dict[str, object]:
+def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str, object]:
+    """The item as the prompt shows it; ``brief`` (reply only) leaves out the description."""
     item = scored.item
     card: dict[str, object] = {"n": number, "title": item.title}
     for key in ("year", "price", "brand", "genres", "director", "colour", "color"):
@@ -130,7 +153,7 @@ def _item_card(number: int, scored: ScoredItem) -> dict[str, object]:
             card[key] = item.attributes[key]
     if item.categories:
         card["categories"] = list(item.categories[:4])
-    if item.description:
+    if item.description and not brief:
         card["about"] = item.description[:_DESCRIPTION_CHARS]
     return card
 
@@ -140,6 +163,9 @@ def ground(
 ) -> tuple[str, list[str]]:
     """Split LLM text into reply and reasons; drop what names unlisted titles; fill gaps."""
     allowed = {s.item.id for s in items}
+    facts = _numbers_in(
+        " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
+    )
     reply_lines: list[str] = []
     reasons: dict[int, str] = {}
     for line in text.splitlines():
@@ -148,23 +174,64 @@ def ground(
             reasons.setdefault(int(match.group(1)), match.group(2).strip())
         elif line.strip() and not reasons:
             reply_lines.append(line.strip())
-    reply = _keep_grounded(" ".join(reply_lines), allowed, titles)
+    reply = _keep_grounded(" ".join(reply_lines), allowed, titles, facts)
+    if len(reply) < 20 or reply.endswith(":"):  # a fragment ("The picks have in common:")
+        reply = ""
     out: list[str] = []
     for n, scored in enumerate(items, start=1):
-        reason = _keep_grounded(reasons.get(n, ""), allowed, titles)
+        reason = _keep_grounded(
+            reasons.get(n, ""),
+            allowed,
+            titles,
+            _numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
+        )
         out.append(reason if len(reason) >= 12 else template_reason(scored, profile, titles))
     return (reply or template_reply(profile, items, titles)), out
 
 
-def _keep_grounded(text: str, allowed: set[str], titles: TitleLinker | None) -> str:
-    if not text or titles is None:
-        return text.strip()
+def _keep_grounded(
+    text: str, allowed: set[str], titles: TitleLinker | None, facts: set[str]
+) -> str:
+    """The sentences that name only listed titles and state only numbers found in the facts."""
+    if not text:
+        return ""
     kept = [
         s
         for s in _SENTENCE.split(text.strip())
-        if all(m.item_id in allowed for m in titles.find(s))
+        if _numbers_in(s) <= facts
+        and (titles is None or all(m.item_id in allowed for m in titles.find(s)))
     ]
     return " ".join(kept).strip()
+
+
+def _numbers_in(text: str) -> set[str]:
+    """Numbers as written, without separators or trailing zeros ("1,299.00" -> "1299")."""
+    out = set()
+    for raw in _NUMBER.findall(text):
+        value = raw.replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        out.add(value)
+    return out
+
+
+def _fact_text(scored: ScoredItem) -> str:
+    item = scored.item
+    return " ".join([item.title, item.description, *map(str, item.attributes.values())])
+
+
+def facts_of_profile(profile: Profile, titles: TitleLinker | None) -> set[str]:
+    return _numbers_in(describe_profile(profile, titles))
+
+
+def _reply_part(text: str) -> str:
+    """The opening reply of reply-only output: up to the first numbered or list line."""
+    lines = []
+    for line in text.strip().splitlines():
+        if _REASON_LINE.match(line) or line.lstrip().startswith(("-", "*")):
+            break
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def describe_profile(profile: Profile, titles: TitleLinker | None = None) -> str:

@@ -42,12 +42,18 @@ _LESS_LIKE = re.compile(
 )
 _SEEN = re.compile(r"\b(?:seen|watched|have|own|already\s+(?:seen|have|own))\s+" + _REF, re.I)
 _THUMB_UP = re.compile(r"👍\s*" + _REF, re.I)
+# "newer than 2005" states its own bound (the rule reader takes it): only a bare comparative is
+# relative to the items shown.
+_NOT_THAN = r"\b(?!\s*than\s+\$?\d)"
 _CHEAPER = re.compile(
-    r"\b(?:cheaper|less\s+expensive|lower\s+price|more\s+affordable|too\s+expensive)\b", re.I
+    r"\b(?:cheaper|less\s+expensive|lower\s+price|more\s+affordable|too\s+expensive)" + _NOT_THAN,
+    re.I,
 )
-_PRICIER = re.compile(r"\b(?:pricier|more\s+expensive|higher\s+end|fancier|too\s+cheap)\b", re.I)
-_OLDER = re.compile(r"\b(?:older|earlier|more\s+classic|classics?)\b", re.I)
-_NEWER = re.compile(r"\b(?:newer|more\s+recent|recent|latest|modern)\b", re.I)
+_PRICIER = re.compile(
+    r"\b(?:pricier|more\s+expensive|higher\s+end|fancier|too\s+cheap)" + _NOT_THAN, re.I
+)
+_OLDER = re.compile(r"\b(?:older|earlier|more\s+classic|classics?)" + _NOT_THAN, re.I)
+_NEWER = re.compile(r"\b(?:newer|more\s+recent|recent|latest|modern)" + _NOT_THAN, re.I)
 # What is left of a message after removing critique phrases: if only these words remain,
 # the message was a pure critique and the previous intent still holds.
 _FILLER = re.compile(
@@ -61,6 +67,7 @@ _FILLER = re.compile(
 class Critique:
     delta: Profile  # what the critique adds to the profile
     only_critique: bool  # nothing else was said: keep the previous intent for retrieval
+    notes: tuple[str, ...] = ()  # critiques that cannot apply here, said back to the user
 
 
 def _reference(match: re.Match[str], shown: Sequence[Item]) -> Item | None:
@@ -75,6 +82,8 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
     """Critiques of the items shown last turn, as a profile delta."""
     delta = Profile()
     rest = text
+    notes: list[str] = []
+    recognised = False
     for pattern, target in (
         (_SEEN, delta.seen),
         (_LESS_LIKE, delta.disliked),
@@ -104,15 +113,18 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
         (_OLDER, "year", "max", -1.0),
         (_NEWER, "year", "min", 1.0),
     ):
-        if pattern.search(text):
+        if found := pattern.search(text):
             value = anchor(key)
             if value is not None:
                 value = round(value + step, 2) if key == "price" else value + step
                 delta.ranges[key] = Range(**{bound: value})
+            elif shown:
+                notes.append(f"The items shown have no {key}, so “{found.group(0)}” cannot apply.")
+            recognised = True
             rest = pattern.sub(" ", rest)
     said_else = bool(re.sub(r"[\W\d_]+", " ", _FILLER.sub(" ", rest)).strip())
-    touched = bool(delta.liked or delta.disliked or delta.seen or delta.ranges)
-    return Critique(delta, only_critique=touched and not said_else)
+    touched = recognised or bool(delta.liked or delta.disliked or delta.seen)
+    return Critique(delta, only_critique=touched and not said_else, notes=tuple(notes))
 
 
 def like(item_id: str, liked: bool) -> Profile:

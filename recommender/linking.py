@@ -392,6 +392,7 @@ class VocabularyLinker:
                 for category in item.categories:
                     in_category[word][category] += 1
         self._members = {c: frozenset(m) for c, m in members.items()}
+        self._n_items = len(items)
         self._title_word_category: dict[str, str] = {}
         for word, per_cat in in_category.items():
             total = title_count[word]
@@ -427,8 +428,16 @@ class VocabularyLinker:
             cat = self._title_word_category.get(_stem(word))
             if cat and cat not in found:
                 found.append(cat)
-        # "running shoes" finds Sports & Outdoor and Footwear: the narrower one is meant.
-        return [c for c in found if not any(self._narrower(d, c) for d in found)]
+        # "running shoes" finds Sports & Outdoor and Footwear: the narrower one is meant. A
+        # category holding nearly the whole catalogue ("movie") constrains nothing: left out.
+        return [
+            c
+            for c in found
+            if not any(self._narrower(d, c) for d in found) and not self._everything(c)
+        ]
+
+    def _everything(self, category: str) -> bool:
+        return self._n_items > 10 and len(self._members.get(category, ())) >= 0.9 * self._n_items
 
     def _narrower(self, a: str, b: str) -> bool:
         """Category ``a`` sits inside ``b``: all its items are among b's, and b has more."""

@@ -128,7 +128,9 @@ class Recommender:
         models = Models(
             text=lambda: load_text_embedder(settings.text_model),
             image=lambda: load_image_encoder(settings.image_model, settings.cache_dir),
-            speech=lambda: load_transcriber(settings.speech_model, settings.cache_dir),
+            speech=lambda: load_transcriber(
+                settings.speech_model, settings.cache_dir, settings.max_audio_s
+            ),
             llm=lambda: load_llm(settings),
         )
         return cls(settings, models, VectorIndex(settings))
@@ -231,7 +233,7 @@ class Recommender:
             yield TurnEvent("seen", heard.image_words, timer.elapsed())
 
         profile, query_text = self._update_profile(
-            session, heard.text, heard.images, heard.image_words, data, timer
+            session, heard.text, heard.images, heard.image_words, data, timer, heard.notices
         )
         t = time.perf_counter()
         yield TurnEvent("profile", profile, timer.elapsed())
@@ -241,7 +243,11 @@ class Recommender:
         yield TurnEvent("items", items, timer.elapsed())
 
         explainer = Explainer(
-            self.models.llm, self.prompts, _DOMAINS.get(data.name, "items"), s.llm_max_tokens
+            self.models.llm,
+            self.prompts,
+            _DOMAINS.get(data.name, "items"),
+            s.llm_max_tokens,
+            llm_reasons=s.llm_reasons,
         )
         explanation = explainer.explain(heard.text or query_text, profile, items, data.titles)
         first = None
@@ -283,11 +289,13 @@ class Recommender:
         image_words: list[str],
         data: CatalogData,
         timer: _Timer,
+        notices: list[str],
     ) -> tuple[Profile, str]:
         t = time.perf_counter()
         assert data.titles is not None and data.vocabulary is not None
         shown = [data.items[data.position[i]] for i in session.last_shown() if i in data.position]
         critique = read_critique(text, shown)
+        notices.extend(critique.notes)
         rules = RuleExtractor(data.titles, data.vocabulary).read(text)
         profile = merge(session.profile, rules)
         if image_words:

@@ -296,27 +296,42 @@ def llm_update(
     except (ValidationError, ValueError) as e:
         raise LLMError("the language model returned an unusable profile") from e
 
+    # Small models copy the prompt's examples and invent constraints: numbers and vocabulary words
+    # count only where the message states them. Titles count when they link to the catalogue.
+    said = set(normalise(message).split())
+    said_numbers = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", message.replace(",", ""))}
+
+    def grounded_range(rng: Range) -> bool:
+        bounds = [b for b in (rng.min, rng.max) if b is not None]
+        return bool(bounds) and all(b in said_numbers for b in bounds)
+
     delta = Profile(
         liked=titles.link_titles(update.liked_titles),
         disliked=titles.link_titles(update.disliked_titles),
         seen=titles.link_titles(update.seen_titles),
         ranges={
-            k: v for k, v in update.ranges.items() if k in {"price", "year", "runtime", "rating"}
+            k: v
+            for k, v in update.ranges.items()
+            if k in {"price", "year", "runtime", "rating"} and grounded_range(v)
         },
         intent=update.intent,
     )
-    # Free words from the LLM count only where they name the catalogue's own vocabulary.
+    named = set(vocabulary.words_in(message))
     for word in update.wanted:
         for known in vocabulary.words_in(word):
-            _add(delta.wanted, known)
+            if known in named or known in said:
+                _add(delta.wanted, known)
     for word in update.avoided:
         for known in vocabulary.words_in(word) or [
             normalise(c) for c in vocabulary.categories_in(word)
         ]:
-            _add(delta.avoided, known)
+            if known in named or known in said:
+                _add(delta.avoided, known)
+    named_categories = set(vocabulary.categories_in(message))
     for category in update.categories:
         for known in vocabulary.categories_in(category):
-            _add(delta.categories, known)
+            if known in named_categories:
+                _add(delta.categories, known)
     return delta
 
 

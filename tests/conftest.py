@@ -68,6 +68,7 @@ class ScriptedLLM:
         max_tokens: int = 256,
         temperature: float = 0.2,
         json_schema: dict[str, Any] | None = None,
+        numbered_lines: int | None = None,
     ) -> Iterator[str]:
         self.calls.append(list(messages))
         if self.fail:

@@ -141,7 +141,7 @@ def test_explanations_name_only_listed_items(settings):
         reply="Try these! You will also love Alien.\n#1: Great fun, like Alien.\n"
         "#2: A classic police comedy.\n"
     )
-    rec = engine(settings, llm=llm)
+    rec = engine(settings.with_(llm_reasons=True), llm=llm)
     session = rec.new_session("movies")
     result = rec.ask(session, "funny police movies, no horror")
     listed = {s.item.title for s in result.items}
@@ -165,14 +165,40 @@ def test_llm_profile_is_merged_and_linked(settings):
             "intent": "police comedies",
         },
     )
-    rec = engine(settings, llm=llm)
+    rec = engine(settings.with_(profile_llm=True), llm=llm)
     session = rec.new_session("movies")
-    rec.ask(session, "that british cop film with simon pegg was great")
+    rec.ask(session, "that british cop film with simon pegg was great, nothing scary")
     assert "Hot_Fuzz" in session.profile.liked and "horror" in session.profile.avoided
 
 
+def test_llm_profile_keeps_only_what_the_message_supports(settings):
+    # What Qwen2.5-0.5B really answered to this message: a genre, a budget and a year it invented.
+    llm = ScriptedLLM(
+        json_reply={
+            "liked_titles": ["Super Troopers"],
+            "wanted": ["comedy", "horror"],
+            "ranges": {"price": {"max": 100}, "year": {"min": 2001}},
+        },
+    )
+    rec = engine(settings.with_(profile_llm=True), llm=llm)
+    session = rec.new_session("movies")
+    rec.ask(session, "I loved Super Troopers, something just as funny")
+    assert session.profile.liked == ["Super_Troopers"]
+    assert session.profile.wanted == ["comedy"] and session.profile.ranges == {}
+
+
+def test_reply_only_mode_drops_invented_numbers_and_keeps_template_reasons(settings):
+    llm = ScriptedLLM(reply="Here are some fun picks. Hot Fuzz won 12 awards in 1999.\n#1: Made up.")
+    rec = engine(settings, llm=llm)
+    result = rec.ask(rec.new_session("movies"), "police comedy")
+    assert result.reply == "Here are some fun picks."
+    assert all(s.reason != "Made up." and len(s.reason) > 12 for s in result.items)
+
+
 def test_garbage_llm_json_keeps_the_turn_alive(settings):
-    rec = engine(settings, llm=ScriptedLLM(reply="ok", json_reply="{{{ not json"))
+    rec = engine(
+        settings.with_(profile_llm=True), llm=ScriptedLLM(reply="ok", json_reply="{{{ not json")
+    )
     result = rec.ask(rec.new_session("movies"), "comedy")
     assert result.items
 

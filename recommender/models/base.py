@@ -51,7 +51,9 @@ class ChatLLM(Protocol):
     """Chat messages -> streamed text pieces.
 
     ``messages`` are ``{"role": "system"|"user"|"assistant", "content": str}``. With
-    ``json_schema`` the backend constrains decoding to that schema where it can.
+    ``json_schema`` the backend constrains decoding to that schema where it can; with
+    ``numbered_lines=k`` to one free line followed by lines ``#1: `` .. ``#k: `` (the
+    explanation format). Backends that cannot constrain rely on the prompt alone.
     """
 
     name: str
@@ -63,6 +65,7 @@ class ChatLLM(Protocol):
         max_tokens: int = 256,
         temperature: float = 0.2,
         json_schema: dict[str, Any] | None = None,
+        numbered_lines: int | None = None,
     ) -> Iterator[str]: ...
 
 

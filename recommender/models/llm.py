@@ -8,6 +8,7 @@ fallback).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 __all__ = ["LlamaCppLLM", "OpenAICompatLLM", "TransformersLLM", "load_llm", "model_file"]
 
 log = logging.getLogger(__name__)
+
+# Character bounds of the explanation's lines (numbered_lines): short enough for the turn budget.
+_REPLY_CHARS = (12, 200)
+_REASON_CHARS = (12, 150)
 
 _lock = threading.Lock()
 _loaded: dict[tuple[Any, ...], Any] = {}
@@ -76,6 +81,7 @@ class LlamaCppLLM:
         max_tokens: int = 256,
         temperature: float = 0.2,
         json_schema: dict[str, Any] | None = None,
+        numbered_lines: int | None = None,
     ) -> Iterator[str]:
         kwargs: dict[str, Any] = {
             "max_tokens": max_tokens,
@@ -84,6 +90,8 @@ class LlamaCppLLM:
         }
         if json_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+        elif numbered_lines:
+            kwargs["grammar"] = _numbered_lines_grammar(numbered_lines)
         with self._lock:
             try:
                 for chunk in self._llm.create_chat_completion(messages=list(messages), **kwargs):
@@ -92,6 +100,20 @@ class LlamaCppLLM:
                         yield piece
             except Exception as e:
                 raise LLMError("the language model failed while writing") from e
+
+
+@functools.lru_cache(maxsize=16)
+def _numbered_lines_grammar(k: int) -> Any:
+    """GBNF: a reply line, then exactly ``#1: `` .. ``#k: `` reason lines, each bounded."""
+    from llama_cpp import LlamaGrammar
+
+    lines = " ".join(f'"\\n#{n}: " reason' for n in range(1, k + 1))
+    gbnf = (
+        f"root ::= reply {lines}\n"
+        f"reply ::= [^\\n#] [^\\n]{{{_REPLY_CHARS[0]},{_REPLY_CHARS[1]}}}\n"
+        f"reason ::= [^\\n#] [^\\n]{{{_REASON_CHARS[0]},{_REASON_CHARS[1]}}}\n"
+    )
+    return LlamaGrammar.from_string(gbnf, verbose=False)
 
 
 class TransformersLLM:
@@ -124,6 +146,7 @@ class TransformersLLM:
         max_tokens: int = 256,
         temperature: float = 0.2,
         json_schema: dict[str, Any] | None = None,
+        numbered_lines: int | None = None,
     ) -> Iterator[str]:
         from transformers import TextIteratorStreamer
 
@@ -196,6 +219,7 @@ class OpenAICompatLLM:
         max_tokens: int = 256,
         temperature: float = 0.2,
         json_schema: dict[str, Any] | None = None,
+        numbered_lines: int | None = None,
     ) -> Iterator[str]:
         import httpx
 
