@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import re
@@ -28,8 +27,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import unicodedata
-import urllib.parse
 import zipfile
 from collections import Counter, defaultdict
 from contextlib import closing
@@ -40,10 +37,17 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie eval crs`)
+    catalogue_ids,
+    co_mentions,
+    dialogue_movies,
+    is_fit,
+    load_redial,
+    parse_name,
+)
 from recommender.linking import normalise  # noqa: E402  (the linker's own title normalisation)
 from recommender.schemas import CatalogRow  # noqa: E402
 
-DBPEDIA_PREFIX = "<http://dbpedia.org/resource/"  # entity2id.json keys are "<...resource/X>"
 # bokeh-sampledata 2026.1: Wikidata film metadata, 17,472 films 1940-2014, CC0 (its movies_data.py).
 WIKIDATA_DB = ("bokeh-sampledata", "bokeh_sampledata/_data/movies.db")
 # MovieLens in RecBole wheels, first found wins (ml-1m: 6,040 users, 1M ratings; ml-100k: 943).
@@ -62,7 +66,6 @@ YEAR_TOLERANCE = 1  # release years differ by one between sources (festival vs. 
 TOP_CAST = 5
 MAX_DIRECTORS = 5  # anthologies list ten and more
 NAME_TOKENS = 4  # longest person name, in words, looked for in dialogue text
-SERIES_WORDS = ("series", "franchise", "season", "serial")  # disambiguators kept in the title
 ARTICLES = ("the ", "a ", "an ")
 THE_COUNTRIES = {"Netherlands", "Philippines", "Soviet Union", "Czech Republic", "Bahamas"}
 GENRE_NAMES = {"sci-fi": "science fiction"}
@@ -75,14 +78,7 @@ SHOP_LICENCE = "GPL-3.0-or-later"
 GPL_TEXT = Path("/usr/share/common-licenses/GPL-3")  # Debian package base-files
 GPL_URL = "The full text: https://www.gnu.org/licenses/gpl-3.0.txt"  # where GPL_TEXT is missing
 DOCS = Path(__file__).with_name("catalog_docs")  # README, LICENSE and CREDITS templates
-ID_BAD = re.compile(r"[^A-Za-z0-9._:\-]+")
 YEAR_IN_TEXT = re.compile(r"\(((?:19|20)\d\d)\)")
-DISAMBIGUATOR = re.compile(r"^(.*?)_\(([^()]*)\)$")
-
-
-def is_fit(dialog_id: str) -> bool:
-    """The fit half of ReDial (MISSION.md, Evaluation); the other half is reported on."""
-    return int(hashlib.md5(dialog_id.encode()).hexdigest(), 16) % 2 == 0
 
 
 def title_key(title: str) -> str:
@@ -92,17 +88,6 @@ def title_key(title: str) -> str:
         if key.startswith(article):
             return key[len(article) :]
     return key
-
-
-def safe_id(name: str, taken: set[str]) -> str:
-    """A readable id matching CatalogRow's pattern, unique among ``taken``."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    base = re.sub(r"_+", "_", ID_BAD.sub("_", folded)).strip("_.:-")[:190] or "item"
-    out, n = base, 2
-    while out in taken:
-        out, n = f"{base}_{n}", n + 1
-    taken.add(out)
-    return out
 
 
 def dump_json(path: Path, data: object) -> None:
@@ -123,47 +108,6 @@ def write_catalog(path: Path, rows: list[dict]) -> None:
 
 
 # ---------------------------------------------------------------- movies: ReDial names and years
-
-
-def parse_name(resource: str) -> tuple[str, int | None, str]:
-    """DBpedia name -> (title, year from the name, kind kept in the title or '').
-
-    >>> parse_name("Cats_(2019_film)")
-    ('Cats', 2019, '')
-    >>> parse_name("Pitch_Perfect_(film_series)")
-    ('Pitch Perfect (film series)', None, 'film series')
-    """
-    name, year, kind = resource, None, ""
-    match = DISAMBIGUATOR.match(resource)
-    if match:
-        name, note = match.groups()
-        found = re.match(r"((?:18|19|20)\d\d)_", note)
-        year = int(found.group(1)) if found and note.endswith("film") else None
-        if any(word in note for word in SERIES_WORDS):
-            kind = note.replace("_", " ")
-            name = f"{name}_({note})"
-    return name.replace("_", " ").strip(), year, kind
-
-
-def load_redial(redial: Path) -> tuple[dict[int, str], dict[str, list[dict]]]:
-    entity2id = json.loads((redial / "entity2id.json").read_text(encoding="utf-8"))
-    names = {
-        i: urllib.parse.unquote(e.removeprefix(DBPEDIA_PREFIX).removesuffix(">"))
-        for e, i in entity2id.items()
-    }
-    item_ids = json.loads((redial / "item_ids.json").read_text(encoding="utf-8"))
-    movies = {i: names[i] for i in item_ids}
-    dialogues: dict[str, list[dict]] = defaultdict(list)
-    with (redial / "test.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            turn = json.loads(line)
-            dialogues[turn["dialog_id"]].append(turn)
-    return movies, dialogues
-
-
-def dialogue_movies(turns: list[dict], movies: dict[int, str]) -> set[int]:
-    """The movie ids annotated anywhere in a dialogue (entity, prev_entity, rec), de-duplicated."""
-    return {i for t in turns for f in ("entity", "prev_entity", "rec") for i in t[f] if i in movies}
 
 
 def mentioned_years(
@@ -388,8 +332,7 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
     movies, dialogues = load_redial(redial)
     fit = {d: turns for d, turns in dialogues.items() if is_fit(d)}
     parsed = {i: parse_name(name) for i, name in movies.items()}
-    taken: set[str] = set()
-    ids = {i: safe_id(movies[i], taken) for i in sorted(movies, key=lambda i: (movies[i], i))}
+    ids = catalogue_ids(movies)
     keys = {i: title_key(parsed[i][0]) for i in movies}
 
     years = {i: p[1] for i, p in parsed.items() if p[1] is not None}
@@ -433,15 +376,7 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
     (out / "movies").mkdir(parents=True, exist_ok=True)
     write_catalog(out / "movies" / "catalog.jsonl", rows)
 
-    mentions: Counter = Counter()
-    pairs: dict[str, Counter] = defaultdict(Counter)
-    for turns in fit.values():
-        seen = sorted(ids[i] for i in dialogue_movies(turns, movies))
-        mentions.update(seen)
-        for n, a in enumerate(seen):
-            for b in seen[n + 1 :]:
-                pairs[a][b] += 1
-                pairs[b][a] += 1
+    mentions, pairs = co_mentions(fit.values(), movies, ids)
     movielens, ml_stats = movielens_pairs(ids, keys, years, use_movielens)
     dump_json(out / "movies" / "popularity.json", {"mentions": dict(mentions)})
     dump_json(
