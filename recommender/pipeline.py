@@ -24,7 +24,7 @@ from .explain import Explainer, describe_profile
 from .feedback import like, read_critique
 from .profile import RuleExtractor, llm_update, merge
 from .prompts import PromptBook
-from .retrieval import CatalogData, Query, Retriever
+from .retrieval import Candidates, CatalogData, Query, Retriever
 from .schemas import ChatMessage, Profile, ScoredItem, Session, TurnResult
 from .scoring import fuse, mmr
 from .understand import understand
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .index import VectorIndex
     from .models.base import ChatLLM, ImageEncoder, TextEmbedder, Transcriber
 
-__all__ = ["Models", "Recommender", "TurnEvent"]
+__all__ = ["Models", "Recommender", "TurnEvent", "shown_before"]
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ class Recommender:
         t = time.perf_counter()
         yield TurnEvent("profile", profile, timer.elapsed())
 
-        items = self.rank(data, profile, query_text, demote=_shown_before(session))
+        items = self.rank(data, profile, query_text, demote=shown_before(session))
         t = timer.mark("retrieve_score", t)
         yield TurnEvent("items", items, timer.elapsed())
 
@@ -280,6 +280,14 @@ class Recommender:
             heard.transcript, heard.image_words, profile, items, reply, heard.notices
         )
         yield TurnEvent("done", result, timer.elapsed())
+
+    def read_message(
+        self, session: Session, text: str, data: CatalogData | None = None
+    ) -> tuple[Profile, str]:
+        """A typed message read into the profile as a turn reads it (the session is left as it
+        was): the new profile and the text retrieval matches. Evaluation replays dialogues so."""
+        data = data or self.catalog(session.catalog)
+        return self._update_profile(session, text, [], [], data, _Timer(), [])
 
     def _update_profile(
         self,
@@ -334,6 +342,17 @@ class Recommender:
         k: int | None = None,
     ) -> list[ScoredItem]:
         """Retrieval + fusion for a profile: the app's ranking path (also used by evaluation)."""
+        return self.order(data, self.retrieve(data, profile, query_text, demote=demote), k)
+
+    def retrieve(
+        self,
+        data: CatalogData,
+        profile: Profile,
+        query_text: str,
+        *,
+        demote: frozenset[str] = frozenset(),
+    ) -> Candidates:
+        """The candidates of a profile with every raw signal (the first half of ``rank``)."""
         s = self.settings
         vector = self.models.text.embed([query_text])[0] if query_text.strip() else None
         image_name = getattr(self.models.image, "name", None) if profile.images else None
@@ -352,10 +371,25 @@ class Recommender:
             | frozenset(profile.seen),
             demote=demote,
         )
-        candidates = Retriever(data, self.index, s.candidates).candidates(query)
+        return Retriever(data, self.index, s.candidates).candidates(query)
+
+    def order(
+        self,
+        data: CatalogData,
+        candidates: Candidates,
+        k: int | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> list[ScoredItem]:
+        """Fusion + MMR over retrieved candidates (the second half of ``rank``).
+
+        ``weights`` replaces the configured ones (settings, then the catalogue's fusion.json):
+        evaluation ablates and tunes them on candidates retrieved once.
+        """
+        s = self.settings
         if len(candidates.positions) == 0:
             return []
-        weights = {**s.weights, **data.weights}
+        if weights is None:
+            weights = {**s.weights, **data.weights}
         fused = fuse(candidates.signals, weights)
         picked = mmr(fused.score, data.text[candidates.positions], k or s.top_k, s.mmr_lambda)
         return [
@@ -382,7 +416,8 @@ class Recommender:
         return describe_profile(session.profile, data.titles if data else None)
 
 
-def _shown_before(session: Session) -> frozenset[str]:
+def shown_before(session: Session) -> frozenset[str]:
+    """Items shown in the last three turns: the ranking pushes them down."""
     return frozenset(i for turn in session.shown[-3:] for i in turn)
 
 
