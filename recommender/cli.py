@@ -16,6 +16,7 @@ import typer
 
 from .config import Settings, load_settings
 from .errors import MagpieError
+from .evaluate import eval_app
 
 __all__ = ["app"]
 
@@ -24,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Magpie: a conversational, multimodal recommender.",
 )
+app.add_typer(eval_app, name="eval")
 
 _CONFIG = typer.Option(
     "--config", help="settings file (TOML); default magpie.toml or $MAGPIE_CONFIG"
@@ -110,7 +112,11 @@ def ask(
     try:
         settings = _settings(config, top_k=top)
         rec = Recommender.from_settings(settings)
-        state = load_session(session, catalog) if session else rec.new_session(catalog)
+        state = (
+            load_session(session, catalog, settings.catalog)
+            if session
+            else rec.new_session(catalog)
+        )
         result = rec.ask(state, text, [str(p) for p in image or []], str(audio) if audio else None)
         if session:
             save_session(state, session)

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # per catalogue (written beside the catalogue as fusion.json, which overrides these).
 DEFAULT_WEIGHTS: dict[str, float] = {
     "text": 1.0,  # dense similarity of the profile query to the item text
-    "image": 1.0,  # visual similarity to the reference photos
+    "image": 2.0,  # visual similarity to the reference photos: the most specific evidence
     "keyword": 0.5,  # BM25 over item text
     "cooccur": 0.8,  # co-mentions / co-ratings with liked items
     "liked_sim": 0.6,  # dense similarity to liked items

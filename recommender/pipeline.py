@@ -192,6 +192,32 @@ class Recommender:
             log.warning("images will not be indexed: %s", e)
             return None
 
+    def warm(
+        self, catalogs: Sequence[str] = (), progress: Callable[[str], None] | None = None
+    ) -> dict[str, float]:
+        """Load every model and the given catalogues now (start-up), not on the first turn.
+
+        Returns seconds per step; ``progress`` hears a line before each step (a status line).
+        A model that cannot load is logged and left off (its inputs then get a notice).
+        """
+        timings: dict[str, float] = {}
+        for name in ("text", "image", "speech", "llm"):
+            if progress:
+                progress(f"loading the {name} model")
+            t = time.perf_counter()
+            try:
+                getattr(self.models, name)
+            except MagpieError as e:
+                log.warning("the %s model is unavailable: %s", name, e)
+            timings[f"model_{name}"] = time.perf_counter() - t
+        for catalog in catalogs:
+            if progress:
+                progress(f"opening the {catalog} catalogue")
+            t = time.perf_counter()
+            self.catalog(catalog, progress=progress is not None)
+            timings[f"catalog_{catalog}"] = time.perf_counter() - t
+        return timings
+
     def new_session(self, catalog: str | None = None) -> Session:
         return Session(catalog=catalog or self.settings.catalog)
 
@@ -306,9 +332,10 @@ class Recommender:
         notices.extend(critique.notes)
         rules = RuleExtractor(data.titles, data.vocabulary).read(text)
         profile = merge(session.profile, rules)
-        if image_words:
-            photo = Profile(images=images, wanted=data.vocabulary.words_in(" ".join(image_words)))
-            profile = merge(profile, photo)
+        if images:
+            # The photo's vector carries what it looks like; its words (labels, colours) join the
+            # query text only, not the wanted attributes: colour naming on product shots is noisy.
+            profile = merge(profile, Profile(images=images))
         t = timer.mark("profile_rules", t)
         llm = (
             self.models.llm
@@ -421,14 +448,21 @@ def shown_before(session: Session) -> frozenset[str]:
     return frozenset(i for turn in session.shown[-3:] for i in turn)
 
 
-def load_session(path: Path, catalog: str | None) -> Session:
-    """A session file, or a new session when the file does not exist yet."""
+def load_session(path: Path, catalog: str | None, default: str = "movies") -> Session:
+    """A session file, or a new session when the file does not exist yet.
+
+    ``catalog`` is the one asked for explicitly (an existing file must belong to it);
+    ``default`` names the catalogue of a new session when none is asked for.
+    """
     if path.is_file():
-        session = Session.model_validate_json(path.read_text(encoding="utf-8"))
+        try:
+            session = Session.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValueError as e:
+            raise CatalogError(f"{path} is not a Magpie session file: {e}") from e
         if catalog and catalog != session.catalog:
             raise CatalogError(f"{path} belongs to catalogue {session.catalog!r}, not {catalog!r}")
         return session
-    return Session(catalog=catalog or "movies")
+    return Session(catalog=catalog or default)
 
 
 def save_session(session: Session, path: Path) -> None:

@@ -288,7 +288,9 @@ class TurnResult:
                 {
                     "id": s.item.id,
                     "title": s.item.title,
-                    "attributes": {"categories": list(s.item.categories), **s.item.attributes},
+                    "categories": list(s.item.categories),
+                    "attributes": s.item.attributes,
+                    "image": s.item.image,
                     "score": round(s.score, 6),
                     "signals": {k: round(v, 6) for k, v in s.signals.items()},
                     "reason": s.reason,

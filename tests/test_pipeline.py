@@ -188,7 +188,9 @@ def test_llm_profile_keeps_only_what_the_message_supports(settings):
 
 
 def test_reply_only_mode_drops_invented_numbers_and_keeps_template_reasons(settings):
-    llm = ScriptedLLM(reply="Here are some fun picks. Hot Fuzz won 12 awards in 1999.\n#1: Made up.")
+    llm = ScriptedLLM(
+        reply="Here are some fun picks. Hot Fuzz won 12 awards in 1999.\n#1: Made up."
+    )
     rec = engine(settings, llm=llm)
     result = rec.ask(rec.new_session("movies"), "police comedy")
     assert result.reply == "Here are some fun picks."

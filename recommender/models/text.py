@@ -61,7 +61,10 @@ class SentenceEmbedder:
         except Exception as e:  # OSError, hub errors, bad folders
             raise ModelUnavailable(f"cannot load the text model {source!r}: {e}") from e
         self.name = name or source
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension())
         # One forward pass at a time: torch already uses every core, interleaving only thrashes.
         self._lock = threading.Lock()
         self._embed_one = functools.lru_cache(maxsize=_QUERY_CACHE)(self._embed_uncached)
