@@ -286,14 +286,14 @@ def ingest(
         )
         bar = _bar(len(pending), f"{name}: photos", progress)
         for start in range(0, len(pending), _IMAGE_BATCH):
-            batch = pending[start : start + _IMAGE_BATCH]
+            photos = pending[start : start + _IMAGE_BATCH]
             opened, kept = [], []
-            for i, h in batch:
+            for i, h in photos:
+                path = images[i]
+                assert path is not None  # only rows with a photo are pending
                 try:
                     opened.append(
-                        open_image(
-                            images[i], max_bytes=int(max_image_mb * 2**20), max_pixels=40_000_000
-                        )
+                        open_image(path, max_bytes=int(max_image_mb * 2**20), max_pixels=40_000_000)
                     )
                     kept.append((i, h))
                 except InputError as e:

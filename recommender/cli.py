@@ -10,12 +10,15 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .config import Settings, load_settings
 from .errors import MagpieError
+
+if TYPE_CHECKING:
+    from .schemas import TurnResult
 from .evaluate import eval_app
 
 __all__ = ["app"]
@@ -32,7 +35,7 @@ _CONFIG = typer.Option(
 )
 
 
-def _settings(config: Path | None, **overrides: object) -> Settings:
+def _settings(config: Path | None, **overrides: Any) -> Settings:
     return load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
 
 
@@ -129,7 +132,7 @@ def ask(
     _print_result(result, rec.describe(state))
 
 
-def _print_result(result, profile_text: str) -> None:  # type: ignore[no-untyped-def]
+def _print_result(result: TurnResult, profile_text: str) -> None:
     for notice in result.notices:
         typer.secho(f"! {notice}", fg=typer.colors.YELLOW)
     if result.transcript:

@@ -126,7 +126,13 @@ class Explainer:
         pieces = self._stream(messages, profile, items, titles)
         return Explanation(pieces, items, titles, profile, reply_only=not self.llm_reasons)
 
-    def _stream(self, messages, profile, items, titles) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    def _stream(
+        self,
+        messages: list[dict[str, str]],
+        profile: Profile,
+        items: Sequence[ScoredItem],
+        titles: TitleLinker | None,
+    ) -> Iterator[str]:
         assert self.llm is not None
         produced = False
         try:

@@ -486,7 +486,7 @@ _STOP = frozenset(
 
 
 def _ngrams(words: list[str], n: int) -> list[str]:
-    out = []
+    out: list[str] = []
     for size in range(n, 0, -1):
         out.extend(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
     return out

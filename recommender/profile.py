@@ -236,11 +236,8 @@ def merge(profile: Profile, delta: Profile) -> Profile:
             min=new.min if new.min is not None else old.min,
             max=new.max if new.max is not None else old.max,
         )
-        if (
-            out.ranges[key].min is not None
-            and out.ranges[key].max is not None
-            and out.ranges[key].min > out.ranges[key].max
-        ):  # type: ignore[operator]
+        low, high = out.ranges[key].min, out.ranges[key].max
+        if low is not None and high is not None and low > high:
             # A new bound contradicts the old other bound: keep only what was just said.
             out.ranges[key] = new
     for image in delta.images:

@@ -61,7 +61,7 @@ class LlamaCppLLM:
             ) from e
         threads = n_threads or max(1, os.cpu_count() or 1)
         try:
-            self._llm = Llama(
+            self._llm: Any = Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
                 n_threads=threads,
@@ -130,7 +130,7 @@ class TransformersLLM:
         kwargs: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-            self._model = AutoModelForCausalLM.from_pretrained(
+            self._model: Any = AutoModelForCausalLM.from_pretrained(
                 source, dtype=torch.float32, **kwargs
             )
         except Exception as e:
@@ -166,8 +166,8 @@ class TransformersLLM:
             chat, add_generation_prompt=True, return_tensors="pt", return_dict=True
         )
         streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
-        generate_kwargs = dict(
-            **inputs,
+        generate_kwargs: dict[str, Any] = dict(
+            **dict(inputs),  # type: ignore[arg-type]
             max_new_tokens=max_tokens,
             streamer=streamer,
             do_sample=temperature > 0,

@@ -64,7 +64,7 @@ class SentenceEmbedder:
         dimension = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
         )
-        self.dim = int(dimension())
+        self.dim = int(dimension() or 0)
         # One forward pass at a time: torch already uses every core, interleaving only thrashes.
         self._lock = threading.Lock()
         self._embed_one = functools.lru_cache(maxsize=_QUERY_CACHE)(self._embed_uncached)
