@@ -289,11 +289,11 @@ def ingest(
             photos = pending[start : start + _IMAGE_BATCH]
             opened, kept = [], []
             for i, h in photos:
-                path = images[i]
-                assert path is not None  # only rows with a photo are pending
+                photo = images[i]
+                assert photo is not None  # only rows with a photo are pending
                 try:
                     opened.append(
-                        open_image(path, max_bytes=int(max_image_mb * 2**20), max_pixels=40_000_000)
+                        open_image(photo, max_bytes=int(max_image_mb * 2**20), max_pixels=40_000_000)
                     )
                     kept.append((i, h))
                 except InputError as e:
