@@ -36,3 +36,16 @@ def test_critique_with_new_request_is_not_only_critique():
 
 def test_like_delta():
     assert like("x", True).liked == ["x"] and like("x", False).disliked == ["x"]
+
+
+def test_a_stated_bound_is_not_made_relative():
+    # "newer than 2005" is the rule reader's (year >= 2005), not "newer than the items shown".
+    c = read_critique("more like #2 but newer than 2005", SHOWN)
+    assert c.delta.liked == ["b"] and "year" not in c.delta.ranges
+
+
+def test_a_critique_the_catalogue_cannot_apply_is_said_and_keeps_the_intent():
+    movies = [Item("m", "M", attributes={"year": 2001})]
+    c = read_critique("cheaper", movies)
+    assert c.only_critique and not c.delta.ranges
+    assert c.notes and "price" in c.notes[0]
