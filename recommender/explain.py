@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 _REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_CARD_KEYS = ("year", "price", "brand", "genres", "director", "colour", "color")
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
 _DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
 _SIGNAL_WORDS = {
@@ -151,14 +152,16 @@ class Explainer:
 
 
 def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str, object]:
-    """The item as the prompt shows it; ``brief`` (reply only) leaves out the description."""
+    """The item as the prompt shows it. ``brief`` (the reply only) keeps the few fields a one-line
+    reply can use: every prompt token costs first-token time on a CPU."""
     item = scored.item
     card: dict[str, object] = {"n": number, "title": item.title}
-    for key in ("year", "price", "brand", "genres", "director", "colour", "color"):
+    keys = ("year", "price", "genres") if brief else _CARD_KEYS
+    for key in keys:
         if key in item.attributes:
             card[key] = item.attributes[key]
     if item.categories:
-        card["categories"] = list(item.categories[:4])
+        card["categories"] = list(item.categories[-1:] if brief else item.categories[:4])
     if item.description and not brief:
         card["about"] = item.description[:_DESCRIPTION_CHARS]
     return card
