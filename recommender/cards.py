@@ -1,0 +1,266 @@
+"""What the browser shows of a turn: item cards, the profile panel, safe chat text.
+
+Catalogue text, user text and LLM output are data: everything that reaches HTML goes through
+``html.escape`` and everything that reaches the chat's Markdown through ``md_escape``, so a
+title like ``<img onerror=...>`` or a reply holding ``![x](http://...)`` shows as plain text.
+Item photos are embedded as small JPEG data URIs, so no file path of the server is exposed
+and any catalogue's image folder works without widening Gradio's allowed paths.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import logging
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .schemas import Item, Profile, ScoredItem
+
+__all__ = [
+    "CARD_CSS",
+    "key_facts",
+    "md_escape",
+    "profile_markdown",
+    "render_cards",
+    "thumbnail_uri",
+]
+
+log = logging.getLogger(__name__)
+
+THUMB_PX = 320  # longest side of a card photo; the bundled shop photos are at most 256 px
+MAX_TITLE = 120  # characters shown of a title; the rest is cut with an ellipsis
+MAX_REASON = 320  # characters shown of a reason
+# Attributes worth a place on a card, in order; others are left to the details view.
+KEY_ATTRIBUTES = (
+    "year",
+    "brand",
+    "genres",
+    "director",
+    "runtime",
+    "colour",
+    "tomatometer",
+    "plant_type",
+)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally by a Markdown renderer (no links, images, HTML or emphasis).
+
+    >>> print(md_escape("![x](http://e.vil) <b>*hi*</b> & $5"))
+    \\!\\[x\\]\\(http://e.vil\\) &lt;b&gt;\\*hi\\*&lt;/b&gt; &amp; \\$5
+    """
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text or "", quote=False))
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _money(value: float) -> str:
+    return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
+
+
+def key_facts(item: Item) -> list[str]:
+    """The few attributes a card shows: price first, then year, brand, genres ...
+
+    >>> from recommender.schemas import Item
+    >>> key_facts(Item("a", "A", attributes={"price": 30.0, "price_max": 45.5, "brand": "Acme"}))
+    ['$30–$45.50', 'Acme']
+    >>> key_facts(Item("m", "M", attributes={"year": 1996, "genres": ["comedy", "family"], "runtime": 103}))
+    ['1996', 'comedy, family', '103 min']
+    """
+    facts = []
+    price, top = item.number("price"), item.number("price_max")
+    if price is not None:
+        facts.append(_money(price) + (f"–{_money(top)}" if top and top != price else ""))
+    for key in KEY_ATTRIBUTES:
+        value = item.attributes.get(key)
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value[:3])
+        elif key == "runtime":
+            value = f"{value} min"
+        elif key == "tomatometer":
+            value = f"🍅 {value}%"
+        facts.append(_cut(str(value), 60))
+        if len(facts) >= 4:
+            break
+    return facts
+
+
+@functools.lru_cache(maxsize=1024)
+def thumbnail_uri(path: str | None) -> str | None:
+    """A small JPEG of the photo as a data URI, or None when there is no readable photo."""
+    if not path:
+        return None
+    try:
+        from PIL import Image
+
+        with Image.open(path) as im:
+            im.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEG: decode at a reduced size, fast
+            im = im.convert("RGBA")
+            im.thumbnail((THUMB_PX, THUMB_PX))
+            flat = Image.new(
+                "RGB", im.size, "white"
+            )  # transparency onto white, as the encoder does
+            flat.paste(im, mask=im.getchannel("A"))
+            buf = io.BytesIO()
+            flat.save(buf, "JPEG", quality=82, optimize=True)
+    except Exception as e:  # a broken catalogue photo must not break the turn
+        log.warning("no thumbnail for %s: %s", path, e)
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _signals_line(signals: dict[str, float]) -> str:
+    """The strongest signals, as a stand-in reason while the real one is being written."""
+    top = sorted(((v, k) for k, v in signals.items() if v > 0), reverse=True)[:3]
+    return "matched on " + ", ".join(k.replace("_", " ") for _, k in top) if top else ""
+
+
+def _card(number: int, scored: ScoredItem, state: str, votes: bool) -> str:
+    item = scored.item
+    e = html.escape
+    uri = thumbnail_uri(item.image)
+    if uri:
+        picture = f'<img class="mp-photo" src="{uri}" alt="{e(_cut(item.title, 80))}">'
+    else:
+        initial = e((item.title.strip()[:1] or "?").upper())
+        hue = sum(map(ord, item.id)) % 360
+        picture = f'<div class="mp-photo mp-tile" style="--hue:{hue}">{initial}</div>'
+    facts = "".join(f"<li>{e(f)}</li>" for f in key_facts(item))
+    reason = scored.reason or _signals_line(scored.signals)
+    reason_class = "mp-reason" if scored.reason else "mp-reason mp-pending"
+    buttons = ""
+    if votes:
+        ident, title = e(item.id), e(_cut(item.title, 60))
+        buttons = (
+            '<div class="mp-votes">'
+            f'<button class="mp-vote{" mp-on" if state == "liked" else ""}" data-item="{ident}"'
+            f' data-liked="1" title="I like this" aria-label="I like #{number} {title}">👍</button>'
+            f'<button class="mp-vote{" mp-on" if state == "disliked" else ""}" data-item="{ident}"'
+            f' data-liked="0" title="Not for me" aria-label="Not for me: #{number} {title}">👎</button>'
+            "</div>"
+        )
+    return (
+        f'<article class="mp-card mp-{state}" data-item="{e(item.id)}" data-number="{number}">'
+        f'<span class="mp-num">#{number}</span>{picture}'
+        f'<h3 class="mp-title">{e(_cut(item.title, MAX_TITLE))}</h3>'
+        f'<ul class="mp-facts">{facts}</ul>'
+        f'<p class="{reason_class}">{e(_cut(reason, MAX_REASON))}</p>{buttons}</article>'
+    )
+
+
+def render_cards(
+    items: Sequence[ScoredItem],
+    profile: Profile | None = None,
+    *,
+    votes: bool = True,
+    note: str = "",
+) -> str:
+    """The cards of one turn, numbered #1..#k, as escaped HTML.
+
+    ``votes`` adds the 👍/👎 buttons (left out while a turn is still streaming, so a vote
+    cannot race the turn that is writing the profile).
+    """
+    if not items:
+        return f'<div class="mp-empty">{html.escape(note or "Your picks will appear here.")}</div>'
+    liked = set(profile.liked) if profile else set()
+    disliked = set(profile.disliked) if profile else set()
+    cards = []
+    for n, scored in enumerate(items, start=1):
+        state = (
+            "liked"
+            if scored.item.id in liked
+            else "disliked"
+            if scored.item.id in disliked
+            else "open"
+        )
+        cards.append(_card(n, scored, state, votes))
+    header = f'<p class="mp-note">{html.escape(note)}</p>' if note else ""
+    return f'{header}<div class="mp-grid">{"".join(cards)}</div>'
+
+
+def profile_markdown(profile: Profile, title_of=None, catalog: str = "") -> str:
+    """The preference profile in plain words, one line a part, for the side panel."""
+    name = title_of or (lambda i: i)
+
+    def words(values: Sequence[str]) -> str:
+        return ", ".join(md_escape(_cut(v, 80)) for v in values)
+
+    lines = []
+    if catalog:
+        lines.append(f"**Catalogue:** {md_escape(catalog)}")
+    if profile.intent:
+        lines.append(f"**Looking for:** {md_escape(_cut(profile.intent, 200))}")
+    if profile.categories:
+        lines.append(f"**Categories:** {words(profile.categories)}")
+    if profile.wanted:
+        lines.append(f"**Wants:** {words(profile.wanted)}")
+    if profile.avoided:
+        lines.append(f"**Avoids:** {words(profile.avoided)}")
+    for key, rng in profile.ranges.items():
+        low, high = rng.min, rng.max
+        fmt = _money if key.startswith("price") else (lambda x: f"{x:g}")
+        if low is not None and high is not None:
+            span = f"{fmt(low)} – {fmt(high)}"
+        elif low is not None:
+            span = f"from {fmt(low)}"
+        elif high is not None:
+            span = f"up to {fmt(high)}"
+        else:
+            continue
+        lines.append(f"**{md_escape(key.capitalize())}:** {span}")
+    if profile.liked:
+        lines.append(f"**👍 Liked:** {words([name(i) for i in profile.liked[-8:]])}")
+    if profile.disliked:
+        lines.append(f"**👎 Not for me:** {words([name(i) for i in profile.disliked[-8:]])}")
+    if profile.seen:
+        lines.append(f"**Seen:** {words([name(i) for i in profile.seen[-8:]])}")
+    if profile.images:
+        seen = [w for im in profile.images[-3:] for w in im.words[:3]]
+        lines.append(f"**📷 Photo:** {words(seen) or 'kept for visual similarity'}")
+    if len(lines) <= (1 if catalog else 0):
+        lines.append("_Nothing yet: tell me what you like, show me a photo or send a voice note._")
+    return "\n\n".join(lines)
+
+
+CARD_CSS = """
+#mp-cards .mp-grid { display: grid; gap: 12px;
+  grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); }
+#mp-cards .mp-card { position: relative; display: flex; flex-direction: column; gap: 6px;
+  padding: 10px; border-radius: 12px; border: 1px solid var(--border-color-primary);
+  background: var(--background-fill-primary); box-shadow: var(--block-shadow); }
+#mp-cards .mp-card.mp-liked { border-color: #22a06b; box-shadow: 0 0 0 2px #22a06b55; }
+#mp-cards .mp-card.mp-disliked { opacity: .55; }
+#mp-cards .mp-num { position: absolute; top: 8px; left: 8px; z-index: 1; font-weight: 700;
+  background: var(--color-accent); color: white; border-radius: 999px; padding: 1px 9px; }
+#mp-cards .mp-photo { width: 100%; aspect-ratio: 4 / 3; object-fit: contain; border-radius: 8px;
+  background: white; }
+#mp-cards .mp-tile { display: flex; align-items: center; justify-content: center;
+  font-size: 42px; font-weight: 700; color: white;
+  background: linear-gradient(135deg, hsl(var(--hue) 55% 45%), hsl(calc(var(--hue) + 40) 60% 30%)); }
+#mp-cards .mp-title { margin: 0; font-size: 15px; line-height: 1.25; }
+#mp-cards .mp-facts { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap;
+  gap: 4px; }
+#mp-cards .mp-facts li { font-size: 12px; padding: 1px 7px; border-radius: 999px;
+  background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
+#mp-cards .mp-reason { margin: 0; font-size: 13px; color: var(--body-text-color-subdued); }
+#mp-cards .mp-pending { font-style: italic; }
+#mp-cards .mp-votes { display: flex; gap: 6px; margin-top: auto; }
+#mp-cards .mp-vote { flex: 1; font-size: 18px; padding: 3px 0; cursor: pointer; border-radius: 8px;
+  border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); }
+#mp-cards .mp-vote:hover { border-color: var(--color-accent); }
+#mp-cards .mp-vote.mp-on { background: var(--color-accent-soft); border-color: var(--color-accent); }
+#mp-cards .mp-empty, #mp-cards .mp-note { color: var(--body-text-color-subdued); margin: 4px 0; }
+#mp-status { font-size: 13px; }
+#mp-profile p { margin: 0 0 6px 0; }
+"""
