@@ -1,0 +1,289 @@
+"""The browser app: one Gradio 6 page over a ready ``Recommender``.
+
+Everything about a person lives in ``gr.State`` (the engine ``Session``, the chat log, the
+paths of their uploads); models and indexes are the engine's, loaded once per process and
+shared. A turn streams: "heard" (the transcript) and "I see" (the photo's words) first, then
+the cards as soon as the engine has ranked, then the reply token by token, then the cards
+again with their reasons and 👍/👎 buttons.
+
+API endpoints for ``gradio_client`` (see the README, "The app"):
+
+- ``/chat`` (message: {"text": str, "files": [file]}, catalog: str)
+  -> (turn, profile_record, profile, chat, cards, message); ``turn`` holds the items, reply,
+  transcript, photo words, notices and timings.
+- ``/feedback`` (item: "#2" or an item id, liked: bool) -> (profile_record, profile, cards)
+- ``/new_conversation`` and ``/forget_me`` (catalog: str) -> the cleared views.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from .cards import CARD_CSS, render_cards
+from .chat import ChatHandlers, delete_uploads
+from .errors import MagpieError
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .pipeline import Recommender
+
+__all__ = ["EXAMPLES_DIR", "Warmup", "build_app", "launch_options"]
+
+log = logging.getLogger(__name__)
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
+TURN_CONCURRENCY = 1  # turns at once per process: the LLM and the 2 CPU cores are the bottleneck
+QUEUE_SIZE = 64  # turns waiting beyond this are refused with a "busy" message
+UPLOAD_TTL_S = 6 * 3600  # an abandoned session's uploads are deleted after this long
+
+# The cards are one HTML block; its buttons send (item id, vote) to Python as a click event.
+_VOTE_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button.mp-vote');
+  if (!button) return;
+  trigger('click', {item: button.dataset.item, liked: button.dataset.liked === '1'});
+});
+"""
+
+
+class Warmup:
+    """Loads the models and catalogues in a background thread and says what it is doing."""
+
+    def __init__(self, rec: Recommender, catalogs: Sequence[str]) -> None:
+        self.rec = rec
+        self.catalogs = list(catalogs)
+        self.lines: list[str] = []  # one per step: "<what>: ready in 1.2 s" or why not
+        self.current = "starting"
+        self.started = time.perf_counter()
+        self.done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="magpie-warmup", daemon=True)
+
+    def start(self) -> Warmup:
+        self._thread.start()
+        return self
+
+    def _step(self, label: str, load: Callable[[], Any]) -> None:
+        self.current = label
+        t = time.perf_counter()
+        try:
+            load()
+            self.lines.append(f"{label}: ready in {time.perf_counter() - t:.1f} s")
+        except MagpieError as e:
+            self.lines.append(f"{label}: unavailable ({e})")
+        except Exception as e:  # serve what does work
+            log.exception("warm-up step failed: %s", label)
+            self.lines.append(f"{label}: failed ({type(e).__name__})")
+
+    def _run(self) -> None:
+        rec = self.rec
+        first, *others = self.catalogs
+        self._step("text model", lambda: rec.models.text)
+        self._step(f"{first} catalogue", lambda: rec.catalog(first, progress=True))
+        self._step("photo model", lambda: rec.models.image)
+        self._step("speech model", lambda: rec.models.speech)
+        self._step("language model", lambda: rec.models.llm)
+        for name in others:
+            self._step(f"{name} catalogue", lambda name=name: rec.catalog(name, progress=True))
+        self.current = ""
+        self.done.set()
+        log.info("warm-up done in %.1f s: %s", time.perf_counter() - self.started, self.lines)
+
+    def status(self) -> str:
+        if self.done.is_set():
+            problems = [line for line in self.lines if "ready in" not in line]
+            return "✅ Ready" + ("; " + "; ".join(problems) if problems else "") + "."
+        waited = time.perf_counter() - self.started
+        hint = " (a first start builds its index: minutes)" if "catalogue" in self.current else ""
+        return f"⏳ Loading the {self.current}{hint}… {waited:.0f} s"
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """``Blocks.launch`` arguments that belong to the app (Gradio 6 takes theme and CSS there)."""
+    return {
+        "theme": gr.themes.Soft(primary_hue="teal", secondary_hue="amber"),
+        "css": CARD_CSS,
+        "max_file_size": f"{int(settings.max_upload_mb)}mb",  # larger uploads never reach us
+        "allowed_paths": [str(EXAMPLES_DIR)],
+        "footer_links": ["api", "gradio"],
+    }
+
+
+def build_app(
+    rec: Recommender, *, catalogs: Sequence[str] | None = None, warm: bool = True
+) -> gr.Blocks:
+    """The Magpie page over ``rec``.
+
+    ``catalogs``: the ones offered (default: every bundled or ingested one), the settings'
+    default first. ``warm``: load models and catalogues in the background, building missing
+    bundled indexes, while the page already answers with a status line.
+    """
+    settings = rec.settings
+    offered = list(catalogs or rec.catalogs() or [settings.catalog])
+    default = settings.catalog if settings.catalog in offered else offered[0]
+    catalogs = [default, *(c for c in offered if c != default)]
+    warmup = Warmup(rec, catalogs).start() if warm else None
+    h = ChatHandlers(rec, default)
+
+    with gr.Blocks(
+        title="Magpie: chat your way to something you'll like",
+        fill_width=True,
+        delete_cache=(3600, UPLOAD_TTL_S),
+    ) as demo:
+        session = gr.State(None)
+        log_state = gr.State([])
+        uploads = gr.State([], time_to_live=UPLOAD_TTL_S, delete_callback=delete_uploads)
+
+        with gr.Row(equal_height=False):
+            gr.Markdown(
+                "## 🐦 Magpie\nTell me what you like: type it, show me a photo or send a voice "
+                "note. Rate the cards with 👍/👎, or say *“more like #2”*, *“cheaper”*, "
+                "*“not red”*.",
+                elem_id="mp-intro",
+            )
+            status = gr.Markdown(warmup.status() if warmup else "✅ Ready.", elem_id="mp-status")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5, min_width=380):
+                chatbot = gr.Chatbot(
+                    elem_id="mp-chat",
+                    label="chat",
+                    height=520,
+                    latex_delimiters=[],  # "$20 to $40" is money, not maths
+                    placeholder="Ask for a film or a product, or try an example below.",
+                    buttons=["copy"],
+                )
+                box = gr.MultimodalTextbox(
+                    elem_id="mp-box",
+                    label="message",
+                    show_label=False,
+                    sources=["upload", "microphone"],
+                    file_types=["image", "audio"],
+                    file_count="multiple",
+                    placeholder="What are you in the mood for? Attach photos or a voice note…",
+                    autofocus=True,
+                )
+            with gr.Column(scale=4, min_width=340):
+                gr.Markdown("### Picks", elem_id="mp-picks-title")
+                cards = gr.HTML(
+                    render_cards([]), elem_id="mp-cards", js_on_load=_VOTE_JS, label="cards"
+                )
+            with gr.Column(scale=2, min_width=240):
+                catalog = gr.Dropdown(
+                    catalogs, value=default, label="Catalogue", elem_id="mp-catalog"
+                )
+                gr.Markdown("### Your profile")
+                profile_md = gr.Markdown(
+                    h.profile_view(None), elem_id="mp-profile", label="profile"
+                )
+                refresh_btn = gr.Button(
+                    "↻ Refresh picks with my 👍/👎", size="sm", elem_id="mp-refresh"
+                )
+                with gr.Row():
+                    new_btn = gr.Button("New conversation", size="sm", elem_id="mp-new")
+                    forget_btn = gr.Button(
+                        "Forget me", size="sm", variant="stop", elem_id="mp-forget"
+                    )
+                with gr.Accordion("Last turn, in detail", open=False):
+                    turn_json = gr.JSON(label="turn")
+                    profile_json = gr.JSON(label="profile_record")
+                # The /feedback endpoint for gradio_client; the cards' buttons call the same code.
+                vote_item = gr.Textbox(visible=False, label="item")
+                vote_liked = gr.Checkbox(True, visible=False, label="liked")
+                vote_btn = gr.Button(visible=False)
+
+        gr.Examples(
+            examples=_examples(catalogs),
+            inputs=[box, catalog],
+            label="Try one (it fills the box: press Enter to send)",
+        )
+
+        turn_io = [turn_json, profile_json, profile_md, chatbot, cards, box]
+        turn_io += [session, log_state, uploads]
+        state_in = [session, log_state, uploads]
+        box.submit(
+            h.chat,
+            [box, catalog, *state_in],
+            turn_io,
+            api_name="chat",
+            concurrency_limit=TURN_CONCURRENCY,
+            concurrency_id="turn",
+        )
+        refresh_btn.click(
+            h.refresh,
+            [catalog, *state_in],
+            turn_io,
+            api_visibility="private",
+            concurrency_limit=TURN_CONCURRENCY,
+            concurrency_id="turn",
+        )
+        vote_io = [profile_json, profile_md, cards, session]
+        votes = {"concurrency_limit": None, "show_progress": "hidden"}
+        vote_btn.click(
+            h.vote,
+            [vote_item, vote_liked, session, log_state],
+            vote_io,
+            api_name="feedback",
+            **votes,
+        )
+        cards.click(h.card_vote, [session, log_state], vote_io, api_visibility="private", **votes)
+        chatbot.like(
+            h.message_vote, [session, log_state], vote_io, api_visibility="private", **votes
+        )
+        reset_io = [
+            turn_json,
+            profile_json,
+            profile_md,
+            chatbot,
+            cards,
+            session,
+            log_state,
+            uploads,
+        ]
+        resets = {"concurrency_limit": None}
+        new_btn.click(
+            h.new_conversation,
+            [catalog, session, uploads],
+            reset_io,
+            api_name="new_conversation",
+            **resets,
+        )
+        forget_btn.click(
+            h.forget_me, [catalog, session, uploads], reset_io, api_name="forget_me", **resets
+        )
+        catalog.change(
+            h.switch_catalog, [catalog, uploads], reset_io, api_visibility="private", **resets
+        )
+
+        if warmup is not None:
+            timer = gr.Timer(1.0, active=not warmup.done.is_set())
+
+            def tick() -> tuple[str, gr.Timer]:
+                return warmup.status(), gr.Timer(active=not warmup.done.is_set())
+
+            for listen in (timer.tick, demo.load):
+                listen(tick, None, [status, timer], api_visibility="private", queue=False)
+
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=TURN_CONCURRENCY)
+    return demo
+
+
+def _examples(catalogs: list[str]) -> list[list[Any]]:
+    """Starters a newcomer can click: a typed request, a photo and a voice note."""
+    out: list[list[Any]] = []
+    photo = EXAMPLES_DIR / "camera-photo.jpg"
+    voice = EXAMPLES_DIR / "super-troopers-voice-note.wav"
+    if "shop" in catalogs:
+        out.append([{"text": "A comfy chair for my reading corner under $200"}, "shop"])
+        if photo.is_file():
+            out.append([{"text": "A camera like this one", "files": [str(photo)]}, "shop"])
+    if "movies" in catalogs:
+        out.append([{"text": "A funny heist movie from the 2000s, nothing too violent"}, "movies"])
+        if voice.is_file():
+            out.append([{"text": "", "files": [str(voice)]}, "movies"])
+    return out or [[{"text": "Something I would like"}, catalogs[0]]]
