@@ -1,0 +1,75 @@
+"""A real browser against the app: Debian's Chromium, headless, driven by Playwright.
+
+Type a request, attach a photo, see the cards (with photos), press 👍 on one, see the profile
+change. The screenshot is saved as ``artifacts/browser.png`` (CI keeps ``artifacts/``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+from app_server import ARTIFACTS, ROOT, record_timings, serve
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("MAGPIE_CHROMIUM", "/usr/bin/chromium")
+CAMERA_PHOTO = ROOT / "assets" / "examples" / "camera-photo.jpg"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    with serve(tmp_path_factory.getbasetemp() / "magpie-app") as served:
+        yield served
+
+
+@pytest.fixture
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 960})
+        page.set_default_timeout(120_000)
+        yield page
+        browser.close()
+
+
+def test_photo_request_cards_and_a_like_in_the_browser(app, page):
+    page.goto(app.url)
+    page.wait_for_selector("#mp-status:has-text('Ready')")
+    assert "Nothing yet" in page.inner_text("#mp-profile")
+
+    page.set_input_files("#mp-box input[type=file]", str(CAMERA_PHOTO))
+    page.wait_for_selector("#mp-box img")  # the photo is attached
+    page.fill("#mp-box textarea", "A camera like this one, under $150")
+    sent = time.perf_counter()
+    page.keyboard.press("Enter")
+
+    page.wait_for_selector("#mp-cards .mp-card")
+    cards_s = time.perf_counter() - sent
+    page.wait_for_selector("#mp-cards .mp-vote")  # the turn is done: reasons and votes are in
+    turn_s = time.perf_counter() - sent
+    cards = page.locator("#mp-cards .mp-card")
+    assert cards.count() >= 2
+    assert page.locator("#mp-cards img.mp-photo").count() == cards.count()
+    assert cards.first.locator(".mp-num").inner_text() == "#1"
+    assert page.locator("#mp-chat").get_by_text("I see: reflex camera").count() == 1
+    assert "up to $150" in page.inner_text("#mp-profile")
+
+    title = cards.nth(1).locator(".mp-title").inner_text()
+    cards.nth(1).locator("button.mp-vote[data-liked='1']").click()
+    page.wait_for_selector("#mp-cards .mp-card.mp-liked")
+    page.wait_for_function(
+        "t => document.querySelector('#mp-profile').innerText.includes(t)", arg=title
+    )
+    profile = page.inner_text("#mp-profile")
+    assert "Liked" in profile and title in profile
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser.png"), full_page=True)
+    record_timings("browser", [{"cards_s": round(cards_s, 3), "turn_s": round(turn_s, 3)}])
+    assert cards_s < 30
