@@ -46,16 +46,19 @@ KEY_ATTRIBUTES = (
     "tomatometer",
     "plant_type",
 )
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+# Markdown punctuation, plus "/" so that "http://" is not turned into a live link.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$/])")
+_WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
 
 
 def md_escape(text: str) -> str:
     """Text shown literally by a Markdown renderer (no links, images, HTML or emphasis).
 
     >>> print(md_escape("![x](http://e.vil) <b>*hi*</b> & $5"))
-    \\!\\[x\\]\\(http://e.vil\\) &lt;b&gt;\\*hi\\*&lt;/b&gt; &amp; \\$5
+    \\!\\[x\\]\\(http:\\/\\/e.vil\\) &lt;b&gt;\\*hi\\*&lt;\\/b&gt; &amp; \\$5
     """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text or "", quote=False))
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text or "", quote=False))
+    return _WWW.sub(r"\1\\.", escaped)  # "www.x.y" is a live link in GitHub-flavoured Markdown
 
 
 def _cut(text: str, limit: int) -> str:
@@ -235,7 +238,7 @@ def profile_markdown(profile: Profile, title_of=None, catalog: str = "") -> str:
 
 CARD_CSS = """
 #mp-cards .mp-grid { display: grid; gap: 12px;
-  grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); }
+  grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); }
 #mp-cards .mp-card { position: relative; display: flex; flex-direction: column; gap: 6px;
   padding: 10px; border-radius: 12px; border: 1px solid var(--border-color-primary);
   background: var(--background-fill-primary); box-shadow: var(--block-shadow); }

@@ -149,10 +149,11 @@ def build_app(
             )
             status = gr.Markdown(warmup.status() if warmup else "✅ Ready.", elem_id="mp-status")
         with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=380):
+            with gr.Column(scale=4, min_width=360):
                 chatbot = gr.Chatbot(
                     elem_id="mp-chat",
                     label="chat",
+                    show_label=False,
                     height=520,
                     latex_delimiters=[],  # "$20 to $40" is money, not maths
                     placeholder="Ask for a film or a product, or try an example below.",
@@ -168,7 +169,7 @@ def build_app(
                     placeholder="What are you in the mood for? Attach photos or a voice note…",
                     autofocus=True,
                 )
-            with gr.Column(scale=4, min_width=340):
+            with gr.Column(scale=5, min_width=340):
                 gr.Markdown("### Picks", elem_id="mp-picks-title")
                 cards = gr.HTML(
                     render_cards([]), elem_id="mp-cards", js_on_load=_VOTE_JS, label="cards"
