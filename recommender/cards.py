@@ -107,13 +107,12 @@ def thumbnail_uri(path: str | None) -> str | None:
     try:
         from PIL import Image
 
-        with Image.open(path) as im:
-            im.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEG: decode at a reduced size, fast
-            im = im.convert("RGBA")
+        with Image.open(path) as source:
+            source.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEG: decode at a reduced size, fast
+            im = source.convert("RGBA")
             im.thumbnail((THUMB_PX, THUMB_PX))
-            flat = Image.new(
-                "RGB", im.size, "white"
-            )  # transparency onto white, as the encoder does
+            # Transparency onto white, as the image encoder does.
+            flat = Image.new("RGB", im.size, "white")
             flat.paste(im, mask=im.getchannel("A"))
             buf = io.BytesIO()
             flat.save(buf, "JPEG", quality=82, optimize=True)

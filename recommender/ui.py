@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,13 +54,13 @@ element.addEventListener('click', (event) => {
 
 
 class Warmup:
-    """Loads the models and catalogues in a background thread and says what it is doing."""
+    """Runs ``Recommender.warm`` in a background thread and says what it is doing."""
 
     def __init__(self, rec: Recommender, catalogs: Sequence[str]) -> None:
         self.rec = rec
         self.catalogs = list(catalogs)
-        self.lines: list[str] = []  # one per step: "<what>: ready in 1.2 s" or why not
-        self.current = "starting"
+        self.current = "models"
+        self.problems: list[str] = []  # what will not work, said in the status line
         self.started = time.perf_counter()
         self.done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="magpie-warmup", daemon=True)
@@ -69,39 +69,32 @@ class Warmup:
         self._thread.start()
         return self
 
-    def _step(self, label: str, load: Callable[[], Any]) -> None:
-        self.current = label
-        t = time.perf_counter()
-        try:
-            load()
-            self.lines.append(f"{label}: ready in {time.perf_counter() - t:.1f} s")
-        except MagpieError as e:
-            self.lines.append(f"{label}: unavailable ({e})")
-        except Exception as e:  # serve what does work
-            log.exception("warm-up step failed: %s", label)
-            self.lines.append(f"{label}: failed ({type(e).__name__})")
+    def _say(self, line: str) -> None:
+        self.current = line
 
     def _run(self) -> None:
-        rec = self.rec
-        first, *others = self.catalogs
-        self._step("text model", lambda: rec.models.text)
-        self._step(f"{first} catalogue", lambda: rec.catalog(first, progress=True))
-        self._step("photo model", lambda: rec.models.image)
-        self._step("speech model", lambda: rec.models.speech)
-        self._step("language model", lambda: rec.models.llm)
-        for name in others:
-            self._step(f"{name} catalogue", lambda name=name: rec.catalog(name, progress=True))
-        self.current = ""
+        try:
+            timings = self.rec.warm(self.catalogs, progress=self._say)
+            log.info("warm-up done in %.1f s: %s", time.perf_counter() - self.started, timings)
+        except MagpieError as e:
+            self.problems.append(str(e))
+        except Exception as e:  # serve what does work
+            log.exception("warm-up failed")
+            self.problems.append(f"start-up failed ({type(e).__name__})")
+        for name, what in (("image", "photos"), ("speech", "voice notes")):
+            try:
+                if getattr(self.rec.models, name) is None:
+                    self.problems.append(f"{what} are switched off")
+            except MagpieError as e:
+                self.problems.append(f"{what} are unavailable ({e})")
         self.done.set()
-        log.info("warm-up done in %.1f s: %s", time.perf_counter() - self.started, self.lines)
 
     def status(self) -> str:
         if self.done.is_set():
-            problems = [line for line in self.lines if "ready in" not in line]
-            return "✅ Ready" + ("; " + "; ".join(problems) if problems else "") + "."
+            return "✅ Ready" + ("; " + "; ".join(self.problems) if self.problems else "") + "."
         waited = time.perf_counter() - self.started
-        hint = " (a first start builds its index: minutes)" if "catalogue" in self.current else ""
-        return f"⏳ Loading the {self.current}{hint}… {waited:.0f} s"
+        slow = " (a first start builds its index: minutes)" if "catalogue" in self.current else ""
+        return f"⏳ {self.current.capitalize()}{slow}… {waited:.0f} s"
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
@@ -223,42 +216,54 @@ def build_app(
             concurrency_limit=TURN_CONCURRENCY,
             concurrency_id="turn",
         )
+        # Votes and resets are quick and never wait behind a turn (no concurrency limit).
         vote_io = [profile_json, profile_md, cards, session]
-        votes = {"concurrency_limit": None, "show_progress": "hidden"}
         vote_btn.click(
             h.vote,
             [vote_item, vote_liked, session, log_state],
             vote_io,
             api_name="feedback",
-            **votes,
+            concurrency_limit=None,
+            show_progress="hidden",
         )
-        cards.click(h.card_vote, [session, log_state], vote_io, api_visibility="private", **votes)
+        cards.click(
+            h.card_vote,
+            [session, log_state],
+            vote_io,
+            api_visibility="private",
+            concurrency_limit=None,
+            show_progress="hidden",
+        )
         chatbot.like(
-            h.message_vote, [session, log_state], vote_io, api_visibility="private", **votes
+            h.message_vote,
+            [session, log_state],
+            vote_io,
+            api_visibility="private",
+            concurrency_limit=None,
+            show_progress="hidden",
         )
-        reset_io = [
-            turn_json,
-            profile_json,
-            profile_md,
-            chatbot,
-            cards,
-            session,
-            log_state,
-            uploads,
-        ]
-        resets = {"concurrency_limit": None}
+        reset_io = [turn_json, profile_json, profile_md, chatbot, cards]
+        reset_io += [session, log_state, uploads]
         new_btn.click(
             h.new_conversation,
             [catalog, session, uploads],
             reset_io,
             api_name="new_conversation",
-            **resets,
+            concurrency_limit=None,
         )
         forget_btn.click(
-            h.forget_me, [catalog, session, uploads], reset_io, api_name="forget_me", **resets
+            h.forget_me,
+            [catalog, session, uploads],
+            reset_io,
+            api_name="forget_me",
+            concurrency_limit=None,
         )
         catalog.change(
-            h.switch_catalog, [catalog, uploads], reset_io, api_visibility="private", **resets
+            h.switch_catalog,
+            [catalog, uploads],
+            reset_io,
+            api_visibility="private",
+            concurrency_limit=None,
         )
 
         if warmup is not None:
@@ -268,7 +273,14 @@ def build_app(
                 return warmup.status(), gr.Timer(active=not warmup.done.is_set())
 
             for listen in (timer.tick, demo.load):
-                listen(tick, None, [status, timer], api_visibility="private", queue=False)
+                listen(
+                    tick,
+                    None,
+                    [status, timer],
+                    api_visibility="private",
+                    queue=False,
+                    show_progress="hidden",
+                )
 
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=TURN_CONCURRENCY)
     return demo
