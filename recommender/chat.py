@@ -95,6 +95,22 @@ def _listing(items: list[ScoredItem]) -> str:
     )
 
 
+def _reply_items(log_: Log, index: int) -> list[dict[str, Any]]:
+    """The items of the reply at ``index``, or of the reply in the same run of assistant
+    messages (the Chatbot groups "I see", the reply and notices into one bubble)."""
+    if log_[index]["role"] != "assistant":
+        return []
+    start = end = index
+    while start > 0 and log_[start - 1]["role"] == "assistant":
+        start -= 1
+    while end + 1 < len(log_) and log_[end + 1]["role"] == "assistant":
+        end += 1
+    for message in log_[start : end + 1]:
+        if message.get("items"):
+            return list(message["items"])
+    return []
+
+
 def chat_view(log_: Log) -> Log:
     """The chat log as Chatbot messages (our bookkeeping keys left out)."""
     return [{"role": m["role"], "content": m["content"]} for m in log_]
@@ -308,7 +324,7 @@ class ChatHandlers:
         if session is None or not isinstance(index, int) or not 0 <= index < len(log_):
             return (gr.skip(),) * 4
         liked = {True: True, "Like": True, False: False, "Dislike": False}.get(evt.liked)
-        records = log_[index].get("items") or []
+        records = _reply_items(log_, index)
         if liked is None or not records:
             return (gr.skip(),) * 4
         for r in records:

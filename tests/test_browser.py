@@ -73,3 +73,10 @@ def test_photo_request_cards_and_a_like_in_the_browser(app, page):
     page.screenshot(path=str(ARTIFACTS / "browser.png"), full_page=True)
     record_timings("browser", [{"cards_s": round(cards_s, 3), "turn_s": round(turn_s, 3)}])
     assert cards_s < 30
+
+    # 👎 on the reply itself rates every item it showed.
+    page.locator("#mp-chat button[aria-label='Dislike']").last.click()
+    page.wait_for_function(
+        "() => document.querySelector('#mp-profile').innerText.includes('Not for me')"
+    )
+    assert page.locator("#mp-cards .mp-card.mp-disliked").count() == cards.count()
