@@ -1,0 +1,201 @@
+"""``magpie eval``: figures on real data for conversational recommendation, images and speech.
+
+Each command prints a Markdown report and writes it, with the JSON object and a PNG chart, under
+``--out`` (default ``artifacts/eval``); ``--json OUT`` writes the JSON object there as well.
+The modules doing the work live in ``recommender/evaluation/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .config import ROOT, Settings, load_settings
+from .errors import MagpieError
+
+__all__ = ["eval_app"]
+
+log = logging.getLogger(__name__)
+
+SHARED = ROOT.parent / "shared" / "data"  # the data sets beside the repository
+OUT = Path("artifacts") / "eval"  # git-ignored
+# Published figures on ReDial (recommendation turns, exclude seen), drawn on the chart; from
+# He et al. 2023 (CIKM), the data set's README and MISSION.md.
+PUBLISHED_R10 = {"GPT-4 zero-shot (He et al. 2023)": 0.196, "Magpie goal": 0.25}
+
+eval_app = typer.Typer(
+    no_args_is_help=True, help="Measure Magpie on real data: conversations, images, speech."
+)
+
+_CONFIG = typer.Option("--config", help="settings file (TOML); default magpie.toml")
+_LIMIT = typer.Option("--limit", min=1, help="only the first N cases (quick runs, CI)")
+_JSON = typer.Option("--json", help="also write the JSON result to this file")
+_OUTDIR = typer.Option("--out", help="folder for the Markdown, JSON and PNG reports")
+
+
+def _settings(config: Path | None) -> Settings:
+    return load_settings(config)
+
+
+def _setup(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _fail(error: MagpieError) -> None:
+    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+def _bar(total: int, label: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="turn", file=sys.stderr, leave=False)
+
+
+def _write(
+    out: Path, stem: str, markdown: str, result: dict[str, Any], json_out: Path | None
+) -> None:
+    from .evaluation.report import write_json
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.md").write_text(markdown, encoding="utf-8")
+    write_json(out / f"{stem}.json", result)
+    if json_out is not None:
+        write_json(json_out, result)
+    typer.echo(markdown)
+    typer.secho(f"written: {out / stem}.md, .json, .png", dim=True, err=True)
+
+
+@eval_app.command()
+def crs(
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="a folder in ReDial's format (test.jsonl, entity2id.json, item_ids.json)"
+        ),
+    ] = SHARED / "redial",
+    split: Annotated[
+        str, typer.Option("--split", help="fit | eval | all (md5 of the dialogue id, 0: fit)")
+    ] = "eval",
+    limit: Annotated[int | None, _LIMIT] = None,
+    json_out: Annotated[Path | None, _JSON] = None,
+    out: Annotated[Path, _OUTDIR] = OUT,
+    tune: Annotated[
+        Path | None,
+        typer.Option("--tune", help="learn fusion weights on the fit half and write them here"),
+    ] = None,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """Conversational recommendation: R@1/10/50, NDCG@10, MRR@10 of the app and baselines."""
+    _setup(verbose)
+    from .evaluation.crs import evaluate_crs
+    from .evaluation.report import bar_chart, crs_markdown
+    from .pipeline import Recommender
+
+    if split not in {"fit", "eval", "all"}:
+        raise typer.BadParameter("--split is fit, eval or all")
+    if tune is not None and split != "fit":
+        raise typer.BadParameter("--tune learns on the fit half only: use --split fit")
+    if not (data / "test.jsonl").is_file():
+        raise typer.BadParameter(f"no test.jsonl in {data}")
+    try:
+        rec = Recommender.from_settings(_settings(config))
+        if tune is not None:
+            from .evaluation.tuning import tune_weights, write_fusion
+
+            tuned = tune_weights(rec, data, limit, say=lambda line: typer.echo(line, err=True))
+            write_fusion(tune, tuned)
+            typer.echo(
+                f"fusion weights written to {tune} (fit R@10 {tuned['fit_recall@10']})", err=True
+            )
+            # The evaluation below then ranks with the new weights.
+            rec = Recommender.from_settings(_settings(config))
+        bar = _bar(0, f"crs {split}")
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        result = evaluate_crs(rec, data, split, limit, progress)
+        bar.close()
+    except MagpieError as e:
+        _fail(e)
+        return
+    stem = f"crs-{result['dataset']}-{split}"
+    references = PUBLISHED_R10 if result["dataset"] == "redial" and split == "eval" else None
+    bar_chart(
+        out / f"{stem}.png",
+        result["systems"],
+        "recall@10",
+        f"{result['dataset']} {split} half: recall@10 with 95% intervals ({result['n_targets']} items)",
+        references,
+    )
+    _write(out, stem, crs_markdown(result), result, json_out)
+
+
+@eval_app.command()
+def images(
+    data: Annotated[
+        Path, typer.Option("--data", help="a labelled picture set (catalog.jsonl with images)")
+    ] = SHARED / "tuxpaint",
+    limit: Annotated[int | None, _LIMIT] = None,
+    json_out: Annotated[Path | None, _JSON] = None,
+    out: Annotated[Path, _OUTDIR] = OUT,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """Images: leave-one-out category P@1/P@5 (image->image, text->image in English and
+    Chinese) and tagging accuracy of the image words."""
+    _setup(verbose)
+    from .evaluation.media import evaluate_images, images_markdown
+    from .evaluation.report import bar_chart
+
+    if not (data / "catalog.jsonl").is_file():
+        raise typer.BadParameter(f"no catalog.jsonl in {data}")
+    try:
+        result = evaluate_images(_settings(config), data, limit)
+    except MagpieError as e:
+        _fail(e)
+        return
+    stem = f"images-{result['dataset']}"
+    bar_chart(
+        out / f"{stem}.png", result["tasks"], "p@5", f"{result['dataset']}: precision@5 by task"
+    )
+    _write(out, stem, images_markdown(result), result, json_out)
+
+
+@eval_app.command()
+def speech(
+    recordings: Annotated[
+        Path | None,
+        typer.Option(
+            "--recordings",
+            help="folder searched for English .ogg/.wav recordings named after what they say "
+            "(default: Debian's tuxpaint-stamps-default, when installed)",
+        ),
+    ] = None,
+    limit: Annotated[int | None, _LIMIT] = None,
+    json_out: Annotated[Path | None, _JSON] = None,
+    out: Annotated[Path, _OUTDIR] = OUT,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """Speech: WER on espeak-ng requests and real recordings; spoken vs typed top-10."""
+    _setup(verbose)
+    from .evaluation.media import evaluate_speech, speech_markdown
+
+    try:
+        result = evaluate_speech(_settings(config), recordings, limit)
+    except MagpieError as e:
+        _fail(e)
+        return
+    _write(out, "speech", speech_markdown(result), result, json_out)

@@ -1,0 +1,386 @@
+"""``magpie eval crs``: conversational recommendation measured on a ReDial-format dataset.
+
+Each turn's dialogue text is replayed through the app's own profile reader
+(``Recommender.read_message``: seeker lines as user messages, the titles a recommender line
+names as cards shown) and ranked by the app's own path (``Recommender.retrieve`` + ``order``,
+which is ``rank``). The annotated entity ids serve only as ground truth and for exclude-seen.
+
+The candidate set is the dataset's own item list: items whose DBpedia name gives an id of the
+bundled movie catalogue take its row (title, year, Wikidata metadata) and vector; the others
+become bare items (title and year from the name), embedded here. Popularity and co-mentions are
+learned from the dataset's fit half (for ``--split fit``: from the other folds of the fit half,
+so no dialogue scores with what it taught); ``--split all`` uses the bundled tables, learned
+from ReDial's fit half. MovieLens co-ratings and the learned fusion weights (``fusion.json``)
+come from the bundled catalogue in every case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..schemas import ChatMessage, Item, Profile, Session
+from .metrics import METRICS, rank_of, summarise, target_scores
+from .redial import catalogue_ids, co_mentions, is_fit, load_redial, parse_name
+
+if TYPE_CHECKING:
+    from ..pipeline import Recommender
+    from ..retrieval import Candidates, CatalogData
+
+__all__ = ["BASELINES", "CrsDataset", "Turn", "evaluate_crs", "replay"]
+
+log = logging.getLogger(__name__)
+
+K_MAX = 50  # the longest list scored (R@50)
+FOLDS = 5  # --split fit: tables for each fold are learned from the other folds of the fit half
+BASE_CATALOG = "movies"  # the bundled catalogue whose rows, vectors and side tables are reused
+DENSE_CHARS = (
+    1_000  # dense baseline: the latest characters of the dialogue (MiniLM reads 256 tokens)
+)
+BASELINES = {
+    "popularity": "fit-half mentions, most first",
+    "bm25": "BM25 of the whole dialogue text over item texts",
+    "dense": "MiniLM cosine of the seeker's latest words to item texts",
+    "cooccur": "co-mentions/co-ratings with the titles the seeker named",
+}
+SEEKER, RECOMMENDER = "user", "assistant"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One recommender turn with at least one ground-truth item not mentioned before."""
+
+    dialog_id: str
+    context: tuple[str, ...]  # the dialogue so far; the last line is the seeker's
+    targets: tuple[str, ...]  # catalogue ids of the ground truth ("recommendation" condition)
+    seen: frozenset[str]  # catalogue ids mentioned earlier: removed from every list
+
+
+@dataclass
+class CrsDataset:
+    """A ReDial-format folder: items (with catalogue ids) and dialogues."""
+
+    name: str
+    names: dict[int, str]  # dataset item id -> DBpedia name
+    ids: dict[int, str]  # dataset item id -> catalogue id
+    dialogues: dict[str, list[dict[str, Any]]]
+
+    @classmethod
+    def load(cls, folder: Path) -> CrsDataset:
+        names, dialogues = load_redial(folder)
+        return cls(folder.resolve().name, names, catalogue_ids(names), dialogues)
+
+    def turns(self, split: str, limit: int | None = None) -> list[Turn]:
+        out: list[Turn] = []
+        for dialog_id, turns in self.dialogues.items():
+            if split != "all" and is_fit(dialog_id) != (split == "fit"):
+                continue
+            for t in turns:
+                prev = set(t.get("prev_entity", ()))
+                targets = tuple(self.ids[i] for i in t["rec"] if i in self.ids and i not in prev)
+                if not targets:
+                    continue
+                seen = frozenset(self.ids[i] for i in prev if i in self.ids)
+                out.append(Turn(dialog_id, tuple(t["context"]), targets, seen))
+                if limit is not None and len(out) >= limit:
+                    return out
+        return out
+
+    def tables(self, dialog_ids: Sequence[str]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+        """Popularity and co-mention counts learned from these dialogues."""
+        mentions, pairs = co_mentions((self.dialogues[d] for d in dialog_ids), self.names, self.ids)
+        return dict(mentions), {a: dict(b) for a, b in pairs.items()}
+
+
+def fold_of(dialog_id: str) -> int:
+    """A fold of the fit half, from hash bits the fit/eval split does not use."""
+    return (int(hashlib.md5(dialog_id.encode()).hexdigest(), 16) >> 1) % FOLDS
+
+
+# ---------------------------------------------------------------- the candidate catalogue
+
+
+def candidate_items(
+    dataset: CrsDataset, base: CatalogData, embed: Callable[[list[str]], np.ndarray]
+) -> tuple[list[Item], np.ndarray, dict[str, Any]]:
+    """The dataset's items (catalogue rows where the ids match), their vectors, and coverage."""
+    items: list[Item] = []
+    rows: list[np.ndarray | None] = []
+    names = {c: dataset.names[i] for i, c in dataset.ids.items()}
+    for item_id in sorted(names):
+        pos = base.position.get(item_id)
+        if pos is not None:
+            items.append(base.items[pos])
+            rows.append(base.text[pos])
+            continue
+        title, year, _ = parse_name(names[item_id])
+        attributes: dict[str, Any] = {"year": year} if year else {}
+        description = f"{title} is a {year} film." if year else f"{title} is a film."
+        items.append(Item(item_id, title, description, ("movie",), attributes))
+        rows.append(None)
+    missing = [n for n, r in enumerate(rows) if r is None]
+    if missing:
+        fresh = embed([items[n].text() for n in missing])
+        for n, vector in zip(missing, fresh, strict=True):
+            rows[n] = vector
+    dim = base.text.shape[1]
+    filled = [r for r in rows if r is not None]
+    text = np.stack(filled).astype(np.float32) if filled else np.zeros((0, dim), np.float32)
+    linked = len(items) - len(missing)
+    metadata = sum(bool(set(i.attributes) - {"year"}) for i in items)
+    coverage = {
+        "items": len(items),
+        "in_catalogue": linked,
+        "with_metadata": metadata,
+        "share_in_catalogue": round(linked / max(len(items), 1), 4),
+        "share_with_metadata": round(metadata / max(len(items), 1), 4),
+    }
+    return items, text, coverage
+
+
+def write_tables(
+    folder: Path,
+    base_dir: Path | None,
+    mentions: dict[str, int],
+    pairs: dict[str, dict[str, int]],
+) -> Path:
+    """Side tables in the bundled format: learned counts, the base's MovieLens block and weights."""
+    folder.mkdir(parents=True, exist_ok=True)
+    movielens: dict[str, Any] = {}
+    if base_dir is not None and (base_dir / "cooccur.json").is_file():
+        movielens = json.loads((base_dir / "cooccur.json").read_text("utf-8")).get("movielens", {})
+    (folder / "popularity.json").write_text(json.dumps({"mentions": mentions}), "utf-8")
+    (folder / "cooccur.json").write_text(
+        json.dumps({"pairs": pairs, "movielens": movielens}), "utf-8"
+    )
+    if base_dir is not None and (base_dir / "fusion.json").is_file():
+        shutil.copy(base_dir / "fusion.json", folder / "fusion.json")
+    return folder
+
+
+@dataclass
+class Prepared:
+    """What one group of turns is ranked with."""
+
+    data: CatalogData
+    turns: list[Turn]
+    tables: str  # where popularity and co-mentions come from
+
+
+@contextmanager
+def prepared_groups(
+    rec: Recommender,
+    dataset: CrsDataset,
+    split: str,
+    limit: int | None = None,
+) -> Iterator[tuple[list[Prepared], dict[str, Any]]]:
+    """The turns of ``split`` grouped by the side tables they must be ranked with."""
+    from ..catalog import catalog_dir
+    from ..retrieval import CatalogData
+
+    base = rec.catalog(BASE_CATALOG)
+    base_dir = catalog_dir(rec.settings, BASE_CATALOG)
+    items, text, coverage = candidate_items(dataset, base, rec.models.text.embed)
+    # Bare items are not in the Chroma collection: such a catalogue is searched exactly.
+    name = BASE_CATALOG if coverage["in_catalogue"] == coverage["items"] else f"eval-{dataset.name}"
+    turns = dataset.turns(split, limit)
+    fit_ids = [d for d in dataset.dialogues if is_fit(d)]
+    with tempfile.TemporaryDirectory(prefix="magpie-eval-") as tmp:
+        groups: list[Prepared] = []
+        if split == "all":
+            data = CatalogData.build(name, items, text, side_dir=base_dir)
+            groups.append(Prepared(data, turns, f"bundled ({BASE_CATALOG})"))
+        elif split == "eval":
+            side = write_tables(Path(tmp) / "eval", base_dir, *dataset.tables(fit_ids))
+            data = CatalogData.build(name, items, text, side_dir=side)
+            groups.append(Prepared(data, turns, f"fit half of {dataset.name}"))
+        else:
+            for fold in range(FOLDS):
+                own = [t for t in turns if fold_of(t.dialog_id) == fold]
+                if not own:
+                    continue
+                learn = [d for d in fit_ids if fold_of(d) != fold]
+                side = write_tables(Path(tmp) / f"fold{fold}", base_dir, *dataset.tables(learn))
+                data = CatalogData.build(name, items, text, side_dir=side)
+                groups.append(Prepared(data, own, f"other folds of the fit half of {dataset.name}"))
+        yield groups, coverage
+
+
+# ---------------------------------------------------------------- replaying a dialogue
+
+
+def roles(context: Sequence[str]) -> list[str]:
+    """Who said each line: the last line is the seeker's, and the speakers alternate before it."""
+    n = len(context)
+    return [SEEKER if (n - 1 - i) % 2 == 0 else RECOMMENDER for i in range(n)]
+
+
+def replay(
+    rec: Recommender, data: CatalogData, context: Sequence[str]
+) -> tuple[Profile, str, Session]:
+    """The profile and query text the app would hold after this dialogue, and the session."""
+    session = Session(catalog=data.name)
+    query = ""
+    assert data.titles is not None
+    for line, role in zip(context, roles(context), strict=True):
+        if not line.strip():
+            continue
+        if role == SEEKER:
+            session.profile, query = rec.read_message(session, line, data)
+            session.history.append(ChatMessage(role="user", content=line))
+        else:
+            session.shown.append([m.item_id for m in data.titles.find(line)])
+            session.history.append(ChatMessage(role="assistant", content=line))
+    return session.profile, query, session
+
+
+# ---------------------------------------------------------------- systems
+
+
+def _by_score(data: CatalogData, score: np.ndarray, k: int) -> list[str]:
+    """The ``k`` best items by ``score``; ties go to the more popular, then catalogue order."""
+    order = np.lexsort((np.arange(len(score)), -data.popularity, -score))[:k]
+    return [data.items[int(i)].id for i in order]
+
+
+def baseline_lists(
+    rec: Recommender, data: CatalogData, turn: Turn, profile: Profile, k: int
+) -> dict[str, list[str]]:
+    text = " ".join(line for line in turn.context if line.strip())
+    said = " ".join(
+        line for line, role in zip(turn.context, roles(turn.context), strict=True) if role == SEEKER
+    ).strip()[-DENSE_CHARS:]
+    n = len(data.items)
+    zeros = np.zeros(n, dtype=np.float32)
+    bm25 = data.keywords.scores(text) if data.keywords is not None else zeros
+    dense = data.text @ rec.models.text.embed([said])[0] if said else zeros
+    liked = [data.position[i] for i in profile.liked if i in data.position]
+    cooc = zeros
+    if liked and data.cooccur is not None:
+        cooc = np.asarray(data.cooccur[liked].sum(axis=0)).ravel()
+    return {
+        "popularity": _by_score(data, zeros, k),
+        "bm25": _by_score(data, bm25, k),
+        "dense": _by_score(data, dense, k),
+        "cooccur": _by_score(data, cooc, k),
+    }
+
+
+def active_weights(rec: Recommender, data: CatalogData) -> dict[str, float]:
+    """The weights ``rank`` uses for this catalogue: settings, then its fusion.json."""
+    return {**rec.settings.weights, **data.weights}
+
+
+def ablations(weights: dict[str, float]) -> dict[str, dict[str, float]]:
+    """``magpie-no-<signal>``: the full weights with one signal switched off."""
+    return {f"magpie-no-{name}": {**weights, name: 0.0} for name, w in weights.items() if w}
+
+
+@dataclass
+class Scored:
+    """Per-target metric rows of every system, and the dialogue of each target."""
+
+    rows: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    groups: list[str] = field(default_factory=list)
+
+    def add(self, system: str, turn: Turn, ranked: Sequence[str]) -> None:
+        rows = self.rows.setdefault(system, [])
+        rows.extend(target_scores(rank_of(t, ranked, turn.seen)) for t in turn.targets)
+
+    def summary(self) -> dict[str, dict[str, object]]:
+        return {name: summarise(rows, self.groups) for name, rows in self.rows.items()}
+
+
+def evaluate_crs(
+    rec: Recommender,
+    folder: Path,
+    split: str = "eval",
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Every system on the turns of ``split``: the stable JSON object of ``magpie eval crs``."""
+    from ..pipeline import Recommender as _Recommender
+    from ..pipeline import shown_before
+
+    started = time.perf_counter()
+    dataset = CrsDataset.load(folder)
+    no_mmr = _Recommender(rec.settings.with_(mmr_lambda=1.0), rec.models, rec.index)
+    scored = Scored()
+    fired: set[str] = set()
+    done = total = 0
+    tables: list[str] = []
+    with prepared_groups(rec, dataset, split, limit) as (groups, coverage):
+        total = sum(len(g.turns) for g in groups)
+        weights: dict[str, float] = {}
+        for group in groups:
+            data = group.data
+            tables.append(group.tables)
+            index = rec.index if data.name == BASE_CATALOG else None
+            app = _Recommender(rec.settings, rec.models, index)
+            plain = _Recommender(no_mmr.settings, rec.models, index)
+            weights = active_weights(rec, data)
+            for turn in group.turns:
+                profile, query, session = replay(rec, data, turn.context)
+                k = K_MAX + len(turn.seen)
+                candidates = app.retrieve(data, profile, query, demote=shown_before(session))
+                ids = [s.item.id for s in app.order(data, candidates, k)]
+                scored.add("magpie", turn, ids)
+                for name, ranked in baseline_lists(rec, data, turn, profile, k).items():
+                    scored.add(name, turn, ranked)
+                fired.update(candidates.signals)
+                for name, w in ablations(weights).items():
+                    scored.add(name, turn, [s.item.id for s in app.order(data, candidates, k, w)])
+                scored.add(
+                    "magpie-no-mmr", turn, [s.item.id for s in plain.order(data, candidates, k)]
+                )
+                scored.groups.extend([turn.dialog_id] * len(turn.targets))
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+    # Ablations of signals that never fired (image on a catalogue without photos) are left out.
+    for name in list(scored.rows):
+        if name.startswith("magpie-no-") and name.removeprefix("magpie-no-") not in fired | {"mmr"}:
+            del scored.rows[name]
+    systems = scored.summary()
+    return {
+        "dataset": dataset.name,
+        "split": split,
+        "n_turns": done,
+        "n_targets": len(scored.groups),
+        "coverage": coverage,
+        "systems": systems,
+        "metrics": list(METRICS),
+        "condition": "recommendation turns (ground truth not mentioned before), exclude seen",
+        "baselines": BASELINES,
+        "tables": sorted(set(tables)),
+        "weights": {k: v for k, v in weights.items() if v},
+        "mmr_lambda": rec.settings.mmr_lambda,
+        "limit": limit,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def candidates_cache(rec: Recommender, group: Prepared) -> list[tuple[Turn, Candidates]]:
+    """Retrieve once per turn (tuning re-orders the same candidates many times)."""
+    from ..pipeline import shown_before
+
+    index = rec.index if group.data.name == BASE_CATALOG else None
+    from ..pipeline import Recommender as _Recommender
+
+    app = _Recommender(rec.settings, rec.models, index)
+    out = []
+    for turn in group.turns:
+        profile, query, session = replay(rec, group.data, turn.context)
+        out.append((turn, app.retrieve(group.data, profile, query, demote=shown_before(session))))
+    return out

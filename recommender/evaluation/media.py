@@ -1,0 +1,399 @@
+"""``magpie eval images`` and ``magpie eval speech``: how well pictures and voice are understood.
+
+Images, on a labelled picture set (``catalog.jsonl`` with ``image``, ``categories`` top first,
+``description`` and ``description_i18n``; e.g. Tux Paint's stamps):
+- image -> image: leave-one-out precision@1/@5 of the top category among the nearest pictures
+  (image vectors, cosine), beside a colour-histogram baseline and chance;
+- text -> image: the English and the Chinese (zh_CN) sentence as the query. CLIP embeds both sides
+  in one space; EfficientNet has no text tower, so a sentence is matched, with the text model,
+  against the words read from each picture (top labels and colours), as the app's profile sees them;
+- tagging: the top category predicted from a picture's words alone (nearest category name,
+  text model), and the share of pictures whose top-5 labels contain a word of their title.
+
+Speech: word error rate of the transcriber on requests spoken by espeak-ng (made here, two
+voices) and on the English recordings of Debian's ``tuxpaint-stamps-default`` (``*_desc.ogg``,
+each says its stamp's name, as the ``.txt`` beside it writes it); and the share of spoken requests whose top-10, on the
+app's ranking path, equals the typed request's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelUnavailable
+from ..linking import _stem, normalise
+from .report import table
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+__all__ = [
+    "REQUESTS",
+    "evaluate_images",
+    "evaluate_speech",
+    "images_markdown",
+    "leave_one_out",
+    "speech_markdown",
+]
+
+log = logging.getLogger(__name__)
+
+CHINESE = "zh_CN"
+HISTOGRAM_BINS = 4  # per RGB channel: a 64-bin colour histogram, the naive visual baseline
+LABELS_READ = 5  # top labels whose words describe a picture (the encoder's TOP_LABELS)
+# Debian's tuxpaint-stamps-default puts its stamps here (apt-get install tuxpaint-stamps-default).
+TUXPAINT_STAMPS = Path("/usr/share/tuxpaint/stamps")
+ESPEAK_VOICES = ("en-us", "en-gb")
+# Requests typed in the app, spoken by espeak-ng: catalogue -> requests.
+REQUESTS: dict[str, tuple[str, ...]] = {
+    "movies": (
+        "I loved Super Troopers, can you find me something just as funny?",
+        "I would like something scary from the eighties.",
+        "Can you recommend a family movie we can watch with the kids?",
+        "No horror please, and nothing made before 1990.",
+        "I am in the mood for a heist film like Ocean's Eleven.",
+        "Could you suggest a romantic comedy for tonight?",
+        "I want to watch a science fiction film about space travel.",
+        "What is a good war movie that I might not have seen?",
+        "I am looking for an animated movie like Toy Story.",
+        "Please find me a crime drama with a great detective.",
+    ),
+    "shop": (
+        "I need running shoes for under one hundred dollars.",
+        "Can you show me a camera for taking travel photos?",
+        "I am looking for a plant for my living room.",
+        "I would like a comfortable chair for the office.",
+        "Show me a fast laptop for work please.",
+        "I need something for playing basketball with friends.",
+    ),
+}
+
+
+# ---------------------------------------------------------------- images
+
+
+@dataclass(frozen=True)
+class Picture:
+    id: str
+    title: str
+    category: str  # the top category
+    sentence: str  # English description
+    chinese: str  # zh_CN description, "" when missing
+    path: Path
+
+
+def load_pictures(folder: Path, limit: int | None = None) -> list[Picture]:
+    out: list[Picture] = []
+    with (folder / "catalog.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not row.get("image") or not row.get("categories"):
+                continue
+            i18n = row.get("description_i18n") or {}
+            out.append(
+                Picture(
+                    row["id"],
+                    row.get("title", row["id"]),
+                    row["categories"][0],
+                    row.get("description", ""),
+                    i18n.get(CHINESE, ""),
+                    folder / row["image"],
+                )
+            )
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+def leave_one_out(
+    similarity: np.ndarray, labels: Sequence[str], ks: Sequence[int] = (1, 5)
+) -> dict[str, float]:
+    """Precision@k of the label among each row's nearest other rows.
+
+    >>> sim = np.array([[1, .9, .1], [.9, 1, .2], [.1, .2, 1]])
+    >>> leave_one_out(sim, ["a", "a", "b"], ks=(1,))
+    {'p@1': 0.6667}
+    """
+    sim = np.array(similarity, dtype=np.float64, copy=True)
+    np.fill_diagonal(sim, -np.inf)
+    return _precision(sim, labels, labels, ks)
+
+
+def _precision(
+    sim: np.ndarray, query_labels: Sequence[str], item_labels: Sequence[str], ks: Sequence[int]
+) -> dict[str, float]:
+    order = np.argsort(-sim, axis=1, kind="stable")
+    items = np.asarray(item_labels, dtype=object)
+    out = {}
+    for k in ks:
+        hits = items[order[:, :k]] == np.asarray(query_labels, dtype=object)[:, None]
+        out[f"p@{k}"] = round(float(hits.mean()), 4)
+    return out
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+
+
+def colour_histograms(images: Sequence[Any]) -> np.ndarray:
+    """A 64-bin RGB histogram per picture (white background left out), L2-normalised."""
+    from ..models.vision import letterbox
+
+    rows = []
+    for image in images:
+        pixels = ((letterbox(image) + 1.0) * 127.5).reshape(-1, 3)
+        pixels = pixels[(pixels < 235).any(axis=1)]  # the white paper is not the picture
+        bins = np.clip((pixels / 256 * HISTOGRAM_BINS).astype(int), 0, HISTOGRAM_BINS - 1)
+        index = bins[:, 0] * HISTOGRAM_BINS**2 + bins[:, 1] * HISTOGRAM_BINS + bins[:, 2]
+        rows.append(np.bincount(index, minlength=HISTOGRAM_BINS**3).astype(np.float32))
+    return _unit(np.stack(rows))
+
+
+def title_words(title: str) -> set[str]:
+    return {_stem(w) for w in normalise(title).split() if w.isalpha() and len(w) > 2}
+
+
+def evaluate_images(settings: Settings, folder: Path, limit: int | None = None) -> dict[str, Any]:
+    from ..models.text import load_text_embedder
+    from ..models.vision import load_image_encoder, open_image
+
+    started = time.perf_counter()
+    encoder = load_image_encoder(settings.image_model, settings.cache_dir)
+    if encoder is None:
+        raise ModelUnavailable("the image model is switched off (image_model = none)")
+    text_model = load_text_embedder(settings.text_model)
+    pictures = load_pictures(folder, limit)
+    images = [
+        open_image(
+            p.path,
+            max_bytes=int(settings.max_upload_mb * 2**20),
+            max_pixels=settings.max_image_pixels,
+        )
+        for p in pictures
+    ]
+    t = time.perf_counter()
+    understood = encoder.encode(images)
+    encode_s = time.perf_counter() - t
+    vectors = _unit(np.array([u.vector for u in understood]))
+    labels = [p.category for p in pictures]
+    counts = Counter(labels)
+    n = len(pictures)
+    chance = sum((counts[c] - 1) / max(n - 1, 1) for c in labels) / max(n, 1)
+
+    tasks: dict[str, dict[str, Any]] = {}
+    tasks["image->image"] = leave_one_out(vectors @ vectors.T, labels)
+    hist = colour_histograms(images)
+    tasks["image->image, colour histogram"] = leave_one_out(hist @ hist.T, labels)
+
+    # What a picture "says" in words: its top labels and colours, as the profile receives them.
+    words = [" ".join([w for w, _ in u.labels[:LABELS_READ]] + u.colours) for u in understood]
+    embed_text = getattr(encoder, "embed_text", None)
+    side = vectors if embed_text is not None else text_model.embed(words)
+    own = np.arange(n)
+    for language, sentences in (
+        ("English", [p.sentence for p in pictures]),
+        ("Chinese", [p.chinese for p in pictures]),
+    ):
+        keep = [i for i, s in enumerate(sentences) if s]
+        if not keep:
+            continue
+        queries = (
+            embed_text([sentences[i] for i in keep])
+            if embed_text
+            else text_model.embed([sentences[i] for i in keep])
+        )
+        sim = np.asarray(queries) @ side.T
+        result = _precision(sim, [labels[i] for i in keep], labels, (1, 5))
+        top5 = np.argsort(-sim, axis=1)[:, :5]
+        result["own@5"] = round(float((top5 == own[keep][:, None]).any(axis=1).mean()), 4)
+        result["queries"] = len(keep)
+        tasks[f"text->image, {language}"] = result
+
+    categories = sorted(counts)
+    category_vectors = text_model.embed(categories)
+    predicted = np.argmax(text_model.embed(words) @ category_vectors.T, axis=1)
+    tagging = float(np.mean([categories[j] == c for j, c in zip(predicted, labels, strict=True)]))
+    title_hits = [
+        bool(
+            title_words(p.title)
+            & {_stem(w) for label, _ in u.labels[:LABELS_READ] for w in normalise(label).split()}
+        )
+        for p, u in zip(pictures, understood, strict=True)
+    ]
+    return {
+        "dataset": folder.resolve().name,
+        "n_pictures": n,
+        "categories": dict(counts.most_common()),
+        "image_model": getattr(encoder, "name", settings.image_model),
+        "text_model": settings.text_model,
+        "tasks": tasks,
+        "chance_p": round(chance, 4),
+        "tagging": {
+            "category_accuracy": round(tagging, 4),
+            "majority_share": round(counts.most_common(1)[0][1] / max(n, 1), 4),
+            "title_word_in_top5_labels": round(float(np.mean(title_hits)), 4) if n else 0.0,
+        },
+        "encode_ms_per_image": round(1000 * encode_s / max(n, 1), 1),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def images_markdown(result: dict[str, Any]) -> str:
+    tag = result["tagging"]
+    return "\n".join(
+        [
+            f"# Image understanding: {result['dataset']} ({result['n_pictures']} pictures)",
+            "",
+            f"Image model {result['image_model']}, text model {result['text_model']}; "
+            f"category precision of the nearest pictures (chance {result['chance_p']:.3f}).",
+            "",
+            table(result["tasks"], ["p@1", "p@5", "own@5"], first="task"),
+            "",
+            f"Tagging: top category from the picture's words {tag['category_accuracy']:.3f} "
+            f"(majority class {tag['majority_share']:.3f}); a title word among the top-5 labels "
+            f"{tag['title_word_in_top5_labels']:.3f}. Encoding {result['encode_ms_per_image']} ms "
+            f"a picture; {result['seconds']} s in all.",
+            "",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- speech
+
+
+def espeak(text: str, voice: str, path: Path) -> Path:
+    """``text`` spoken by espeak-ng into a WAV file."""
+    binary = shutil.which("espeak-ng")
+    if binary is None:
+        raise ModelUnavailable("espeak-ng is not installed: apt-get install espeak-ng")
+    subprocess.run(
+        [binary, "-v", voice, "-w", str(path), text], check=True, capture_output=True, timeout=60
+    )
+    return path
+
+
+def recordings(folder: Path | None) -> list[tuple[Path, str]]:
+    """(English recording, what it says): ``X_desc.ogg`` says the stamp's name, the English line
+    of ``X.txt`` ("A koala.") without its article."""
+    folder = folder or TUXPAINT_STAMPS
+    if not folder.is_dir():
+        return []
+    out = []
+    for audio in sorted(folder.rglob("*_desc.ogg")):
+        text_file = audio.with_name(audio.name.removesuffix("_desc.ogg") + ".txt")
+        if text_file.is_file():
+            lines = text_file.read_text(encoding="utf-8", errors="replace").splitlines()
+            name = re.sub(r"^(?:an?|the)\s+", "", lines[0].strip(), flags=re.I) if lines else ""
+            if name:
+                out.append((audio, name))
+    return out
+
+
+def _wer_block(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    from ..models.speech import word_error_rate
+
+    rates = [word_error_rate(ref, hyp) for ref, hyp in pairs]
+    worst = sorted(zip(rates, pairs, strict=True), key=lambda e: -e[0])[:5]
+    return {
+        "n": len(pairs),
+        "wer": round(float(np.mean(rates)), 4) if rates else None,
+        "exact": round(float(np.mean([r == 0 for r in rates])), 4) if rates else None,
+        "worst": [{"said": ref, "heard": hyp, "wer": round(r, 3)} for r, (ref, hyp) in worst],
+    }
+
+
+def evaluate_speech(
+    settings: Settings, folder: Path | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    from ..errors import AudioError
+    from ..models.speech import load_transcriber
+    from ..pipeline import Recommender
+
+    started = time.perf_counter()
+    transcriber = load_transcriber(settings.speech_model, settings.cache_dir, settings.max_audio_s)
+    if transcriber is None:
+        raise ModelUnavailable("the speech model is switched off (speech_model = none)")
+
+    def hear(audio: Path) -> str:
+        try:
+            return transcriber.transcribe(str(audio)).text
+        except AudioError:
+            return ""
+
+    requests = [(c, r) for c, rs in REQUESTS.items() for r in rs][:limit]
+    synthetic: list[tuple[str, str, str, str]] = []  # catalogue, voice, said, heard
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="magpie-speech-") as tmp:
+        for voice in ESPEAK_VOICES:
+            for n, (catalog, text) in enumerate(requests):
+                wav = espeak(text, voice, Path(tmp) / f"{voice}-{n}.wav")
+                synthetic.append((catalog, voice, text, hear(wav)))
+    synthetic_s = time.perf_counter() - t
+
+    real = recordings(folder)[:limit]
+    heard_real = [(said, hear(audio)) for audio, said in real]
+
+    rec = Recommender.from_settings(settings)
+    same = 0
+    overlap: list[float] = []
+    for catalog, _, said, heard in synthetic:
+        typed = _top10(rec, catalog, said)
+        spoken = _top10(rec, catalog, heard) if heard else []
+        same += typed == spoken
+        overlap.append(len(set(typed) & set(spoken)) / max(len(typed), 1))
+    return {
+        "speech_model": transcriber.name,
+        "espeak": _wer_block([(s, h) for _, _, s, h in synthetic])
+        | {"voices": list(ESPEAK_VOICES)},
+        "recordings": _wer_block(heard_real) | {"source": str(folder or TUXPAINT_STAMPS)},
+        "same_top10": round(same / max(len(synthetic), 1), 4),
+        "top10_overlap": round(float(np.mean(overlap)), 4) if overlap else None,
+        "seconds_per_clip": round(synthetic_s / max(len(synthetic), 1), 2),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _top10(rec: Any, catalog: str, text: str) -> list[str]:
+    session = rec.new_session(catalog)
+    data = rec.catalog(catalog)
+    profile, query = rec.read_message(session, text, data)
+    return [s.item.id for s in rec.rank(data, profile, query, k=10)]
+
+
+def speech_markdown(result: dict[str, Any]) -> str:
+    def line(name: str, block: dict[str, Any]) -> str:
+        if not block["n"]:
+            return f"| {name} | 0 | - | - |"
+        return f"| {name} | {block['n']} | {block['wer']:.3f} | {block['exact']:.3f} |"
+
+    return "\n".join(
+        [
+            f"# Speech: {result['speech_model']}",
+            "",
+            "| audio | clips | WER | transcribed exactly |",
+            "|---|---|---|---|",
+            line(f"espeak-ng requests ({', '.join(result['espeak']['voices'])})", result["espeak"]),
+            line("Tux Paint English recordings", result["recordings"]),
+            "",
+            f"Spoken requests whose top-10 equals the typed one: {result['same_top10']:.3f} "
+            f"(mean overlap of the two top-10s {result['top10_overlap']:.3f}). "
+            f"{result['seconds_per_clip']} s a clip to synthesise and transcribe; {result['seconds']} s in all.",
+            "",
+        ]
+    )

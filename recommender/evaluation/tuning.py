@@ -1,0 +1,185 @@
+"""Learn the fusion weights of a catalogue on the fit half of a ReDial-format dataset.
+
+Coordinate ascent on R@10: each weight in turn tries every value of a grid while the others stay,
+and a change is kept only when it finds more ground-truth items in the top ten. Candidates are
+retrieved once per turn (``Recommender.retrieve``); each trial then runs the app's own fusion
+arithmetic (``scoring.scale``, a weighted sum, ``scoring.mmr`` with the pool ``order`` uses) over
+the fit-half turns, ranked with tables from the other folds of the fit half (``crs.FOLDS``). The
+eval half is never read. The result is ``fusion.json`` beside the catalogue, which ``rank`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..scoring import mmr, scale
+from .crs import K_MAX, CrsDataset, Turn, active_weights, candidates_cache, prepared_groups
+from .metrics import rank_of
+
+if TYPE_CHECKING:
+    from ..pipeline import Recommender
+
+__all__ = ["TUNED", "tune_weights", "write_fusion"]
+
+log = logging.getLogger(__name__)
+
+# Signals a text-only dialogue can fire; image (no photos) and novelty (items shown before,
+# which exclude-seen removes anyway) keep their configured weights.
+TUNED = ("text", "keyword", "cooccur", "liked_sim", "attribute", "feedback", "popularity")
+# Trial values of a weight: multiples of its current value, and shares of the largest weight.
+STEPS = (0.25, 0.5, 0.7, 1.4, 2.0, 4.0)
+SHARES = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+ROUNDS = 4  # passes over the signals, at most
+CUTOFF = 10  # the metric tuned: recall at this depth
+
+
+@dataclass
+class _Case:
+    """One turn's candidates, ready for fast re-weighting."""
+
+    turn: Turn
+    ids: list[str]  # candidate ids, aligned with the columns below
+    names: list[str]  # signal names, aligned with the rows of ``scaled``
+    scaled: np.ndarray  # (signals, candidates): each signal min-max scaled as ``fuse`` does
+    positions: np.ndarray  # (candidates,) rows of ``text``
+    text: np.ndarray  # the catalogue's item vectors (shared by the cases of one catalogue)
+
+    def top(self, weights: Mapping[str, float], lam: float) -> list[str]:
+        """The first CUTOFF + |seen| items of ``order(k=K_MAX + |seen|)`` for these weights."""
+        w = np.array([weights.get(n, 0.0) for n in self.names], dtype=np.float32)
+        score = w @ self.scaled if len(self.names) else np.zeros(len(self.ids), np.float32)
+        # ``order`` asks MMR for K_MAX + |seen| items from a pool of as many; its first picks
+        # are the same when fewer are asked from the same pool.
+        seen = len(self.turn.seen)
+        vectors = self.text[self.positions]
+        picked = mmr(score, vectors, CUTOFF + seen, lam, pool=max(50, K_MAX + seen))
+        return [self.ids[j] for j in picked]
+
+    def hits(self, weights: Mapping[str, float], lam: float) -> int:
+        ranked = self.top(weights, lam)
+        found = 0
+        for target in self.turn.targets:
+            rank = rank_of(target, ranked, self.turn.seen)
+            found += rank is not None and rank <= CUTOFF
+        return found
+
+
+def fit_cases(
+    rec: Recommender, folder: Path, limit: int | None = None
+) -> tuple[list[_Case], dict[str, float]]:
+    """Every fit-half turn retrieved once, and the weights ``rank`` would use now."""
+    dataset = CrsDataset.load(folder)
+    cases: list[_Case] = []
+    start: dict[str, float] = dict(rec.settings.weights)
+    with prepared_groups(rec, dataset, "fit", limit) as (groups, _):
+        for group in groups:
+            data = group.data
+            start = active_weights(rec, data)
+            for turn, candidates in candidates_cache(rec, group):
+                names = sorted(candidates.signals)
+                scaled = (
+                    np.stack([scale(candidates.signals[n]) for n in names])
+                    if names
+                    else np.zeros((0, len(candidates.positions)), np.float32)
+                )
+                cases.append(
+                    _Case(
+                        turn,
+                        [data.items[int(p)].id for p in candidates.positions],
+                        names,
+                        scaled.astype(np.float32),
+                        candidates.positions,
+                        data.text,
+                    )
+                )
+    return cases, start
+
+
+def tune_weights(
+    rec: Recommender,
+    folder: Path,
+    limit: int | None = None,
+    rounds: int = ROUNDS,
+    say: Callable[[str], None] = log.info,
+) -> dict[str, Any]:
+    """Weights maximising fit-half R@10, with the path that led there; nothing is written."""
+    started = time.perf_counter()
+    cases, start = fit_cases(rec, folder, limit)
+    lam = rec.settings.mmr_lambda
+    targets = max(sum(len(c.turn.targets) for c in cases), 1)
+    say(f"retrieved {len(cases)} fit-half turns ({targets} items) once")
+
+    def hits(weights: Mapping[str, float]) -> int:
+        return sum(c.hits(weights, lam) for c in cases)
+
+    weights = _normalised(start)
+    best = hits(weights)
+    history = [{"weights": dict(weights), f"recall@{CUTOFF}": round(best / targets, 4)}]
+    say(f"start: R@{CUTOFF} {best / targets:.4f} with {_short(weights)}")
+    for round_ in range(rounds):
+        changed = False
+        for name in TUNED:
+            for value in _trials(weights, name):
+                trial = _normalised({**weights, name: value})
+                found = hits(trial)
+                if found > best:
+                    best, weights, changed = found, trial, True
+                    history.append(
+                        {"weights": dict(weights), f"recall@{CUTOFF}": round(best / targets, 4)}
+                    )
+                    say(
+                        f"round {round_ + 1}: {name} {weights[name]:g} -> R@{CUTOFF} {best / targets:.4f}"
+                    )
+        if not changed:
+            break
+    return {
+        "weights": {k: weights[k] for k in sorted(weights)},
+        "about": (
+            f"learned by `magpie eval crs --split fit --tune` on {Path(folder).resolve().name}: "
+            f"coordinate ascent on R@{CUTOFF} over {len(cases)} fit-half turns ({targets} items), "
+            f"popularity and co-mentions from the other folds; MMR lambda {lam:g}"
+        ),
+        f"fit_recall@{CUTOFF}": round(best / targets, 4),
+        f"start_recall@{CUTOFF}": history[0][f"recall@{CUTOFF}"],
+        "history": history,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def write_fusion(path: Path, tuned: Mapping[str, Any]) -> None:
+    """``fusion.json`` as ``retrieval`` reads it (the search path stays in the command's output)."""
+    keep = {k: v for k, v in tuned.items() if k not in {"history", "seconds"}}
+    path.write_text(json.dumps(keep, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _short(weights: Mapping[str, float]) -> str:
+    return ", ".join(f"{k} {v:g}" for k, v in sorted(weights.items()) if v)
+
+
+def _trials(weights: Mapping[str, float], name: str) -> list[float]:
+    """Values to try for one weight: off, scaled, or a share of the largest tuned weight."""
+    current = weights.get(name, 0.0)
+    top = max((weights.get(n, 0.0) for n in TUNED), default=1.0) or 1.0
+    values = {0.0, *(current * f for f in STEPS), *(top * f for f in SHARES)}
+    return sorted(v for v in (float(f"{v:.3g}") for v in values) if v != current)
+
+
+def _normalised(weights: Mapping[str, float]) -> dict[str, float]:
+    """The tuned weights scaled so the largest is 1 (fusion compares them only with each other;
+    the untuned ones, image and novelty, keep their meaning beside weights of the usual size).
+
+    >>> _normalised({"text": 0.1, "cooccur": 0.4, "novelty": 0.3})
+    {'text': 0.25, 'cooccur': 1.0, 'novelty': 0.3}
+    """
+    top = max((weights.get(n, 0.0) for n in TUNED), default=0.0)
+    if top <= 0:
+        return dict(weights)
+    return {k: (float(f"{v / top:.3g}") if k in TUNED else v) for k, v in weights.items()}
