@@ -293,7 +293,9 @@ def ingest(
                 assert photo is not None  # only rows with a photo are pending
                 try:
                     opened.append(
-                        open_image(photo, max_bytes=int(max_image_mb * 2**20), max_pixels=40_000_000)
+                        open_image(
+                            photo, max_bytes=int(max_image_mb * 2**20), max_pixels=40_000_000
+                        )
                     )
                     kept.append((i, h))
                 except InputError as e:
@@ -315,7 +317,7 @@ def ingest(
                     [str(images[i]) for i, _ in kept],
                 )
                 report.images += len(kept)
-            bar.update(len(batch))
+            bar.update(len(photos))
         bar.close()
         if image_gone:
             index.delete(name, "image", image_gone)

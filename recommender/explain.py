@@ -274,6 +274,15 @@ def describe_profile(profile: Profile, titles: TitleLinker | None = None) -> str
     return "; ".join(parts) or "nothing yet"
 
 
+def _money(x: float) -> str:
+    """A price as people write it.
+
+    >>> _money(89.0), _money(12.5)
+    ('$89', '$12.50')
+    """
+    return f"${x:.0f}" if float(x).is_integer() else f"${x:.2f}"
+
+
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
@@ -290,10 +299,10 @@ def template_reason(scored: ScoredItem, profile: Profile, titles: TitleLinker | 
         facts.append(f"from {year}")
     elif item.categories:
         facts.append(item.categories[-1])
-    if "price" in item.attributes:
-        facts.append(f"${item.attributes['price']}")
-    if "brand" in item.attributes:
-        facts.append(f"by {item.attributes['brand']}")
+    # The card already shows price and brand; the reason says how they fit what was asked.
+    price, budget = item.number("price"), profile.ranges.get("price")
+    if price is not None and budget is not None and budget.max is not None:
+        facts.append(f"{_money(price)}, within your {_money(budget.max)} budget")
     liked = (
         ", ".join((titles.title(i) if titles else i) for i in profile.liked[-2:]) or "your picks"
     )

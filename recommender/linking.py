@@ -263,6 +263,8 @@ class TitleLinker:
                 year = int(year_match.group(1)) if year_match else None
                 if not self._plausible(key, text[start:end], year, start):
                     continue
+                if year is None and i > 0 and words[i - 1] in _INDEFINITE and n <= 2:
+                    continue  # "a tent", "a road bike": a kind of thing, not the item so titled
                 chosen = next((c for c in candidates if year and c[1] == year), None)
                 if chosen is None and year and not any(c[1] is None for c in candidates):
                     # A year that matches none of the films of that title: nearest year wins.
@@ -307,6 +309,10 @@ class TitleLinker:
             if found and found[0].item_id not in out:
                 out.append(found[0].item_id)
         return out
+
+
+# Words before a short title that make it a common noun ("a laptop") rather than a title.
+_INDEFINITE = frozenset(["a", "an", "some", "any", "another", "new", "good", "nice", "cheap"])
 
 
 def _fold(text: str) -> str:

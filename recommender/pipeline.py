@@ -113,7 +113,8 @@ class Recommender:
         self.index = index
         self.prompts = PromptBook(settings.prompts_dir)
         self._catalogs: dict[str, CatalogData] = {}
-        self._catalog_lock = threading.Lock()
+        self._catalog_lock = threading.Lock()  # guards the per-catalogue locks
+        self._catalog_locks: dict[str, threading.Lock] = {}
         self.last_timings: dict[str, float] = {}
 
     @classmethod
@@ -146,8 +147,16 @@ class Recommender:
         return sorted(names)
 
     def catalog(self, name: str, progress: bool = False) -> CatalogData:
-        """The catalogue in memory; a bundled one missing from the index is ingested first."""
+        """The catalogue in memory; a bundled one missing from the index is ingested first.
+
+        One lock per catalogue: turns on a loaded catalogue never wait for another one to build.
+        """
+        data = self._catalogs.get(name)
+        if data is not None:
+            return data
         with self._catalog_lock:
+            lock = self._catalog_locks.setdefault(name, threading.Lock())
+        with lock:
             if name in self._catalogs:
                 return self._catalogs[name]
             if self.index is None:

@@ -227,6 +227,8 @@ def merge(profile: Profile, delta: Profile) -> Profile:
     for word in delta.avoided:
         move(word, out.avoided, out.wanted)
         out.categories = [c for c in out.categories if normalise(c) != word]
+    if delta.categories:  # a new kind of thing asked for replaces the previous one
+        out.categories = []
     for category in delta.categories:
         move(category, out.categories)
         out.avoided = [w for w in out.avoided if w != normalise(category)]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages Magpie needs: ffmpeg (decodes voice notes for Whisper), espeak-ng (speech
-# for tests and the bundled voice example), chromium (the browser test), cmake/g++ (builds
-# llama-cpp-python). Installs only what is missing; needs root or sudo.
+# for tests and the bundled voice example), chromium and an emoji font (the browser test),
+# cmake/g++ (builds llama-cpp-python). Installs only what is missing; needs root or sudo.
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
@@ -9,6 +9,8 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v chromium >/dev/null || need+=(chromium)
 command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || need+=(g++)
+# Headless Chromium draws 👍/👎 as empty boxes without a colour emoji font (browser screenshots).
+dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"

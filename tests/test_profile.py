@@ -106,3 +106,24 @@ def test_merge_is_pure():
     base = Profile(liked=["a"])
     merge(base, Profile(disliked=["a"]))
     assert base.liked == ["a"]
+
+
+SHOP = [
+    Item("tent", "Tent", categories=("Sports & Outdoor", "Camping")),
+    Item("road-bike", "Road Bike", categories=("Sports & Outdoor", "Cycling")),
+    Item("chair", "Comfy Padded Chair", categories=("Home & Garden", "Furniture")),
+    Item("sofa", "Grey Fabric Sofa", categories=("Home & Garden", "Furniture")),
+    Item("shoe", "Running Shoe", categories=("Sports & Outdoor", "Footwear")),
+]
+
+
+def test_a_kind_of_thing_is_not_a_liked_title():
+    delta = extractor(SHOP).read("I need a tent for camping, or a road bike")
+    assert delta.liked == []
+    assert extractor(SHOP).read("I loved the Tent").liked == ["tent"]
+
+
+def test_a_new_category_replaces_the_last_one():
+    profile = merge(Profile(), Profile(categories=["Furniture"], wanted=["grey"]))
+    profile = merge(profile, Profile(categories=["Footwear"]))
+    assert profile.categories == ["Footwear"] and profile.wanted == ["grey"]
