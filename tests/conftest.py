@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -22,7 +23,16 @@ from recommender.config import load_settings
 from recommender.errors import LLMError
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
+# The shared evaluation data (ReDial, Tux Paint, Vendure): beside the clone by default.
+SHARED = Path(os.environ.get("MAGPIE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+
+
+def shared(name: str) -> Path:
+    """One shared data set; the test is skipped (saying where it looked) when it is absent."""
+    path = SHARED / name
+    if not path.is_dir():
+        pytest.skip(f"the {name} data set is not at {path} (set MAGPIE_SHARED_DATA)")
+    return path
 
 
 class HashEmbedder:

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
 from recommender.schemas import CatalogRow
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
-SHARED = ROOT.parent / "shared" / "data"
 WHEEL_CACHE = ROOT / ".cache" / "wheels"  # where scripts/build_catalogs.py keeps the RecBole wheel
 
 

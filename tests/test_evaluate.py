@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import shared
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -21,7 +22,6 @@ from recommender.retrieval import CatalogData
 from recommender.schemas import Item
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
 FIT, EVAL = "test_20001", "test_20005"  # dialogue ids on either side of the md5 split
 
 
@@ -84,13 +84,14 @@ def test_split_and_ids_match_the_bundled_catalogue():
     assert ids == {1: "Cats_2019_film", 2: "Amelie_2", 3: "Amelie", 4: "Cats"}  # name order
     assert redial.parse_name("Jaws_(film)") == ("Jaws", None, "")
     # Every ReDial item gets exactly the id the bundled catalogue gave it.
-    names, _ = redial.load_redial(SHARED / "redial")
+    names, _ = redial.load_redial(shared("redial"))
     catalogue = {json.loads(line)["id"] for line in (ROOT / "assets/movies/catalog.jsonl").open()}
     assert set(redial.catalogue_ids(names).values()) == catalogue
 
 
 def _folder(tmp_path: Path, movies: dict[int, str], turns: list[dict]) -> Path:
     folder = tmp_path / "mini"
+    folder.parent.mkdir(parents=True, exist_ok=True)
     folder.mkdir()
     entity2id = {f"<http://dbpedia.org/resource/{n}>": i for i, n in movies.items()}
     entity2id["<http://dbpedia.org/resource/Comedy>"] = 99  # not an item
@@ -311,7 +312,7 @@ def _run(tmp_path: Path, *args: str) -> dict:
 @pytest.mark.models
 def test_eval_crs_command_on_redial(tmp_path):
     result = _run(
-        tmp_path, "crs", "--data", str(SHARED / "redial"), "--split", "fit", "--limit", "12"
+        tmp_path, "crs", "--data", str(shared("redial")), "--split", "fit", "--limit", "12"
     )
     assert result["n_turns"] == 12 and result["coverage"]["share_in_catalogue"] == 1.0
     assert {"magpie", "popularity", "bm25", "dense", "cooccur"} <= set(result["systems"])
@@ -322,7 +323,7 @@ def test_eval_crs_command_on_redial(tmp_path):
 
 @pytest.mark.models
 def test_eval_images_command_on_tuxpaint(tmp_path):
-    result = _run(tmp_path, "images", "--data", str(SHARED / "tuxpaint"), "--limit", "40")
+    result = _run(tmp_path, "images", "--data", str(shared("tuxpaint")), "--limit", "40")
     assert result["n_pictures"] == 40
     tasks = result["tasks"]
     assert {"image->image", "text->image, English", "text->image, Chinese"} <= set(tasks)
@@ -335,3 +336,15 @@ def test_eval_speech_command(tmp_path):
     assert result["espeak"]["n"] == 4  # two requests, two voices
     assert result["espeak"]["wer"] < 0.5
     assert 0.0 <= result["same_top10"] <= 1.0
+
+
+def test_items_missing_from_the_catalogue_become_bare_candidates(fake, tmp_path):
+    rec, _ = fake
+    movies = {**MOVIES, 7: "Heat_(1995_film)"}
+    turns = [*_dialogues(), _turn(EVAL, ["a crime film from 1995 please"], [7], [])]
+    folder = _folder(tmp_path / "other", movies, turns)
+    result = crs.evaluate_crs(rec, folder, "eval")
+    assert result["coverage"]["items"] == 7 and result["coverage"]["in_catalogue"] == 6
+    assert result["n_targets"] == 3
+    # The bare item (title and year from its name) is found by its words.
+    assert result["systems"]["bm25"]["recall@10"] == 1.0

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED
 from PIL import Image
 
 from recommender.errors import ConfigError, ImageError, ModelUnavailable
@@ -35,7 +36,7 @@ from recommender.models.vision import (
 
 MB = 2**20
 LIMITS = {"max_bytes": 20 * MB, "max_pixels": 40_000_000}
-TUXPAINT = Path(__file__).resolve().parents[2] / "shared" / "data" / "tuxpaint"
+TUXPAINT = SHARED / "tuxpaint"
 
 
 def png_bytes(image: Image.Image) -> bytes:
