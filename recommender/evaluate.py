@@ -8,6 +8,7 @@ The modules doing the work live in ``recommender/evaluation/``.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +22,8 @@ __all__ = ["eval_app"]
 
 log = logging.getLogger(__name__)
 
-SHARED = ROOT.parent / "shared" / "data"  # the data sets beside the repository
+# The shared data sets: beside the repository, or where MAGPIE_SHARED_DATA points.
+SHARED = Path(os.environ.get("MAGPIE_SHARED_DATA") or ROOT.parent / "shared" / "data")
 OUT = Path("artifacts") / "eval"  # git-ignored
 # Published figures on ReDial (recommendation turns, exclude seen), drawn on the chart; from
 # He et al. 2023 (CIKM), the data set's README and MISSION.md.

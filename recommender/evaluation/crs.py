@@ -254,17 +254,23 @@ def _by_score(data: CatalogData, score: np.ndarray, k: int) -> list[str]:
     return [data.items[int(i)].id for i in order]
 
 
-def baseline_lists(
-    rec: Recommender, data: CatalogData, turn: Turn, profile: Profile, k: int
-) -> dict[str, list[str]]:
-    text = " ".join(line for line in turn.context if line.strip())
+def seeker_text(context: Sequence[str]) -> str:
+    """What the dense baseline reads: the seeker's latest words."""
     said = " ".join(
-        line for line, role in zip(turn.context, roles(turn.context), strict=True) if role == SEEKER
-    ).strip()[-DENSE_CHARS:]
+        line for line, role in zip(context, roles(context), strict=True) if role == SEEKER
+    )
+    return said.strip()[-DENSE_CHARS:]
+
+
+def baseline_lists(
+    data: CatalogData, turn: Turn, profile: Profile, said: np.ndarray | None, k: int
+) -> dict[str, list[str]]:
+    """The four baselines' lists; ``said`` is the embedding of ``seeker_text`` (None: nothing said)."""
+    text = " ".join(line for line in turn.context if line.strip())
     n = len(data.items)
     zeros = np.zeros(n, dtype=np.float32)
     bm25 = data.keywords.scores(text) if data.keywords is not None else zeros
-    dense = data.text @ rec.models.text.embed([said])[0] if said else zeros
+    dense = data.text @ said if said is not None else zeros
     liked = [data.position[i] for i in profile.liked if i in data.position]
     cooc = zeros
     if liked and data.cooccur is not None:
@@ -330,13 +336,16 @@ def evaluate_crs(
             app = _Recommender(rec.settings, rec.models, index)
             plain = _Recommender(no_mmr.settings, rec.models, index)
             weights = active_weights(rec, data)
-            for turn in group.turns:
+            said = [seeker_text(t.context) for t in group.turns]
+            said_vectors = rec.models.text.embed([s or "-" for s in said])  # one batched call
+            for turn, words, said_vector in zip(group.turns, said, said_vectors, strict=True):
                 profile, query, session = replay(rec, data, turn.context)
                 k = K_MAX + len(turn.seen)
                 candidates = app.retrieve(data, profile, query, demote=shown_before(session))
                 ids = [s.item.id for s in app.order(data, candidates, k)]
                 scored.add("magpie", turn, ids)
-                for name, ranked in baseline_lists(rec, data, turn, profile, k).items():
+                heard = said_vector if words else None
+                for name, ranked in baseline_lists(data, turn, profile, heard, k).items():
                     scored.add(name, turn, ranked)
                 fired.update(candidates.signals)
                 for name, w in ablations(weights).items():

@@ -96,6 +96,8 @@ class Picture:
 
 
 def load_pictures(folder: Path, limit: int | None = None) -> list[Picture]:
+    """The labelled pictures; ``limit`` takes that many spread evenly over the file (a file is
+    usually sorted by category, and its first pictures would all share one)."""
     out: list[Picture] = []
     with (folder / "catalog.jsonl").open(encoding="utf-8") as lines:
         for line in lines:
@@ -115,8 +117,9 @@ def load_pictures(folder: Path, limit: int | None = None) -> list[Picture]:
                     folder / row["image"],
                 )
             )
-            if limit is not None and len(out) >= limit:
-                break
+    if limit is not None and limit < len(out):
+        step = len(out) / limit
+        out = [out[int(n * step)] for n in range(limit)]
     return out
 
 
