@@ -11,6 +11,8 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || need+=(g++)
 # Headless Chromium draws 👍/👎 as empty boxes without a colour emoji font (browser screenshots).
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)
+# Real English recordings for `magpie eval speech` (its tests report 0 recordings without them).
+dpkg -s tuxpaint-stamps-default >/dev/null 2>&1 || need+=(tuxpaint-stamps-default)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
