@@ -45,8 +45,6 @@ def _setup_logging(verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # bm25s sets its own logger to DEBUG ("Building index from tokens" on every catalogue load).
-    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def _fail(error: MagpieError) -> None:

@@ -114,6 +114,8 @@ class KeywordIndex:
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s
 
+        # bm25s pins its logger at DEBUG on import; let the application's levels decide.
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
         self._bm25 = bm25s.BM25()
         corpus = [keyword_tokens(t) or [""] for t in texts]
         self._bm25.index(corpus, show_progress=False)
