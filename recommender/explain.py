@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import LLMError
-from .linking import TitleLinker
-from .schemas import Profile, ScoredItem
+from .linking import TitleLinker, normalise
+from .retrieval import keyword_tokens
+from .schemas import Item, Profile, ScoredItem
 
 if TYPE_CHECKING:
     from .models.base import ChatLLM
@@ -32,6 +33,9 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _CARD_KEYS = ("year", "price", "brand", "genres", "director", "colour", "color")
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
+_REPLY_SENTENCES = 2
+# A small model's reply that talks about the prompt rather than to the person is dropped.
+_ECHO = re.compile(r"\(data\)|\bjson\b|\bthe user\b|\byou'?re welcome\b|\bpicks are\b", re.I)
 _DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
 _SIGNAL_WORDS = {
     "text": "close to what you described",
@@ -39,7 +43,7 @@ _SIGNAL_WORDS = {
     "image": "looks like your photo",
     "cooccur": "often enjoyed by people who liked {liked}",
     "liked_sim": "similar to {liked}",
-    "attribute": "has the {wanted} you asked for",
+    "attribute": "has {wanted}, as you asked",
     "feedback": "unlike what you turned down",
     "popularity": "a popular pick",
 }
@@ -183,7 +187,7 @@ def ground(
             reasons.setdefault(int(match.group(1)), match.group(2).strip())
         elif line.strip() and not reasons:
             reply_lines.append(line.strip())
-    reply = _keep_grounded(" ".join(reply_lines), allowed, titles, facts)
+    reply = _tidy(_keep_grounded(" ".join(reply_lines), allowed, titles, facts))
     if len(reply) < 20 or reply.endswith(":"):  # a fragment ("The picks have in common:")
         reply = ""
     out: list[str] = []
@@ -211,6 +215,22 @@ def _keep_grounded(
         and (titles is None or all(m.item_id in allowed for m in titles.find(s)))
     ]
     return " ".join(kept).strip()
+
+
+def _tidy(text: str, most: int = _REPLY_SENTENCES) -> str:
+    """Whole sentences only (a reply cut by the token limit loses its tail), no repeats, and
+    at most ``most`` of them.
+
+    >>> _tidy("Both are comedies. Both are comedies. They are from the 2000s. The Tripod is a")
+    'Both are comedies. They are from the 2000s.'
+    >>> _tidy("You're welcome! The request (data) is for a film. These are all comedies.")
+    'These are all comedies.'
+    """
+    kept: list[str] = []
+    for sentence in _SENTENCE.split(text.strip()):
+        if sentence[-1:] in ".!?" and sentence not in kept and not _ECHO.search(sentence):
+            kept.append(sentence)
+    return " ".join(kept[:most])
 
 
 def _numbers_in(text: str) -> set[str]:
@@ -310,11 +330,22 @@ def template_reason(scored: ScoredItem, profile: Profile, titles: TitleLinker | 
     top = sorted(
         ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNAL_WORDS), reverse=True
     )[:2]
-    why = [_SIGNAL_WORDS[k].format(liked=liked, wanted=wanted) for _, k in top]
+    why = [_why(k, item, profile, liked, wanted) for _, k in top]
     text = ", ".join(facts)
     if why:
         text = (text + " — " if text else "") + " and ".join(why)
     return (text[:1].upper() + text[1:] + ".") if text else "A close match for your request."
+
+
+def _why(signal: str, item: Item, profile: Profile, liked: str, wanted: str) -> str:
+    """A signal in words; for ``attribute`` only the wanted words the item really has."""
+    if signal == "attribute":
+        own = {normalise(w) for w in item.words()} | set(keyword_tokens(item.title))
+        hits = [w for w in profile.wanted if normalise(w) in own]
+        if not hits:  # matched on a genre guessed from the films people mention with it
+            return "often mentioned alongside films of that kind"
+        wanted = " and ".join(hits[:3])
+    return _SIGNAL_WORDS[signal].format(liked=liked, wanted=wanted)
 
 
 def template_reply(
