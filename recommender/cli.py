@@ -7,14 +7,12 @@ turn by turn with ``--session FILE``.
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .config import Settings, load_settings
+from .console import fail, settings_from, setup_logging
 from .errors import MagpieError
 
 if TYPE_CHECKING:
@@ -35,23 +33,6 @@ _CONFIG = typer.Option(
 )
 
 
-def _settings(config: Path | None, **overrides: Any) -> Settings:
-    return load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
-
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
-def _fail(error: MagpieError) -> None:
-    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=2)
-
-
 @app.command()
 def ingest(
     path: Annotated[
@@ -66,7 +47,7 @@ def ingest(
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
     """Validate, embed and upsert a catalogue into Chroma (idempotent, resumable)."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from .catalog import bundled_catalogs
     from .catalog import ingest as run_ingest
     from .index import VectorIndex
@@ -74,7 +55,7 @@ def ingest(
     from .models.vision import load_image_encoder
 
     try:
-        settings = _settings(config)
+        settings = settings_from(config)
         bundled = bundled_catalogs(settings)
         if not path.exists() and str(path) in bundled:
             catalog, path = catalog or str(path), bundled[str(path)]
@@ -84,7 +65,7 @@ def ingest(
             path, name, VectorIndex(settings), load_text_embedder(settings.text_model), image
         )
     except MagpieError as e:
-        _fail(e)
+        fail(e)
         return
     for problem in report.skipped:
         typer.secho(f"skipped {problem}", fg=typer.colors.YELLOW, err=True)
@@ -109,11 +90,11 @@ def ask(
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
     """One turn of a conversation."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from .pipeline import Recommender, load_session, save_session
 
     try:
-        settings = _settings(config, top_k=top)
+        settings = settings_from(config, top_k=top)
         rec = Recommender.from_settings(settings)
         state = (
             load_session(session, catalog, settings.catalog)
@@ -124,7 +105,7 @@ def ask(
         if session:
             save_session(state, session)
     except MagpieError as e:
-        _fail(e)
+        fail(e)
         return
     if as_json:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
@@ -165,13 +146,13 @@ def feedback(
         )
         raise typer.Exit(code=2)
     try:
-        settings = _settings(config)
+        settings = settings_from(config)
         rec = Recommender.from_settings(settings)
         state = load_session(session, None)
         rec.feedback(state, like or dislike or "", liked=like is not None)
         save_session(state, session)
     except MagpieError as e:
-        _fail(e)
+        fail(e)
         return
     typer.echo(f"profile: {rec.describe(state)}")
 
@@ -184,7 +165,7 @@ def chat(
     """An interactive chat in the terminal (streams the reply). Commands: /like ID, /dislike ID, /new, /quit."""
     from .pipeline import Recommender
 
-    settings = _settings(config)
+    settings = settings_from(config)
     rec = Recommender.from_settings(settings)
     state = rec.new_session(catalog)
     typer.secho(
@@ -238,13 +219,13 @@ def bench(
     config: Annotated[Path | None, _CONFIG] = None,
 ) -> None:
     """Speed and memory figures: per-stage turn latency, retrieval at scale, ingest rates, RSS."""
-    _setup_logging(False)
+    setup_logging(False)
     from .bench import format_figures, run_bench
 
     try:
-        figures = run_bench(_settings(config), quick=quick)
+        figures = run_bench(settings_from(config), quick=quick)
     except MagpieError as e:
-        _fail(e)
+        fail(e)
         return
     typer.echo(format_figures(figures))
     if json_out:

@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .config import ROOT, Settings, load_settings
+from .config import ROOT
+from .console import fail, settings_from, setup_logging
 from .errors import MagpieError
 
 __all__ = ["eval_app"]
@@ -37,23 +38,6 @@ _CONFIG = typer.Option("--config", help="settings file (TOML); default magpie.to
 _LIMIT = typer.Option("--limit", min=1, help="only the first N cases (quick runs, CI)")
 _JSON = typer.Option("--json", help="also write the JSON result to this file")
 _OUTDIR = typer.Option("--out", help="folder for the Markdown, JSON and PNG reports")
-
-
-def _settings(config: Path | None) -> Settings:
-    return load_settings(config)
-
-
-def _setup(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
-def _fail(error: MagpieError) -> None:
-    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=2)
 
 
 def _bar(total: int, label: str) -> Any:
@@ -98,7 +82,7 @@ def crs(
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
     """Conversational recommendation: R@1/10/50, NDCG@10, MRR@10 of the app and baselines."""
-    _setup(verbose)
+    setup_logging(verbose)
     from .evaluation.crs import evaluate_crs
     from .evaluation.report import bar_chart, crs_markdown
     from .pipeline import Recommender
@@ -110,7 +94,7 @@ def crs(
     if not (data / "test.jsonl").is_file():
         raise typer.BadParameter(f"no test.jsonl in {data}")
     try:
-        rec = Recommender.from_settings(_settings(config))
+        rec = Recommender.from_settings(settings_from(config))
         if tune is not None:
             from .evaluation.tuning import tune_weights, write_fusion
 
@@ -120,7 +104,7 @@ def crs(
                 f"fusion weights written to {tune} (fit R@10 {tuned['fit_recall@10']})", err=True
             )
             # The evaluation below then ranks with the new weights.
-            rec = Recommender.from_settings(_settings(config))
+            rec = Recommender.from_settings(settings_from(config))
         bar = _bar(0, f"crs {split}")
 
         def progress(done: int, total: int) -> None:
@@ -130,7 +114,7 @@ def crs(
         result = evaluate_crs(rec, data, split, limit, progress)
         bar.close()
     except MagpieError as e:
-        _fail(e)
+        fail(e)
         return
     stem = f"crs-{result['dataset']}-{split}"
     references = PUBLISHED_R10 if result["dataset"] == "redial" and split == "eval" else None
@@ -157,16 +141,16 @@ def images(
 ) -> None:
     """Images: leave-one-out category P@1/P@5 (image->image, text->image in English and
     Chinese) and tagging accuracy of the image words."""
-    _setup(verbose)
+    setup_logging(verbose)
     from .evaluation.media import evaluate_images, images_markdown
     from .evaluation.report import bar_chart
 
     if not (data / "catalog.jsonl").is_file():
         raise typer.BadParameter(f"no catalog.jsonl in {data}")
     try:
-        result = evaluate_images(_settings(config), data, limit)
+        result = evaluate_images(settings_from(config), data, limit)
     except MagpieError as e:
-        _fail(e)
+        fail(e)
         return
     stem = f"images-{result['dataset']}"
     bar_chart(
@@ -192,12 +176,12 @@ def speech(
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
     """Speech: WER on espeak-ng requests and real recordings; spoken vs typed top-10."""
-    _setup(verbose)
+    setup_logging(verbose)
     from .evaluation.media import evaluate_speech, speech_markdown
 
     try:
-        result = evaluate_speech(_settings(config), recordings, limit)
+        result = evaluate_speech(settings_from(config), recordings, limit)
     except MagpieError as e:
-        _fail(e)
+        fail(e)
         return
     _write(out, "speech", speech_markdown(result), result, json_out)
