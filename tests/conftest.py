@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,22 @@ from recommender.errors import LLMError
 ROOT = Path(__file__).resolve().parent.parent
 # The shared evaluation data (ReDial, Tux Paint, Vendure): beside the clone by default.
 SHARED = Path(os.environ.get("MAGPIE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+
+
+def missing(what: str) -> None:
+    """A system tool a test needs is absent: skipped on a developer's machine, a failure in CI
+    (``make test`` installs it, so its absence there is a broken setup)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (CI must install it: scripts/system-deps.sh)")
+    pytest.skip(what)
+
+
+def needs(tool: str) -> pytest.MarkDecorator:
+    """Skip when a system tool is absent, except in CI, where the test runs (and fails)."""
+    return pytest.mark.skipif(
+        shutil.which(tool) is None and not os.environ.get("CI"),
+        reason=f"{tool} is not installed (scripts/system-deps.sh installs it)",
+    )
 
 
 def shared(name: str) -> Path:

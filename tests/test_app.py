@@ -7,7 +7,6 @@ shared in CI), but a turn that takes minutes fails.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import time
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 from app_server import ROOT, record_timings, serve
+from conftest import needs
 from gradio_client import Client, handle_file
 
 pytestmark = pytest.mark.models
@@ -107,7 +107,7 @@ def test_photo_turn_says_what_it_sees_and_finds_cameras(app):
     assert turn.profile["images"][0]["words"][0] == "reflex camera"
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@needs("espeak-ng")
 def test_voice_note_is_heard_and_answered(app, tmp_path):
     wav = tmp_path / "note.wav"
     request = "I need new running shoes."

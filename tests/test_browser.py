@@ -12,6 +12,7 @@ import time
 
 import pytest
 from app_server import ARTIFACTS, ROOT, record_timings, serve
+from conftest import missing
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +28,10 @@ def app(tmp_path_factory):
 
 @pytest.fixture
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # a pinned test dependency
+
     if not shutil.which(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 960})

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import needs
 from typer.testing import CliRunner
 
 from recommender.cli import app
@@ -135,7 +135,7 @@ def test_shop_photo_finds_the_product_or_its_kind_first(shop, photo):
     assert "image" in first["signals"]
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@needs("espeak-ng")
 def test_shop_voice_note_gives_the_typed_top_five(shop):
     request = "running shoes under 100 dollars"
     wav = shop.tmp / "request.wav"

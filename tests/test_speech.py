@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import missing, needs
 
 from recommender.errors import AudioError, ModelUnavailable
 from recommender.models import speech, whisper_convert
@@ -31,7 +32,7 @@ from recommender.models.speech import (
 )
 from recommender.models.whisper_convert import read_ct2, to_whisper_state
 
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+needs_ffmpeg = needs("ffmpeg")
 DTYPE_IDS = {"float32": 0, "int8": 1, "int16": 2, "int32": 3, "float16": 4}
 
 
@@ -493,7 +494,7 @@ def real_transcriber(real_cache: Path) -> WhisperTranscriber:
 
 def espeak(path: Path, text: str) -> Path:
     if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+        missing("espeak-ng is not installed (apt-get install espeak-ng)")
     subprocess.run(["espeak-ng", "-s", "150", "-w", str(path), text], check=True)
     return path
 
