@@ -265,6 +265,8 @@ class TitleLinker:
                     continue
                 if year is None and i > 0 and words[i - 1] in _INDEFINITE and n <= 2:
                     continue  # "a tent", "a road bike": a kind of thing, not the item so titled
+                if n == 1 and text[start:end].islower() and _KIND_AFTER.match(text[end:]):
+                    continue  # "a funny heist movie": a kind of film, not the film "Heist"
                 chosen = next((c for c in candidates if year and c[1] == year), None)
                 if chosen is None and year and not any(c[1] is None for c in candidates):
                     # A year that matches none of the films of that title: nearest year wins.
@@ -309,6 +311,10 @@ class TitleLinker:
             if found and found[0].item_id not in out:
                 out.append(found[0].item_id)
         return out
+
+
+# After a one-word title written in lower case, these make it a description ("heist movie").
+_KIND_AFTER = re.compile(r"\s+(?:movie|film|flick|show|series)s?\b", re.IGNORECASE)
 
 
 # Words before a short title that make it a common noun ("a laptop") rather than a title.

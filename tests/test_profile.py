@@ -123,6 +123,12 @@ def test_a_kind_of_thing_is_not_a_liked_title():
     assert extractor(SHOP).read("I loved the Tent").liked == ["tent"]
 
 
+def test_a_word_describing_a_film_is_not_the_film_so_titled():
+    films = [*MOVIES, Item("heist", "Heist", categories=("movie",), attributes={"year": 2001})]
+    assert extractor(films).read("A funny heist movie from the 2000s").liked == []
+    assert extractor(films).read("I loved Heist, the Mamet movie").liked == ["heist"]
+
+
 def test_a_new_category_replaces_the_last_one():
     profile = merge(Profile(), Profile(categories=["Furniture"], wanted=["grey"]))
     profile = merge(profile, Profile(categories=["Footwear"]))
