@@ -15,7 +15,8 @@ import html
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CARD_CSS",
+    "CardStyle",
     "key_facts",
     "md_escape",
     "profile_markdown",
@@ -35,17 +37,18 @@ log = logging.getLogger(__name__)
 THUMB_PX = 320  # longest side of a card photo; the bundled shop photos are at most 256 px
 MAX_TITLE = 120  # characters shown of a title; the rest is cut with an ellipsis
 MAX_REASON = 320  # characters shown of a reason
-# Attributes worth a place on a card, in order; others are left to the details view.
-KEY_ATTRIBUTES = (
-    "year",
-    "brand",
-    "genres",
-    "director",
-    "runtime",
-    "colour",
-    "tomatometer",
-    "plant_type",
-)
+MAX_FACTS = 4  # facts on a card, price included
+_NOT_FACTS = frozenset(["price", "price_max", "options"])  # price is shown first, on its own
+
+
+@dataclass(frozen=True)
+class CardStyle:
+    """What a catalogue's cards show: from its ``catalog.toml`` (``[cards]``)."""
+
+    attributes: tuple[str, ...] = ()  # in order; empty: the item's own attributes, in order
+    formats: Mapping[str, str] = field(default_factory=dict)  # "runtime" -> "{} min"
+
+
 # Markdown punctuation, plus "/" so that "http://" is not turned into a live link.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$/])")
 _WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
@@ -70,31 +73,32 @@ def _money(value: float) -> str:
     return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
 
 
-def key_facts(item: Item) -> list[str]:
-    """The few attributes a card shows: price first, then year, brand, genres ...
+def key_facts(item: Item, style: CardStyle | None = None) -> list[str]:
+    """The few attributes a card shows: price first, then the catalogue's chosen attributes.
 
     >>> from recommender.schemas import Item
     >>> key_facts(Item("a", "A", attributes={"price": 30.0, "price_max": 45.5, "brand": "Acme"}))
     ['$30–$45.50', 'Acme']
-    >>> key_facts(Item("m", "M", attributes={"year": 1996, "genres": ["comedy", "family"], "runtime": 103}))
+    >>> movie = Item("m", "M", attributes={"year": 1996, "genres": ["comedy", "family"], "runtime": 103})
+    >>> key_facts(movie, CardStyle(("year", "genres", "runtime"), {"runtime": "{} min"}))
     ['1996', 'comedy, family', '103 min']
     """
+    style = style or CardStyle()
     facts = []
     price, top = item.number("price"), item.number("price_max")
     if price is not None:
         facts.append(_money(price) + (f"–{_money(top)}" if top and top != price else ""))
-    for key in KEY_ATTRIBUTES:
+    keys = style.attributes or [k for k in item.attributes if k not in _NOT_FACTS]
+    for key in keys:
         value = item.attributes.get(key)
-        if value is None or value == "" or value == []:
+        if value is None or value == "" or value == [] or key in _NOT_FACTS:
             continue
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value[:3])
-        elif key == "runtime":
-            value = f"{value} min"
-        elif key == "tomatometer":
-            value = f"🍅 {value}%"
+        if key in style.formats:
+            value = style.formats[key].replace("{}", str(value))
         facts.append(_cut(str(value), 60))
-        if len(facts) >= 4:
+        if len(facts) >= MAX_FACTS:
             break
     return facts
 
@@ -128,7 +132,7 @@ def _signals_line(signals: dict[str, float]) -> str:
     return "matched on " + ", ".join(k.replace("_", " ") for _, k in top) if top else ""
 
 
-def _card(number: int, scored: ScoredItem, state: str, votes: bool) -> str:
+def _card(number: int, scored: ScoredItem, state: str, votes: bool, style: CardStyle) -> str:
     item = scored.item
     e = html.escape
     uri = thumbnail_uri(item.image)
@@ -138,7 +142,7 @@ def _card(number: int, scored: ScoredItem, state: str, votes: bool) -> str:
         initial = e((item.title.strip()[:1] or "?").upper())
         hue = sum(map(ord, item.id)) % 360
         picture = f'<div class="mp-photo mp-tile" style="--hue:{hue}">{initial}</div>'
-    facts = "".join(f"<li>{e(f)}</li>" for f in key_facts(item))
+    facts = "".join(f"<li>{e(f)}</li>" for f in key_facts(item, style))
     reason = scored.reason or _signals_line(scored.signals)
     reason_class = "mp-reason" if scored.reason else "mp-reason mp-pending"
     buttons = ""
@@ -167,6 +171,7 @@ def render_cards(
     *,
     votes: bool = True,
     note: str = "",
+    style: CardStyle | None = None,
 ) -> str:
     """The cards of one turn, numbered #1..#k, as escaped HTML.
 
@@ -186,7 +191,7 @@ def render_cards(
             if scored.item.id in disliked
             else "open"
         )
-        cards.append(_card(n, scored, state, votes))
+        cards.append(_card(n, scored, state, votes, style or CardStyle()))
     header = f'<p class="mp-note">{html.escape(note)}</p>' if note else ""
     return f'{header}<div class="mp-grid">{"".join(cards)}</div>'
 

@@ -37,10 +37,14 @@ _CONFIG = typer.Option(
 def ingest(
     path: Annotated[
         Path,
-        typer.Argument(help="catalogue file (.jsonl or .csv), or a bundled name: movies, shop"),
+        typer.Argument(
+            help="a catalogue folder (catalog.jsonl or .csv, catalog.toml), a bare .jsonl or "
+            ".csv file, or the name of a bundled catalogue"
+        ),
     ],
     catalog: Annotated[
-        str | None, typer.Option(help="catalogue name (default: the file's folder name)")
+        str | None,
+        typer.Option("--name", "--catalog", help="catalogue name (default: the folder's name)"),
     ] = None,
     no_images: Annotated[bool, typer.Option("--no-images", help="skip photo embeddings")] = False,
     config: Annotated[Path | None, _CONFIG] = None,
@@ -48,21 +52,28 @@ def ingest(
 ) -> None:
     """Validate, embed and upsert a catalogue into Chroma (idempotent, resumable)."""
     setup_logging(verbose)
-    from .catalog import bundled_catalogs
-    from .catalog import ingest as run_ingest
+    from .catalog import ROW_FILES, find_specs, read_spec
     from .index import VectorIndex
+    from .ingest import ingest as run_ingest
     from .models.text import load_text_embedder
     from .models.vision import load_image_encoder
 
     try:
         settings = settings_from(config)
-        bundled = bundled_catalogs(settings)
+        bundled = find_specs(settings)
         if not path.exists() and str(path) in bundled:
-            catalog, path = catalog or str(path), bundled[str(path)]
-        name = catalog or (path.parent.name if path.name == "catalog.jsonl" else path.stem)
+            spec = bundled[str(path)]
+            spec = spec.model_copy(update={"name": catalog}) if catalog else spec
+        elif path.is_dir():
+            spec = read_spec(path, catalog)
+        elif path.name in ROW_FILES:
+            spec = read_spec(path.parent, catalog)
+        else:  # a bare file: defaults, named after the file
+            spec = read_spec(path.parent, catalog or path.stem, file=path.name)
+        name = spec.name
         image = None if no_images else load_image_encoder(settings.image_model, settings.cache_dir)
         report = run_ingest(
-            path, name, VectorIndex(settings), load_text_embedder(settings.text_model), image
+            spec, VectorIndex(settings), load_text_embedder(settings.text_model), image
         )
     except MagpieError as e:
         fail(e)
@@ -71,7 +82,8 @@ def ingest(
         typer.secho(f"skipped {problem}", fg=typer.colors.YELLOW, err=True)
     typer.echo(
         f"{name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {report.removed} removed, "
-        f"{len(report.skipped)} skipped, {report.images} photos, {report.seconds:.1f} s"
+        f"{len(report.skipped)} skipped, {report.images} photos embedded, "
+        f"{report.prebuilt} prebuilt vectors, {report.seconds:.1f} s"
     )
 
 
@@ -91,7 +103,8 @@ def ask(
 ) -> None:
     """One turn of a conversation."""
     setup_logging(verbose)
-    from .pipeline import Recommender, load_session, save_session
+    from .pipeline import Recommender
+    from .sessions import load_session, save_session
 
     try:
         settings = settings_from(config, top_k=top)
@@ -138,7 +151,8 @@ def feedback(
     config: Annotated[Path | None, _CONFIG] = None,
 ) -> None:
     """Thumbs up or down on an item; the next ``ask`` follows it."""
-    from .pipeline import Recommender, load_session, save_session
+    from .pipeline import Recommender
+    from .sessions import load_session, save_session
 
     if (like is None) == (dislike is None):
         typer.secho(
@@ -163,6 +177,7 @@ def chat(
     config: Annotated[Path | None, _CONFIG] = None,
 ) -> None:
     """An interactive chat in the terminal (streams the reply). Commands: /like ID, /dislike ID, /new, /quit."""
+    from .events import Done, ItemsRanked, Token
     from .pipeline import Recommender
 
     settings = settings_from(config)
@@ -193,14 +208,14 @@ def chat(
             result = None
             typer.echo("magpie> ", nl=False)
             for event in rec.turn(state, line):
-                if event.kind == "items":
+                if isinstance(event, ItemsRanked):
                     typer.echo()
-                    for n, s in enumerate(event.data, start=1):
+                    for n, s in enumerate(event.items, start=1):
                         typer.secho(f"  #{n} {s.item.title} [{s.item.id}]", bold=True)
-                elif event.kind == "token":
-                    typer.echo(event.data, nl=False)
-                elif event.kind == "done":
-                    result = event.data
+                elif isinstance(event, Token):
+                    typer.echo(event.text, nl=False)
+                elif isinstance(event, Done):
+                    result = event.result
             typer.echo()
             if result is not None:
                 for notice in result.notices:

@@ -72,12 +72,18 @@ class Settings:
     mmr_lambda: float = 0.75  # 1: pure relevance, 0: pure diversity
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
-    # Input limits.
-    max_audio_s: float = 30.0
-    max_upload_mb: float = 20.0
-    max_image_pixels: int = 40_000_000
-    max_text_chars: int = 2_000
+    # Limits: every size limit of the code is one of these.
+    max_audio_s: float = 30.0  # a voice note is cut here (one Whisper window)
+    max_upload_mb: float = 20.0  # a photo or voice note, and each catalogue photo
+    max_image_pixels: int = 40_000_000  # decoded size of a photo (decompression bombs)
+    max_text_chars: int = 2_000  # a message is cut here
+    max_catalog_mb: float = 512.0  # a catalogue file
     max_history_turns: int = 6  # turns given to the LLM
+
+    # The app's queue (per process).
+    turn_concurrency: int = 1  # turns at once: the LLM and the 2 CPU cores are the bottleneck
+    queue_size: int = 64  # turns waiting beyond this are refused with a "busy" message
+    upload_ttl_s: int = 6 * 3600  # an abandoned session's uploads are deleted after this long
 
     catalog: str = "movies"  # the default catalogue
 

@@ -1,7 +1,7 @@
-"""Feedback: thumbs on cards and critiques of the last list ("more like #2", "cheaper", "older").
+"""Critiques of the last list: "more like #2", "cheaper", "older", "seen #1".
 
-Everything here turns into a profile delta; the next ranking then follows from the profile.
-Word-level critiques ("not red", "no horror") are read by ``profile.RuleExtractor``.
+Each critique becomes a profile delta; the next ranking then follows from the profile.
+Word-level wishes ("not red", "no horror") are read by ``reading.read_message``.
 
 >>> from recommender.schemas import Item
 >>> shown = [Item("a", "A", attributes={"price": 80.0}), Item("b", "B", attributes={"price": 120.0})]
@@ -18,21 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .schemas import Item, Profile, Range
+from .text import language
 
-__all__ = ["Critique", "like", "read_critique"]
+__all__ = ["Critique", "read_critique"]
 
-_ORDINALS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "last": -1,
-}
-_REF = r"(?:#\s*(\d{1,2})|(?:number|no\.?|item|option|card)\s*(\d{1,2})|the\s+(first|second|third|fourth|fifth|sixth|seventh|eighth|last)(?:\s+one)?)"
+_REF = (
+    r"(?:#\s*(\d{1,2})|(?:number|no\.?|item|option|card)\s*(\d{1,2})|the\s+("
+    + "|".join(language().ordinals)
+    + r")(?:\s+one)?)"
+)
 _MORE_LIKE = re.compile(
     r"\b(?:more\s+like|similar\s+to|like|love|loved|want|prefer)\s+" + _REF, re.I
 )
@@ -72,7 +66,7 @@ class Critique:
 
 def _reference(match: re.Match[str], shown: Sequence[Item]) -> Item | None:
     number = match.group(1) or match.group(2)
-    n = int(number) if number else _ORDINALS[match.group(3).lower()]
+    n = int(number) if number else language().ordinals[match.group(3).lower()]
     if n == -1:
         return shown[-1] if shown else None
     return shown[n - 1] if 1 <= n <= len(shown) else None
@@ -125,8 +119,3 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
     said_else = bool(re.sub(r"[\W\d_]+", " ", _FILLER.sub(" ", rest)).strip())
     touched = recognised or bool(delta.liked or delta.disliked or delta.seen)
     return Critique(delta, only_critique=touched and not said_else, notes=tuple(notes))
-
-
-def like(item_id: str, liked: bool) -> Profile:
-    """A thumbs-up or thumbs-down on one item, as a profile delta."""
-    return Profile(liked=[item_id]) if liked else Profile(disliked=[item_id])

@@ -177,7 +177,7 @@ def speech(
 ) -> None:
     """Speech: WER on espeak-ng requests and real recordings; spoken vs typed top-10."""
     setup_logging(verbose)
-    from .evaluation.media import evaluate_speech, speech_markdown
+    from .evaluation.speech import evaluate_speech, speech_markdown
 
     try:
         result = evaluate_speech(settings_from(config), recordings, limit)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import LLMError
-from .linking import TitleLinker, normalise
-from .retrieval import keyword_tokens
+from .linking import TitleLinker
 from .schemas import Item, Profile, ScoredItem
+from .text import keyword_tokens, normalise
 
 if TYPE_CHECKING:
     from .models.base import ChatLLM

@@ -13,206 +13,18 @@ Pure Python over the catalogue; built once per catalogue and shared by every tur
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
 from .schemas import Item
+from .text import fold, language, ngrams, normalise, stem, tokens, word_spans
 
-__all__ = ["Mention", "TitleLinker", "VocabularyLinker", "normalise", "tokens"]
+__all__ = ["Mention", "TitleLinker", "VocabularyLinker"]
 
 # Longest title, in tokens, that the n-gram scan looks for.
 _MAX_TITLE_TOKENS = 12
-# One-word titles that are ordinary words ("It", "Up", "Her") are linked only with a year
-# right after them, or when written with a capital letter mid-sentence.
-_COMMON_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "it",
-        "up",
-        "her",
-        "him",
-        "us",
-        "me",
-        "you",
-        "we",
-        "they",
-        "them",
-        "this",
-        "that",
-        "these",
-        "those",
-        "what",
-        "who",
-        "why",
-        "how",
-        "when",
-        "where",
-        "which",
-        "there",
-        "here",
-        "is",
-        "was",
-        "be",
-        "been",
-        "are",
-        "were",
-        "am",
-        "i",
-        "he",
-        "she",
-        "his",
-        "its",
-        "our",
-        "your",
-        "their",
-        "my",
-        "go",
-        "run",
-        "big",
-        "heat",
-        "home",
-        "love",
-        "life",
-        "time",
-        "day",
-        "night",
-        "man",
-        "men",
-        "woman",
-        "women",
-        "boy",
-        "girl",
-        "kids",
-        "family",
-        "friends",
-        "friend",
-        "one",
-        "two",
-        "three",
-        "good",
-        "bad",
-        "best",
-        "old",
-        "new",
-        "red",
-        "blue",
-        "black",
-        "white",
-        "green",
-        "brown",
-        "gray",
-        "grey",
-        "pink",
-        "yellow",
-        "orange",
-        "purple",
-        "cars",
-        "drive",
-        "fast",
-        "fury",
-        "crash",
-        "war",
-        "hero",
-        "stay",
-        "split",
-        "face",
-        "stop",
-        "up",
-        "down",
-        "out",
-        "in",
-        "on",
-        "off",
-        "over",
-        "under",
-        "again",
-        "always",
-        "never",
-        "now",
-        "then",
-        "only",
-        "just",
-        "really",
-        "very",
-        "more",
-        "less",
-        "most",
-        "yes",
-        "no",
-        "not",
-        "ok",
-        "okay",
-        "sure",
-        "thanks",
-        "thank",
-        "hi",
-        "hello",
-        "hey",
-        "well",
-        "so",
-        "too",
-        "also",
-        "movie",
-        "movies",
-        "film",
-        "films",
-        "show",
-        "watch",
-        "seen",
-        "see",
-        "saw",
-        "like",
-        "liked",
-        "love",
-        "loved",
-        "funny",
-        "scary",
-        "action",
-        "comedy",
-        "drama",
-        "horror",
-        "romance",
-        "thriller",
-        "crime",
-        "fantasy",
-        "animation",
-        "music",
-        "sports",
-    ]
-)
 _YEAR_AFTER = re.compile(r"^\s*\(?\s*((?:19|20)\d\d)\s*\)?")
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-
-def normalise(text: str) -> str:
-    """Lower-case, strip accents, '&' -> 'and', punctuation to spaces.
-
-    >>> normalise("Amélie & Co.: Part II")
-    'amelie and co part ii'
-    """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower().replace("&", " and ")
-    return " ".join(_TOKEN.findall(text.replace("'s ", " ")))
-
-
-def tokens(text: str) -> list[str]:
-    return normalise(text).split()
-
-
-def _stem(word: str) -> str:
-    """A crude plural stripper, enough to match 'shoes' with 'shoe' and 'comedies' with 'comedy'."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
 
 
 @dataclass(frozen=True)
@@ -246,8 +58,8 @@ class TitleLinker:
 
     def find(self, text: str) -> list[Mention]:
         """Items named in ``text``, in order of appearance, each at most once."""
-        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(_fold(text))]
-        words = [_fold(text)[s:e] for s, e in spans]
+        spans = word_spans(text)
+        words = [fold(text)[s:e] for s, e in spans]
         out: list[Mention] = []
         seen: set[str] = set()
         i = 0
@@ -293,7 +105,7 @@ class TitleLinker:
         words = key.split()
         if year is not None:
             return True
-        if all(w in _COMMON_WORDS for w in words):
+        if all(w in language().common_words for w in words):
             # "It", "Up", "Big": only with a capital letter that is not just the sentence start.
             return len(words) > 1 and surface[:1].isupper() and start > 0 and surface.istitle()
         if len(words) == 1 and len(key) < 4:
@@ -321,16 +133,6 @@ _KIND_AFTER = re.compile(r"\s+(?:movie|film|flick|show|series)s?\b", re.IGNORECA
 _INDEFINITE = frozenset(["a", "an", "some", "any", "another", "new", "good", "nice", "cheap"])
 
 
-def _fold(text: str) -> str:
-    """Lower-case and strip accents while keeping character offsets (one char in, one out)."""
-    out = []
-    for c in text:
-        d = unicodedata.normalize("NFKD", c)
-        base = "".join(x for x in d if not unicodedata.combining(x)) or c
-        out.append(base[0].lower() if base else c)
-    return "".join(out)
-
-
 class VocabularyLinker:
     """Maps words in text onto the catalogue's own vocabulary: categories and attribute words.
 
@@ -338,55 +140,14 @@ class VocabularyLinker:
     whose title contains the word sit in that category ("shoes" -> Footwear).
     """
 
-    # Everyday words for vocabulary the catalogues use; extend freely.
-    SYNONYMS: ClassVar[dict[str, str]] = {
-        "funny": "comedy",
-        "hilarious": "comedy",
-        "comedic": "comedy",
-        "laugh": "comedy",
-        "scary": "horror",
-        "creepy": "horror",
-        "spooky": "horror",
-        "frightening": "horror",
-        "romantic": "romance",
-        "love story": "romance",
-        "romcom": "romantic comedy",
-        "animated": "animation",
-        "cartoon": "animation",
-        "cartoons": "animation",
-        "pixar": "animation",
-        "sci fi": "science fiction",
-        "scifi": "science fiction",
-        "space": "science fiction",
-        "superhero": "superhero",
-        "super hero": "superhero",
-        "detective": "crime",
-        "mystery": "mystery",
-        "suspense": "thriller",
-        "suspenseful": "thriller",
-        "thrilling": "thriller",
-        "documentary": "documentary",
-        "war": "war",
-        "western": "western",
-        "musical": "musical",
-        "kids": "family",
-        "children": "family",
-        "family": "family",
-        "grey": "gray",
-        "sneaker": "footwear",
-        "sneakers": "footwear",
-        "trainers": "footwear",
-        "shoes": "footwear",
-        "shoe": "footwear",
-        "boots": "footwear",
-        "couch": "sofa",
-        "plant": "plants",
-        "houseplant": "plants",
-    }
     _MIN_ITEMS = 2  # a title word must occur in at least this many items to stand for a category
     _PURITY = 0.8  # ... and this share of them must sit in the category
 
-    def __init__(self, items: Sequence[Item]) -> None:
+    def __init__(self, items: Sequence[Item], synonyms: Mapping[str, str] | None = None) -> None:
+        lang = language()
+        # The catalogue's own synonyms over the language's spelling variants ("grey" -> "gray").
+        self._synonyms = {**lang.spellings, **(synonyms or {})}
+        self._ignored = lang.not_attributes
         self._categories: dict[str, str] = {}  # normalised -> as written in the catalogue
         self._words: set[str] = set()  # attribute words (genres, colours, brands ...)
         in_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -399,7 +160,7 @@ class VocabularyLinker:
             for word in item.words():
                 if len(word) <= 40:
                     self._words.add(normalise(word))
-            for word in {_stem(w) for w in tokens(item.title)}:
+            for word in {stem(w) for w in tokens(item.title)}:
                 title_count[word] += 1
                 for category in item.categories:
                     in_category[word][category] += 1
@@ -408,7 +169,7 @@ class VocabularyLinker:
         self._title_word_category: dict[str, str] = {}
         for word, per_cat in in_category.items():
             total = title_count[word]
-            if total < self._MIN_ITEMS or word in _COMMON_WORDS:
+            if total < self._MIN_ITEMS or word in language().common_words:
                 continue
             # The most specific category (fewest items) that still holds nearly all of them.
             pure = [c for c, n in per_cat.items() if n >= self._PURITY * total]
@@ -429,15 +190,15 @@ class VocabularyLinker:
         norm = normalise(text)
         words = norm.split()
         found: list[str] = []
-        phrases = _ngrams(words, 3)
+        phrases = ngrams(words, 3)
         for phrase in phrases:
-            target = self.SYNONYMS.get(phrase, phrase)
-            for candidate in (target, _stem(target)):
+            target = self._synonyms.get(phrase, phrase)
+            for candidate in (target, stem(target)):
                 cat = self._categories.get(candidate) or self._categories.get(candidate + "s")
                 if cat and cat not in found:
                     found.append(cat)
         for word in words:
-            cat = self._title_word_category.get(_stem(word))
+            cat = self._title_word_category.get(stem(word))
             if cat and cat not in found:
                 found.append(cat)
         # "running shoes" finds Sports & Outdoor and Footwear: the narrower one is meant. A
@@ -460,45 +221,17 @@ class VocabularyLinker:
         """Attribute words of the catalogue (genres, colours, brands) named in ``text``."""
         words = normalise(text).split()
         found: list[str] = []
-        for phrase in _ngrams(words, 3):
-            target = self.SYNONYMS.get(phrase, phrase)
-            for candidate in (target, _stem(target)):
-                if candidate in self._words and candidate not in found and candidate not in _STOP:
+        for phrase in ngrams(words, 3):
+            target = self._synonyms.get(phrase, phrase)
+            for candidate in (target, stem(target)):
+                if (
+                    candidate in self._words
+                    and candidate not in found
+                    and candidate not in self._ignored
+                ):
                     found.append(candidate)
         return found
 
     @property
     def categories(self) -> list[str]:
         return sorted(self._categories.values())
-
-
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "in",
-        "on",
-        "to",
-        "for",
-        "with",
-        "i",
-        "me",
-        "my",
-        "it",
-        "is",
-        "movie",
-        "film",
-        "item",
-    ]
-)
-
-
-def _ngrams(words: list[str], n: int) -> list[str]:
-    out: list[str] = []
-    for size in range(n, 0, -1):
-        out.extend(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
-    return out

@@ -1,9 +1,9 @@
-"""The preference profile: read what a message says, fold it into the profile.
+"""The preference profile: fold what a message says into it.
 
-Two readers produce the same delta (a ``Profile`` holding only what this message adds):
-``RuleExtractor`` (deterministic, always runs, keeps a turn alive when the LLM fails) and
-``llm_update`` (constrained JSON from the chat LLM, then titles linked to ids in code).
-``merge`` folds a delta into the profile; it is pure and later statements win.
+``update`` folds a ``Reading`` (the rule reader's view of a message, ``reading.py``), the
+photos shown and, optionally, the LLM's reading (``llm_update``: constrained JSON, titles
+linked to ids in code) into the profile. ``merge`` folds one delta; it is pure and later
+statements win.
 
 >>> base = Profile(wanted=["comedy"], ranges={"year": Range(min=1980)})
 >>> merge(base, Profile(avoided=["comedy"], ranges={"year": Range(max=1999)})).model_dump(
@@ -22,187 +22,57 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from .errors import LLMError
-from .linking import TitleLinker, VocabularyLinker, normalise
-from .schemas import ChatMessage, Profile, ProfileUpdate, Range
+from .schemas import ChatMessage, ImageRef, Profile, ProfileUpdate, Range
+from .text import normalise
 
 if TYPE_CHECKING:
+    from .linking import TitleLinker, VocabularyLinker
     from .models.base import ChatLLM
     from .prompts import PromptBook
+    from .reading import Reading
 
-__all__ = ["RuleExtractor", "llm_update", "merge"]
+__all__ = ["like", "llm_update", "merge", "query_text", "update"]
 
 log = logging.getLogger(__name__)
 
 _MAX_LIST = 30  # per profile list; the oldest entries fall off first
-_NUM = r"(\d+(?:[.,]\d+)?)\s*(k)?"
-_MONEY = r"(?:\$|£|€|usd|eur|gbp)?\s*" + _NUM + r"\s*(?:\$|£|€|dollars?|bucks|euros?|pounds?|usd)?"
-_BUDGET_MAX = re.compile(
-    r"\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|no more than|within|budget(?: of| is)?)\s*"
-    + _MONEY,
-    re.I,
-)
-_BUDGET_MIN = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*" + _MONEY, re.I)
-_BUDGET_BETWEEN = re.compile(r"\bbetween\s*" + _MONEY + r"\s*(?:and|-|to)\s*" + _MONEY, re.I)
-_PRICE_WORD = re.compile(
-    r"[$£€]|\b(?:dollars?|bucks|euros?|pounds?|price|budget|cost|cheap)\b", re.I
-)
-_YEAR = r"((?:19|20)\d\d)"
-_YEAR_MIN = re.compile(
-    r"\b(?:nothing (?:before|older than)|not before|(?<!nothing )(?<!not )after|since|newer than|from|later than)"
-    r"\s*(?:the\s*)?" + _YEAR,
-    re.I,
-)
-_YEAR_MAX = re.compile(
-    r"\b(?:nothing (?:after|newer than)|not after|(?<!nothing )(?<!not )before|older than|up to|until|"
-    r"earlier than)\s*(?:the\s*)?" + _YEAR,
-    re.I,
-)
-_DECADE = re.compile(
-    r"\b(?:the\s*)?(?:(19|20)?(\d)0'?s|(twenties|thirties|forties|fifties|sixties|"
-    r"seventies|eighties|nineties))\b",
-    re.I,
-)
-_DECADE_WORDS = {
-    "twenties": 2,
-    "thirties": 3,
-    "forties": 4,
-    "fifties": 5,
-    "sixties": 6,
-    "seventies": 7,
-    "eighties": 8,
-    "nineties": 9,
-}
-# Words that turn what follows into something to avoid: "no horror", "not red", "nothing scary".
-_NEGATION = re.compile(
-    r"\b(?:no|not|nothing|without|never|avoid|hate|hated|dislike|disliked|don'?t (?:want|like)|"
-    r"doesn'?t|isn'?t|except|anything but|no more|not a fan of|can'?t stand)\b\s*(?:too\s+|very\s+|any\s+)?",
-    re.I,
-)
-# Cues that the user did not enjoy a film they name ("I didn't like Cats").
-_DISLIKE_CUE = re.compile(
-    r"(?:didn'?t (?:like|enjoy|care for)|did not (?:like|enjoy)|hated|disliked|boring|awful|terrible|"
-    r"not a fan of|couldn'?t stand|can'?t stand|too scary for me|wasn'?t (?:good|great|funny)|hate)",
-    re.I,
-)
-_SEEN_CUE = re.compile(
-    r"\b(?:seen (?:it|that|them|those)|already (?:seen|watched|have|own)|watched (?:it|that))\b",
-    re.I,
-)
-_CLAUSE = re.compile(r"[.!?;\n]|\bbut\b|\bhowever\b|\bthough\b|\band\b", re.I)
-
-
-class RuleExtractor:
-    """Deterministic profile reader: titles, budgets, years, categories, negations."""
-
-    def __init__(self, titles: TitleLinker, vocabulary: VocabularyLinker) -> None:
-        self.titles = titles
-        self.vocabulary = vocabulary
-
-    def read(self, text: str, *, speaker: str = "user") -> Profile:
-        """What one message adds to the profile.
-
-        ``speaker="assistant"``: items the assistant named are only marked as seen-in-dialogue
-        when the user later says so; here they add nothing but are linkable later.
-        """
-        delta = Profile()
-        if speaker != "user" or not text.strip():
-            return delta
-        for clause in _clauses(text):
-            self._read_clause(clause, delta)
-        self._read_numbers(text, delta)
-        delta.intent = text.strip()[:300]
-        return delta
-
-    def _read_clause(self, clause: str, delta: Profile) -> None:
-        mentions = self.titles.find(clause)
-        negative = bool(_DISLIKE_CUE.search(clause))
-        seen = bool(_SEEN_CUE.search(clause))
-        for mention in mentions:
-            target = delta.seen if seen else (delta.disliked if negative else delta.liked)
-            _add(target, mention.item_id)
-        # Remove the titles before looking for words, so "Police Academy" adds no "police" genre.
-        rest = clause
-        for mention in reversed(mentions):
-            rest = rest[: mention.start] + " " + rest[mention.end :]
-        for negated, span in _split_negations(rest):
-            for word in self.vocabulary.words_in(span):
-                _add(delta.avoided if negated else delta.wanted, word)
-            for category in self.vocabulary.categories_in(span):
-                if negated:
-                    _add(delta.avoided, normalise(category))
-                else:
-                    _add(delta.categories, category)
-
-    def _read_numbers(self, text: str, delta: Profile) -> None:
-        price = Range()
-        between = _BUDGET_BETWEEN.search(text)
-        if between:
-            price.min = _money(between.group(1), between.group(2))
-            price.max = _money(between.group(3), between.group(4))
-        else:
-            for m in _BUDGET_MAX.finditer(text):
-                if not _is_year(m.group(1)) or _PRICE_WORD.search(m.group(0)):
-                    price.max = _money(m.group(1), m.group(2))
-            for m in _BUDGET_MIN.finditer(text):
-                if not _is_year(m.group(1)) or _PRICE_WORD.search(m.group(0)):
-                    price.min = _money(m.group(1), m.group(2))
-        if price.min is not None or price.max is not None:
-            delta.ranges["price"] = price
-
-        year = Range()
-        for m in _YEAR_MIN.finditer(text):
-            year.min = float(m.group(1))
-        for m in _YEAR_MAX.finditer(text):
-            if not m.group(0).lower().startswith("up to") or year.max is None:
-                year.max = float(m.group(1))
-        decade = _DECADE.search(text)
-        if decade and year.min is None and year.max is None:
-            if decade.group(3):
-                start = 1900 + 10 * _DECADE_WORDS[decade.group(3).lower()]
-            else:
-                century = (
-                    int(decade.group(1)) * 100
-                    if decade.group(1)
-                    else (1900 if int(decade.group(2)) > 2 else 2000)
-                )
-                start = century + 10 * int(decade.group(2))
-            year = Range(min=start, max=start + 9)
-        if year.min is not None or year.max is not None:
-            delta.ranges["year"] = year
-
-
-def _clauses(text: str) -> list[str]:
-    parts = [p for p in _CLAUSE.split(text) if p and p.strip()]
-    return parts or [text]
-
-
-def _split_negations(text: str) -> list[tuple[bool, str]]:
-    """[(negated, span)]: the words after a negation cue are negated up to the clause end."""
-    out: list[tuple[bool, str]] = []
-    last = 0
-    for m in _NEGATION.finditer(text):
-        if m.start() > last:
-            out.append((False, text[last : m.start()]))
-        out.append((True, text[m.end() :]))
-        last = len(text)
-        break
-    if last < len(text):
-        out.append((False, text[last:]))
-    return out
-
-
-def _money(number: str, thousands: str | None) -> float:
-    value = float(number.replace(",", ""))
-    return value * 1000 if thousands else value
-
-
-def _is_year(number: str) -> bool:
-    return bool(re.fullmatch(r"(19|20)\d\d", number))
 
 
 def _add(target: list[str], value: str) -> None:
     if value and value not in target:
         target.append(value)
+
+
+def update(
+    profile: Profile,
+    reading: Reading,
+    images: Sequence[ImageRef] = (),
+    llm_delta: Profile | None = None,
+) -> Profile:
+    """The profile after one message: what it said, its photos, the LLM's reading, then its
+    critiques (which refer to the last list, so they come last). Pure."""
+    out = merge(profile, reading.said())
+    if images:
+        # The photo's vector carries what it looks like; its words (labels, colours) join the
+        # query text only, not the wanted attributes: colour naming on product shots is noisy.
+        out = merge(out, Profile(images=list(images)))
+    if llm_delta is not None:
+        out = merge(out, llm_delta)
+    out = merge(out, reading.critique.delta)
+    if reading.critique.only_critique or not reading.text:
+        out.intent = profile.intent
+    return out
+
+
+def query_text(profile: Profile, image_words: Sequence[str] = ()) -> str:
+    """The words retrieval matches: the intent, wanted words, categories and photo words."""
+    words = [profile.intent, *profile.wanted, *profile.categories, *image_words]
+    return " ".join(w for w in words if w)
+
+
+def like(item_id: str, liked: bool) -> Profile:
+    """A thumbs-up or thumbs-down on one item, as a profile delta."""
+    return Profile(liked=[item_id]) if liked else Profile(disliked=[item_id])
 
 
 def merge(profile: Profile, delta: Profile) -> Profile:
@@ -261,6 +131,7 @@ def llm_update(
     vocabulary: VocabularyLinker,
     *,
     max_tokens: int = 160,
+    history_turns: int = 2,
 ) -> Profile:
     """Ask the LLM for a ``ProfileUpdate`` (schema-constrained) and link it to the catalogue.
 
@@ -268,7 +139,7 @@ def llm_update(
     """
     from .models.base import complete
 
-    context = "\n".join(f"{m.role}: {m.content}" for m in history[-4:])
+    context = "\n".join(f"{m.role}: {m.content}" for m in history[-2 * history_turns :])
     messages = [
         {
             "role": "system",

@@ -1,100 +1,39 @@
-"""Catalogues: read and validate rows (JSONL or CSV), then embed and upsert them into the index.
+"""Catalogue rows: read a JSONL or CSV file and validate every row.
 
-Ingestion is idempotent and resumable: each row's hash (its validated content plus the model
-name) is stored beside its vector, rows whose hash is already stored are skipped, and work is
-written batch by batch, so an interrupted run picks up where it stopped. A bad row is reported
-with its line number and skipped; the others go in.
+A bad row is reported with its line number and skipped; the others go on. CSV columns that
+are not row fields become attributes; ``|`` separates list values ("Footwear|Running").
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
-import logging
 import re
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
-from .errors import CatalogError, InputError, RowError
+from .errors import CatalogError, RowError
 from .schemas import CatalogRow, Item
 
-if TYPE_CHECKING:
-    from .config import Settings
-    from .index import VectorIndex
-    from .models.base import ImageEncoder, TextEmbedder
+__all__ = ["check_name", "load_items", "read_rows", "resolve_image", "row_text"]
 
-__all__ = [
-    "IngestReport",
-    "bundled_catalogs",
-    "catalog_dir",
-    "check_name",
-    "ingest",
-    "load_items",
-    "read_rows",
-    "row_text",
-]
-
-log = logging.getLogger(__name__)
-
-CATALOG_FILE = "catalog.jsonl"  # a bundled catalogue is assets/<name>/catalog.jsonl
-_TEXT_BATCH = 128  # rows embedded and written per step (MiniLM: ~340 short texts/s on 2 cores)
-_IMAGE_BATCH = 16
-_MAX_FILE_MB = 512
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 # CSV columns that are row fields; every other column becomes an attribute.
 _CSV_FIELDS = {"id", "title", "description", "categories", "image", "source", "licence"}
 _CSV_LIST_SEP = "|"  # categories and list attributes in CSV: "Footwear|Running"
 
 
-@dataclass
-class IngestReport:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    images: int = 0  # photos embedded this run
-    skipped: list[RowError] = field(default_factory=list)
-    seconds: float = 0.0
-    text_seconds: float = 0.0  # time spent embedding text
-    image_seconds: float = 0.0
-
-
-def bundled_catalogs(settings: Settings) -> dict[str, Path]:
-    """Catalogues shipped in ``assets/``: name -> catalogue file."""
-    root = Path(settings.assets_dir)
-    if not root.is_dir():
-        return {}
-    return {p.parent.name: p for p in sorted(root.glob(f"*/{CATALOG_FILE}"))}
-
-
-def catalog_dir(settings: Settings, name: str) -> Path | None:
-    """The folder holding a catalogue's side files (popularity, co-occurrence, learned weights)."""
-    bundled = bundled_catalogs(settings)
-    if name in bundled:
-        return bundled[name].parent
-    record = _registry(settings) / f"{name}.json"
-    if record.is_file():
-        return Path(json.loads(record.read_text(encoding="utf-8"))["folder"])
-    return None
-
-
-def _registry(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "catalogs"
-
-
-def read_rows(path: Path) -> tuple[list[tuple[int, CatalogRow]], list[RowError]]:
+def read_rows(
+    path: Path, max_file_mb: float = 512.0
+) -> tuple[list[tuple[int, CatalogRow]], list[RowError]]:
     """Validated rows with their line numbers, and the problems of the rows that failed."""
     if not path.is_file():
         raise CatalogError(f"no catalogue file at {path}")
-    if path.stat().st_size > _MAX_FILE_MB * 2**20:
-        raise CatalogError(f"{path.name} is larger than {_MAX_FILE_MB} MB")
+    if path.stat().st_size > max_file_mb * 2**20:
+        raise CatalogError(f"{path.name} is larger than {max_file_mb:g} MB")
     suffix = path.suffix.lower()
     if suffix in {".jsonl", ".ndjson"}:
         raw = _jsonl(path)
@@ -186,168 +125,12 @@ def row_text(row: CatalogRow) -> str:
     return Item.from_row(row).text()
 
 
-def _resolve_image(row: CatalogRow, folder: Path) -> Path | None:
+def resolve_image(row: CatalogRow, folder: Path) -> Path | None:
     if not row.image:
         return None
     path = Path(row.image)
     path = path if path.is_absolute() else (folder / path)
     return path.resolve()
-
-
-def _hash(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()[:32]
-
-
-def ingest(
-    path: Path,
-    name: str,
-    index: VectorIndex,
-    text_embedder: TextEmbedder,
-    image_encoder: ImageEncoder | None = None,
-    *,
-    progress: bool = True,
-    max_image_mb: float = 20.0,
-    on_batch: Callable[[int, int], None] | None = None,
-) -> IngestReport:
-    """Validate ``path`` and bring catalogue ``name`` in the index up to date with it."""
-    started = time.perf_counter()
-    check_name(name)
-    rows_with_lines, errors = read_rows(path)
-    report = IngestReport(skipped=errors)
-    folder = path.resolve().parent
-    rows = [row for _, row in rows_with_lines]
-    images = [_resolve_image(row, folder) for row in rows]
-
-    # Text: re-embed only what changed (content or model).
-    index.prepare(name, "text", text_embedder.name, text_embedder.dim)
-    stored = index.hashes(name, "text")
-    wanted = {row.id for row in rows}
-    hashes = [
-        _hash(row.model_dump_json(exclude_none=True), str(img or ""), text_embedder.name)
-        for row, img in zip(rows, images, strict=True)
-    ]
-    todo = [
-        i for i, (row, h) in enumerate(zip(rows, hashes, strict=True)) if stored.get(row.id) != h
-    ]
-    report.unchanged = len(rows) - len(todo)
-    gone = sorted(set(stored) - wanted)
-    bar = _bar(len(todo), f"{name}: text", progress)
-    for start in range(0, len(todo), _TEXT_BATCH):
-        batch = todo[start : start + _TEXT_BATCH]
-        t = time.perf_counter()
-        vectors = text_embedder.embed([row_text(rows[i]) for i in batch])
-        report.text_seconds += time.perf_counter() - t
-        index.upsert(
-            name,
-            "text",
-            [rows[i].id for i in batch],
-            vectors,
-            [rows[i] for i in batch],
-            [hashes[i] for i in batch],
-            [str(images[i]) if images[i] else None for i in batch],
-        )
-        for i in batch:
-            if rows[i].id in stored:
-                report.updated += 1
-            else:
-                report.added += 1
-        bar.update(len(batch))
-        if on_batch:
-            on_batch(start + len(batch), len(todo))
-    bar.close()
-    if gone:
-        index.delete(name, "text", gone)
-        report.removed = len(gone)
-
-    # Photos: hash of the file bytes and the image model.
-    if image_encoder is not None and any(images):
-        from .models.vision import open_image
-
-        index.prepare(name, "image", image_encoder.name, image_encoder.dim)
-        stored_images = index.hashes(name, "image")
-        pending: list[tuple[int, str]] = []
-        for i, img in enumerate(images):
-            if img is None:
-                continue
-            if not img.is_file():
-                report.skipped.append(
-                    RowError(rows_with_lines[i][0], f"photo not found: {rows[i].image}")
-                )
-                continue
-            h = _hash(hashlib.sha256(img.read_bytes()).hexdigest(), image_encoder.name)
-            if stored_images.get(rows[i].id) != h:
-                pending.append((i, h))
-        image_gone = sorted(
-            set(stored_images) - {rows[i].id for i, img in enumerate(images) if img}
-        )
-        bar = _bar(len(pending), f"{name}: photos", progress)
-        for start in range(0, len(pending), _IMAGE_BATCH):
-            photos = pending[start : start + _IMAGE_BATCH]
-            opened, kept = [], []
-            for i, h in photos:
-                photo = images[i]
-                assert photo is not None  # only rows with a photo are pending
-                try:
-                    opened.append(
-                        open_image(
-                            photo, max_bytes=int(max_image_mb * 2**20), max_pixels=40_000_000
-                        )
-                    )
-                    kept.append((i, h))
-                except InputError as e:
-                    report.skipped.append(
-                        RowError(rows_with_lines[i][0], f"photo {rows[i].image}: {e}")
-                    )
-            if kept:
-                t = time.perf_counter()
-                seen = image_encoder.encode(opened)
-                report.image_seconds += time.perf_counter() - t
-                vectors = np.stack([np.asarray(s.vector, dtype=np.float32) for s in seen])
-                index.upsert(
-                    name,
-                    "image",
-                    [rows[i].id for i, _ in kept],
-                    vectors,
-                    [rows[i] for i, _ in kept],
-                    [h for _, h in kept],
-                    [str(images[i]) for i, _ in kept],
-                )
-                report.images += len(kept)
-            bar.update(len(photos))
-        bar.close()
-        if image_gone:
-            index.delete(name, "image", image_gone)
-
-    _remember(index.settings, name, folder)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _remember(settings: Settings, name: str, folder: Path) -> None:
-    """Record where a catalogue came from, so its side files are found at load time."""
-    registry = _registry(settings)
-    registry.mkdir(parents=True, exist_ok=True)
-    (registry / f"{name}.json").write_text(json.dumps({"folder": str(folder)}), encoding="utf-8")
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _bar(total: int, label: str, show: bool) -> Any:
-    if not show or total == 0:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=label, unit="item", leave=True)
 
 
 def load_items(path: Path) -> tuple[list[Item], list[RowError]]:
@@ -356,7 +139,7 @@ def load_items(path: Path) -> tuple[list[Item], list[RowError]]:
     folder = path.resolve().parent
     items = []
     for _, row in rows:
-        image = _resolve_image(row, folder)
+        image = resolve_image(row, folder)
         items.append(Item.from_row(row, str(image) if image else None))
     return items, errors
 

@@ -278,6 +278,7 @@ class TurnResult:
     items: list[ScoredItem] = field(default_factory=list)
     reply: str = ""
     notices: list[str] = field(default_factory=list)  # user-facing messages about bad input
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage of this turn
 
     def to_json(self) -> dict[str, Any]:
         return {

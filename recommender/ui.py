@@ -29,19 +29,16 @@ import gradio as gr
 from .cards import CARD_CSS, render_cards
 from .chat import ChatHandlers, delete_uploads
 from .errors import MagpieError
+from .views import ResetOutputs, TurnOutputs, VoteOutputs
 
 if TYPE_CHECKING:
     from .config import Settings
     from .pipeline import Recommender
 
-__all__ = ["EXAMPLES_DIR", "Warmup", "build_app", "launch_options"]
+__all__ = ["Warmup", "build_app", "example_dirs", "examples", "launch_options"]
 
 log = logging.getLogger(__name__)
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
-TURN_CONCURRENCY = 1  # turns at once per process: the LLM and the 2 CPU cores are the bottleneck
-QUEUE_SIZE = 64  # turns waiting beyond this are refused with a "busy" message
-UPLOAD_TTL_S = 6 * 3600  # an abandoned session's uploads are deleted after this long
 
 # The cards are one HTML block; its buttons send (item id, vote) to Python as a click event.
 _VOTE_JS = """
@@ -97,13 +94,13 @@ class Warmup:
         return f"⏳ {self.current.capitalize()}{slow}… {waited:.0f} s"
 
 
-def launch_options(settings: Settings) -> dict[str, Any]:
+def launch_options(settings: Settings, rec: Recommender) -> dict[str, Any]:
     """``Blocks.launch`` arguments that belong to the app (Gradio 6 takes theme and CSS there)."""
     return {
         "theme": gr.themes.Soft(primary_hue="teal", secondary_hue="amber"),
         "css": CARD_CSS,
         "max_file_size": f"{int(settings.max_upload_mb)}mb",  # larger uploads never reach us
-        "allowed_paths": [str(EXAMPLES_DIR)],
+        "allowed_paths": example_dirs(rec),
         "footer_links": ["api", "gradio"],
     }
 
@@ -127,11 +124,11 @@ def build_app(
     with gr.Blocks(
         title="Magpie: chat your way to something you'll like",
         fill_width=True,
-        delete_cache=(3600, UPLOAD_TTL_S),
+        delete_cache=(3600, settings.upload_ttl_s),
     ) as demo:
         session = gr.State(None)
         log_state = gr.State([])
-        uploads = gr.State([], time_to_live=UPLOAD_TTL_S, delete_callback=delete_uploads)
+        uploads = gr.State([], time_to_live=settings.upload_ttl_s, delete_callback=delete_uploads)
 
         with gr.Row(equal_height=False):
             gr.Markdown(
@@ -192,20 +189,49 @@ def build_app(
                 vote_btn = gr.Button(visible=False)
 
         gr.Examples(
-            examples=_examples(catalogs),
+            examples=examples(rec, catalogs),
             inputs=[box, catalog],
             label="Try one (it fills the box: press Enter to send)",
         )
 
-        turn_io = [turn_json, profile_json, profile_md, chatbot, cards, box]
-        turn_io += [session, log_state, uploads]
+        # Outputs by name: the handlers return the same named tuples (views.py).
+        turn_io = list(
+            TurnOutputs(
+                turn=turn_json,
+                profile_record=profile_json,
+                profile=profile_md,
+                chat=chatbot,
+                cards=cards,
+                box=box,
+                session=session,
+                log=log_state,
+                uploads=uploads,
+            )
+        )
+        vote_io = list(
+            VoteOutputs(
+                profile_record=profile_json, profile=profile_md, cards=cards, session=session
+            )
+        )
+        reset_io = list(
+            ResetOutputs(
+                turn=turn_json,
+                profile_record=profile_json,
+                profile=profile_md,
+                chat=chatbot,
+                cards=cards,
+                session=session,
+                log=log_state,
+                uploads=uploads,
+            )
+        )
         state_in = [session, log_state, uploads]
         box.submit(
             h.chat,
             [box, catalog, *state_in],
             turn_io,
             api_name="chat",
-            concurrency_limit=TURN_CONCURRENCY,
+            concurrency_limit=settings.turn_concurrency,
             concurrency_id="turn",
         )
         refresh_btn.click(
@@ -213,11 +239,10 @@ def build_app(
             [catalog, *state_in],
             turn_io,
             api_visibility="private",
-            concurrency_limit=TURN_CONCURRENCY,
+            concurrency_limit=settings.turn_concurrency,
             concurrency_id="turn",
         )
         # Votes and resets are quick and never wait behind a turn (no concurrency limit).
-        vote_io = [profile_json, profile_md, cards, session]
         vote_btn.click(
             h.vote,
             [vote_item, vote_liked, session, log_state],
@@ -242,8 +267,6 @@ def build_app(
             concurrency_limit=None,
             show_progress="hidden",
         )
-        reset_io = [turn_json, profile_json, profile_md, chatbot, cards]
-        reset_io += [session, log_state, uploads]
         new_btn.click(
             h.new_conversation,
             [catalog, session, uploads],
@@ -282,21 +305,28 @@ def build_app(
                     show_progress="hidden",
                 )
 
-    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=TURN_CONCURRENCY)
+    demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.turn_concurrency)
     return demo
 
 
-def _examples(catalogs: list[str]) -> list[list[Any]]:
-    """Starters a newcomer can click: a typed request, a photo and a voice note."""
+def examples(rec: Recommender, catalogs: Sequence[str]) -> list[list[Any]]:
+    """Starters a newcomer can click, from each catalogue's ``catalog.toml`` ([[examples]])."""
     out: list[list[Any]] = []
-    photo = EXAMPLES_DIR / "camera-photo.jpg"
-    voice = EXAMPLES_DIR / "super-troopers-voice-note.wav"
-    if "shop" in catalogs:
-        out.append([{"text": "A comfy chair for my reading corner under $200"}, "shop"])
-        if photo.is_file():
-            out.append([{"text": "A camera like this one", "files": [str(photo)]}, "shop"])
-    if "movies" in catalogs:
-        out.append([{"text": "A funny heist movie from the 2000s, nothing too violent"}, "movies"])
-        if voice.is_file():
-            out.append([{"text": "", "files": [str(voice)]}, "movies"])
-    return out or [[{"text": "Something I would like"}, catalogs[0]]]
+    for name in catalogs:
+        try:
+            spec = rec.catalogues.spec(name)
+        except MagpieError:
+            continue
+        for example in spec.examples:
+            files = [f for f in example.files if Path(f).is_file()]
+            if example.text or files:
+                out.append([{"text": example.text, "files": files}, name])
+    return out or [[{"text": "Something I would like", "files": []}, catalogs[0]]]
+
+
+def example_dirs(rec: Recommender) -> list[str]:
+    """Folders the examples' files sit in: the only local files the page may serve."""
+    dirs: set[str] = set()
+    for spec in rec.catalogues.specs().values():
+        dirs |= {str(Path(f).parent) for e in spec.examples for f in e.files}
+    return sorted(dirs)

@@ -7,8 +7,6 @@ turn goes on with what could be read.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,17 +14,15 @@ from typing import TYPE_CHECKING
 
 from .errors import InputError, MagpieError
 from .schemas import ImageRef
+from .text import clean_text
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .models.base import ImageEncoder, Transcriber
 
-__all__ = ["Understanding", "clean_text", "understand"]
+__all__ = ["Understanding", "understand"]
 
 log = logging.getLogger(__name__)
-
-_CONTROL = re.compile(
-    r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
-)
 
 
 @dataclass
@@ -40,18 +36,6 @@ class Understanding:
     notices: list[str] = field(default_factory=list)
 
 
-def clean_text(text: str, limit: int) -> tuple[str, bool]:
-    """Normalise unicode, drop control and bidi-override characters, cap the length.
-
-    >>> clean_text("hi\\u202e there\\x00", 100)
-    ('hi there', False)
-    """
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _CONTROL.sub("", text)
-    text = re.sub(r"[ \t]+", " ", text).strip()
-    return (text[:limit], True) if len(text) > limit else (text, False)
-
-
 def understand(
     text: str,
     images: Sequence[str | bytes | Path] = (),
@@ -59,11 +43,10 @@ def understand(
     *,
     image_encoder: ImageEncoder | None = None,
     transcriber: Transcriber | None = None,
-    max_text_chars: int = 2000,
-    max_audio_s: float = 30.0,
-    max_upload_mb: float = 20.0,
-    max_image_pixels: int = 40_000_000,
+    limits: Settings,
 ) -> Understanding:
+    """Read one message; ``limits`` gives the size limits (``Settings.max_*``)."""
+    max_text_chars, max_audio_s = limits.max_text_chars, limits.max_audio_s
     out = Understanding()
     typed, cut = clean_text(text, max_text_chars)
     if cut:
@@ -99,7 +82,7 @@ def understand(
         if image_encoder is None:
             out.notices.append("Photos are switched off here, so I could not look at that one.")
         else:
-            from .models.vision import open_image
+            from .models.image_io import open_image
 
             opened, names = [], []
             for n, source in enumerate(images, start=1):
@@ -108,8 +91,8 @@ def understand(
                     opened.append(
                         open_image(
                             source,
-                            max_bytes=int(max_upload_mb * 2**20),
-                            max_pixels=max_image_pixels,
+                            max_bytes=int(limits.max_upload_mb * 2**20),
+                            max_pixels=limits.max_image_pixels,
                         )
                     )
                     names.append(name)

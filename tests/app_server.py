@@ -43,7 +43,7 @@ def serve(data_root: Path) -> Iterator[Served]:
         getattr(rec.models, model)
     warm_s = time.perf_counter() - t
     demo = build_app(rec, catalogs=["shop"])
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings, rec))
     try:
         yield Served(url, rec, warm_s)
     finally:

@@ -129,3 +129,11 @@ def write_jsonl(path: Path, rows: Sequence[dict[str, Any] | str]) -> Path:
         "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8"
     )
     return path
+
+
+def movie_spec(name: str = "movies", folder: Path | None = None):
+    """The bundled movies catalogue's spec (vocabulary, synonyms, card attributes) under another
+    name and folder: in-memory test catalogues read words as the real one does."""
+    from recommender.catalog import read_spec
+
+    return read_spec(ROOT / "assets" / "movies").model_copy(update={"name": name, "folder": folder})

@@ -34,7 +34,7 @@ def shared_data() -> Path:
     return SHARED
 
 
-@pytest.mark.parametrize("name", ["movies", "shop"])
+@pytest.mark.parametrize("name", ["movies", "shop", "pictures"])
 def test_catalogue_rows_validate_with_unique_sorted_ids(name):
     ids = [row.id for row in rows(name)]
     assert len(ids) == len(set(ids))
@@ -56,6 +56,31 @@ def test_shop_rows_have_photos_prices_and_credits():
     shoe = next(r for r in shop if r.id == "ultraboost-running-shoe")
     assert shoe.categories == ["Sports & Outdoor", "Footwear"]
     assert shoe.attributes["colour"] == ["blue", "pink"]
+
+
+def test_pictures_are_the_tux_paint_stamps_with_their_licence():
+    pictures = rows("pictures")
+    assert len(pictures) == 538
+    for row in pictures:
+        assert row.image and (ASSETS / "pictures" / row.image).is_file(), row.id
+        assert row.categories and row.attributes["kind"] == row.categories[0]
+        assert row.licence == "GPL-2.0-or-later"
+    licence = (ASSETS / "pictures" / "LICENSE").read_text(encoding="utf-8")
+    assert "GNU GENERAL PUBLIC LICENSE" in licence and "Version 2" in licence
+
+
+def test_pictures_build_is_deterministic(tmp_path):
+    source = SHARED / "tuxpaint"
+    if not (source / "catalog.jsonl").is_file():
+        pytest.skip(f"the Tux Paint data is not at {source}")
+    script = ROOT / "scripts" / "build_pictures.py"
+    subprocess.run(
+        [sys.executable, str(script), "--tuxpaint", str(source), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    built = tmp_path / "catalog.jsonl"
+    assert built.read_bytes() == (ASSETS / "pictures" / "catalog.jsonl").read_bytes()
 
 
 def test_movies_cover_redial_with_years_and_metadata(movies):
@@ -106,12 +131,15 @@ def test_build_is_deterministic(shared_data, tmp_path):
     )
     built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     # The build writes the catalogue folders; fusion.json is learned later by `magpie eval crs`,
-    # and assets/examples holds the app's example inputs.
+    # catalog.toml is written by hand, vectors/ by scripts/build_vectors.py, and assets/examples
+    # holds the app's example inputs.
     committed = sorted(
         p.relative_to(ASSETS)
         for folder in ("movies", "shop")
         for p in (ASSETS / folder).rglob("*")
-        if p.is_file() and p.name != "fusion.json"
+        if p.is_file()
+        and p.name not in {"fusion.json", "catalog.toml"}
+        and "vectors" not in p.parts
     )
     assert built == committed
     for rel in built:
@@ -121,3 +149,59 @@ def test_build_is_deterministic(shared_data, tmp_path):
             assert new["pairs"] == old["pairs"]
         elif rel.name != "README.md" or with_movielens:
             assert (tmp_path / rel).read_bytes() == (ASSETS / rel).read_bytes(), rel
+
+
+def test_no_catalogue_is_named_in_the_code():
+    """A catalogue is a folder: its words, card attributes and examples live in its catalog.toml."""
+    import re
+
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ASSETS.parent / "recommender").rglob("*.py")
+    )
+    for word in ("tomatometer", "plant_type", "pixar", "couch"):
+        assert not re.search(rf"\b{word}\b", code), word
+
+
+def test_every_bundled_folder_reads_as_a_catalogue():
+    from recommender.catalog import read_spec
+
+    for name in ("movies", "shop", "pictures"):
+        spec = read_spec(ASSETS / name)
+        assert spec.name == name and spec.rows_path.is_file() and spec.licence and spec.examples
+        for example in spec.examples:
+            assert all(Path(f).is_file() for f in example.files), example
+
+
+@pytest.mark.parametrize("name", ["movies", "shop", "pictures"])
+def test_prebuilt_vectors_cover_every_row_for_the_default_models(name):
+    """Stale vectors (rows edited, model changed) would be embedded again at every first start:
+    scripts/build_vectors.py must be rerun. Checked without loading any model."""
+    from recommender.config import Settings
+    from recommender.ingest import image_key, text_key
+    from recommender.prebuilt import load_vectors
+    from recommender.rows import resolve_image
+
+    folder = ASSETS / name
+    text = load_vectors(folder, "text", Settings.text_model)
+    missing = [r.id for r in rows(name) if text_key(r, Settings.text_model) not in text]
+    assert not missing, f"{len(missing)} rows without a prebuilt vector, e.g. {missing[:3]}"
+    photos = [p for p in (resolve_image(r, folder) for r in rows(name)) if p is not None]
+    if photos:
+        image = load_vectors(folder, "image", Settings.image_model)
+        assert all(image_key(p, Settings.image_model) in image for p in photos)
+
+
+@pytest.mark.models
+def test_prebuilt_vectors_match_fresh_embeddings():
+    from recommender.config import Settings
+    from recommender.ingest import text_key
+    from recommender.models.text import load_text_embedder
+    from recommender.prebuilt import load_vectors
+    from recommender.rows import row_text
+
+    embedder = load_text_embedder(Settings.text_model)
+    shipped = load_vectors(ASSETS / "movies", "text", embedder.name)
+    sample = rows("movies")[::500]
+    fresh = embedder.embed([row_text(r) for r in sample])
+    for row, vector in zip(sample, fresh, strict=True):
+        assert float(shipped[text_key(row, embedder.name)] @ vector) > 0.999, row.id

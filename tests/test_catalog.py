@@ -5,10 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import HashEmbedder, write_jsonl
+from pydantic import ValidationError
 
-from recommender.catalog import ingest, read_rows
+from recommender.catalog import read_spec
 from recommender.errors import CatalogError
 from recommender.index import VectorIndex
+from recommender.ingest import ingest
+from recommender.rows import read_rows
+
+
+def spec(path, name):
+    """A bare catalogue file as ``magpie ingest FILE --name NAME`` reads it."""
+    return read_spec(path.parent, name, file=path.name)
+
 
 ROWS = [
     {
@@ -78,16 +87,16 @@ def test_ingest_is_idempotent_updates_changes_and_removes(tmp_path, settings):
     index = VectorIndex(settings)
     embedder = HashEmbedder()
     path = write_jsonl(tmp_path / "catalog.jsonl", ROWS)
-    first = ingest(path, "shopx", index, embedder, progress=False)
+    first = ingest(spec(path, "shopx"), index, embedder, progress=False)
     assert (first.added, first.updated, first.unchanged) == (3, 0, 0)
 
     calls = embedder.calls
-    second = ingest(path, "shopx", index, embedder, progress=False)
+    second = ingest(spec(path, "shopx"), index, embedder, progress=False)
     assert (second.added, second.updated, second.unchanged, second.removed) == (0, 0, 3, 0)
     assert embedder.calls == calls  # nothing re-embedded
 
     changed = [dict(ROWS[0], title="Trail boots, waterproof"), ROWS[1]]
-    third = ingest(write_jsonl(path, changed), "shopx", index, embedder, progress=False)
+    third = ingest(spec(write_jsonl(path, changed), "shopx"), index, embedder, progress=False)
     assert (third.added, third.updated, third.unchanged, third.removed) == (0, 1, 1, 1)
 
     loaded = index.load("shopx")
@@ -110,10 +119,16 @@ def test_ingest_resumes_after_an_interruption(tmp_path, settings):
         raise Interrupted
 
     with pytest.raises(Interrupted):
-        ingest(path, "big", index, HashEmbedder(), progress=False, on_batch=stop_after_first_batch)
+        ingest(
+            spec(path, "big"),
+            index,
+            HashEmbedder(),
+            progress=False,
+            on_batch=stop_after_first_batch,
+        )
     written = index.count("big", "text")
     assert 0 < written < 300
-    resumed = ingest(path, "big", index, HashEmbedder(), progress=False)
+    resumed = ingest(spec(path, "big"), index, HashEmbedder(), progress=False)
     assert resumed.unchanged == written and resumed.added == 300 - written
     assert index.count("big", "text") == 300
 
@@ -121,19 +136,24 @@ def test_ingest_resumes_after_an_interruption(tmp_path, settings):
 def test_a_new_text_model_re_embeds_everything(tmp_path, settings):
     index = VectorIndex(settings)
     path = write_jsonl(tmp_path / "catalog.jsonl", ROWS)
-    ingest(path, "shopx", index, HashEmbedder(), progress=False)
+    ingest(spec(path, "shopx"), index, HashEmbedder(), progress=False)
 
     class Other(HashEmbedder):
         name = "other-embedder"
 
-    report = ingest(path, "shopx", index, Other(dim=64), progress=False)
+    report = ingest(spec(path, "shopx"), index, Other(dim=64), progress=False)
     assert report.added == 3 and index.load("shopx").text.shape == (3, 64)
 
 
 def test_nearest_neighbours_come_from_chroma(tmp_path, settings):
     index = VectorIndex(settings)
     embedder = HashEmbedder()
-    ingest(write_jsonl(tmp_path / "catalog.jsonl", ROWS), "shopx", index, embedder, progress=False)
+    ingest(
+        spec(write_jsonl(tmp_path / "catalog.jsonl", ROWS), "shopx"),
+        index,
+        embedder,
+        progress=False,
+    )
     hits = index.query("shopx", "text", embedder.embed(["running shoes"])[0], 2)
     assert hits[0][0] == "shoe-1"
 
@@ -141,4 +161,145 @@ def test_nearest_neighbours_come_from_chroma(tmp_path, settings):
 def test_catalogue_names_are_checked(tmp_path, settings):
     path = write_jsonl(tmp_path / "catalog.jsonl", ROWS)
     with pytest.raises(CatalogError):
-        ingest(path, "bad name", VectorIndex(settings), HashEmbedder(), progress=False)
+        spec(path, "bad name")
+
+
+# ---------------------------------------------------------------- a catalogue is a folder
+
+TOY_TOML = """
+[catalogue]
+title = "Toy garden"
+domain = "garden tools"
+licence = "CC0-1.0"
+
+[cards]
+attributes = ["material", "brand"]
+[cards.format]
+weight = "{} kg"
+
+[vocabulary.synonyms]
+spade = "shovel"
+
+[[examples]]
+text = "A light spade"
+files = ["images/rake.png"]
+"""
+
+GARDEN = [
+    {
+        "id": "shovel-1",
+        "title": "Steel shovel",
+        "categories": ["Tools", "shovel"],
+        "attributes": {"price": 40.0, "material": "steel", "brand": "Digwell"},
+    },
+    {
+        "id": "rake-1",
+        "title": "Leaf rake",
+        "categories": ["Tools", "rake"],
+        "attributes": {"price": 20.0, "material": "bamboo", "brand": "Digwell"},
+    },
+    {
+        "id": "hose-1",
+        "title": "Garden hose",
+        "categories": ["Watering"],
+        "attributes": {"price": 35.0, "material": "rubber", "brand": "Aqua"},
+    },
+]
+
+
+def garden(tmp_path):
+    folder = tmp_path / "garden"
+    folder.mkdir()
+    write_jsonl(folder / "catalog.jsonl", GARDEN)
+    (folder / "catalog.toml").write_text(TOY_TOML, encoding="utf-8")
+    return folder
+
+
+def test_a_folder_describes_itself(tmp_path):
+    spec = read_spec(garden(tmp_path))
+    assert (spec.name, spec.title, spec.domain, spec.file) == (
+        "garden",
+        "Toy garden",
+        "garden tools",
+        "catalog.jsonl",
+    )
+    assert spec.card_attributes == ("material", "brand") and spec.card_format == {"weight": "{} kg"}
+    assert spec.synonyms == {"spade": "shovel"}
+    assert spec.examples[0].files == (str((tmp_path / "garden" / "images" / "rake.png").resolve()),)
+    with pytest.raises(ValidationError):  # frozen: a spec is shared by every session
+        spec.title = "x"  # type: ignore[misc]
+
+
+def test_a_folder_without_a_toml_gets_defaults_and_unknown_keys_are_refused(tmp_path):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    write_jsonl(folder / "catalog.csv", [])
+    spec = read_spec(folder)
+    assert (spec.title, spec.domain, spec.file, spec.synonyms) == (
+        "Plain",
+        "items",
+        "catalog.csv",
+        {},
+    )
+    (folder / "catalog.toml").write_text('[catalogue]\ncolour = "red"\n', encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"catalog\.toml"):
+        read_spec(folder)
+
+
+def test_an_ingested_folder_is_found_and_asked(tmp_path, settings):
+    """``magpie ingest DIR`` then a turn: the folder's synonyms, card attributes and domain work
+    with no code naming the catalogue (real embedded Chroma, hashing embedder)."""
+    from recommender.models.registry import Models
+    from recommender.pipeline import Recommender
+
+    folder = garden(tmp_path)
+    index = VectorIndex(settings)
+    report = ingest(read_spec(folder), index, HashEmbedder(), progress=False)
+    assert report.added == 3
+    rec = Recommender(
+        settings, Models(text=HashEmbedder(), image=None, speech=None, llm=None), index
+    )
+    assert "garden" in rec.catalogs()
+    assert rec.catalogues.spec("garden").domain == "garden tools"  # found again via the registry
+    session = rec.new_session("garden")
+    result = rec.ask(session, "a spade under $50")
+    assert result.items and result.items[0].item.id == "shovel-1"  # "spade" -> the shovel category
+    assert all(i.item.number("price") <= 50 for i in result.items)
+    assert result.profile.categories == ["shovel"]
+
+
+def test_prebuilt_vectors_are_loaded_and_only_changed_rows_embedded(tmp_path, settings):
+    from recommender.ingest import text_key
+    from recommender.prebuilt import write_vectors
+    from recommender.rows import read_rows
+
+    folder = garden(tmp_path)
+    embedder = HashEmbedder()
+    rows = [row for _, row in read_rows(folder / "catalog.jsonl")[0]]
+    keys = [text_key(row, embedder.name) for row in rows]
+    write_vectors(folder, "text", embedder.name, keys, embedder.embed(["prebuilt"] * len(rows)))
+    edited = [dict(GARDEN[0], title="Steel shovel, long handle"), *GARDEN[1:]]
+    write_jsonl(folder / "catalog.jsonl", edited)
+
+    counting = HashEmbedder()
+    report = ingest(read_spec(folder), VectorIndex(settings), counting, progress=False)
+    assert (report.added, report.prebuilt) == (3, 2)  # the edited row missed its key
+    assert counting.calls == 1
+    loaded = VectorIndex(settings).load("garden")
+    shipped = embedder.embed(["prebuilt"])[0]
+    by_id = dict(zip([i.id for i in loaded.items], loaded.text, strict=True))
+    assert np.dot(by_id["rake-1"], shipped) > 0.999  # float16 round trip
+    assert np.dot(by_id["shovel-1"], shipped) < 0.9  # embedded afresh
+
+
+def test_prebuilt_vectors_of_another_model_are_ignored(tmp_path, settings):
+    from recommender.ingest import text_key
+    from recommender.prebuilt import write_vectors
+    from recommender.rows import read_rows
+
+    folder = garden(tmp_path)
+    rows = [row for _, row in read_rows(folder / "catalog.jsonl")[0]]
+    other = "another-model"
+    write_vectors(folder, "text", other, [text_key(r, other) for r in rows], np.eye(3, 64))
+    report = ingest(read_spec(folder), VectorIndex(settings), HashEmbedder(), progress=False)
+    assert (report.added, report.prebuilt) == (3, 0)

@@ -1,4 +1,5 @@
-from recommender.feedback import like, read_critique
+from recommender.critique import read_critique
+from recommender.profile import like
 from recommender.schemas import Item
 
 SHOWN = [

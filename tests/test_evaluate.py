@@ -11,15 +11,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import shared
+from conftest import movie_spec, shared
 from PIL import Image
 from typer.testing import CliRunner
 
+from recommender.catalog import Catalogue
 from recommender.evaluation import crs, metrics, redial, report
-from recommender.evaluation.media import leave_one_out, recordings, title_words
-from recommender.pipeline import Models, Recommender, shown_before
-from recommender.retrieval import CatalogData
+from recommender.evaluation.media import leave_one_out, title_words
+from recommender.evaluation.speech import recordings
+from recommender.pipeline import Models, Recommender
 from recommender.schemas import Item
+from recommender.sessions import shown_before
 
 ROOT = Path(__file__).resolve().parent.parent
 FIT, EVAL = "test_20001", "test_20005"  # dialogue ids on either side of the md5 split
@@ -214,7 +216,7 @@ def fake(tmp_path, settings, embedder):
     settings = settings.with_(assets_dir=tmp_path / "assets", mmr_lambda=1.0)
     rec = Recommender(settings, Models(text=embedder, image=None, speech=None, llm=None))
     vectors = embedder.embed([i.text() for i in items])
-    rec.add_catalog(CatalogData.build("movies", items, vectors, side_dir=assets))
+    rec.add_catalog(Catalogue.build(movie_spec("movies", assets), items, vectors))
     return rec, _folder(tmp_path, MOVIES, _dialogues())
 
 
@@ -246,8 +248,8 @@ def test_tuning_reorders_exactly_like_the_app(fake):
     for case in cases:
         profile, query, session = crs.replay(rec, data, case.turn.context)
         k = crs.K_MAX + len(case.turn.seen)
-        candidates = rec.retrieve(data, profile, query, demote=shown_before(session))
-        app = [s.item.id for s in rec.order(data, candidates, k, trial)]
+        candidates = rec.ranker.retrieve(data, profile, query, demote=shown_before(session))
+        app = [s.item.id for s in rec.ranker.order(data, candidates, k, trial)]
         assert case.top(trial, rec.settings.mmr_lambda) == app[: len(case.top(trial, 1.0))]
     tuned = tuning.tune_weights(rec, folder, rounds=1)
     assert tuned["fit_recall@10"] >= tuned["start_recall@10"]

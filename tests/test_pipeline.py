@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import HashEmbedder, ScriptedLLM
+from conftest import HashEmbedder, ScriptedLLM, movie_spec
 
+from recommender.catalog import Catalogue
 from recommender.pipeline import Models, Recommender
-from recommender.retrieval import CatalogData
 from recommender.schemas import Item
 
 MOVIES = [
@@ -86,7 +86,7 @@ MOVIES = [
 def engine(settings, llm=None, items=MOVIES, name="movies"):
     embedder = HashEmbedder()
     rec = Recommender(settings, Models(text=embedder, image=None, speech=None, llm=llm))
-    data = CatalogData.build(name, list(items), embedder.embed([i.text() for i in items]))
+    data = Catalogue.build(movie_spec(name), list(items), embedder.embed([i.text() for i in items]))
     rec.add_catalog(data)
     return rec
 

@@ -1,5 +1,8 @@
+from conftest import movie_spec
+
 from recommender.linking import TitleLinker, VocabularyLinker
-from recommender.profile import RuleExtractor, merge
+from recommender.profile import merge
+from recommender.reading import read_message
 from recommender.schemas import Item, Profile, Range
 
 MOVIES = [
@@ -36,8 +39,19 @@ MOVIES = [
 ]
 
 
+class _Reader:
+    """Reads a message as a turn does, with the movies catalogue's synonyms."""
+
+    def __init__(self, items):
+        self.titles = TitleLinker(items)
+        self.vocabulary = VocabularyLinker(items, movie_spec().synonyms)
+
+    def read(self, text: str) -> Profile:
+        return read_message(text, self.titles, self.vocabulary).said()
+
+
 def extractor(items=MOVIES):
-    return RuleExtractor(TitleLinker(items), VocabularyLinker(items))
+    return _Reader(items)
 
 
 def test_liked_title_and_genre_synonym():

@@ -3,8 +3,10 @@
 import json
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
-from recommender.retrieval import CatalogData, Query, Retriever, guess_words
+from recommender.catalog import CatalogSpec, Catalogue, guess_words
+from recommender.retrieval import Query, Retriever
 from recommender.schemas import Item, Profile
 
 ITEMS = [
@@ -16,7 +18,7 @@ ITEMS = [
 ]
 
 
-def _data(tmp_path, embedder) -> CatalogData:
+def _data(tmp_path, embedder) -> Catalogue:
     side = tmp_path / "side"
     side.mkdir()
     mentions = {"c1": 5, "c2": 4, "h1": 50, "n1": 40, "n2": 60}
@@ -24,7 +26,7 @@ def _data(tmp_path, embedder) -> CatalogData:
     pairs = {"n1": {"c1": 6, "c2": 5, "h1": 1}}
     (side / "cooccur.json").write_text(json.dumps({"pairs": pairs}))
     text = embedder.embed([item.text() for item in ITEMS])
-    return CatalogData.build("films", ITEMS, text, side_dir=side)
+    return Catalogue.build(CatalogSpec.bare("films", folder=side), ITEMS, text)
 
 
 def test_genres_are_guessed_from_co_mentioned_items_only_where_missing(tmp_path, embedder):
@@ -35,7 +37,8 @@ def test_genres_are_guessed_from_co_mentioned_items_only_where_missing(tmp_path,
     assert guessed["n2"] == frozenset()  # nothing to go on
     assert guessed["c1"] == frozenset()  # has its own genres
     assert data.described.tolist() == [True, True, True, False, False]
-    assert guess_words(ITEMS, None) == [frozenset()] * len(ITEMS)
+    no_co_mentions = csr_matrix((len(ITEMS), len(ITEMS)), dtype=np.float32)
+    assert guess_words(ITEMS, no_co_mentions) == [frozenset()] * len(ITEMS)
 
 
 def test_popularity_is_kept_by_matching_and_unknown_items_only(tmp_path, embedder):

@@ -64,7 +64,8 @@ def shop(tmp_path_factory):
     data = tmp_path_factory.mktemp("shop-data")
     magpie = Magpie(_env(data, MAGPIE_CATALOG="shop", MAGPIE_LLM_BACKEND="none"))
     first = magpie("ingest", "shop")
-    assert "54 added" in first and "54 photos" in first
+    # Text and photo vectors come with the catalogue (assets/shop/vectors): loaded, not embedded.
+    assert "54 added" in first and "108 prebuilt vectors" in first
     again = magpie("ingest", "shop")
     assert "0 added, 0 updated, 54 unchanged, 0 removed" in again
     magpie.tmp = data  # type: ignore[attr-defined]

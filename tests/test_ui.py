@@ -10,9 +10,9 @@ import pytest
 from conftest import HashEmbedder, ScriptedLLM
 
 from recommender.cards import key_facts, md_escape, profile_markdown, render_cards, thumbnail_uri
+from recommender.catalog import CatalogSpec, Catalogue
 from recommender.chat import ChatHandlers, chat_view, split_files
 from recommender.pipeline import Models, Recommender
-from recommender.retrieval import CatalogData
 from recommender.schemas import Item, Profile, Range, ScoredItem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,9 @@ def handlers(settings):
     embedder = HashEmbedder()
     llm = ScriptedLLM("Here are some picks <b>for</b> you ![x](http://e.vil/p.png)")
     rec = Recommender(settings, Models(text=embedder, image=None, speech=None, llm=llm))
-    rec.add_catalog(CatalogData.build("toy", ITEMS, embedder.embed([i.text() for i in ITEMS])))
+    rec.add_catalog(
+        Catalogue.build(CatalogSpec.bare("toy"), ITEMS, embedder.embed([i.text() for i in ITEMS]))
+    )
     return ChatHandlers(rec, "toy")
 
 

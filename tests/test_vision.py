@@ -24,14 +24,12 @@ from PIL import Image
 from recommender.errors import ConfigError, ImageError, ModelUnavailable
 from recommender.models import vision
 from recommender.models.base import ImageEncoder
+from recommender.models.image_io import dominant_colours, letterbox, open_image
 from recommender.models.vision import (
     CLIP_LABELS,
     ClipEncoder,
     EfficientNetLite0Encoder,
-    dominant_colours,
-    letterbox,
     load_image_encoder,
-    open_image,
 )
 
 MB = 2**20

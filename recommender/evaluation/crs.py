@@ -35,8 +35,9 @@ from .metrics import METRICS, rank_of, summarise, target_scores
 from .redial import catalogue_ids, co_mentions, is_fit, load_redial, parse_name
 
 if TYPE_CHECKING:
+    from ..catalog import Catalogue
     from ..pipeline import Recommender
-    from ..retrieval import Candidates, CatalogData
+    from ..retrieval import Candidates
 
 __all__ = ["BASELINES", "CrsDataset", "Turn", "evaluate_crs", "replay"]
 
@@ -112,7 +113,7 @@ def fold_of(dialog_id: str) -> int:
 
 
 def candidate_items(
-    dataset: CrsDataset, base: CatalogData, embed: Callable[[list[str]], np.ndarray]
+    dataset: CrsDataset, base: Catalogue, embed: Callable[[list[str]], np.ndarray]
 ) -> tuple[list[Item], np.ndarray, dict[str, Any]]:
     """The dataset's items (catalogue rows where the ids match), their vectors, and coverage."""
     items: list[Item] = []
@@ -173,7 +174,7 @@ def write_tables(
 class Prepared:
     """What one group of turns is ranked with."""
 
-    data: CatalogData
+    data: Catalogue
     turns: list[Turn]
     tables: str  # where popularity and co-mentions come from
 
@@ -186,11 +187,16 @@ def prepared_groups(
     limit: int | None = None,
 ) -> Iterator[tuple[list[Prepared], dict[str, Any]]]:
     """The turns of ``split`` grouped by the side tables they must be ranked with."""
-    from ..catalog import catalog_dir
-    from ..retrieval import CatalogData
+    from ..catalog import Catalogue
 
     base = rec.catalog(BASE_CATALOG)
-    base_dir = catalog_dir(rec.settings, BASE_CATALOG)
+    base_dir = base.spec.folder
+
+    def build(folder: Path | None) -> Catalogue:
+        # The bundled catalogue's vocabulary and synonyms, this dataset's items and tables.
+        spec = base.spec.model_copy(update={"name": name, "folder": folder})
+        return Catalogue.build(spec, items, text)
+
     items, text, coverage = candidate_items(dataset, base, rec.models.text.embed)
     # Bare items are not in the Chroma collection: such a catalogue is searched exactly.
     name = BASE_CATALOG if coverage["in_catalogue"] == coverage["items"] else f"eval-{dataset.name}"
@@ -199,11 +205,11 @@ def prepared_groups(
     with tempfile.TemporaryDirectory(prefix="magpie-eval-") as tmp:
         groups: list[Prepared] = []
         if split == "all":
-            data = CatalogData.build(name, items, text, side_dir=base_dir)
+            data = build(base_dir)
             groups.append(Prepared(data, turns, f"bundled ({BASE_CATALOG})"))
         elif split == "eval":
             side = write_tables(Path(tmp) / "eval", base_dir, *dataset.tables(fit_ids))
-            data = CatalogData.build(name, items, text, side_dir=side)
+            data = build(side)
             groups.append(Prepared(data, turns, f"fit half of {dataset.name}"))
         else:
             for fold in range(FOLDS):
@@ -212,7 +218,7 @@ def prepared_groups(
                     continue
                 learn = [d for d in fit_ids if fold_of(d) != fold]
                 side = write_tables(Path(tmp) / f"fold{fold}", base_dir, *dataset.tables(learn))
-                data = CatalogData.build(name, items, text, side_dir=side)
+                data = build(side)
                 groups.append(Prepared(data, own, f"other folds of the fit half of {dataset.name}"))
         yield groups, coverage
 
@@ -227,12 +233,11 @@ def roles(context: Sequence[str]) -> list[str]:
 
 
 def replay(
-    rec: Recommender, data: CatalogData, context: Sequence[str]
+    rec: Recommender, data: Catalogue, context: Sequence[str]
 ) -> tuple[Profile, str, Session]:
     """The profile and query text the app would hold after this dialogue, and the session."""
     session = Session(catalog=data.name)
     query = ""
-    assert data.titles is not None
     for line, role in zip(context, roles(context), strict=True):
         if not line.strip():
             continue
@@ -248,7 +253,7 @@ def replay(
 # ---------------------------------------------------------------- systems
 
 
-def _by_score(data: CatalogData, score: np.ndarray, k: int) -> list[str]:
+def _by_score(data: Catalogue, score: np.ndarray, k: int) -> list[str]:
     """The ``k`` best items by ``score``; ties go to the more popular, then catalogue order."""
     order = np.lexsort((np.arange(len(score)), -data.popularity, -score))[:k]
     return [data.items[int(i)].id for i in order]
@@ -263,17 +268,17 @@ def seeker_text(context: Sequence[str]) -> str:
 
 
 def baseline_lists(
-    data: CatalogData, turn: Turn, profile: Profile, said: np.ndarray | None, k: int
+    data: Catalogue, turn: Turn, profile: Profile, said: np.ndarray | None, k: int
 ) -> dict[str, list[str]]:
     """The four baselines' lists; ``said`` is the embedding of ``seeker_text`` (None: nothing said)."""
     text = " ".join(line for line in turn.context if line.strip())
     n = len(data.items)
     zeros = np.zeros(n, dtype=np.float32)
-    bm25 = data.keywords.scores(text) if data.keywords is not None else zeros
+    bm25 = data.keywords.scores(text)
     dense = data.text @ said if said is not None else zeros
     liked = [data.position[i] for i in profile.liked if i in data.position]
     cooc = zeros
-    if liked and data.cooccur is not None:
+    if liked and data.cooccur.nnz:
         cooc = np.asarray(data.cooccur[liked].sum(axis=0)).ravel()
     return {
         "popularity": _by_score(data, zeros, k),
@@ -283,7 +288,7 @@ def baseline_lists(
     }
 
 
-def active_weights(rec: Recommender, data: CatalogData) -> dict[str, float]:
+def active_weights(rec: Recommender, data: Catalogue) -> dict[str, float]:
     """The weights ``rank`` uses for this catalogue: settings, then its fusion.json."""
     return {**rec.settings.weights, **data.weights}
 
@@ -316,12 +321,12 @@ def evaluate_crs(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Every system on the turns of ``split``: the stable JSON object of ``magpie eval crs``."""
-    from ..pipeline import Recommender as _Recommender
-    from ..pipeline import shown_before
+    from ..ranking import Ranker
+    from ..sessions import shown_before
 
     started = time.perf_counter()
     dataset = CrsDataset.load(folder)
-    no_mmr = _Recommender(rec.settings.with_(mmr_lambda=1.0), rec.models, rec.index)
+    no_mmr = rec.settings.with_(mmr_lambda=1.0)
     scored = Scored()
     fired: set[str] = set()
     done = total = 0
@@ -333,8 +338,8 @@ def evaluate_crs(
             data = group.data
             tables.append(group.tables)
             index = rec.index if data.name == BASE_CATALOG else None
-            app = _Recommender(rec.settings, rec.models, index)
-            plain = _Recommender(no_mmr.settings, rec.models, index)
+            app = Ranker(rec.settings, rec.models, index)
+            plain = Ranker(no_mmr, rec.models, index)
             weights = active_weights(rec, data)
             said = [seeker_text(t.context) for t in group.turns]
             said_vectors = rec.models.text.embed([s or "-" for s in said])  # one batched call
@@ -382,12 +387,11 @@ def evaluate_crs(
 
 def candidates_cache(rec: Recommender, group: Prepared) -> list[tuple[Turn, Candidates]]:
     """Retrieve once per turn (tuning re-orders the same candidates many times)."""
-    from ..pipeline import shown_before
+    from ..ranking import Ranker
+    from ..sessions import shown_before
 
     index = rec.index if group.data.name == BASE_CATALOG else None
-    from ..pipeline import Recommender as _Recommender
-
-    app = _Recommender(rec.settings, rec.models, index)
+    app = Ranker(rec.settings, rec.models, index)
     out = []
     for turn in group.turns:
         profile, query, session = replay(rec, group.data, turn.context)

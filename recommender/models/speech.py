@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..config import Settings
 from ..errors import AudioError, ModelUnavailable
 from ..schemas import Transcript
 
@@ -37,9 +38,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000  # Hz; whisper/audio.py SAMPLE_RATE, the rate its mel front end expects
-MAX_AUDIO_S = 30.0  # seconds; one Whisper window (whisper/audio.py CHUNK_LENGTH)
-MAX_BYTES = 20 * 2**20  # upload limit; config.max_upload_mb's default
-DECODE_TIMEOUT_S = 60  # ffmpeg reads at most MAX_AUDIO_S of audio: far quicker than this
+# The limits' defaults are the settings' (config.Settings: max_audio_s, one Whisper window,
+# whisper/audio.py CHUNK_LENGTH; max_upload_mb); the app passes the configured values.
+MAX_AUDIO_S = Settings.max_audio_s
+MAX_BYTES = int(Settings.max_upload_mb * 2**20)
+DECODE_TIMEOUT_S = 60  # ffmpeg reads at most max_audio_s of audio: far quicker than this
 # A note is silent when even its loudest 100 ms stays below -50 dBFS (RMS of float samples in
 # [-1, 1]); room noise of a phone microphone sits around -60 to -70 dBFS, speech near -20.
 SILENCE_RMS = 10 ** (-50 / 20)
@@ -238,7 +241,7 @@ def _load_model(setting: str, cache_dir: Path) -> Any:
 
 
 def load_transcriber(
-    setting: str, cache_dir: Path, max_audio_s: float = MAX_AUDIO_S
+    setting: str, cache_dir: Path, max_audio_s: float = MAX_AUDIO_S, max_bytes: int = MAX_BYTES
 ) -> WhisperTranscriber | None:
     """A transcriber for ``setting`` ("tiny.en", a whisper model name, a .pt path; "none": off).
 
@@ -258,6 +261,7 @@ def load_transcriber(
         name=f"whisper-{name}",
         language=None if getattr(model, "is_multilingual", False) else "en",
         max_audio_s=max_audio_s,
+        max_bytes=max_bytes,
         lock=lock,
     )
 

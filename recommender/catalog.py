@@ -1,0 +1,372 @@
+"""A catalogue is a folder: its rows, photos, side tables and a small ``catalog.toml``.
+
+``CatalogSpec`` is what the folder says about itself (name, domain phrase, vocabulary, the
+attributes a card shows, examples, credits); ``Catalogue`` is one catalogue in memory, frozen
+and complete: items, vectors, side tables, the keyword index and the linkers. Nothing in the
+code names a catalogue: a new one is a new folder under ``assets/`` (or ``magpie ingest DIR``).
+
+>>> spec = CatalogSpec.bare("mine")
+>>> spec.title, spec.domain, spec.file
+('Mine', 'items', 'catalog.jsonl')
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import CatalogError
+from .keywords import KeywordIndex
+from .linking import TitleLinker, VocabularyLinker
+from .rows import check_name
+from .schemas import Item
+from .text import keyword_tokens, normalise
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+__all__ = [
+    "SPEC_FILE",
+    "CatalogSpec",
+    "Catalogue",
+    "Example",
+    "find_specs",
+    "guess_words",
+    "read_spec",
+]
+
+log = logging.getLogger(__name__)
+
+SPEC_FILE = "catalog.toml"
+ROW_FILES = ("catalog.jsonl", "catalog.csv")  # looked for, in order, when the spec names none
+# Chosen on ReDial's fit half (1,617 turns; docs/evaluation.md): the share of an item's
+# co-mentions a genre needs to be guessed for it.
+GUESS_SHARE = 0.34
+# Co-ratings count half as much as co-mentions in a dialogue.
+_COOCCUR_BLOCKS = (("pairs", 1.0), ("movielens", 0.5))
+
+
+class Example(BaseModel):
+    """A starter shown under the chat: a typed request, with photos or a voice note."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = ""
+    files: tuple[str, ...] = ()  # absolute once the spec is read
+
+
+class _SpecFile(BaseModel):
+    """The ``catalog.toml`` file as written (every key optional, unknown keys refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    class _Catalogue(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        title: str = ""
+        domain: str = "items"
+        file: str = ""
+        licence: str = ""
+        credits: str = ""
+
+    class _Cards(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        attributes: list[str] = Field(default_factory=list)
+        format: dict[str, str] = Field(default_factory=dict)
+
+    class _Vocabulary(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        synonyms: dict[str, str] = Field(default_factory=dict)
+
+    catalogue: _Catalogue = Field(default_factory=_Catalogue)
+    cards: _Cards = Field(default_factory=_Cards)
+    vocabulary: _Vocabulary = Field(default_factory=_Vocabulary)
+    examples: list[Example] = Field(default_factory=list)
+
+
+class CatalogSpec(BaseModel):
+    """What Magpie knows about a catalogue beyond its rows."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str  # becomes part of Chroma collection names: letters, digits, '-', '_'
+    folder: Path | None = None  # None: an in-memory catalogue (tests, benchmarks)
+    file: str = "catalog.jsonl"  # the rows, relative to ``folder``
+    title: str = ""  # the name people see
+    domain: str = "items"  # the phrase prompts use: "movies", "products in an online shop"
+    licence: str = ""
+    credits: str = ""
+    card_attributes: tuple[str, ...] = ()  # shown on a card, in order (price first when present)
+    card_format: dict[str, str] = Field(default_factory=dict)  # "runtime" -> "{} min"
+    synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
+    examples: tuple[Example, ...] = ()
+
+    @classmethod
+    def bare(
+        cls, name: str, folder: Path | None = None, file: str = "catalog.jsonl"
+    ) -> CatalogSpec:
+        """Defaults for a catalogue without a ``catalog.toml`` (a bare JSONL or CSV file)."""
+        return cls(name=check_name(name), folder=folder, file=file, title=_title(name))
+
+    @property
+    def rows_path(self) -> Path:
+        if self.folder is None:
+            raise CatalogError(f"catalogue {self.name!r} has no folder")
+        return self.folder / self.file
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").replace("-", " ").capitalize()
+
+
+def read_spec(folder: Path, name: str | None = None, file: str | None = None) -> CatalogSpec:
+    """The spec of a catalogue folder: its ``catalog.toml`` where there is one, else defaults.
+
+    ``name`` defaults to the folder's name; ``file`` overrides the rows file (a bare file given
+    to ``magpie ingest``).
+    """
+    folder = folder.resolve()
+    name = check_name(name or folder.name)
+    toml = folder / SPEC_FILE
+    written = _SpecFile()
+    if toml.is_file():
+        try:
+            written = _SpecFile.model_validate(tomllib.loads(toml.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, ValidationError) as e:
+            raise CatalogError(f"{toml} is not a valid catalogue description: {e}") from e
+    c = written.catalogue
+    rows = file or c.file or next((f for f in ROW_FILES if (folder / f).is_file()), ROW_FILES[0])
+    return CatalogSpec(
+        name=name,
+        folder=folder,
+        file=rows,
+        title=c.title or _title(name),
+        domain=c.domain,
+        licence=c.licence,
+        credits=c.credits,
+        card_attributes=tuple(written.cards.attributes),
+        card_format=dict(written.cards.format),
+        synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
+        examples=tuple(
+            Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
+            for e in written.examples
+        ),
+    )
+
+
+def find_specs(settings: Settings) -> dict[str, CatalogSpec]:
+    """Every known catalogue: the folders under ``assets/``, then those ``magpie ingest`` added.
+
+    A bundled folder counts when it holds rows (``catalog.jsonl`` or ``catalog.csv``).
+    """
+    specs: dict[str, CatalogSpec] = {}
+    root = Path(settings.assets_dir)
+    if root.is_dir():
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            if any((folder / f).is_file() for f in ROW_FILES) or (folder / SPEC_FILE).is_file():
+                try:
+                    specs[folder.name] = read_spec(folder)
+                except CatalogError as e:
+                    log.warning("skipping catalogue folder %s: %s", folder, e)
+    registry = Path(settings.data_dir) / "catalogs"
+    if registry.is_dir():
+        for record in sorted(registry.glob("*.json")):
+            if record.stem in specs:
+                continue
+            try:
+                where = json.loads(record.read_text(encoding="utf-8"))
+                specs[record.stem] = read_spec(
+                    Path(where["folder"]), record.stem, where.get("file")
+                )
+            except (OSError, ValueError, KeyError, CatalogError) as e:
+                log.warning("skipping ingested catalogue %s: %s", record.stem, e)
+    return specs
+
+
+def remember(settings: Settings, spec: CatalogSpec) -> None:
+    """Record where an ingested catalogue lives, so its spec and side tables are found later."""
+    registry = Path(settings.data_dir) / "catalogs"
+    registry.mkdir(parents=True, exist_ok=True)
+    record = {"folder": str(spec.folder), "file": spec.file}
+    (registry / f"{spec.name}.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """One catalogue in memory: items, their vectors and side tables, all aligned by position."""
+
+    spec: CatalogSpec
+    items: list[Item]
+    text: np.ndarray  # (n, d) L2-normalised
+    image: np.ndarray  # (n, d2) L2-normalised; zero rows for items without a photo
+    has_image: np.ndarray  # (n,) bool
+    popularity: np.ndarray  # (n,) raw counts (zeros when the catalogue has none)
+    cooccur: Any  # scipy.sparse.csr_matrix (n, n); empty when the catalogue has none
+    weights: dict[str, float]  # learned fusion weights (fusion.json), may be empty
+    position: dict[str, int]  # id -> position
+    numbers: dict[str, np.ndarray]  # "price" -> (n,) with NaN where absent
+    words: list[frozenset[str]]  # per item: categories and attribute words, normalised
+    guessed: list[frozenset[str]]  # per item: genres guessed from co-mentions (if it has none)
+    described: np.ndarray  # (n,) bool: the item has word attributes of its own
+    keywords: KeywordIndex
+    titles: TitleLinker
+    vocabulary: VocabularyLinker
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @classmethod
+    def build(
+        cls,
+        spec: CatalogSpec,
+        items: list[Item],
+        text: np.ndarray,
+        image_ids: Sequence[str] = (),
+        image: np.ndarray | None = None,
+    ) -> Catalogue:
+        position = {item.id: i for i, item in enumerate(items)}
+        n = len(items)
+        d2 = image.shape[1] if image is not None and image.size else 1
+        image_full = np.zeros((n, d2), dtype=np.float32)
+        has_image = np.zeros(n, dtype=bool)
+        if image is not None and image.size:
+            for row, item_id in enumerate(image_ids):
+                if item_id in position:
+                    image_full[position[item_id]] = image[row]
+                    has_image[position[item_id]] = True
+        popularity, cooccur, weights = _side_tables(spec.folder, position)
+        numeric_keys = {
+            k
+            for item in items
+            for k, v in item.attributes.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+        numbers = {
+            key: np.array(
+                [item.number(key) if item.number(key) is not None else np.nan for item in items],
+                dtype=np.float64,
+            )
+            for key in numeric_keys
+        }
+        words = [
+            frozenset(normalise(w) for w in item.words()) | frozenset(keyword_tokens(item.title))
+            for item in items
+        ]
+        described = np.array(
+            [
+                any(v for v in item.attributes.values() if isinstance(v, str | list))
+                for item in items
+            ],
+            dtype=bool,
+        )
+        pop = {item.id: float(popularity[i]) for i, item in enumerate(items)}
+        return cls(
+            spec=spec,
+            items=items,
+            text=text.astype(np.float32),
+            image=image_full,
+            has_image=has_image,
+            popularity=popularity,
+            cooccur=cooccur,
+            weights=weights,
+            position=position,
+            numbers=numbers,
+            words=words,
+            guessed=guess_words(items, cooccur),
+            described=described,
+            keywords=KeywordIndex([item.text() for item in items]),
+            titles=TitleLinker(items, pop),
+            vocabulary=VocabularyLinker(items, spec.synonyms),
+        )
+
+
+def guess_words(
+    items: Sequence[Item], cooccur: Any, key: str = "genres", share: float = GUESS_SHARE
+) -> list[frozenset[str]]:
+    """For items without ``key``: the values of ``key`` that most of their co-mentioned items share.
+
+    Many recent films have no metadata, yet people mention them beside films that do: a film
+    named with comedies is probably a comedy. A value is kept when its co-mention-weighted share
+    among the item's described neighbours reaches ``share`` (at most three values). Guesses only
+    strengthen a soft match; they never filter and are never shown as facts.
+    """
+    empty: frozenset[str] = frozenset()
+    guessed = [empty] * len(items)
+    if cooccur.nnz == 0:
+        return guessed
+    values = []
+    for item in items:
+        raw = item.attributes.get(key)
+        listed = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
+        values.append([normalise(v) for v in listed])
+    for i, own in enumerate(values):
+        if own:
+            continue
+        row = cooccur.getrow(i)
+        votes: dict[str, float] = {}
+        total = 0.0
+        for j, w in zip(row.indices, row.data, strict=True):
+            if values[j]:
+                total += float(w)
+                for v in values[j]:
+                    votes[v] = votes.get(v, 0.0) + float(w)
+        if total > 0:
+            top = sorted(votes.items(), key=lambda kv: -kv[1])[:3]
+            guessed[i] = frozenset(v for v, w in top if w / total >= share)
+    return guessed
+
+
+def _side_tables(
+    folder: Path | None, position: dict[str, int]
+) -> tuple[np.ndarray, Any, dict[str, float]]:
+    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present."""
+    from scipy.sparse import csr_matrix
+
+    n = len(position)
+    popularity = np.zeros(n, dtype=np.float32)
+    cooccur = csr_matrix((n, n), dtype=np.float32)
+    weights: dict[str, float] = {}
+    if folder is None:
+        return popularity, cooccur, weights
+    pop_file = folder / "popularity.json"
+    if pop_file.is_file():
+        data = json.loads(pop_file.read_text(encoding="utf-8"))
+        counts = data.get("mentions", data) if isinstance(data, dict) else {}
+        for item_id, count in counts.items():
+            if item_id in position and isinstance(count, int | float):
+                popularity[position[item_id]] = float(count)
+    co_file = folder / "cooccur.json"
+    if co_file.is_file():
+        data = json.loads(co_file.read_text(encoding="utf-8"))
+        rows, cols, vals = [], [], []
+        for block, scale in _COOCCUR_BLOCKS:
+            for a, neighbours in (data.get(block) or {}).items():
+                if a not in position:
+                    continue
+                for b, count in neighbours.items():
+                    if b in position:
+                        rows.append(position[a])
+                        cols.append(position[b])
+                        vals.append(scale * float(count))
+        if vals:
+            matrix = csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, n))
+            matrix.sum_duplicates()
+            # Symmetric, log-damped, normalised by the items' degrees (cosine-like).
+            matrix = matrix.maximum(matrix.T).tocsr()
+            matrix.data = np.log1p(matrix.data)
+            degree = np.sqrt(np.asarray(matrix.sum(axis=1)).ravel() + 1.0)
+            matrix = matrix.multiply(1.0 / degree[:, None]).multiply(1.0 / degree[None, :]).tocsr()
+            cooccur = matrix
+    fusion_file = folder / "fusion.json"
+    if fusion_file.is_file():
+        data = json.loads(fusion_file.read_text(encoding="utf-8"))
+        weights = {k: float(v) for k, v in data.get("weights", {}).items()}
+    return popularity, cooccur, weights

@@ -1,0 +1,81 @@
+"""The four models of a process, each loaded once, on first use, from a setting.
+
+``Models`` holds a factory (or a ready model, e.g. a test fake) per role; ``real_models``
+gives the factories for the configured presets, paths or hub ids. Importing this module loads
+no model library: each ``load_*`` imports its own inside.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from .base import ChatLLM, ImageEncoder, TextEmbedder, Transcriber
+
+__all__ = ["ROLES", "Models", "real_models"]
+
+ROLES = ("text", "image", "speech", "llm")
+
+
+class Models:
+    """The four models, each built on first use by a factory (or given ready, e.g. fakes)."""
+
+    def __init__(self, **factories: Callable[[], Any] | Any) -> None:
+        unknown = set(factories) - set(ROLES)
+        if unknown:
+            raise TypeError(f"unknown model roles: {', '.join(sorted(unknown))}")
+        self._factories = factories
+        self._loaded: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, role: str) -> Any:
+        with self._lock:
+            if role not in self._loaded:
+                factory = self._factories.get(role)
+                self._loaded[role] = (
+                    factory() if callable(factory) and not _is_model(factory) else factory
+                )
+            return self._loaded[role]
+
+    @property
+    def text(self) -> TextEmbedder:
+        return self.get("text")
+
+    @property
+    def image(self) -> ImageEncoder | None:
+        return self.get("image")
+
+    @property
+    def speech(self) -> Transcriber | None:
+        return self.get("speech")
+
+    @property
+    def llm(self) -> ChatLLM | None:
+        return self.get("llm")
+
+
+def _is_model(obj: Any) -> bool:
+    return any(hasattr(obj, m) for m in ("embed", "encode", "transcribe", "stream"))
+
+
+def real_models(settings: Settings) -> Models:
+    """The configured models, loaded lazily (once per process)."""
+    from .llm import load_llm
+    from .speech import load_transcriber
+    from .text import load_text_embedder
+    from .vision import load_image_encoder
+
+    return Models(
+        text=lambda: load_text_embedder(settings.text_model),
+        image=lambda: load_image_encoder(settings.image_model, settings.cache_dir),
+        speech=lambda: load_transcriber(
+            settings.speech_model,
+            settings.cache_dir,
+            settings.max_audio_s,
+            int(settings.max_upload_mb * 2**20),
+        ),
+        llm=lambda: load_llm(settings),
+    )

@@ -1,0 +1,103 @@
+"""The ranking path: a profile in, scored items out (retrieval, then fusion and MMR).
+
+The app and the evaluation rank through the same two calls: ``retrieve`` (candidates with
+every raw signal) and ``order`` (fusion with named weights, MMR, the per-item breakdown);
+evaluation retrieves once and orders many times to ablate and tune the weights.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .retrieval import Candidates, Query, Retriever
+from .schemas import Profile, ScoredItem
+from .scoring import fuse, mmr
+
+if TYPE_CHECKING:
+    from .catalog import Catalogue
+    from .config import Settings
+    from .index import VectorIndex
+    from .models.registry import Models
+
+__all__ = ["Ranker"]
+
+_MAX_REFERENCE_PHOTOS = 3  # the latest photos shown are the reference for visual similarity
+
+
+class Ranker:
+    """Retrieval + fusion over one process's models and index (stateless per turn)."""
+
+    def __init__(self, settings: Settings, models: Models, index: VectorIndex | None) -> None:
+        self.settings = settings
+        self.models = models
+        self.index = index
+
+    def rank(
+        self,
+        data: Catalogue,
+        profile: Profile,
+        query_text: str,
+        *,
+        demote: frozenset[str] = frozenset(),
+        k: int | None = None,
+    ) -> list[ScoredItem]:
+        """Retrieval + fusion for a profile: the app's ranking path (also used by evaluation)."""
+        return self.order(data, self.retrieve(data, profile, query_text, demote=demote), k)
+
+    def retrieve(
+        self,
+        data: Catalogue,
+        profile: Profile,
+        query_text: str,
+        *,
+        demote: frozenset[str] = frozenset(),
+    ) -> Candidates:
+        """The candidates of a profile with every raw signal (the first half of ``rank``)."""
+        vector = self.models.text.embed([query_text])[0] if query_text.strip() else None
+        image_name = getattr(self.models.image, "name", None) if profile.images else None
+        images = [
+            np.asarray(im.vector, dtype=np.float32)
+            for im in profile.images[-_MAX_REFERENCE_PHOTOS:]
+            if im.vector and im.model == image_name
+        ]
+        query = Query(
+            profile=profile,
+            text=query_text,
+            vector=vector,
+            images=images,
+            exclude=frozenset(profile.liked)
+            | frozenset(profile.disliked)
+            | frozenset(profile.seen),
+            demote=demote,
+        )
+        return Retriever(data, self.index, self.settings.candidates).candidates(query)
+
+    def order(
+        self,
+        data: Catalogue,
+        candidates: Candidates,
+        k: int | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> list[ScoredItem]:
+        """Fusion + MMR over retrieved candidates (the second half of ``rank``).
+
+        ``weights`` replaces the configured ones (settings, then the catalogue's fusion.json):
+        evaluation ablates and tunes them on candidates retrieved once.
+        """
+        s = self.settings
+        if len(candidates.positions) == 0:
+            return []
+        if weights is None:
+            weights = {**s.weights, **data.weights}
+        fused = fuse(candidates.signals, weights)
+        picked = mmr(fused.score, data.text[candidates.positions], k or s.top_k, s.mmr_lambda)
+        return [
+            ScoredItem(
+                item=data.items[int(candidates.positions[j])],
+                score=float(fused.score[j]),
+                signals={str(name): float(part[j]) for name, part in fused.contributions.items()},
+            )
+            for j in picked
+        ]

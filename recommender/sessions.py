@@ -1,0 +1,41 @@
+"""Sessions on disk (``magpie ask --session``) and what a session says about the last lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import CatalogError
+from .schemas import Session
+
+__all__ = ["load_session", "save_session", "shown_before"]
+
+_DEMOTE_TURNS = 3  # items shown in this many last turns are pushed down
+
+
+def shown_before(session: Session) -> frozenset[str]:
+    """Items shown in the last three turns: the ranking pushes them down."""
+    return frozenset(i for turn in session.shown[-_DEMOTE_TURNS:] for i in turn)
+
+
+def load_session(path: Path, catalog: str | None, default: str = "movies") -> Session:
+    """A session file, or a new session when the file does not exist yet.
+
+    ``catalog`` is the one asked for explicitly (an existing file must belong to it);
+    ``default`` names the catalogue of a new session when none is asked for.
+    """
+    if path.is_file():
+        try:
+            session = Session.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValueError as e:
+            raise CatalogError(f"{path} is not a Magpie session file: {e}") from e
+        if catalog and catalog != session.catalog:
+            raise CatalogError(f"{path} belongs to catalogue {session.catalog!r}, not {catalog!r}")
+        return session
+    return Session(catalog=catalog or default)
+
+
+def save_session(session: Session, path: Path) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(session.model_dump_json(indent=1), encoding="utf-8")
+    tmp.replace(path)
