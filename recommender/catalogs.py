@@ -1,15 +1,19 @@
 """The catalogues of a process: which exist, and each one loaded once, on first use.
 
 ``Catalogues`` is the one owner of per-catalogue locks and of first-use ingestion: a bundled
-catalogue missing from the index is ingested when first asked for (a Space's first start),
-then read back from Chroma into a frozen ``Catalogue``. One lock per catalogue, so turns on a
-loaded catalogue never wait while another one builds.
+catalogue missing from the index, or left incomplete by an interrupted ingest, is ingested
+when first asked for (a Space's first start resumes where a killed one stopped), then read back
+from Chroma into a frozen ``Catalogue``. One lock per catalogue, so turns on a loaded catalogue
+never wait while another one builds. Every ``catalog_refresh_s`` a loaded catalogue's
+generation is checked: when another process (``magpie ingest``, or a second app on the same
+Chroma server) has completed an ingest since, the catalogue is read again.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from .catalog import CatalogSpec, Catalogue, find_specs
@@ -36,6 +40,8 @@ class Catalogues:
         self._loaded: dict[str, Catalogue] = {}
         self._lock = threading.Lock()  # guards the per-catalogue locks and the loaded dict
         self._locks: dict[str, threading.Lock] = {}
+        self._generation: dict[str, str] = {}  # of the index, when each was read
+        self._checked: dict[str, float] = {}  # when each generation was last compared
 
     def specs(self) -> dict[str, CatalogSpec]:
         """Every catalogue that can be opened: bundled folders and ingested ones."""
@@ -69,35 +75,62 @@ class Catalogues:
         return self._loaded.get(name)
 
     def get(self, name: str, progress: bool = False) -> Catalogue:
-        """The catalogue in memory; a bundled one missing from the index is ingested first."""
+        """The catalogue in memory; a bundled one missing from the index (or left incomplete
+        by an interrupted ingest) is ingested first; a newer generation in the index is read."""
         found = self._loaded.get(name)
-        if found is not None:
+        if found is not None and not self._stale(name):
             return found
         with self._lock:
             lock = self._locks.setdefault(name, threading.Lock())
         with lock:
-            if name in self._loaded:
+            if self._loaded.get(name) is not found:  # another thread loaded it meanwhile
                 return self._loaded[name]
             if self.index is None:
                 raise CatalogError(f"no index to load catalogue {name!r} from")
             spec = self.spec(name)
-            if name not in self.index.catalogs():
+            complete = name in self.index.catalogs() and self.index.state(name)[0]
+            if not complete and found is not None:
+                return found  # another process is writing it: serve what was read before
+            if not complete and spec.folder is not None:
                 from .ingest import ingest
 
-                log.info("building the %s index (first start)", name)
+                log.info("building the %s index (first start, or resuming one)", name)
                 ingest(spec, self.index, self.models.text, self._image_model(), progress=progress)
+            _, generation = self.index.state(name)
             stored = self.index.load(name)
             catalogue = Catalogue.build(
                 spec, stored.items, stored.text, stored.image_ids, stored.image
             )
             with self._lock:
                 self._loaded[name] = catalogue
+                self._generation[name] = generation
+                self._checked[name] = time.monotonic()
+            if found is not None:
+                log.info("%s changed in the index: %d items now", name, len(catalogue.items))
             return catalogue
+
+    def _stale(self, name: str) -> bool:
+        """Whether the index holds a newer complete generation than the one in memory; asks
+        the store at most every ``catalog_refresh_s``."""
+        every = self.settings.catalog_refresh_s
+        if self.index is None or every <= 0 or name not in self._generation:
+            return False  # in-memory catalogues (tests, evaluation) never change under us
+        now = time.monotonic()
+        if now - self._checked.get(name, 0.0) < every:
+            return False
+        self._checked[name] = now
+        try:
+            complete, generation = self.index.state(name)
+        except MagpieError as e:
+            log.warning("cannot check %s for changes: %s", name, e)
+            return False
+        return complete and generation != self._generation[name]
 
     def add(self, catalogue: Catalogue) -> None:
         """Register an in-memory catalogue (tests, benchmarks, evaluation)."""
         with self._lock:
             self._loaded[catalogue.name] = catalogue
+            self._generation.pop(catalogue.name, None)
 
     def _image_model(self) -> ImageEncoder | None:
         try:

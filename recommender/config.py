@@ -65,6 +65,8 @@ class Settings:
     # Chroma: embedded by default; a server when chroma_host is set.
     chroma_host: str = ""
     chroma_port: int = 8000
+    # How often a loaded catalogue checks whether another process re-ingested it (0: never).
+    catalog_refresh_s: float = 5.0
 
     # Ranking.
     top_k: int = 5  # cards per turn

@@ -152,6 +152,43 @@ class VectorIndex:
                 out[item_id] = str((meta or {}).get("hash", ""))
         return out
 
+    def state(self, catalog: str) -> tuple[bool, str]:
+        """(complete, generation) of a catalogue, read afresh from the store (another process,
+        ``magpie ingest`` or a second app on a Chroma server, may have written since).
+
+        ``complete`` is False while an ingest runs and after one was interrupted; ``generation``
+        changes with every ingest that wrote something. A collection from before these marks
+        counts as complete.
+        """
+        try:
+            collection = self.client.get_collection(
+                collection_name(catalog, "text"), embedding_function=None
+            )
+        except IndexError_:
+            raise
+        except Exception:
+            return False, ""
+        meta = collection.metadata or {}
+        return bool(meta.get("complete", True)), str(meta.get("generation", ""))
+
+    def mark(self, catalog: str, complete: bool) -> str:
+        """Mark the catalogue's text collection (in)complete; completing starts a new
+        generation. Written first (False) and last (True) by an ingest that changes anything."""
+        import uuid
+
+        collection = self._collection(catalog, "text")
+        if collection is None:
+            return ""
+        meta = dict(collection.metadata or {})
+        meta["complete"] = complete
+        if complete:
+            meta["generation"] = uuid.uuid4().hex
+        try:
+            collection.modify(metadata=meta)
+        except Exception as e:
+            raise IndexError_(f"could not mark {collection_name(catalog, 'text')}: {e}") from e
+        return str(meta.get("generation", ""))
+
     def count(self, catalog: str, modality: str) -> int:
         collection = self._collection(catalog, modality)
         return 0 if collection is None else int(collection.count())
@@ -176,7 +213,14 @@ class VectorIndex:
             catalog,
             modality,
             create=True,
-            meta={"catalog": catalog, "modality": modality, "model": model, "dim": dim},
+            # A new collection is incomplete until its ingest marks it so (``mark``).
+            meta={
+                "catalog": catalog,
+                "modality": modality,
+                "model": model,
+                "dim": dim,
+                "complete": False,
+            },
         )
         return dropped
 

@@ -93,6 +93,9 @@ def ingest(
     ]
     report.unchanged = len(rows) - len(todo)
     gone = sorted(set(stored) - wanted)
+    changed = bool(todo or gone)
+    if changed:
+        index.mark(name, complete=False)  # served as complete only once this run ends
     shipped = load_vectors(spec.folder, "text", text_embedder.name) if todo else {}
     bar = _bar(len(todo), f"{name}: text", progress)
     # Rows with a prebuilt vector go first, in large batches: they cost only the upsert.
@@ -154,6 +157,9 @@ def ingest(
         image_gone = sorted(
             set(stored_images) - {rows[i].id for i, img in enumerate(images) if img}
         )
+        if pending or image_gone:
+            changed = True
+            index.mark(name, complete=False)
         shipped = load_vectors(spec.folder, "image", image_encoder.name) if pending else {}
         ready = [(i, h) for i, h in pending if h in shipped]
         if ready:
@@ -208,6 +214,9 @@ def ingest(
         if image_gone:
             index.delete(name, "image", image_gone)
 
+    complete, _ = index.state(name)
+    if changed or not complete:
+        index.mark(name, complete=True)  # last: a new generation other processes reload
     remember(limits, spec)
     report.seconds = time.perf_counter() - started
     return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from conftest import HashEmbedder, write_jsonl
@@ -303,3 +305,59 @@ def test_prebuilt_vectors_of_another_model_are_ignored(tmp_path, settings):
     write_vectors(folder, "text", other, [text_key(r, other) for r in rows], np.eye(3, 64))
     report = ingest(read_spec(folder), VectorIndex(settings), HashEmbedder(), progress=False)
     assert (report.added, report.prebuilt) == (3, 0)
+
+
+def _engine(settings, index=None):
+    from recommender.models.registry import Models
+    from recommender.pipeline import Recommender
+
+    models = Models(text=HashEmbedder(), image=None, speech=None, llm=None)
+    return Recommender(settings, models, index or VectorIndex(settings))
+
+
+def test_an_interrupted_first_build_is_resumed_not_served(tmp_path, settings):
+    """A kill during the first ingest (a Space restarting) leaves the catalogue marked
+    incomplete; the next start resumes the ingest instead of serving part of it."""
+    folder = tmp_path / "big"
+    folder.mkdir()
+    write_jsonl(
+        folder / "catalog.jsonl", [{"id": f"i{n:04d}", "title": f"Item {n}"} for n in range(300)]
+    )
+
+    class Killed(Exception):
+        pass
+
+    def kill(done: int, total: int) -> None:
+        raise Killed
+
+    index = VectorIndex(settings)
+    with pytest.raises(Killed):
+        ingest(read_spec(folder), index, HashEmbedder(), progress=False, on_batch=kill)
+    assert index.state("big")[0] is False and 0 < index.count("big", "text") < 300
+    rec = _engine(settings.with_(assets_dir=tmp_path))  # "big" is now a bundled folder
+    assert len(rec.catalog("big").items) == 300
+    assert index.state("big")[0] is True
+
+
+def test_a_catalogue_re_ingested_elsewhere_is_read_again(tmp_path, settings):
+    """Another process (``magpie ingest``, a second app on the same Chroma) completes an ingest:
+    a loaded catalogue sees the new rows within ``catalog_refresh_s``."""
+    folder = garden(tmp_path)
+    settings = settings.with_(catalog_refresh_s=0.05)
+    ingest(read_spec(folder), VectorIndex(settings), HashEmbedder(), progress=False)
+    rec = _engine(settings)
+    assert len(rec.catalog("garden").items) == 3
+    can = {
+        "id": "can-1",
+        "title": "Watering can",
+        "categories": ["Watering"],
+        "attributes": {"price": 15.0},
+    }
+    write_jsonl(folder / "catalog.jsonl", [*GARDEN, can])
+    elsewhere = VectorIndex(settings)  # as another process would
+    assert ingest(read_spec(folder), elsewhere, HashEmbedder(), progress=False).added == 1
+    assert len(rec.catalog("garden").items) == 3  # checked at most every catalog_refresh_s
+    time.sleep(0.1)
+    assert "can-1" in rec.catalog("garden").position
+    result = rec.ask(rec.new_session("garden"), "a watering can")
+    assert result.items[0].item.id == "can-1"
