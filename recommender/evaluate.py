@@ -1,4 +1,5 @@
-"""``magpie eval``: figures on real data for conversational recommendation, images and speech.
+"""``magpie eval``: figures on real data for conversational recommendation, typed requests,
+images and speech.
 
 Each command prints a Markdown report and writes it, with the JSON object and a PNG chart, under
 ``--out`` (default ``artifacts/eval``); ``--json OUT`` writes the JSON object there as well.
@@ -57,7 +58,7 @@ def _write(
     if json_out is not None:
         write_json(json_out, result)
     typer.echo(markdown)
-    typer.secho(f"written: {out / stem}.md, .json, .png", dim=True, err=True)
+    typer.secho(f"written: {out / stem}.md and .json", dim=True, err=True)
 
 
 @eval_app.command()
@@ -126,6 +127,49 @@ def crs(
         references,
     )
     _write(out, stem, crs_markdown(result), result, json_out)
+
+
+@eval_app.command()
+def requests(
+    split: Annotated[
+        str, typer.Option("--split", help="test | tune | all (md5 of the case's group, 1: test)")
+    ] = "test",
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="a request set (JSONL); default: the committed one"),
+    ] = None,
+    limit: Annotated[int | None, _LIMIT] = None,
+    json_out: Annotated[Path | None, _JSON] = None,
+    out: Annotated[Path, _OUTDIR] = OUT,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """Typed requests: do the cards shown first meet what was asked (catalogue fields)?"""
+    setup_logging(verbose)
+    from .evaluation.requests import REQUESTS_FILE, evaluate_requests, requests_markdown
+    from .pipeline import Recommender
+
+    if split not in {"test", "tune", "all"}:
+        raise typer.BadParameter("--split is test, tune or all")
+    try:
+        # The cards do not depend on the LLM unless profile_llm is on (the default is off):
+        # without it a run takes minutes, not an hour of replies nobody reads.
+        settings = settings_from(config)
+        if not settings.profile_llm:
+            settings = settings.with_(llm_backend="none")
+        rec = Recommender.from_settings(settings)
+        bar = _bar(0, f"requests {split}")
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        result = evaluate_requests(rec, split, limit, data or REQUESTS_FILE, progress)
+        bar.close()
+    except MagpieError as e:
+        fail(e)
+        return
+    _write(out, f"requests-{split}", requests_markdown(result), result, json_out)
 
 
 @eval_app.command()
