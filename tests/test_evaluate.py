@@ -340,6 +340,17 @@ def test_eval_speech_command(tmp_path):
     assert 0.0 <= result["same_top10"] <= 1.0
 
 
+@pytest.mark.models
+def test_eval_requests_command(tmp_path):
+    """The committed request set, a few test-half cases through the app's path (real models,
+    the bundled indexes); the full run is `magpie eval requests` (docs/evaluation.md)."""
+    result = _run(tmp_path, "requests", "--split", "test", "--limit", "8")
+    assert result["overall"]["cases"] == 8 and 0 <= result["overall"]["pass"] <= 1
+    assert set(result["catalogue"]) <= {"movies", "shop", "pictures"}
+    assert all(f["why"] and len(f["cards"]) <= 5 for f in result["failures"])
+    assert (tmp_path / "requests-test.md").is_file()
+
+
 def test_items_missing_from_the_catalogue_become_bare_candidates(fake, tmp_path):
     rec, _ = fake
     movies = {**MOVIES, 7: "Heat_(1995_film)"}
