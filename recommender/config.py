@@ -53,7 +53,8 @@ class Settings:
     llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai | none
     llm_model: str = "qwen2.5-coder-0.5b"  # preset, .gguf path, or hub id
     llm_base_url: str = ""  # OpenAI-compatible endpoint for llm_backend=openai
-    llm_api_key: str = ""
+    llm_api_key: str = field(default="", repr=False)  # never printed with the settings
+    llm_timeout_s: float = 60.0  # an OpenAI-compatible server silent this long: template reply
     llm_threads: int = 0  # 0: one per core
     llm_context: int = 4096
     llm_max_tokens: int = 220  # reply + reasons, when llm_reasons is on

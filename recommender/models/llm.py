@@ -285,5 +285,5 @@ def _build(backend: str, s: Settings) -> Any:
             return TransformersLLM(str(path.parent), gguf_file=path.name, name=s.llm_model)
         return TransformersLLM(s.llm_model)
     if backend == "openai":
-        return OpenAICompatLLM(s.llm_base_url, s.llm_model, s.llm_api_key)
+        return OpenAICompatLLM(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout_s)
     raise ConfigError(f"unknown llm_backend {backend!r} (llama_cpp, transformers, openai, none)")
