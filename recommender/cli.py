@@ -225,15 +225,25 @@ def chat(
             typer.secho(f"! {e}", fg=typer.colors.YELLOW)
 
 
-@app.command()
+bench_app = typer.Typer(
+    invoke_without_command=True,
+    help="Speed and memory figures: per-stage turn latency, retrieval at scale, ingest, RSS.",
+)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.callback()
 def bench(
+    ctx: typer.Context,
     quick: Annotated[bool, typer.Option("--quick", help="fewer rounds and sizes (CI)")] = False,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="also write the figures here")
     ] = None,
     config: Annotated[Path | None, _CONFIG] = None,
 ) -> None:
-    """Speed and memory figures: per-stage turn latency, retrieval at scale, ingest rates, RSS."""
+    """Speed and memory figures of the engine in this process (``bench load``: running apps)."""
+    if ctx.invoked_subcommand is not None:
+        return
     setup_logging(False)
     from .bench import format_figures, run_bench
 
@@ -243,6 +253,31 @@ def bench(
         fail(e)
         return
     typer.echo(format_figures(figures))
+    if json_out:
+        json_out.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+
+
+@bench_app.command("load")
+def bench_load(
+    url: Annotated[
+        list[str],
+        typer.Option("--url", help="a running app (repeat for several processes)"),
+    ],
+    sessions: Annotated[int, typer.Option(min=1, max=200, help="people at once")] = 20,
+    turns: Annotated[int, typer.Option(min=1, max=2, help="turns per person")] = 2,
+    catalog: Annotated[str, typer.Option(help="movies | shop | pictures")] = "shop",
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="also write the figures here")
+    ] = None,
+) -> None:
+    """Many people at once against running app processes: cards and turn p50/p95, errors, leaks."""
+    setup_logging(False)
+    from .loadbench import LOAD_SCRIPT, run_load
+
+    if catalog not in LOAD_SCRIPT:
+        raise typer.BadParameter(f"--catalog is one of {', '.join(LOAD_SCRIPT)}")
+    figures = run_load(url, sessions, turns, catalog)
+    typer.echo(json.dumps(figures, indent=1))
     if json_out:
         json_out.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 

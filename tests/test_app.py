@@ -186,3 +186,14 @@ def test_turn_timings_are_recorded(app):
         f"turn p50 {statistics.median(whole):.2f} s"
     )
     assert statistics.median(cards) < 10
+
+
+def test_bench_load_many_sessions_at_once(app):
+    """`magpie bench load` on the running app: everyone gets cards and a reply, nobody sees
+    another person's words (the full 20-session figures are in docs/app.md)."""
+    from recommender.loadbench import run_load
+
+    figures = run_load([app.url], sessions=4, turns=2, catalog="shop")
+    assert figures["errors"] == [] and figures["leaks"] == [] and figures["without_cards"] == []
+    assert figures["turns"] == 8
+    assert 0 < figures["cards_p50_s"] <= figures["turn_p95_s"]
