@@ -44,7 +44,8 @@ _BUDGET_BETWEEN = re.compile(r"\bbetween\s*" + _MONEY + r"\s*(?:and|-|to)\s*" + 
 _PRICE_WORD = re.compile(
     r"[$£€]|\b(?:dollars?|bucks|euros?|pounds?|price|budget|cost|cheap)\b", re.I
 )
-_YEAR = r"((?:19|20)\d\d)"
+# A year, not a decade: "from the 2000s" is 2000-2009 (``_DECADE``), not "from 2000 on".
+_YEAR = r"((?:19|20)\d\d)(?!'?s\b)"
 _YEAR_MIN = re.compile(
     r"\b(?:nothing (?:before|older than)|not before|(?<!nothing )(?<!not )after|since|newer than|from|later than)"
     r"\s*(?:the\s*)?" + _YEAR,

@@ -95,6 +95,13 @@ def test_decades():
         "min": 1990,
         "max": 1999,
     }
+    # "from the 2000s" is a decade, not "from 2000 on" (the page's own example read it so).
+    heist = extractor().read("A funny heist movie from the 2000s, nothing too violent")
+    assert heist.ranges["year"].model_dump() == {"min": 2000, "max": 2009}
+    assert extractor().read("films from 2000").ranges["year"].model_dump() == {
+        "min": 2000,
+        "max": None,
+    }
 
 
 def test_merge_later_statements_win():
