@@ -51,6 +51,7 @@ __all__ = [
 REQUESTS_FILE = Path(__file__).resolve().parent / "requests.jsonl"
 CARDS = 5  # the cards a person sees first
 SPLITS = ("tune", "test")
+_SPLIT_NAMES = {"tune": "tuning half", "test": "test half", "all": "all cases"}
 HARD = {
     "range",
     "avoid",
@@ -265,7 +266,7 @@ def requests_markdown(result: dict[str, Any]) -> str:
     """The report: pass rates by axis, then each failing case."""
     o = result["overall"]
     lines = [
-        f"# Typed requests, {result['split']} half: {o['passed']} of {o['cases']} pass "
+        f"# Typed requests, {_SPLIT_NAMES[result['split']]}: {o['passed']} of {o['cases']} pass "
         f"({o['pass']:.0%})",
         "",
         "A case passes when the five cards shown after its last turn meet every hard constraint "
