@@ -170,7 +170,7 @@ def find_specs(settings: Settings) -> dict[str, CatalogSpec]:
     root = Path(settings.assets_dir)
     if root.is_dir():
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-            if any((folder / f).is_file() for f in ROW_FILES) or (folder / SPEC_FILE).is_file():
+            if any((folder / f).is_file() for f in ROW_FILES):
                 try:
                     specs[folder.name] = read_spec(folder)
                 except CatalogError as e:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .catalog import CatalogSpec, Catalogue, find_specs
@@ -33,8 +34,15 @@ log = logging.getLogger(__name__)
 class Catalogues:
     """Catalogues by name: known specs, loaded ``Catalogue``s, in-memory additions."""
 
-    def __init__(self, settings: Settings, index: VectorIndex | None, models: Models) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: VectorIndex | None,
+        models: Models,
+        clock: Callable[[], float] = time.monotonic,  # when to check for changes (tests: fake)
+    ) -> None:
         self.settings = settings
+        self.clock = clock
         self.index = index
         self.models = models
         self._loaded: dict[str, Catalogue] = {}
@@ -87,27 +95,41 @@ class Catalogues:
                 return self._loaded[name]
             if self.index is None:
                 raise CatalogError(f"no index to load catalogue {name!r} from")
-            spec = self.spec(name)
-            complete = name in self.index.catalogs() and self.index.state(name)[0]
-            if not complete and found is not None:
-                return found  # another process is writing it: serve what was read before
-            if not complete and spec.folder is not None:
-                from .ingest import ingest
-
-                log.info("building the %s index (first start, or resuming one)", name)
-                ingest(spec, self.index, self.models.text, self._image_model(), progress=progress)
-            _, generation = self.index.state(name)
-            stored = self.index.load(name)
-            catalogue = Catalogue.build(
-                spec, stored.items, stored.text, stored.image_ids, stored.image
-            )
-            with self._lock:
-                self._loaded[name] = catalogue
-                self._generation[name] = generation
-                self._checked[name] = time.monotonic()
-            if found is not None:
-                log.info("%s changed in the index: %d items now", name, len(catalogue.items))
+            if found is None:
+                return self._load(name, self.spec(name), progress)
+            try:  # a refresh: the catalogue.toml may have changed too
+                catalogue = self._load(name, find_specs(self.settings).get(name, found.spec), False)
+            except MagpieError as e:
+                log.warning("keeping the loaded %s: reading it again failed: %s", name, e)
+                return found
+            log.info("%s changed in the index: %d items now", name, len(catalogue.items))
             return catalogue
+
+    def _load(self, name: str, spec: CatalogSpec, progress: bool) -> Catalogue:
+        """Read a catalogue from the index (ingesting it first when it is missing or was left
+        incomplete); called under the catalogue's lock."""
+        assert self.index is not None
+        complete = name in self.index.catalogs() and self.index.state(name)[0]
+        if not complete and name in self._loaded:
+            return self._loaded[name]  # another process is writing it: serve what was read
+        if not complete:
+            if spec.folder is None:
+                raise CatalogError(
+                    f"catalogue {name!r} is being written or was left half-written, and its "
+                    "folder is unknown: run magpie ingest on it again"
+                )
+            from .ingest import ingest
+
+            log.info("building the %s index (first start, or resuming one)", name)
+            ingest(spec, self.index, self.models.text, self._image_model(), progress=progress)
+        _, generation = self.index.state(name)
+        stored = self.index.load(name)
+        catalogue = Catalogue.build(spec, stored.items, stored.text, stored.image_ids, stored.image)
+        with self._lock:
+            self._loaded[name] = catalogue
+            self._generation[name] = generation
+            self._checked[name] = self.clock()
+        return catalogue
 
     def _stale(self, name: str) -> bool:
         """Whether the index holds a newer complete generation than the one in memory; asks
@@ -115,7 +137,7 @@ class Catalogues:
         every = self.settings.catalog_refresh_s
         if self.index is None or every <= 0 or name not in self._generation:
             return False  # in-memory catalogues (tests, evaluation) never change under us
-        now = time.monotonic()
+        now = self.clock()
         if now - self._checked.get(name, 0.0) < every:
             return False
         self._checked[name] = now

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cards import CardStyle, key_facts
 from .console import fail, settings_from, setup_logging
 from .errors import MagpieError
 
@@ -57,13 +58,14 @@ def ingest(
     from .ingest import ingest as run_ingest
     from .models.text import load_text_embedder
     from .models.vision import load_image_encoder
+    from .rows import check_name
 
     try:
         settings = settings_from(config)
         bundled = find_specs(settings)
         if not path.exists() and str(path) in bundled:
             spec = bundled[str(path)]
-            spec = spec.model_copy(update={"name": catalog}) if catalog else spec
+            spec = spec.model_copy(update={"name": check_name(catalog)}) if catalog else spec
         elif path.is_dir():
             spec = read_spec(path, catalog)
         elif path.name in ROW_FILES:
@@ -123,10 +125,11 @@ def ask(
     if as_json:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
-    _print_result(result, rec.describe(state))
+    spec = rec.catalogues.spec(state.catalog)
+    _print_result(result, rec.describe(state), CardStyle(spec.card_attributes, spec.card_format))
 
 
-def _print_result(result: TurnResult, profile_text: str) -> None:
+def _print_result(result: TurnResult, profile_text: str, style: CardStyle) -> None:
     for notice in result.notices:
         typer.secho(f"! {notice}", fg=typer.colors.YELLOW)
     if result.transcript:
@@ -135,9 +138,7 @@ def _print_result(result: TurnResult, profile_text: str) -> None:
         typer.secho(f"📷 I see: {', '.join(result.image_words)}", fg=typer.colors.CYAN)
     typer.echo(result.reply)
     for n, s in enumerate(result.items, start=1):
-        facts = ", ".join(
-            f"{k} {v}" for k, v in s.item.attributes.items() if k in ("year", "price", "brand")
-        )
+        facts = ", ".join(key_facts(s.item, style))
         typer.secho(f"#{n} {s.item.title}" + (f" ({facts})" if facts else ""), bold=True)
         typer.echo(f"   {s.reason}")
     typer.secho(f"profile: {profile_text}", dim=True)
@@ -162,7 +163,7 @@ def feedback(
     try:
         settings = settings_from(config)
         rec = Recommender.from_settings(settings)
-        state = load_session(session, None)
+        state = load_session(session, None, settings.catalog)
         rec.feedback(state, like or dislike or "", liked=like is not None)
         save_session(state, session)
     except MagpieError as e:
@@ -263,20 +264,31 @@ def bench_load(
         list[str],
         typer.Option("--url", help="a running app (repeat for several processes)"),
     ],
+    catalog: Annotated[str, typer.Option(help="the catalogue to ask")] = "",
+    text: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--text", help="a turn (repeat); default: its first example, then more like #2"
+        ),
+    ] = None,
     sessions: Annotated[int, typer.Option(min=1, max=200, help="people at once")] = 20,
-    turns: Annotated[int, typer.Option(min=1, max=2, help="turns per person")] = 2,
-    catalog: Annotated[str, typer.Option(help="movies | shop | pictures")] = "shop",
     json_out: Annotated[
         Path | None, typer.Option("--json", help="also write the figures here")
     ] = None,
+    config: Annotated[Path | None, _CONFIG] = None,
 ) -> None:
     """Many people at once against running app processes: cards and turn p50/p95, errors, leaks."""
     setup_logging(False)
-    from .loadbench import LOAD_SCRIPT, run_load
+    from .catalog import find_specs
+    from .loadbench import FOLLOW_UP, run_load
 
-    if catalog not in LOAD_SCRIPT:
-        raise typer.BadParameter(f"--catalog is one of {', '.join(LOAD_SCRIPT)}")
-    figures = run_load(url, sessions, turns, catalog)
+    settings = settings_from(config)
+    catalog = catalog or settings.catalog
+    if not text:
+        spec = find_specs(settings).get(catalog)
+        first = next((e.text for e in spec.examples if e.text), "") if spec else ""
+        text = [first or "something I would like", FOLLOW_UP]
+    figures = run_load(url, text, catalog, sessions)
     typer.echo(json.dumps(figures, indent=1))
     if json_out:
         json_out.write_text(json.dumps(figures, indent=1), encoding="utf-8")

@@ -1,8 +1,9 @@
 """``magpie eval``: figures on real data for conversational recommendation, typed requests,
 images and speech.
 
-Each command prints a Markdown report and writes it, with the JSON object and a PNG chart, under
-``--out`` (default ``artifacts/eval``); ``--json OUT`` writes the JSON object there as well.
+Each command prints a Markdown report and writes it with the JSON object (and, for crs, images
+and speech, a PNG chart) under ``--out`` (default ``artifacts/eval``); ``--json OUT`` writes the
+JSON object there as well.
 The modules doing the work live in ``recommender/evaluation/``.
 """
 
@@ -32,7 +33,8 @@ OUT = Path("artifacts") / "eval"  # git-ignored
 PUBLISHED_R10 = {"GPT-4 zero-shot (He et al. 2023)": 0.196, "Magpie goal": 0.25}
 
 eval_app = typer.Typer(
-    no_args_is_help=True, help="Measure Magpie on real data: conversations, images, speech."
+    no_args_is_help=True,
+    help="Measure Magpie on real data: conversations, typed requests, images, speech.",
 )
 
 _CONFIG = typer.Option("--config", help="settings file (TOML); default magpie.toml")

@@ -2,7 +2,7 @@
 
 ``Recommender.turn`` yields these as each becomes ready, so a UI can show the transcript,
 the photo's words, the cards and the streamed reply without waiting for the whole turn;
-``chat.py`` turns each into Gradio outputs in one place, the CLI prints them. ``at_s`` is the
+``views.TurnView.show`` turns each into page state in one place, the CLI prints them. ``at_s`` is the
 time since the turn began.
 """
 

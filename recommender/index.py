@@ -171,9 +171,10 @@ class VectorIndex:
         meta = collection.metadata or {}
         return bool(meta.get("complete", True)), str(meta.get("generation", ""))
 
-    def mark(self, catalog: str, complete: bool) -> str:
+    def mark(self, catalog: str, complete: bool, new_generation: bool = True) -> str:
         """Mark the catalogue's text collection (in)complete; completing starts a new
-        generation. Written first (False) and last (True) by an ingest that changes anything."""
+        generation unless nothing was written. Written first (False) and last (True) by an
+        ingest that changes anything."""
         import uuid
 
         collection = self._collection(catalog, "text")
@@ -181,7 +182,7 @@ class VectorIndex:
             return ""
         meta = dict(collection.metadata or {})
         meta["complete"] = complete
-        if complete:
+        if complete and (new_generation or not meta.get("generation")):
             meta["generation"] = uuid.uuid4().hex
         try:
             collection.modify(metadata=meta)

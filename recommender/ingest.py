@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .catalog import CatalogSpec, remember
-from .errors import InputError, RowError
+from .errors import CatalogError, InputError, RowError
 from .prebuilt import content_key, load_vectors
 from .rows import read_rows, resolve_image, row_text
 from .schemas import CatalogRow
@@ -73,6 +73,10 @@ def ingest(
     name = spec.name
     path = spec.rows_path
     rows_with_lines, errors = read_rows(path, limits.max_catalog_mb)
+    if not rows_with_lines:
+        # Never empty a catalogue because its file is empty or every row is bad.
+        first = f": {errors[0]}" if errors else ""
+        raise CatalogError(f"{path.name} has no valid rows{first}")
     report = IngestReport(skipped=errors)
     folder = path.resolve().parent
     rows = [row for _, row in rows_with_lines]
@@ -137,8 +141,9 @@ def ingest(
         report.removed = len(gone)
 
     # Photos: hash of the file bytes and the image model.
+    photos_written = False
     if image_encoder is not None and any(images):
-        from .models.image_io import open_image
+        from .models.image_io import open_image_within
 
         index.prepare(name, "image", image_encoder.name, image_encoder.dim)
         stored_images = index.hashes(name, "image")
@@ -158,7 +163,6 @@ def ingest(
             set(stored_images) - {rows[i].id for i, img in enumerate(images) if img}
         )
         if pending or image_gone:
-            changed = True
             index.mark(name, complete=False)
         shipped = load_vectors(spec.folder, "image", image_encoder.name) if pending else {}
         ready = [(i, h) for i, h in pending if h in shipped]
@@ -182,13 +186,7 @@ def ingest(
                 photo = images[i]
                 assert photo is not None  # only rows with a photo are pending
                 try:
-                    opened.append(
-                        open_image(
-                            photo,
-                            max_bytes=int(limits.max_upload_mb * 2**20),
-                            max_pixels=limits.max_image_pixels,
-                        )
-                    )
+                    opened.append(open_image_within(photo, limits))
                     kept.append((i, h))
                 except InputError as e:
                     report.skipped.append(
@@ -213,10 +211,14 @@ def ingest(
         bar.close()
         if image_gone:
             index.delete(name, "image", image_gone)
+        photos_written = bool(ready or report.images or image_gone)
 
     complete, _ = index.state(name)
-    if changed or not complete:
-        index.mark(name, complete=True)  # last: a new generation other processes reload
+    wrote = changed or photos_written
+    if wrote or not complete:
+        # Last: a new generation, which other processes reload, only if anything was written
+        # (a photo that fails to open every time must not make every run a new generation).
+        index.mark(name, complete=True, new_generation=wrote)
     remember(limits, spec)
     report.seconds = time.perf_counter() - started
     return report

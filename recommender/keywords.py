@@ -20,11 +20,13 @@ class KeywordIndex:
 
         # bm25s pins its logger at DEBUG on import; let the application's levels decide.
         logging.getLogger("bm25s").setLevel(logging.NOTSET)
-        self._bm25 = bm25s.BM25()
-        corpus = [keyword_tokens(t) or [""] for t in texts]
-        self._bm25.index(corpus, show_progress=False)
-        self._vocab = self._bm25.vocab_dict
         self._n = len(texts)
+        self._bm25 = bm25s.BM25()
+        self._vocab: dict[str, int] = {}
+        if texts:  # bm25s cannot index nothing; an empty catalogue matches no word
+            corpus = [keyword_tokens(t) or [""] for t in texts]
+            self._bm25.index(corpus, show_progress=False)
+            self._vocab = self._bm25.vocab_dict
 
     def scores(self, text: str) -> np.ndarray:
         """BM25 score of every item for ``text`` (zeros when no word is known)."""

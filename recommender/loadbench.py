@@ -16,15 +16,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["LOAD_SCRIPT", "run_load"]
+__all__ = ["FOLLOW_UP", "run_load"]
 
-# Per catalogue: a first request and a follow-up; each person adds their own marker word so a
-# leak between sessions would show in another person's profile.
-LOAD_SCRIPT: dict[str, tuple[str, ...]] = {
-    "movies": ("a funny movie from the 90s, person{n}", "cheaper please, person{n}"),
-    "shop": ("running shoes under $100, person{n}", "cheaper, person{n}"),
-    "pictures": ("a picture of a bird, person{n}", "more like #2, person{n}"),
-}
+FOLLOW_UP = "more like #2"  # the second turn, after the catalogue's first example request
 
 
 def _pct(values: Sequence[float], q: float) -> float:
@@ -35,17 +29,24 @@ def _pct(values: Sequence[float], q: float) -> float:
 
 
 def _person(
-    n: int, url: str, catalog: str, turns: int, start: threading.Event, out: dict[str, Any]
+    n: int,
+    url: str,
+    catalog: str,
+    texts: Sequence[str],
+    start: threading.Event,
+    out: dict[str, Any],
 ) -> None:
     from gradio_client import Client
 
     try:
         client = Client(url, verbose=False)
         start.wait()
-        for text in LOAD_SCRIPT[catalog][:turns]:
+        for text in texts:
             sent = time.perf_counter()
+            # Each person's own marker word: a leak would show in another person's profile.
+            said = f"{text}, person{n}"
             job = client.submit(
-                message={"text": text.format(n=n), "files": []}, catalog=catalog, api_name="/chat"
+                message={"text": said, "files": []}, catalog=catalog, api_name="/chat"
             )
             cards_at = None
             for update in job:
@@ -67,14 +68,15 @@ def _person(
 
 
 def run_load(
-    urls: Sequence[str], sessions: int = 20, turns: int = 2, catalog: str = "shop"
+    urls: Sequence[str], texts: Sequence[str], catalog: str, sessions: int = 20
 ) -> dict[str, Any]:
-    """``sessions`` people, person ``n`` on ``urls[n % len(urls)]``, all starting at once."""
+    """``sessions`` people, person ``n`` on ``urls[n % len(urls)]``, all starting at once, each
+    sending ``texts`` in turn."""
     out: dict[str, Any] = {"cards": [], "done": [], "errors": [], "leaks": [], "empty": []}
     start = threading.Event()
     threads = [
         threading.Thread(
-            target=_person, args=(n, urls[n % len(urls)], catalog, turns, start, out), daemon=True
+            target=_person, args=(n, urls[n % len(urls)], catalog, texts, start, out), daemon=True
         )
         for n in range(sessions)
     ]

@@ -108,7 +108,10 @@ class Recommender:
             if progress:
                 progress(f"opening the {catalog} catalogue")
             t = time.perf_counter()
-            self.catalog(catalog, progress=progress is not None)
+            try:
+                self.catalog(catalog, progress=progress is not None)
+            except MagpieError as e:  # the other catalogues still open
+                log.warning("the %s catalogue is unavailable: %s", catalog, e)
             timings[f"catalog_{catalog}"] = time.perf_counter() - t
         return timings
 

@@ -17,7 +17,7 @@ def shown_before(session: Session) -> frozenset[str]:
     return frozenset(i for turn in session.shown[-_DEMOTE_TURNS:] for i in turn)
 
 
-def load_session(path: Path, catalog: str | None, default: str = "movies") -> Session:
+def load_session(path: Path, catalog: str | None, default: str) -> Session:
     """A session file, or a new session when the file does not exist yet.
 
     ``catalog`` is the one asked for explicitly (an existing file must belong to it);

@@ -166,7 +166,10 @@ def build_app(
                 )
             with gr.Column(scale=2, min_width=240):
                 catalog = gr.Dropdown(
-                    catalogs, value=default, label="Catalogue", elem_id="mp-catalog"
+                    [(_title(rec, c), c) for c in catalogs],
+                    value=default,
+                    label="Catalogue",
+                    elem_id="mp-catalog",
                 )
                 gr.Markdown("### Your profile")
                 profile_md = gr.Markdown(
@@ -318,15 +321,31 @@ def examples(rec: Recommender, catalogs: Sequence[str]) -> list[list[Any]]:
         except MagpieError:
             continue
         for example in spec.examples:
-            files = [f for f in example.files if Path(f).is_file()]
+            files = [f for f in example.files if _servable(rec, spec.folder, f)]
             if example.text or files:
                 out.append([{"text": example.text, "files": files}, name])
     return out or [[{"text": "Something I would like", "files": []}, catalogs[0]]]
 
 
 def example_dirs(rec: Recommender) -> list[str]:
-    """Folders the examples' files sit in: the only local files the page may serve."""
-    dirs: set[str] = set()
+    """The examples' files: the only local files the page may serve (each file itself, and
+    only inside its catalogue's folder or the bundled assets: a catalog.toml cannot open
+    a path to anything else)."""
+    allowed: set[str] = set()
     for spec in rec.catalogues.specs().values():
-        dirs |= {str(Path(f).parent) for e in spec.examples for f in e.files}
-    return sorted(dirs)
+        allowed |= {f for e in spec.examples for f in e.files if _servable(rec, spec.folder, f)}
+    return sorted(allowed)
+
+
+def _title(rec: Recommender, name: str) -> str:
+    """The name people see: the catalog.toml's title, else the catalogue's name."""
+    try:
+        return rec.catalogues.spec(name).title or name
+    except MagpieError:
+        return name
+
+
+def _servable(rec: Recommender, folder: Path | None, file: str) -> bool:
+    path = Path(file).resolve()
+    roots = [Path(rec.settings.assets_dir).resolve(), *([folder.resolve()] if folder else [])]
+    return path.is_file() and any(root in path.parents for root in roots)

@@ -82,19 +82,13 @@ def understand(
         if image_encoder is None:
             out.notices.append("Photos are switched off here, so I could not look at that one.")
         else:
-            from .models.image_io import open_image
+            from .models.image_io import open_image_within
 
             opened, names = [], []
             for n, source in enumerate(images, start=1):
                 name = Path(source).name if isinstance(source, str | Path) else f"photo-{n}"
                 try:
-                    opened.append(
-                        open_image(
-                            source,
-                            max_bytes=int(limits.max_upload_mb * 2**20),
-                            max_pixels=limits.max_image_pixels,
-                        )
-                    )
+                    opened.append(open_image_within(source, limits))
                     names.append(name)
                 except InputError as e:
                     out.notices.append(f"{name}: {e}")

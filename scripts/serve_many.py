@@ -108,9 +108,10 @@ def main() -> None:
             app_env = {**env, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
             proc = start([sys.executable, "app.py"], f"app{n}", app_env)
             wait(f"http://127.0.0.1:{port}/", proc)
+            ready_by = time.monotonic() + 600
             while "warm-up done" not in (logs / f"app{n}.log").read_text(errors="replace"):
-                if proc.poll() is not None:
-                    raise SystemExit(f"app {n} stopped; see {logs}")
+                if proc.poll() is not None or time.monotonic() > ready_by:
+                    raise SystemExit(f"app {n} did not warm up; see {logs}")
                 time.sleep(1)  # every model loaded: the first turns measure turns, not start-up
             urls.append(f"http://127.0.0.1:{port}/")
         print("ready:", " ".join(urls), f"(logs: {logs})", flush=True)

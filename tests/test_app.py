@@ -193,7 +193,7 @@ def test_bench_load_many_sessions_at_once(app):
     another person's words (the full 20-session figures are in docs/app.md)."""
     from recommender.loadbench import run_load
 
-    figures = run_load([app.url], sessions=4, turns=2, catalog="shop")
+    figures = run_load([app.url], ["running shoes under $100", "cheaper"], "shop", sessions=4)
     assert figures["errors"] == [] and figures["leaks"] == [] and figures["without_cards"] == []
     assert figures["turns"] == 8
     assert 0 < figures["cards_p50_s"] <= figures["turn_p95_s"]

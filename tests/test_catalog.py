@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from conftest import HashEmbedder, write_jsonl
@@ -341,11 +339,16 @@ def test_an_interrupted_first_build_is_resumed_not_served(tmp_path, settings):
 
 def test_a_catalogue_re_ingested_elsewhere_is_read_again(tmp_path, settings):
     """Another process (``magpie ingest``, a second app on the same Chroma) completes an ingest:
-    a loaded catalogue sees the new rows within ``catalog_refresh_s``."""
+    a loaded catalogue sees the new rows once ``catalog_refresh_s`` has passed, with the
+    catalog.toml as it is now."""
+    from recommender.catalogs import Catalogues
+
+    now = [1000.0]  # the refresh clock, moved by hand: no sleeping, no load-dependent timing
     folder = garden(tmp_path)
-    settings = settings.with_(catalog_refresh_s=0.05)
+    settings = settings.with_(catalog_refresh_s=5.0)
     ingest(read_spec(folder), VectorIndex(settings), HashEmbedder(), progress=False)
     rec = _engine(settings)
+    rec.catalogues = Catalogues(settings, rec.index, rec.models, clock=lambda: now[0])
     assert len(rec.catalog("garden").items) == 3
     can = {
         "id": "can-1",
@@ -354,10 +357,33 @@ def test_a_catalogue_re_ingested_elsewhere_is_read_again(tmp_path, settings):
         "attributes": {"price": 15.0},
     }
     write_jsonl(folder / "catalog.jsonl", [*GARDEN, can])
+    toml = folder / "catalog.toml"
+    toml.write_text(TOY_TOML.replace('domain = "garden tools"', 'domain = "garden things"'))
     elsewhere = VectorIndex(settings)  # as another process would
     assert ingest(read_spec(folder), elsewhere, HashEmbedder(), progress=False).added == 1
+    now[0] += 4.0
     assert len(rec.catalog("garden").items) == 3  # checked at most every catalog_refresh_s
-    time.sleep(0.1)
+    now[0] += 2.0
     assert "can-1" in rec.catalog("garden").position
+    assert rec.catalog("garden").spec.domain == "garden things"
     result = rec.ask(rec.new_session("garden"), "a watering can")
     assert result.items[0].item.id == "can-1"
+
+
+def test_an_empty_or_all_bad_file_never_empties_a_catalogue(tmp_path, settings):
+    folder = garden(tmp_path)
+    index = VectorIndex(settings)
+    ingest(read_spec(folder), index, HashEmbedder(), progress=False)
+    write_jsonl(folder / "catalog.jsonl", ["{not json"])
+    with pytest.raises(CatalogError, match="no valid rows"):
+        ingest(read_spec(folder), index, HashEmbedder(), progress=False)
+    assert index.count("garden", "text") == 3
+
+
+def test_a_second_run_that_writes_nothing_keeps_the_generation(tmp_path, settings):
+    folder = garden(tmp_path)
+    index = VectorIndex(settings)
+    ingest(read_spec(folder), index, HashEmbedder(), progress=False)
+    before = index.state("garden")
+    ingest(read_spec(folder), index, HashEmbedder(), progress=False)
+    assert index.state("garden") == before == (True, before[1]) and before[1]

@@ -33,3 +33,10 @@ def test_mmr_diversifies_duplicates():
     assert mmr(scores, v, k=2, lam=1.0) == [0, 1]
     assert mmr(scores, v, k=2, lam=0.5) == [0, 3]
     assert mmr(np.array([]), v[:0], k=3) == []
+
+
+def test_every_signal_has_a_default_weight_and_every_weight_a_signal():
+    from recommender.config import DEFAULT_WEIGHTS
+    from recommender.signals import Signal
+
+    assert set(DEFAULT_WEIGHTS) == {s.value for s in Signal}

@@ -132,7 +132,7 @@ def title_words(title: str) -> set[str]:
 
 
 def evaluate_images(settings: Settings, folder: Path, limit: int | None = None) -> dict[str, Any]:
-    from ..models.image_io import open_image
+    from ..models.image_io import open_image_within
     from ..models.text import load_text_embedder
     from ..models.vision import load_image_encoder
 
@@ -142,14 +142,7 @@ def evaluate_images(settings: Settings, folder: Path, limit: int | None = None) 
         raise ModelUnavailable("the image model is switched off (image_model = none)")
     text_model = load_text_embedder(settings.text_model)
     pictures = load_pictures(folder, limit)
-    images = [
-        open_image(
-            p.path,
-            max_bytes=int(settings.max_upload_mb * 2**20),
-            max_pixels=settings.max_image_pixels,
-        )
-        for p in pictures
-    ]
+    images = [open_image_within(p.path, settings) for p in pictures]
     t = time.perf_counter()
     understood = encoder.encode(images)
     encode_s = time.perf_counter() - t

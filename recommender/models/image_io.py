@@ -11,16 +11,21 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import ImageError
 
+if TYPE_CHECKING:
+    from ..config import Settings
+
 __all__ = [
     "dominant_colours",
     "letterbox",
     "open_image",
+    "open_image_within",
     "to_rgb",
 ]
 
@@ -80,6 +85,13 @@ PALETTE: tuple[tuple[str, tuple[int, int, int]], ...] = (
 
 
 # ---- opening an upload ----------------------------------------------------------------------
+
+
+def open_image_within(source: str | bytes | Path, limits: Settings) -> Image.Image:
+    """``open_image`` with the configured limits (``max_upload_mb``, ``max_image_pixels``)."""
+    return open_image(
+        source, max_bytes=int(limits.max_upload_mb * 2**20), max_pixels=limits.max_image_pixels
+    )
 
 
 def open_image(source: str | bytes | Path, *, max_bytes: int, max_pixels: int) -> Image.Image:
