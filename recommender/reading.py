@@ -32,30 +32,32 @@ __all__ = ["Reading", "read_message"]
 _EN = language()
 _INTENT_CHARS = 300  # the free-text intent kept from a message
 
-_NUM = r"(\d+(?:[.,]\d+)?)\s*(k)?"
-_MONEY = r"(?:\$|£|€|usd|eur|gbp)?\s*" + _NUM + r"\s*(?:\$|£|€|dollars?|bucks|euros?|pounds?|usd)?"
-_BUDGET_MAX = re.compile(
-    r"\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|no more than|within|budget(?: of| is)?)\s*"
+
+def _any(alternatives: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+_NUM = r"(\d+(?:[.,]\d+)?)\s*(" + "|".join(_EN.thousands) + ")?"
+_MONEY = _any(_EN.currency_before) + r"?\s*" + _NUM + r"\s*" + _any(_EN.currency_after) + "?"
+_BUDGET_MAX = re.compile(r"\b" + _any(_EN.budget_max) + r"\s*" + _MONEY, re.I)
+_BUDGET_MIN = re.compile(r"\b" + _any(_EN.budget_min) + r"\s*" + _MONEY, re.I)
+_BUDGET_BETWEEN = re.compile(
+    r"\b"
+    + _any(_EN.between)
+    + r"\s*"
+    + _MONEY
+    + r"\s*"
+    + _any(_EN.range_joiners)
+    + r"\s*"
     + _MONEY,
     re.I,
 )
-_BUDGET_MIN = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*" + _MONEY, re.I)
-_BUDGET_BETWEEN = re.compile(r"\bbetween\s*" + _MONEY + r"\s*(?:and|-|to)\s*" + _MONEY, re.I)
-_PRICE_WORD = re.compile(
-    r"[$£€]|\b(?:dollars?|bucks|euros?|pounds?|price|budget|cost|cheap)\b", re.I
-)
+_PRICE_WORD = re.compile(r"[$£€]|\b" + _any(_EN.price_words) + r"\b", re.I)
 # A year, not a decade: "from the 2000s" is 2000-2009 (``_DECADE``), not "from 2000 on".
 _YEAR = r"((?:19|20)\d\d)(?!'?s\b)"
-_YEAR_MIN = re.compile(
-    r"\b(?:nothing (?:before|older than)|not before|(?<!nothing )(?<!not )after|since|newer than|from|later than)"
-    r"\s*(?:the\s*)?" + _YEAR,
-    re.I,
-)
-_YEAR_MAX = re.compile(
-    r"\b(?:nothing (?:after|newer than)|not after|(?<!nothing )(?<!not )before|older than|up to|until|"
-    r"earlier than)\s*(?:the\s*)?" + _YEAR,
-    re.I,
-)
+_ARTICLE = r"\s*" + _any(tuple(rf"{a}\s*" for a in _EN.articles)) + "?"
+_YEAR_MIN = re.compile(r"\b" + _any(_EN.year_min) + _ARTICLE + _YEAR, re.I)
+_YEAR_MAX = re.compile(r"\b" + _any(_EN.year_max) + _ARTICLE + _YEAR, re.I)
 _DECADE = re.compile(
     r"\b(?:the\s*)?(?:(19|20)?(\d)0'?s|(" + "|".join(_EN.decades) + r"))\b",
     re.I,

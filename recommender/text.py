@@ -36,6 +36,20 @@ __all__ = [
 LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
 DEFAULT_LANGUAGE = "en"
 
+# Lists of regular-expression alternatives each language file gives for numbers and ranges.
+_PATTERN_LISTS = (
+    "currency_before",
+    "currency_after",
+    "thousands",
+    "price_words",
+    "budget_max",
+    "budget_min",
+    "between",
+    "range_joiners",
+    "year_min",
+    "year_max",
+    "articles",
+)
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Control characters and bidi overrides: never part of what a person means to say.
 _CONTROL = re.compile(
@@ -59,6 +73,17 @@ class Language:
     clause_breaks: tuple[str, ...]
     decades: dict[str, int]  # "nineties" -> 9
     ordinals: dict[str, int]  # "second" -> 2, "last" -> -1
+    currency_before: tuple[str, ...]  # regex alternatives, like the cues above
+    currency_after: tuple[str, ...]
+    thousands: tuple[str, ...]
+    price_words: tuple[str, ...]
+    budget_max: tuple[str, ...]
+    budget_min: tuple[str, ...]
+    between: tuple[str, ...]
+    range_joiners: tuple[str, ...]
+    year_min: tuple[str, ...]
+    year_max: tuple[str, ...]
+    articles: tuple[str, ...]
 
 
 @functools.cache
@@ -80,6 +105,7 @@ def language(code: str = DEFAULT_LANGUAGE) -> Language:
             clause_breaks=tuple(raw["clause_breaks"]),
             decades={k: int(v) for k, v in raw["decades"].items()},
             ordinals={k: int(v) for k, v in raw["ordinals"].items()},
+            **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
         )
     except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot read the word lists of language {code!r}") from e
