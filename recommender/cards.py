@@ -14,10 +14,13 @@ import functools
 import html
 import io
 import logging
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from .config import Settings
 
 if TYPE_CHECKING:
     from .schemas import Item, Profile, ScoredItem
@@ -111,7 +114,13 @@ def thumbnail_uri(path: str | None) -> str | None:
     try:
         from PIL import Image
 
+        # Catalogue photos stay within the folder (rows.resolve_image); still, never decode a
+        # file larger than an upload may be.
+        if os.path.getsize(path) > Settings.max_upload_mb * 2**20:
+            return None
         with Image.open(path) as source:
+            if source.width * source.height > Settings.max_image_pixels:
+                return None
             source.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEG: decode at a reduced size, fast
             im = source.convert("RGBA")
             im.thumbnail((THUMB_PX, THUMB_PX))

@@ -79,6 +79,8 @@ class Settings:
     max_audio_s: float = 30.0  # a voice note is cut here (one Whisper window)
     max_upload_mb: float = 20.0  # a photo or voice note, and each catalogue photo
     max_image_pixels: int = 40_000_000  # decoded size of a photo (decompression bombs)
+    max_photos: int = 4  # photos read per message; more are left out, with a notice
+    max_photo_side: int = 1024  # a photo is shrunk to this longest side as soon as it is decoded
     max_text_chars: int = 2_000  # a message is cut here
     max_catalog_mb: float = 512.0  # a catalogue file
     max_history_turns: int = 6  # turns given to the LLM

@@ -150,6 +150,14 @@ def ingest(
         pending: list[tuple[int, str]] = []
         for i, img in enumerate(images):
             if img is None:
+                if rows[i].image:
+                    report.skipped.append(
+                        RowError(
+                            rows_with_lines[i][0],
+                            f"photo {rows[i].image!r} is outside the catalogue folder "
+                            "or not a picture file",
+                        )
+                    )
                 continue
             if not img.is_file():
                 report.skipped.append(

@@ -24,6 +24,8 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 # CSV columns that are row fields; every other column becomes an attribute.
 _CSV_FIELDS = {"id", "title", "description", "categories", "image", "source", "licence"}
 _CSV_LIST_SEP = "|"  # categories and list attributes in CSV: "Footwear|Running"
+# What a catalogue row's photo may be (image_io opens these formats).
+PHOTO_SUFFIXES = frozenset([".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"])
 
 
 def read_rows(
@@ -126,11 +128,16 @@ def row_text(row: CatalogRow) -> str:
 
 
 def resolve_image(row: CatalogRow, folder: Path) -> Path | None:
+    """The row's photo, resolved; None when it has none, or when its path leaves the catalogue
+    folder (absolute, ``../``, a link out) or is not a picture file: catalogue data never
+    makes Magpie open a file of its choosing."""
     if not row.image:
         return None
-    path = Path(row.image)
-    path = path if path.is_absolute() else (folder / path)
-    return path.resolve()
+    root = folder.resolve()
+    path = (root / row.image).resolve()
+    if root not in path.parents or path.suffix.lower() not in PHOTO_SUFFIXES:
+        return None
+    return path
 
 
 def load_items(path: Path) -> tuple[list[Item], list[RowError]]:

@@ -85,7 +85,12 @@ def understand(
             from .models.image_io import open_image_within
 
             opened, names = [], []
-            for n, source in enumerate(images, start=1):
+            if len(images) > limits.max_photos:
+                out.notices.append(
+                    f"I look at {limits.max_photos} photos a message; "
+                    f"{len(images) - limits.max_photos} were left out."
+                )
+            for n, source in enumerate(images[: limits.max_photos], start=1):
                 name = Path(source).name if isinstance(source, str | Path) else f"photo-{n}"
                 try:
                     opened.append(open_image_within(source, limits))

@@ -90,15 +90,22 @@ PALETTE: tuple[tuple[str, tuple[int, int, int]], ...] = (
 def open_image_within(source: str | bytes | Path, limits: Settings) -> Image.Image:
     """``open_image`` with the configured limits (``max_upload_mb``, ``max_image_pixels``)."""
     return open_image(
-        source, max_bytes=int(limits.max_upload_mb * 2**20), max_pixels=limits.max_image_pixels
+        source,
+        max_bytes=int(limits.max_upload_mb * 2**20),
+        max_pixels=limits.max_image_pixels,
+        max_side=limits.max_photo_side,
     )
 
 
-def open_image(source: str | bytes | Path, *, max_bytes: int, max_pixels: int) -> Image.Image:
+def open_image(
+    source: str | bytes | Path, *, max_bytes: int, max_pixels: int, max_side: int = 0
+) -> Image.Image:
     """An upload as a fully loaded RGB picture, upright, transparency flattened onto white.
 
     Size limits are checked before decoding: the byte size first, then the pixel count the
-    header declares (a decompression bomb declares far more than it carries).
+    header declares (a decompression bomb declares far more than it carries). ``max_side``
+    (when set) shrinks the picture right after decoding, so several photos of a message never
+    sit in memory at full size together.
     """
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
@@ -123,8 +130,11 @@ def open_image(source: str | bytes | Path, *, max_bytes: int, max_pixels: int) -
                 f"{max_pixels / 1e6:g} megapixels)."
             )
         if image.format in ("JPEG", "MPO"):  # MPO: a JPEG with extra frames
-            image.draft("RGB", (JPEG_DRAFT_SIDE, JPEG_DRAFT_SIDE))
+            side = max_side or JPEG_DRAFT_SIDE
+            image.draft("RGB", (side, side))
         image.load()
+        if max_side and max(image.size) > max_side:
+            image.thumbnail((max_side, max_side))
     except ImageError:
         raise
     except Image.DecompressionBombError as e:
