@@ -155,8 +155,4 @@ class Catalogues:
             self._generation.pop(catalogue.name, None)
 
     def _image_model(self) -> ImageEncoder | None:
-        try:
-            return self.models.image
-        except MagpieError as e:
-            log.warning("images will not be indexed: %s", e)
-            return None
+        return self.models.optional("image")  # a failed image model: text only, logged once

@@ -38,6 +38,7 @@ __all__ = ["Models", "Recommender"]
 log = logging.getLogger(__name__)
 
 _SHOWN_TURNS_KEPT = 20  # lists remembered per session (for "#2" and demoting repeats)
+_NO_LLM = "The language model is unavailable here, so this reply comes from a template."
 
 
 @dataclass
@@ -142,10 +143,13 @@ class Recommender:
             text,
             images,
             audio,
-            image_encoder=self.models.image if images else None,
-            transcriber=self.models.speech if audio is not None else None,
+            image_encoder=self.models.optional("image") if images else None,
+            transcriber=self.models.optional("speech") if audio is not None else None,
             limits=s,
         )
+        llm = self.models.optional("llm")
+        if llm is None and self.models.failure("llm") is not None:
+            heard.notices.append(_NO_LLM)
         t = timer.mark("understand", t)
         if heard.transcript is not None:
             yield Heard(heard.transcript, timer.elapsed())
@@ -170,7 +174,7 @@ class Recommender:
         yield ItemsRanked(items, timer.elapsed())
 
         explainer = Explainer(
-            self.models.llm,
+            llm,
             self.prompts,
             data.spec.domain,
             s.llm_max_tokens,
@@ -219,7 +223,7 @@ class Recommender:
         """The session's profile after this message (the session itself is not changed)."""
         llm_delta = None
         if self.settings.profile_llm and reading.text and not reading.critique.only_critique:
-            llm = self.models.llm
+            llm = self.models.optional("llm")
             if llm is not None:
                 try:
                     llm_delta = llm_update(

@@ -56,7 +56,9 @@ class Ranker:
     ) -> Candidates:
         """The candidates of a profile with every raw signal (the first half of ``rank``)."""
         vector = self.models.text.embed([query_text])[0] if query_text.strip() else None
-        image_name = getattr(self.models.image, "name", None) if profile.images else None
+        image_name = (
+            getattr(self.models.optional("image"), "name", None) if profile.images else None
+        )
         images = [
             np.asarray(im.vector, dtype=np.float32)
             for im in profile.images[-_MAX_REFERENCE_PHOTOS:]

@@ -78,12 +78,17 @@ class Warmup:
         except Exception as e:  # serve what does work
             log.exception("warm-up failed")
             self.problems.append(f"start-up failed ({type(e).__name__})")
-        for name, what in (("image", "photos"), ("speech", "voice notes")):
-            try:
-                if getattr(self.rec.models, name) is None:
-                    self.problems.append(f"{what} are switched off")
-            except MagpieError as e:
-                self.problems.append(f"{what} are unavailable ({e})")
+        # Said in plain words; the reasons (paths, errors) are in the server's log, not here.
+        for role, what in (("image", "photos"), ("speech", "voice notes")):
+            if self.rec.models.failure(role) is not None:
+                self.problems.append(f"{what} are unavailable")
+            elif self.rec.models.optional(role) is None:
+                self.problems.append(f"{what} are switched off")
+        if self.rec.models.failure("llm") is not None:
+            self.problems.append("replies come from templates (the language model is unavailable)")
+        for name in self.catalogs:
+            if self.rec.catalogues.loaded(name) is None:
+                self.problems.append(f"the {name} catalogue is unavailable")
         self.done.set()
 
     def status(self) -> str:

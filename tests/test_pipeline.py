@@ -156,6 +156,32 @@ def test_a_failing_llm_falls_back_to_templates(settings):
     assert result.items and result.reply and all(s.reason for s in result.items)
 
 
+def test_a_model_that_cannot_load_is_tried_once_and_the_turns_go_on(settings):
+    """A missing GGUF (or an openai backend without a URL): the cards come, the reply is a
+    template with a notice, the profile is kept, and the load is not retried every turn."""
+    from recommender.errors import ModelUnavailable
+
+    attempts = []
+
+    def broken_llm():
+        attempts.append(1)
+        raise ModelUnavailable("no GGUF file at /somewhere/model.gguf")
+
+    embedder = HashEmbedder()
+    rec = Recommender(settings, Models(text=embedder, image=None, speech=None, llm=broken_llm))
+    text = embedder.embed([i.text() for i in MOVIES])
+    rec.add_catalog(Catalogue.build(movie_spec("movies"), list(MOVIES), text))
+    session = rec.new_session("movies")
+    first = rec.ask(session, "I want a comedy")
+    second = rec.ask(session, "no horror")
+    for result in (first, second):
+        assert result.items and result.reply and all(s.reason for s in result.items)
+        assert any("template" in n for n in result.notices)
+        assert not any("/somewhere" in n for n in result.notices)  # no server path in the chat
+    assert "comedy" in session.profile.wanted and "horror" in session.profile.avoided
+    assert len(attempts) == 1
+
+
 def test_llm_profile_is_merged_and_linked(settings):
     llm = ScriptedLLM(
         reply="Here you go.",

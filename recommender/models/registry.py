@@ -7,15 +7,20 @@ no model library: each ``load_*`` imports its own inside.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from ..errors import MagpieError
 
 if TYPE_CHECKING:
     from ..config import Settings
     from .base import ChatLLM, ImageEncoder, TextEmbedder, Transcriber
 
 __all__ = ["ROLES", "Models", "real_models"]
+
+log = logging.getLogger(__name__)
 
 ROLES = ("text", "image", "speech", "llm")
 
@@ -29,16 +34,37 @@ class Models:
             raise TypeError(f"unknown model roles: {', '.join(sorted(unknown))}")
         self._factories = factories
         self._loaded: dict[str, Any] = {}
+        self._failed: dict[str, MagpieError] = {}
         self._lock = threading.Lock()
 
     def get(self, role: str) -> Any:
+        """The model of ``role``, loaded on first use. A load that failed is remembered and its
+        error raised again at once: a missing model costs one attempt, not one per turn."""
         with self._lock:
+            if role in self._failed:
+                raise self._failed[role]
             if role not in self._loaded:
                 factory = self._factories.get(role)
-                self._loaded[role] = (
-                    factory() if callable(factory) and not _is_model(factory) else factory
-                )
+                try:
+                    self._loaded[role] = (
+                        factory() if callable(factory) and not _is_model(factory) else factory
+                    )
+                except MagpieError as e:
+                    log.warning("the %s model is unavailable: %s", role, e)
+                    self._failed[role] = e
+                    raise
             return self._loaded[role]
+
+    def optional(self, role: str) -> Any:
+        """The model, or None when it is switched off or failed to load (the turn degrades)."""
+        try:
+            return self.get(role)
+        except MagpieError:
+            return None
+
+    def failure(self, role: str) -> MagpieError | None:
+        """Why ``role`` failed to load, or None (it loaded, is off, or was not tried yet)."""
+        return self._failed.get(role)
 
     @property
     def text(self) -> TextEmbedder:
