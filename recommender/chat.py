@@ -22,9 +22,11 @@ import gradio as gr
 from .cards import CardStyle, md_escape, profile_markdown, render_cards
 from .errors import MagpieError
 from .schemas import Profile, ScoredItem, Session
+from .text import clean_text
 from .views import Log, ResetOutputs, TurnOutputs, TurnView, VoteOutputs, chat_view
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .pipeline import Recommender
 
 __all__ = ["ChatHandlers", "delete_uploads", "split_files"]
@@ -45,7 +47,7 @@ def split_files(paths: list[str]) -> tuple[list[str], str | None, list[str]]:
     for path in paths:
         ext = Path(path).suffix.lower()
         kind = (mimetypes.guess_type(path)[0] or "").split("/")[0]
-        if ext in _IMAGE_EXT or kind == "image":
+        if ext in _IMAGE_EXT:  # by suffix only: an SVG ("image/svg+xml") is a document
             images.append(path)
         elif ext in _AUDIO_EXT or kind == "audio":
             if audio is None:
@@ -57,6 +59,20 @@ def split_files(paths: list[str]) -> tuple[list[str], str | None, list[str]]:
         else:
             notes.append(f"I can read photos and voice notes; {Path(path).name} was skipped.")
     return images, audio, notes
+
+
+def _echoable(path: str, limits: Settings) -> bool:
+    """A photo may be shown back in the chat: small enough, and its header declares no more
+    pixels than a photo may have (checked without decoding it)."""
+    try:
+        if Path(path).stat().st_size > limits.max_upload_mb * 2**20:
+            return False
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return image.width * image.height <= limits.max_image_pixels
+    except Exception:  # unreadable: not shown back; the turn says what went wrong
+        return False
 
 
 def delete_uploads(paths: list[str] | None) -> None:
@@ -201,12 +217,18 @@ class ChatHandlers:
         if refresh and session.shown:
             log_.append({"role": "user", "content": "↻ *Refresh my picks with my ratings*"})
         elif text or images or audio:
-            parts: list[Any] = [md_escape(text)] if text else []  # shown as typed
-            parts += [{"path": p} for p in [*images, *([audio] if audio else [])]]
-            log_.append({"role": "user", "content": parts})
+            # Shown as the engine reads it: cut to max_text_chars, control and bidi characters
+            # dropped; files shown back only when they are pictures within the limits (a
+            # decompression bomb is not handed to the browser to decode).
+            shown, _ = clean_text(text, self.rec.settings.max_text_chars)
+            parts: list[Any] = [md_escape(shown)] if shown else []
+            parts += [{"path": p} for p in images if _echoable(p, self.rec.settings)]
+            parts += [{"path": audio}] if audio else []
+            log_.append({"role": "user", "content": parts or ["📎"]})
         else:
             if notes:
                 log_.append({"role": "assistant", "content": "⚠️ " + md_escape(" ".join(notes))})
+            view.record["status"] = "done"  # nothing to answer: the turn is over, not streaming
             yield out(box_free)
             return
         view.at = len(log_)

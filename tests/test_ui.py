@@ -114,3 +114,28 @@ def test_bad_input_keeps_the_session(handlers, tmp_path):
     assert after[6] is session and len(after[7]) > len(log)
     assert any("switched off" in n or "broken.png" in n for n in after[0]["notices"])
     assert after[3][-1]["content"].startswith("⚠️")
+
+
+def test_what_is_echoed_into_the_chat_is_what_was_read(handlers, tmp_path):
+    """The chat shows the message as the engine reads it (cut, control and bidi characters
+    gone) and shows back only photos within the limits; an empty message ends its turn."""
+    from PIL import Image
+
+    long = "a lamp\u202e\x00 " + "x" * 100_000
+    out = run(handlers, long)[-1]
+    shown = out.log[-2]["content"] if out.log[-2]["role"] == "user" else out.log[0]["content"]
+    text = next(p for p in shown if isinstance(p, str))
+    assert len(text) <= handlers.rec.settings.max_text_chars + 100  # escaped, but cut
+    assert "\u202e" not in text and "\x00" not in text
+
+    svg = tmp_path / "x.svg"
+    svg.write_text("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (7000, 7000)).save(bomb)  # ~49 MP, a few kB
+    out = run(handlers, "a lamp", files=[str(svg), str(bomb)])[-1]
+    user = next(m for m in out.log if m["role"] == "user")
+    assert not any(isinstance(p, dict) for p in user["content"])  # neither is shown back
+    assert any("x.svg was skipped" in m["content"] for m in out.log if m["role"] == "assistant")
+
+    empty = run(handlers, "   ")[-1]
+    assert empty.turn["status"] == "done"
