@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -86,8 +87,10 @@ class Explainer:
         domain: str = "movies and products",
         max_tokens: int = 220,
         llm_reasons: bool = False,
+        deadline: float = float("inf"),  # time.perf_counter() by which the reply must be done
     ) -> None:
         self.llm = llm
+        self.deadline = deadline
         self.prompts = prompts
         self.domain = domain
         self.max_tokens = max_tokens
@@ -147,6 +150,13 @@ class Explainer:
                 temperature=0.3,
                 numbered_lines=len(items) if self.llm_reasons else None,
             ):
+                if time.perf_counter() > self.deadline:
+                    # The turn's deadline: what was said so far is grounded as usual (a cut
+                    # sentence is dropped); nothing said yet: the template reply.
+                    log.warning("the reply ran past the turn's deadline and was cut")
+                    if not produced:
+                        yield template_text(profile, items, titles)
+                    break
                 produced = True
                 yield piece
         except LLMError as e:

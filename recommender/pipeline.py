@@ -179,6 +179,7 @@ class Recommender:
             data.spec.domain,
             s.llm_max_tokens,
             llm_reasons=s.llm_reasons,
+            deadline=timer.start + s.turn_deadline_s,
         )
         explanation = explainer.explain(
             heard.text or query_text(profile, heard.image_words), profile, items, data.titles

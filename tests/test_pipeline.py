@@ -292,3 +292,21 @@ def test_shop_budget_and_category(settings):
     for s in result.items:
         assert "Footwear" in s.item.categories and s.item.attributes["price"] <= 100
     assert result.items[0].item.id == "run-1"
+
+
+def test_a_reply_past_the_turn_deadline_is_cut_and_the_turn_ends(settings):
+    import time as clock
+
+    class SlowLLM:
+        name = "slow"
+
+        def stream(self, messages, **kw):
+            for word in ["Here", " are", " some", " picks."] * 50:
+                clock.sleep(0.05)
+                yield word
+
+    rec = engine(settings.with_(turn_deadline_s=0.3), llm=SlowLLM())
+    started = clock.perf_counter()
+    result = rec.ask(rec.new_session("movies"), "I want a comedy")
+    assert clock.perf_counter() - started < 2.0  # not the 10 s the model would take
+    assert result.items and result.reply and all(s.reason for s in result.items)

@@ -244,8 +244,12 @@ class OpenAICompatLLM:
                     data = line[5:].strip()
                     if data == "[DONE]":
                         return
-                    choices = json.loads(data).get("choices") or [{}]
-                    piece = (choices[0].get("delta") or {}).get("content")
+                    chunk = json.loads(data)
+                    if not isinstance(chunk, dict):
+                        raise LLMError("the language model endpoint sent a malformed chunk")
+                    choices = chunk.get("choices") or [{}]
+                    delta = choices[0].get("delta") if isinstance(choices[0], dict) else None
+                    piece = delta.get("content") if isinstance(delta, dict) else None
                     if piece:
                         yield piece
         except (httpx.HTTPError, json.JSONDecodeError) as e:
