@@ -63,9 +63,49 @@ class Explanation:
     raw: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[str]:
+        """The pieces as they come, for a template; for the LLM, whole sentences, each shown
+        only once it has passed the same checks as the final reply (listed titles only, no
+        invented numbers, no prompt talk, at most two): nothing is shown and then taken back."""
+        if self.fallback:
+            for piece in self.pieces:
+                self.raw.append(piece)
+                yield piece
+            return
+        allowed = {s.item.id for s in self.items}
+        facts = _numbers_in(
+            " ".join(_fact_text(s) for s in self.items)
+            + " "
+            + describe_profile(self.profile, self.titles)
+        )
+        shown: list[str] = []
+        buffer = ""
+        showing = True
         for piece in self.pieces:
             self.raw.append(piece)
-            yield piece
+            if not showing:
+                continue  # the rest (reasons) is read by ``finish``
+            buffer += piece
+            *sentences, buffer = _SENTENCE.split(buffer)
+            for sentence in sentences:
+                if not showing or not self._shows(sentence, shown, allowed, facts):
+                    showing = showing and not _ends_reply(sentence)
+                    continue
+                shown.append(sentence)
+                yield (" " if len(shown) > 1 else "") + sentence
+                showing = len(shown) < _REPLY_SENTENCES
+        if showing and buffer.strip() and self._shows(buffer.strip(), shown, allowed, facts):
+            yield (" " if shown else "") + buffer.strip()
+
+    def _shows(self, sentence: str, shown: list[str], allowed: set[str], facts: set[str]) -> bool:
+        sentence = sentence.strip()
+        return (
+            bool(sentence)
+            and not _ends_reply(sentence)
+            and sentence[-1:] in ".!?"
+            and sentence not in shown
+            and not _ECHO.search(sentence)
+            and _keep_grounded(sentence, allowed, self.titles, facts) == sentence
+        )
 
     def finish(self) -> tuple[str, list[str]]:
         """(reply, one reason per item), grounded. Consumes any pieces not yet read."""
@@ -261,6 +301,14 @@ def _fact_text(scored: ScoredItem) -> str:
 
 def facts_of_profile(profile: Profile, titles: TitleLinker | None) -> set[str]:
     return _numbers_in(describe_profile(profile, titles))
+
+
+def _ends_reply(sentence: str) -> bool:
+    """The reply is over where the numbered reasons or a list begin."""
+    return any(
+        _REASON_LINE.match(line) or line.lstrip().startswith(("-", "*"))
+        for line in sentence.strip().splitlines()
+    )
 
 
 def _reply_part(text: str) -> str:

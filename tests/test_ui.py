@@ -30,7 +30,7 @@ ITEMS = [
 @pytest.fixture
 def handlers(settings):
     embedder = HashEmbedder()
-    llm = ScriptedLLM("Here are some picks <b>for</b> you ![x](http://e.vil/p.png)")
+    llm = ScriptedLLM("Here are some picks <b>for</b> you ![x](http://e.vil/p.png).")
     rec = Recommender(settings, Models(text=embedder, image=None, speech=None, llm=llm))
     rec.add_catalog(
         Catalogue.build(CatalogSpec.bare("toy"), ITEMS, embedder.embed([i.text() for i in ITEMS]))
