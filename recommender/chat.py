@@ -21,7 +21,9 @@ import gradio as gr
 
 from .cards import CardStyle, md_escape, profile_markdown, render_cards
 from .errors import MagpieError
+from .events import ItemsRanked
 from .schemas import Profile, ScoredItem, Session
+from .slots import ReplySlots
 from .text import clean_text
 from .views import Log, ResetOutputs, TurnOutputs, TurnView, VoteOutputs, chat_view
 
@@ -111,6 +113,9 @@ class ChatHandlers:
     def __init__(self, rec: Recommender, default_catalog: str) -> None:
         self.rec = rec
         self.default_catalog = default_catalog
+        # Cards are computed for everyone at once (ms of work each); the reply, the slow part,
+        # takes one of ``turn_concurrency`` slots, in arrival order.
+        self.reply_slots = ReplySlots(rec.settings.turn_concurrency)
 
     # ---- views ----
 
@@ -235,10 +240,16 @@ class ChatHandlers:
         log_.append({"role": "assistant", "content": "…"})
         yield out()
 
+        holding = False
         try:
             for event in self.rec.turn(session, text, images=images, audio=audio):
                 view.show(event)
                 yield out()
+                if isinstance(event, ItemsRanked):
+                    # The engine writes the reply only when asked for the next event: wait
+                    # for a reply slot here, with the cards already on screen.
+                    yield from self._wait_for_slot(view, out)
+                    holding = True
         except MagpieError as e:  # bad input or a failing model: say so, keep the session
             log.info("turn stopped: %s", e)
             view.fail(str(e), session.profile)
@@ -248,6 +259,9 @@ class ChatHandlers:
                 "Something went wrong on my side. Your conversation is kept; please try again.",
                 session.profile,
             )
+        finally:
+            if holding:
+                self.reply_slots.release()
         view.record["status"] = "done"
         view.record["turn_s"] = view.elapsed()
         log.info(
@@ -257,6 +271,13 @@ class ChatHandlers:
             view.record["turn_s"],
         )
         yield out(box_free)
+
+    def _wait_for_slot(self, view: TurnView, out: Any) -> Iterator[TurnOutputs]:
+        """Take a reply slot; while waiting, the reply bubble says how many replies are ahead."""
+        for ahead in self.reply_slots.wait():
+            plural = "reply" if ahead == 1 else "replies"
+            view.log[view.at]["content"] = f"… (writing {ahead} other {plural} first)"
+            yield out()
 
     # ---- feedback ----
 

@@ -271,7 +271,9 @@ def bench_load(
             "--text", help="a turn (repeat); default: its first example, then more like #2"
         ),
     ] = None,
-    sessions: Annotated[int, typer.Option(min=1, max=200, help="people at once")] = 20,
+    sessions: Annotated[
+        int, typer.Option("--sessions", "--clients", min=1, max=200, help="people at once")
+    ] = 20,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="also write the figures here")
     ] = None,

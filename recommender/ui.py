@@ -239,7 +239,9 @@ def build_app(
             [box, catalog, *state_in],
             turn_io,
             api_name="chat",
-            concurrency_limit=settings.turn_concurrency,
+            # Every queued turn gets its cards at once; the reply waits for one of
+            # turn_concurrency slots inside the handler (ChatHandlers.reply_slots).
+            concurrency_limit=settings.queue_size,
             concurrency_id="turn",
         )
         refresh_btn.click(
@@ -247,7 +249,9 @@ def build_app(
             [catalog, *state_in],
             turn_io,
             api_visibility="private",
-            concurrency_limit=settings.turn_concurrency,
+            # Every queued turn gets its cards at once; the reply waits for one of
+            # turn_concurrency slots inside the handler (ChatHandlers.reply_slots).
+            concurrency_limit=settings.queue_size,
             concurrency_id="turn",
         )
         # Votes and resets are quick and never wait behind a turn (no concurrency limit).
