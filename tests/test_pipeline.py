@@ -327,3 +327,44 @@ def test_nothing_is_streamed_that_the_grounding_check_then_removes(settings):
             streamed += event.text
     assert "Alien" not in streamed and "999" not in streamed and "And so on" not in streamed
     assert "These comedies suit a light evening!" in streamed
+
+
+def test_every_model_failing_still_answers_each_turn(settings, tmp_path):
+    """Missing or corrupt weights for the photo and voice models, and an LLM that breaks off in
+    the middle of its reply: each turn still ends with cards, a reply and a plain notice."""
+    from PIL import Image
+
+    from recommender.errors import LLMError, ModelUnavailable
+
+    def missing(what: str):
+        def load():
+            raise ModelUnavailable(f"corrupt weights at /opt/{what}.bin")
+
+        return load
+
+    class BreaksMidway:
+        name = "breaks"
+
+        def stream(self, messages, **kw):
+            yield "These comedies are a good start. And"
+            raise LLMError("connection reset")
+
+    embedder = HashEmbedder()
+    models = Models(
+        text=embedder, image=missing("image"), speech=missing("speech"), llm=BreaksMidway()
+    )
+    rec = Recommender(settings, models)
+    text = embedder.embed([i.text() for i in MOVIES])
+    rec.add_catalog(Catalogue.build(movie_spec("movies"), list(MOVIES), text))
+    photo = tmp_path / "p.png"
+    Image.new("RGB", (32, 32), "red").save(photo)
+    note = tmp_path / "n.wav"
+    note.write_bytes(b"RIFF....WAVE")
+    session = rec.new_session("movies")
+    for kwargs in ({"images": [str(photo)]}, {"audio": str(note)}, {}):
+        result = rec.ask(session, "I want a comedy", **kwargs)
+        assert result.items and result.reply and all(s.reason for s in result.items)
+        assert "These comedies are a good start." in result.reply  # what it said, grounded
+        assert not any("/opt/" in n for n in result.notices)
+        if kwargs:
+            assert result.notices  # the photo or the voice note could not be read: said so
