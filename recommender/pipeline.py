@@ -19,7 +19,7 @@ from .catalogs import Catalogues
 from .config import Settings
 from .errors import CatalogError, LLMError, MagpieError
 from .events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
-from .explain import Explainer, describe_profile
+from .explain import Explainer
 from .models.registry import ROLES, Models
 from .profile import like, llm_update, merge, query_text, update
 from .prompts import PromptBook
@@ -27,6 +27,7 @@ from .ranking import Ranker
 from .reading import Reading, read_message
 from .schemas import ChatMessage, ImageRef, Profile, ScoredItem, Session, TurnResult
 from .sessions import shown_before
+from .templates import describe_profile
 from .understand import understand
 
 if TYPE_CHECKING:
