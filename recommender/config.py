@@ -55,7 +55,7 @@ class Settings:
     llm_base_url: str = ""  # OpenAI-compatible endpoint for llm_backend=openai
     llm_api_key: str = field(default="", repr=False)  # never printed with the settings
     llm_timeout_s: float = 60.0  # an OpenAI-compatible server silent this long: template reply
-    turn_deadline_s: float = 30.0  # a reply still streaming then is cut (grounded as usual)
+    turn_deadline_s: float = 30.0  # a reply still streaming this long after it began is cut
     llm_threads: int = 0  # 0: one per core
     llm_context: int = 4096
     llm_max_tokens: int = 220  # reply + reasons, when llm_reasons is on

@@ -180,7 +180,8 @@ class Recommender:
             data.spec.domain,
             s.llm_max_tokens,
             llm_reasons=s.llm_reasons,
-            deadline=timer.start + s.turn_deadline_s,
+            # From when the reply starts: time spent waiting for a reply slot is not its own.
+            deadline=time.perf_counter() + s.turn_deadline_s,
         )
         explanation = explainer.explain(
             heard.text or query_text(profile, heard.image_words), profile, items, data.titles
