@@ -274,10 +274,14 @@ class ChatHandlers:
 
     def _wait_for_slot(self, view: TurnView, out: Any) -> Iterator[TurnOutputs]:
         """Take a reply slot; while waiting, the reply bubble says how many replies are ahead."""
+        waited = False
         for ahead in self.reply_slots.wait():
             plural = "reply" if ahead == 1 else "replies"
             view.log[view.at]["content"] = f"… (writing {ahead} other {plural} first)"
+            waited = True
             yield out()
+        if waited:
+            view.log[view.at]["content"] = "…"  # our turn: the reply comes next
 
     # ---- feedback ----
 
