@@ -104,6 +104,11 @@ def test_decades():
     }
 
 
+def test_anything_but_is_one_negated_wish():
+    delta = extractor().read("anything but horror please")
+    assert delta.avoided == ["horror"] and "horror" not in delta.wanted
+
+
 def test_merge_later_statements_win():
     profile = merge(
         Profile(), Profile(liked=["a"], wanted=["red"], ranges={"price": Range(max=100)})
