@@ -137,3 +137,15 @@ def movie_spec(name: str = "movies", folder: Path | None = None):
     from recommender.catalog import read_spec
 
     return read_spec(ROOT / "assets" / "movies").model_copy(update={"name": name, "folder": folder})
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
+    """16-bit mono PCM, samples in [-1, 1] (clipped)."""
+    import wave
+
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(rate)
+        f.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return path

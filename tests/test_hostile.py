@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import re
 import struct
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 from app_server import ROOT, serve
+from conftest import write_wav
 from gradio_client import Client, handle_file
 from PIL import Image
 
@@ -30,15 +30,6 @@ OUR_THUMBNAIL = re.compile(r'<img class="mp-photo" src="data:image/jpeg;base64,[
 def app(tmp_path_factory):
     with serve(tmp_path_factory.getbasetemp() / "magpie-hostile") as served:
         yield served
-
-
-def wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
 
 
 def files(tmp: Path) -> dict[str, Path]:
@@ -64,10 +55,10 @@ def files(tmp: Path) -> dict[str, Path]:
     (tmp / "empty.png").write_bytes(b"")
     out["zero-byte image"] = tmp / "empty.png"
     rng = np.random.default_rng(0)
-    out["silent audio"] = wav(tmp / "silent.wav", np.zeros(16_000))
-    out["noise audio"] = wav(tmp / "noise.wav", rng.uniform(-0.5, 0.5, 3 * 16_000))
+    out["silent audio"] = write_wav(tmp / "silent.wav", np.zeros(16_000))
+    out["noise audio"] = write_wav(tmp / "noise.wav", rng.uniform(-0.5, 0.5, 3 * 16_000))
     tone = 0.3 * np.sin(2 * math.pi * 440 * np.arange(180 * 16_000) / 16_000)
-    out["3-minute audio"] = wav(tmp / "long.wav", tone)
+    out["3-minute audio"] = write_wav(tmp / "long.wav", tone)
     (tmp / "random.wav").write_bytes(b"RIFF" + struct.pack("<I", 999) + rng.bytes(4000))
     out["random-byte audio"] = tmp / "random.wav"
     return out

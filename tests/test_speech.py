@@ -12,13 +12,12 @@ import socket
 import struct
 import subprocess
 import sys
-import wave
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from conftest import missing, needs
+from conftest import missing, needs, write_wav
 
 from recommender.errors import AudioError, ModelUnavailable
 from recommender.models import speech, whisper_convert
@@ -283,15 +282,6 @@ class FakeWhisper:
 def tone(seconds: float, amplitude: float = 0.3, rate: int = SAMPLE_RATE) -> np.ndarray:
     t = np.arange(int(seconds * rate)) / rate
     return (amplitude * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
-    with wave.open(str(path), "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(rate)
-        f.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
 
 
 def test_transcriber_satisfies_the_protocol_and_passes_cpu_options() -> None:
