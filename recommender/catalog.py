@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import CatalogError
 from .keywords import KeywordIndex
 from .linking import TitleLinker, VocabularyLinker
+from .people import PersonLinker
 from .rows import check_name
 from .schemas import Item
 from .text import keyword_tokens, normalise
@@ -84,6 +85,7 @@ class _SpecFile(BaseModel):
     class _Vocabulary(BaseModel):
         model_config = ConfigDict(extra="forbid")
         synonyms: dict[str, str] = Field(default_factory=dict)
+        link_fields: list[str] = Field(default_factory=list)
 
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
@@ -106,6 +108,9 @@ class CatalogSpec(BaseModel):
     card_attributes: tuple[str, ...] = ()  # shown on a card, in order (price first when present)
     card_format: dict[str, str] = Field(default_factory=dict)  # "runtime" -> "{} min"
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
+    # Attributes whose values are people's names ("director"): linked from typed names,
+    # surnames alone and typos (people.py).
+    link_fields: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
 
     @classmethod
@@ -154,6 +159,7 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         card_attributes=tuple(written.cards.attributes),
         card_format=dict(written.cards.format),
         synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
+        link_fields=tuple(written.vocabulary.link_fields),
         examples=tuple(
             Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
             for e in written.examples
@@ -268,6 +274,7 @@ class Catalogue:
             dtype=bool,
         )
         pop = {item.id: float(popularity[i]) for i, item in enumerate(items)}
+        people = PersonLinker(items, spec.link_fields) if spec.link_fields else None
         return cls(
             spec=spec,
             items=items,
@@ -283,8 +290,8 @@ class Catalogue:
             guessed=guess_words(items, cooccur),
             described=described,
             keywords=KeywordIndex([item.text() for item in items]),
-            titles=TitleLinker(items, pop),
-            vocabulary=VocabularyLinker(items, spec.synonyms),
+            titles=TitleLinker(items, pop, names=people.surnames if people else frozenset()),
+            vocabulary=VocabularyLinker(items, spec.synonyms, people),
         )
 
 

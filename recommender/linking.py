@@ -1,13 +1,18 @@
 """Entity linking: find catalogue items, categories and attribute words named in free text.
 
-Pure Python over the catalogue; built once per catalogue and shared by every turn.
+Pure Python over the catalogue; built once per catalogue and shared by every turn. Titles are
+matched in the canonical form of ``fuzzy`` (number words, Roman numerals, a missing leading
+article, punctuation) and, failing that, within a few typing errors.
 
 >>> from recommender.schemas import Item
 >>> items = [Item("pa-1984", "Police Academy", attributes={"year": 1984}),
-...          Item("st-2001", "Super Troopers", attributes={"year": 2001})]
+...          Item("st-2001", "Super Troopers", attributes={"year": 2001}),
+...          Item("oe-2001", "Ocean's Eleven", attributes={"year": 2001})]
 >>> linker = TitleLinker(items)
 >>> [m.item_id for m in linker.find("I loved Super Troopers (2001) and police academy")]
 ['st-2001', 'pa-1984']
+>>> [m.surface for m in linker.find("oceans 11 and super trooper were great")]
+['oceans 11', 'super trooper']
 """
 
 from __future__ import annotations
@@ -17,14 +22,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .fuzzy import FuzzyIndex, Lexicon, lexicon, name_tokens, plain_words, span_tokens
+from .people import PersonLinker
 from .schemas import Item
-from .text import fold, language, ngrams, normalise, stem, tokens, word_spans
+from .text import fold, language, ngrams, normalise, stem, tokens
 
 __all__ = ["Mention", "TitleLinker", "VocabularyLinker"]
 
-# Longest title, in tokens, that the n-gram scan looks for.
+# Longest title, in words, that the scan looks for; typos are looked for in shorter spans only
+# (a long title typed with typos still has a long exact part ... or is rare: fit half).
 _MAX_TITLE_TOKENS = 12
+_MAX_FUZZY_TOKENS = 6
 _YEAR_AFTER = re.compile(r"^\s*\(?\s*((?:19|20)\d\d)\s*\)?")
+# A title's last word alone ("departed" for "The Departed") in lower case needs this many
+# letters: shorter ones are everyday words ("wood", "edge", "end").
+_LOWER_ALONE = 7
+# A shortened form (the title before its colon: "Police Academy 2") ranks after full titles.
+_SHORT_FORM = 1
 
 
 @dataclass(frozen=True)
@@ -37,78 +51,191 @@ class Mention:
     surface: str  # the words as written
 
 
-class TitleLinker:
-    """Finds catalogue titles in text: longest match first, years disambiguate."""
+@dataclass(frozen=True)
+class _Found:
+    first: int  # word positions of the span, inclusive
+    last: int
+    key: str  # the catalogue form it matched
+    edits: int  # 0: exact
 
-    def __init__(self, items: Sequence[Item], popularity: dict[str, float] | None = None) -> None:
+    @property
+    def weight(self) -> float:
+        # Longer spans first; an edit costs about two characters of evidence.
+        return len(self.key) - 2.0 * self.edits
+
+
+class TitleLinker:
+    """Finds catalogue titles in text: longest match first, years disambiguate, typos tolerated."""
+
+    def __init__(
+        self,
+        items: Sequence[Item],
+        popularity: Mapping[str, float] | None = None,
+        lex: Lexicon | None = None,
+        names: frozenset[str] = frozenset(),
+    ) -> None:
         popularity = popularity or {}
-        by_title: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
-        for item in items:
-            key = normalise(item.title)
-            if not key:
-                continue
-            year = item.number("year")
-            by_title[key].append((item.id, int(year) if year else None))
-        # Most popular first, so an ambiguous title without a year links to the best known film.
-        self._titles = {
-            k: sorted(v, key=lambda e: -popularity.get(e[0], 0.0)) for k, v in by_title.items()
-        }
-        self._max = min(_MAX_TITLE_TOKENS, max((len(k.split()) for k in self._titles), default=1))
+        # People's surnames: "a Hitchcock film" is his film, not the film "Hitchcock".
+        self._names = names
+        self._lex = lex or lexicon()
+        self._ids = [item.id for item in items]
+        self._years = [int(y) if (y := item.number("year")) else None for item in items]
         self._titles_of = {item.id: item.title for item in items}
+        # As spelled, with and without a leading article: "Ocean's Eleven" is not "Ocean's 11".
+        self._spelled = [self._spellings(item.title) for item in items]
+        by_key: dict[str, list[tuple[int, float, int]]] = defaultdict(list)
+        for n, item in enumerate(items):
+            for key, penalty in self._forms(item.title):
+                by_key[key].append((penalty, -popularity.get(item.id, 0.0), n))
+        # Per form, the best reading first: full titles, then the most popular film.
+        self._by_key = {k: [n for _, _, n in sorted(set(v))] for k, v in by_key.items()}
+        # One word left of a longer title ("the wood" -> "wood"): linked only as a name, with
+        # a capital; in lower case it is a word ("a small wood cabin").
+        full = {" ".join(name_tokens(item.title, self._lex)) for item in items}
+        self._capital_only = {k for k in self._by_key if " " not in k and k not in full}
+        self._best_penalty = {k: min(p for p, _, _ in v) for k, v in by_key.items()}
+        self._fuzzy: FuzzyIndex[str] = FuzzyIndex({k: k for k in self._by_key})
+        self._max = min(_MAX_TITLE_TOKENS, max((k.count(" ") + 1 for k in self._by_key), default=1))
+        self._stop = language().stop_words
+
+    def _forms(self, title: str) -> list[tuple[str, int]]:
+        """The canonical forms a title is known by, each with its rank (0: the title itself)."""
+        words = name_tokens(title, self._lex)
+        if not words:
+            return []
+        forms = [(words, 0)]
+        if ":" in title:
+            short = name_tokens(title.split(":", 1)[0], self._lex)
+            if short and short != words and (len(short) > 1 or short[0].isdigit()):
+                forms.append((short, _SHORT_FORM))
+        if "-" in title:  # "Spider-Man" is also typed "spider man"
+            forms.append((name_tokens(title.replace("-", " "), self._lex), 0))
+        for form, penalty in list(forms):
+            if len(form) > 1 and form[0] in self._lex.articles:
+                forms.append((form[1:], penalty))
+        return [(" ".join(f), p) for f, p in forms]
+
+    def _spellings(self, title: str) -> frozenset[str]:
+        plain = plain_words(title)
+        first, _, rest = plain.partition(" ")
+        return frozenset([plain, rest] if rest and first in self._lex.articles else [plain])
 
     def find(self, text: str) -> list[Mention]:
         """Items named in ``text``, in order of appearance, each at most once."""
-        spans = word_spans(text)
-        words = [fold(text)[s:e] for s, e in spans]
+        spans = span_tokens(text, self._lex)
+        folded = fold(text)
+        words = [folded[s:e] for s, e, _ in spans]
+        found: list[_Found] = []
+        for i, (_, _, first) in enumerate(spans):
+            if not first:
+                continue  # no title starts with a dropped word ("and", "part")
+            parts: list[str] = []
+            for j in range(i, min(len(spans), i + self._max)):
+                if not spans[j][2]:
+                    continue
+                parts.append(spans[j][2])
+                key = " ".join(parts)
+                if key in self._by_key:
+                    found.append(_Found(i, j, key, 0))
+                elif j - i < _MAX_FUZZY_TOKENS and self._may_be_typo(words[i : j + 1]):
+                    # A year right after the span ("Blot (2008)") backs one more slip.
+                    extra = 1 if _YEAR_AFTER.match(text[spans[j][1] : spans[j][1] + 9]) else 0
+                    near = [kv for kv in self._fuzzy.near(key, extra) if self._slips_ok(key, kv[0])]
+                    if near:
+                        best = min(near, key=lambda kv: (kv[1], self._best_penalty[kv[0]]))
+                        found.append(_Found(i, j, best[0], best[1]))
+        chosen: list[tuple[_Found, int, int, int]] = []  # (found, item, start, end)
+        taken: set[int] = set()
+        for f in sorted(found, key=lambda f: (-f.weight, f.first)):
+            if taken & set(range(f.first, f.last + 1)):
+                continue
+            hit = self._resolve(f, text, spans, words)
+            if hit is not None:
+                chosen.append((f, *hit))
+                taken.update(range(f.first, f.last + 1))
         out: list[Mention] = []
         seen: set[str] = set()
-        i = 0
-        while i < len(words):
-            hit = None
-            for n in range(min(self._max, len(words) - i), 0, -1):
-                key = " ".join(words[i : i + n])
-                candidates = self._titles.get(key)
-                if not candidates:
-                    continue
-                start, end = spans[i][0], spans[i + n - 1][1]
-                year_match = _YEAR_AFTER.match(text[end : end + 9])
-                year = int(year_match.group(1)) if year_match else None
-                if not self._plausible(key, text[start:end], year, start):
-                    continue
-                if year is None and i > 0 and words[i - 1] in _INDEFINITE and n <= 2:
-                    continue  # "a tent", "a road bike": a kind of thing, not the item so titled
-                if n == 1 and text[start:end].islower() and _KIND_AFTER.match(text[end:]):
-                    continue  # "a funny heist movie": a kind of film, not the film "Heist"
-                chosen = next((c for c in candidates if year and c[1] == year), None)
-                if chosen is None and year and not any(c[1] is None for c in candidates):
-                    # A year that matches none of the films of that title: nearest year wins.
-                    chosen = min(candidates, key=lambda c: abs((c[1] or 0) - year))
-                hit = (
-                    (chosen or candidates[0])[0],
-                    start,
-                    end + (year_match.end() if year_match else 0),
-                    n,
-                )
-                break
-            if hit is None:
-                i += 1
-                continue
-            item_id, start, end, n = hit
+        for _, n, start, end in sorted(chosen, key=lambda c: c[2]):
+            item_id = self._ids[n]
             if item_id not in seen:
                 seen.add(item_id)
                 out.append(Mention(item_id, start, end, text[start:end]))
-            i += n
         return out
 
+    def _may_be_typo(self, words: Sequence[str]) -> bool:
+        """Only spans that start (after an article) and end on a content word are looked up
+        with typos."""
+        common = language().common_words
+        first = words[1] if len(words) > 1 and words[0] in self._lex.articles else words[0]
+        if first in self._stop or words[-1] in self._stop:
+            return False
+        return not all(w in common for w in words)
+
     @staticmethod
-    def _plausible(key: str, surface: str, year: int | None, start: int) -> bool:
-        words = key.split()
+    def _slips_ok(typed: str, key: str) -> bool:
+        """A plural is not a typo of an everyday word: "sad movies" is not "Sad Movie",
+        "romances" not "Romance"."""
+        common = language().common_words
+        a, b = typed.split(), key.split()
+        if len(a) != len(b):
+            return not all(w in common for w in b)
+        return not any(
+            x != y and y in common and stem(x) == stem(y) for x, y in zip(a, b, strict=True)
+        )
+
+    def _resolve(
+        self, f: _Found, text: str, spans: Sequence[tuple[int, int, str]], words: Sequence[str]
+    ) -> tuple[int, int, int] | None:
+        """(item position, start, end) for a span, or None when it should not link."""
+        start, end = spans[f.first][0], spans[f.last][1]
+        year_match = _YEAR_AFTER.match(text[end : end + 9])
+        year = int(year_match.group(1)) if year_match else None
+        surface = text[start:end]
+        n_words = f.last - f.first + 1
+        typed = list(words[f.first : f.last + 1])
+        if not self._plausible(
+            typed if f.edits == 0 else f.key.split(), surface, year, text[:start]
+        ):
+            return None
+        lower_word = f.key in self._capital_only and year is None and not surface[:1].isupper()
+        if lower_word and (f.edits or len(f.key) < _LOWER_ALONE):
+            return None  # "a small wood cabin", "thinking": words, not "The Wood"
+        if year is None and f.first > 0 and words[f.first - 1] in _INDEFINITE and n_words <= 2:
+            return None  # "a tent", "a road bike": a kind of thing, not the item so titled
+        if (
+            n_words == 1
+            and (surface.islower() or f.key in self._names)
+            and _KIND_AFTER.match(text[end:])
+        ):
+            return None  # "a funny heist movie": a kind of film, not the film "Heist"
+        candidates = self._by_key[f.key]
+        if len(candidates) > 1:  # the title spelled as typed first, then the most popular
+            spelled = plain_words(surface)
+            candidates = sorted(candidates, key=lambda n: spelled not in self._spelled[n])
+        chosen = next((n for n in candidates if year and self._years[n] == year), None)
+        if chosen is None and year and all(self._years[n] is not None for n in candidates):
+            # A year that matches none of the films of that title: nearest year wins.
+            chosen = min(candidates, key=lambda n: abs((self._years[n] or 0) - year))
+        return (
+            candidates[0] if chosen is None else chosen,
+            start,
+            end + (year_match.end() if year_match else 0),
+        )
+
+    @staticmethod
+    def _plausible(words: list[str], surface: str, year: int | None, before: str) -> bool:
+        mid_sentence = bool(before.strip()) and before.rstrip()[-1] not in ".!?:;\"'("
         if year is not None:
             return True
-        if all(w in language().common_words for w in words):
-            # "It", "Up", "Big": only with a capital letter that is not just the sentence start.
-            return len(words) > 1 and surface[:1].isupper() and start > 0 and surface.istitle()
-        if len(words) == 1 and len(key) < 4:
+        common = language().common_words
+        significant = [w for w in words if w not in lexicon().articles]
+        if all(w in common for w in words) and (
+            len(significant) <= 1 or all(w in language().stop_words for w in significant)
+        ):
+            # "It", "Up", "the end": only with a capital letter that is not just the sentence
+            # start. Longer titles of everyday words ("Game Night") link in lower case too.
+            return mid_sentence and surface.istitle() and not surface.isupper()
+        if len(words) == 1 and len(words[0]) < 4:
             return surface[:1].isupper()
         return True
 
@@ -143,8 +270,14 @@ class VocabularyLinker:
     _MIN_ITEMS = 2  # a title word must occur in at least this many items to stand for a category
     _PURITY = 0.8  # ... and this share of them must sit in the category
 
-    def __init__(self, items: Sequence[Item], synonyms: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        items: Sequence[Item],
+        synonyms: Mapping[str, str] | None = None,
+        people: PersonLinker | None = None,
+    ) -> None:
         lang = language()
+        self.people = people  # names of people (directors, cast): surnames, typos
         # The catalogue's own synonyms over the language's spelling variants ("grey" -> "gray").
         self._synonyms = {**lang.spellings, **(synonyms or {})}
         self._ignored = lang.not_attributes
@@ -218,9 +351,9 @@ class VocabularyLinker:
         return bool(inner) and inner < outer
 
     def words_in(self, text: str) -> list[str]:
-        """Attribute words of the catalogue (genres, colours, brands) named in ``text``."""
+        """Attribute words of the catalogue (genres, colours, brands, people) named in ``text``."""
         words = normalise(text).split()
-        found: list[str] = []
+        found: list[str] = list(self.people.find(text)) if self.people else []
         for phrase in ngrams(words, 3):
             target = self._synonyms.get(phrase, phrase)
             for candidate in (target, stem(target)):

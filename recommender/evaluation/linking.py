@@ -1,0 +1,509 @@
+"""``magpie eval linking``: how well typed titles and names link to catalogue items and people.
+
+Two sources of gold, neither written by the linker:
+
+- **ReDial, perturbed.** ReDial's messages name films in canonical form ("Super Troopers
+  (2001)") and its turns list the films' entity ids, so each message's films are known. Each such
+  mention is rewritten as a person might type it (``perturb``: year dropped, lower case, typos,
+  "11" <-> "Eleven", no leading "The", "2" / "II" / "Part 2", no punctuation, no subtitle), with
+  a fixed seed per message, and the linker reads the rewritten message.
+- **The request set** (``requests.jsonl``): the ids a liked-title case excludes are the films it
+  names; the people of a case are the values its content checks ask of a person-valued field
+  (the catalogue's ``link_fields``). Movie cases without such checks name nobody, so whatever
+  links there is a false positive.
+
+Precision and recall are micro-averaged over messages (sets of ids or names per message). Per
+perturbation kind, each gold mention is linked right, linked to another film, or missed.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CatalogError
+from ..fuzzy import lexicon, name_tokens, plain_words
+from .redial import catalogue_ids, is_fit, load_redial, parse_name
+from .requests import REQUESTS_FILE, load_cases, split_of
+
+if TYPE_CHECKING:
+    from ..catalog import Catalogue
+    from ..config import Settings
+
+__all__ = [
+    "KINDS",
+    "Gold",
+    "evaluate_linking",
+    "gold_messages",
+    "linking_markdown",
+    "perturb",
+    "text_only",
+]
+
+SEED = 11  # the perturbations of a message depend on this, its dialogue and its position only
+# How a person may type a film's name, and how often (weights among the kinds that apply to a
+# title). The year is dropped on top with ``P_NO_YEAR``, lower case with ``P_LOWER``.
+KINDS = {
+    "as-written": 1.0,
+    "typo": 3.0,
+    "number-word": 4.0,
+    "no-article": 3.0,
+    "sequel": 4.0,
+    "no-punctuation": 2.0,
+    "no-subtitle": 2.0,
+}
+P_NO_YEAR = 0.8
+P_LOWER = 0.5
+_YEAR = re.compile(r"\s*\(((?:18|19|20)\d\d)\)")
+_SEQUEL = re.compile(
+    r"^(?P<head>\S.*?)\s+(?:Part\s+)?(?P<num>[2-9]|II|III|IV|VI|VII|VIII|IX)(?P<tail>\s*:.*)?$"
+)
+_ROMAN = {2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX"}
+_PUNCT = re.compile(r"[:,.!?'’\-]")
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")  # a QWERTY keyboard: slips hit a neighbour
+_NEIGHBOURS = {
+    c: "".join(row[j] for j in (i - 1, i + 1) if 0 <= j < len(row))
+    for row in _ROWS
+    for i, c in enumerate(row)
+}
+
+
+@dataclass(frozen=True)
+class Gold:
+    """One message with the catalogue ids it names, after perturbation."""
+
+    dialog_id: str
+    text: str  # as the linker reads it
+    ids: frozenset[str]
+    kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (id, perturbation labels) per mention
+    spans: tuple[tuple[int, int], ...] = ()  # where each mention sits in ``text``
+    # Films the dialogue's annotations list but this message does not name in canonical form:
+    # people also name films loosely ("have you seen it?"), so linking one is not scored.
+    unscored: frozenset[str] = frozenset()
+
+
+# ---------------------------------------------------------------- perturbations
+
+
+def perturb(title: str, kind: str, rng: random.Random, titles: set[str]) -> str | None:
+    """``title`` typed the way ``kind`` says; None when the kind does not apply to it.
+
+    >>> rng = random.Random(0)
+    >>> perturb("Ocean's Eleven", "number-word", rng, set())
+    "Ocean's 11"
+    >>> perturb("Back to the Future Part II", "sequel", random.Random(1), set())
+    'Back to the Future 2'
+    >>> perturb("Up", "typo", rng, set()) is None
+    True
+    """
+    lex = lexicon()
+    if kind == "as-written":
+        return title
+    if kind == "typo":
+        return _typo(title, rng)
+    if kind == "number-word":
+        words = {str(v): k for k, v in lex.numbers.items() if 1 <= v <= 20}
+        digits = {v: k for k, v in words.items()}
+        for n, word in enumerate(parts := title.split(" ")):
+            bare = word.strip(":,.!?").lower()
+            if bare in words:
+                parts[n] = word.replace(bare, words[bare].capitalize())
+                return " ".join(parts)
+            if bare in digits:
+                parts[n] = word.lower().replace(bare, digits[bare])
+                return " ".join(parts)
+        return None
+    if kind == "no-article":
+        return title[4:] if title.startswith("The ") and len(title) > 8 else None
+    if kind == "sequel":
+        m = _SEQUEL.match(title)
+        if not m:
+            return None
+        num = m.group("num")
+        value = int(num) if num.isdigit() else next(k for k, v in _ROMAN.items() if v == num)
+        written = m.group(0)[len(m.group("head")) :].split(":")[0].strip()
+        forms = [f for f in (str(value), _ROMAN[value], f"Part {value}") if f != written]
+        return f"{m.group('head')} {rng.choice(forms)}{m.group('tail') or ''}"
+    if kind == "no-punctuation":
+        out = re.sub(r"\s+", " ", _PUNCT.sub(lambda c: " " if c.group() == "-" else "", title))
+        return out.strip() if out.strip() != title else None
+    if kind == "no-subtitle":
+        head = title.split(":", 1)[0].strip()
+        # Only where the shorter name is not itself another film ("Alien: Resurrection").
+        bare = plain_words(head).removeprefix("the ")
+        if ":" not in title or len(head) < 4 or bare in titles or f"the {bare}" in titles:
+            return None
+        return head
+    raise ValueError(kind)
+
+
+def _typo(title: str, rng: random.Random) -> str | None:
+    """A keyboard slip (a letter dropped, doubled, swapped with the next, or a neighbouring
+    key) in a word of 4+ letters, never its first letter; a second slip only in a word of 8+.
+    """
+    words = title.split(" ")
+    long = [n for n, w in enumerate(words) if sum(c.isalpha() for c in w) >= 4]
+    if not long:
+        return None
+    n = rng.choice(long)
+    word = words[n]
+    slips = 2 if len(word) >= 8 and rng.random() < 0.3 else 1
+    for _ in range(slips):
+        letters = [i for i, c in enumerate(word) if c.isalpha()][1:]
+        i = rng.choice(letters)
+        slip = rng.choice(("drop", "double", "swap", "neighbour"))
+        if slip == "drop":
+            word = word[:i] + word[i + 1 :]
+        elif slip == "double":
+            word = word[:i] + word[i] + word[i:]
+        elif slip == "swap" and i + 1 < len(word):
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        else:
+            near = _NEIGHBOURS.get(word[i].lower(), word[i])
+            word = word[:i] + rng.choice(near) + word[i + 1 :]
+    words[n] = word
+    return " ".join(words)
+
+
+def _typed(title: str, year: str, rng: random.Random, titles: set[str]) -> tuple[str, list[str]]:
+    """A canonical mention as a person might type it, with the labels of what was done."""
+    options = [(k, perturb(title, k, rng, titles)) for k in KINDS]
+    usable = [(k, t) for k, t in options if t is not None]
+    kind, text = rng.choices(usable, weights=[KINDS[k] for k, _ in usable])[0]
+    labels = [kind]
+    if rng.random() < P_LOWER:
+        text = text.lower()
+        labels.append("lower-case")
+    if rng.random() < P_NO_YEAR:
+        labels.append("no-year")
+    else:
+        text = f"{text} ({year})"
+    return text or title, labels
+
+
+# ---------------------------------------------------------------- gold from ReDial
+
+
+def gold_messages(
+    data: Catalogue, folder: Path, split: str, limit: int | None = None, seed: int = SEED
+) -> tuple[list[Gold], dict[str, int]]:
+    """The perturbed messages of ``split`` ('fit', 'eval' or 'all'), and what was left out."""
+    names, dialogues = load_redial(folder)
+    ids = catalogue_ids(names)
+    known = set(data.position)
+    plain_title = {
+        i: plain_words(data.items[data.position[c]].title) for i, c in ids.items() if c in known
+    }
+    years = {
+        i: (data.items[data.position[c]].number("year") or parse_name(names[i])[1])
+        for i, c in ids.items()
+        if c in known
+    }
+    titles = set(plain_title.values())
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for i, t in plain_title.items():
+        by_title[t].append(i)
+    skipped: Counter[str] = Counter()
+    out: list[Gold] = []
+    chosen = [d for d in sorted(dialogues) if split == "all" or (split == "fit") == is_fit(d)]
+    for dialog_id in chosen[:limit] if limit else chosen:
+        turns = dialogues[dialog_id]
+        last = max(turns, key=lambda t: len(t["context"]))
+        mentioned = {
+            i for t in turns for f in ("entity", "prev_entity", "rec") for i in t.get(f, ())
+        }
+        for n, message in enumerate([*last["context"], last["resp"]]):
+            if not message.strip():
+                continue
+            rng = random.Random(f"{seed}:{dialog_id}:{n}")
+            gold = _one_message(message, mentioned, plain_title, years, by_title, titles, ids, rng)
+            if gold is None:
+                skipped["a canonical mention names no known film"] += 1
+                continue
+            others = frozenset(ids[i] for i in mentioned if i in ids) - gold[1]
+            out.append(Gold(dialog_id, *gold, unscored=others))
+    return out, dict(skipped)
+
+
+def _one_message(
+    message: str,
+    mentioned: set[int],
+    plain_title: dict[int, str],
+    years: dict[int, Any],
+    by_title: dict[str, list[int]],
+    titles: set[str],
+    ids: dict[int, str],
+    rng: random.Random,
+) -> tuple[str, frozenset[str], tuple[Any, ...], tuple[Any, ...]] | None:
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", message)]
+    pieces: list[str] = []
+    kinds: list[tuple[str, tuple[str, ...]]] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for year_match in _YEAR.finditer(message):
+        year = int(year_match.group(1))
+        before = [w for w in words if w[1] <= year_match.start() and w[0] >= at]
+        found = None
+        for k in range(min(len(before), 14), 0, -1):  # the longest title ending before "(year)"
+            start = before[-k][0]
+            typed = plain_words(message[start : year_match.start()])
+            same = by_title.get(typed, [])
+            # A film of that year, else one whose year is unknown; the dialogue's own first.
+            films = [i for i in same if years.get(i) and _year_fits(years[i], year)] or [
+                i for i in same if not years.get(i)
+            ]
+            films = [i for i in films if i in mentioned] or films
+            if len(films) == 1:
+                found = (start, films[0])
+                break
+        if found is None:
+            return None
+        start, film = found
+        title = message[start : year_match.start()].strip()
+        text, labels = _typed(title, year_match.group(1), rng, titles - {plain_title[film]})
+        pieces.append(message[at:start])
+        begin = sum(len(p) for p in pieces)
+        pieces.append(text)
+        spans.append((begin, begin + len(text)))
+        kinds.append((ids[film], tuple(labels)))
+        at = year_match.end()
+    pieces.append(message[at:])
+    return "".join(pieces), frozenset(k for k, _ in kinds), tuple(kinds), tuple(spans)
+
+
+def _year_fits(known: Any, typed: int) -> bool:
+    return known is None or abs(int(known) - typed) <= 1
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@dataclass
+class _Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, predicted: Iterable[str], gold: Iterable[str], example: dict[str, Any]) -> None:
+        p, g = set(predicted), set(gold)
+        self.tp += len(p & g)
+        self.fp += len(p - g)
+        self.fn += len(g - p)
+        if (p != g) and len(self.examples) < 40:
+            self.examples.append({**example, "missed": sorted(g - p), "wrong": sorted(p - g)})
+
+    def figures(self) -> dict[str, Any]:
+        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        return {
+            "precision": round(precision, 3),
+            "recall": round(recall, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
+
+
+def _redial_figures(data: Catalogue, golds: Sequence[Gold]) -> dict[str, Any]:
+    tally = _Tally()
+    per_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    times: list[float] = []
+    unscored = 0
+    for g in golds:
+        started = time.perf_counter()
+        found = data.titles.find(g.text)
+        times.append(time.perf_counter() - started)
+        linked = [_as_gold(data, m.item_id, g.ids) for m in found]
+        scored = [i for i in linked if i in g.ids or i not in g.unscored]
+        unscored += len(found) - len(scored)
+        tally.add(scored, g.ids, {"text": g.text[:300]})
+        for (gold_id, labels), (start, end) in zip(g.kinds, g.spans, strict=True):
+            over = [
+                _as_gold(data, m.item_id, g.ids) for m in found if m.start < end and m.end > start
+            ]
+            outcome = "right" if gold_id in over else ("wrong" if over else "missed")
+            for label in labels:
+                per_kind[label][outcome] += 1
+    kinds = {}
+    for label, c in sorted(per_kind.items()):
+        n = sum(c.values())
+        kinds[label] = {
+            "mentions": n,
+            "recall": round(c["right"] / n, 3) if n else 0.0,
+            "precision": round(c["right"] / (c["right"] + c["wrong"]), 3)
+            if c["right"] + c["wrong"]
+            else 1.0,
+            "missed": c["missed"],
+            "wrong film": c["wrong"],
+        }
+    ms = sorted(1000 * t for t in times) or [0.0]
+    return {
+        "messages": len(golds),
+        "mentions": sum(len(g.kinds) for g in golds),
+        **tally.figures(),
+        "unscored": unscored,
+        "by_kind": kinds,
+        "ms_per_message": {
+            "mean": round(statistics.fmean(ms), 2),
+            "p95": round(ms[int(0.95 * (len(ms) - 1))], 2),
+        },
+        "errors": tally.examples,
+    }
+
+
+def _as_gold(data: Catalogue, linked: str, gold: Iterable[str]) -> str:
+    """The gold id ``linked`` cannot be told apart from by its text (same title, and the same
+    year or none known: ReDial's annotations pick one of such twins), else ``linked``."""
+    a = data.items[data.position[linked]]
+    for other in gold:
+        b = data.items[data.position[other]] if other in data.position else None
+        if b is None or other == linked or name_tokens(a.title) != name_tokens(b.title):
+            continue
+        ya, yb = a.number("year"), b.number("year")
+        if ya is None or yb is None or ya == yb:
+            return other
+    return linked
+
+
+def _request_figures(data: Catalogue, split: str, path: Path) -> dict[str, Any]:
+    """Titles (liked-title cases) and people (person-valued content checks) of the request set."""
+    fields = set(data.spec.link_fields)
+    people = data.vocabulary.people
+    titles, names = _Tally(), _Tally()
+    by_lang: dict[str, _Tally] = defaultdict(_Tally)
+    cases = [
+        c
+        for c in load_cases(path)
+        if c.catalogue == data.name and (split == "all" or split_of(c) == split)
+    ]
+    for case in cases:
+        gold_ids = {i for c in case.checks if c.type == "exclude" for i in c.ids}
+        linked = {m.item_id for t in case.turns for m in data.titles.find(t)}
+        named = "liked-title" in case.kinds
+        right = linked & gold_ids
+        # A case names each distinct title once: its excluded ids of one title count once.
+        wanted_titles = {
+            plain_words(data.items[data.position[i]].title).removeprefix("the ")
+            for i in gold_ids
+            if i in data.position
+        }
+        hit_titles = {
+            plain_words(data.items[data.position[i]].title).removeprefix("the ") for i in right
+        }
+        tally = _Tally()
+        tally.tp = len(hit_titles) if named else 0
+        tally.fn = len(wanted_titles - hit_titles) if named else 0
+        tally.fp = len(linked - gold_ids) if named else len(linked)
+        for t in (titles, by_lang[case.lang]):
+            t.tp, t.fp, t.fn = t.tp + tally.tp, t.fp + tally.fp, t.fn + tally.fn
+            if (tally.fp or tally.fn) and len(t.examples) < 40:
+                t.examples.append(
+                    {"id": case.id, "turns": list(case.turns), "linked": sorted(linked)}
+                )
+        gold_people = {
+            v.lower()
+            for c in case.checks
+            if c.type == "content" and c.field in fields
+            for v in c.any
+        }
+        found = {p for t in case.turns for p in (people.find(t) if people else [])}
+        if case.lang == "en":
+            names.add(
+                found, {_norm(p) for p in gold_people}, {"id": case.id, "turns": list(case.turns)}
+            )
+    return {
+        "cases": len(cases),
+        "titles": {**titles.figures(), "errors": titles.examples},
+        "titles_by_language": {k: v.figures() for k, v in sorted(by_lang.items())},
+        "people_en": {**names.figures(), "errors": names.examples},
+    }
+
+
+def _norm(name: str) -> str:
+    from ..text import normalise
+
+    return normalise(name)
+
+
+def text_only(settings: Settings, name: str) -> Catalogue:
+    """A catalogue's items and linkers as the app builds them, without vectors (none needed)."""
+    import numpy as np
+
+    from ..catalog import Catalogue, find_specs
+    from ..rows import load_items
+
+    spec = find_specs(settings).get(name)
+    if spec is None:
+        raise CatalogError(f"no catalogue {name!r}")
+    items, _ = load_items(spec.rows_path)
+    return Catalogue.build(spec, items, np.zeros((len(items), 1), dtype=np.float32))
+
+
+def evaluate_linking(
+    data: Catalogue,
+    folder: Path,
+    split: str = "fit",
+    limit: int | None = None,
+    requests: Path = REQUESTS_FILE,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """The stable JSON of ``magpie eval linking`` for one catalogue (ReDial's items)."""
+    started = time.perf_counter()
+    golds, skipped = gold_messages(data, folder, split, limit)
+    if progress:
+        progress(f"{len(golds)} messages")
+    request_split = {"fit": "tune", "eval": "test", "all": "all"}[split]
+    return {
+        "split": split,
+        "seed": SEED,
+        "redial": {**_redial_figures(data, golds), "skipped": skipped},
+        "requests": {"split": request_split, **_request_figures(data, request_split, requests)},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def linking_markdown(result: dict[str, Any]) -> str:
+    r, q = result["redial"], result["requests"]
+    lines = [
+        f"# Linking, ReDial {result['split']} half (perturbed, seed {result['seed']}) and the "
+        f"request set's {q['split']} half",
+        "",
+        "| gold | messages | precision | recall | tp | fp | fn |",
+        "|---|---|---|---|---|---|---|",
+        f"| ReDial titles | {r['messages']} | {r['precision']:.3f} | {r['recall']:.3f} | "
+        f"{r['tp']} | {r['fp']} | {r['fn']} |",
+        f"| request titles | {q['cases']} | {q['titles']['precision']:.3f} | "
+        f"{q['titles']['recall']:.3f} | {q['titles']['tp']} | {q['titles']['fp']} | "
+        f"{q['titles']['fn']} |",
+        f"| request people (en) | | {q['people_en']['precision']:.3f} | "
+        f"{q['people_en']['recall']:.3f} | {q['people_en']['tp']} | {q['people_en']['fp']} | "
+        f"{q['people_en']['fn']} |",
+        "",
+        "## ReDial mentions by perturbation (a mention counts under each of its labels)",
+        "",
+        "| kind | mentions | recall | precision | missed | wrong film |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {k} | {v['mentions']} | {v['recall']:.3f} | {v['precision']:.3f} | {v['missed']} | "
+        f"{v['wrong film']} |"
+        for k, v in r["by_kind"].items()
+    ]
+    ms = r["ms_per_message"]
+    lines += [
+        "",
+        f"Title linking: {ms['mean']} ms a message on average, p95 {ms['p95']} ms. "
+        f"Messages left out (a canonical mention naming no known film): "
+        f"{sum(r['skipped'].values())}. Links to a film the dialogue mentions elsewhere, not "
+        f"named canonically in that message, not scored: {r['unscored']}. "
+        f"{result['seconds']} s.",
+    ]
+    return "\n".join(lines)

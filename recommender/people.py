@@ -1,0 +1,131 @@
+"""People named in text: directors, cast, authors ... as the catalogue writes them.
+
+Which attributes hold people is the catalogue's say (``link_fields`` in ``catalog.toml``); this
+module only knows names. A full name links within a few typing errors ("denzel washingon"); a
+surname alone ("scorsese gangster flicks") links to its most frequent holder when that holder
+clearly dominates, and never when the surname is an ordinary word (the language's common words)
+or, written in lower case, a word of some title ("wood", "king").
+
+>>> from recommender.schemas import Item
+>>> items = [Item(str(n), f"Film {n}", attributes={"director": ["Quentin Tarantino"]})
+...          for n in range(3)] + [Item("x", "Stone", attributes={"cast": ["Emma Stone"]})]
+>>> people = PersonLinker(items, ("director", "cast"))
+>>> people.find("tarentino movies"), people.find("emma stone"), people.find("a stone")
+(['quentin tarantino'], ['emma stone'], [])
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from .fuzzy import FuzzyIndex, Lexicon, lexicon, name_tokens, span_tokens
+from .schemas import Item
+from .text import fold, language, normalise
+
+__all__ = ["PersonLinker"]
+
+# Longest name, in words, looked for ("george roy hill", "samuel l jackson", "brian doyle murray").
+_MAX_NAME_TOKENS = 4
+# A surname alone stands for its most frequent holder when the holder has at least this share
+# of the items of everyone with that surname (tuning half of the request set).
+SURNAME_SHARE = 0.6
+_MIN_SURNAME = 4  # shorter surnames ("lee", "fox") are too often something else
+_SUFFIXES = frozenset(["jr", "sr", "2", "3", "4"])  # "Robert Downey Jr.": the surname is "downey"
+
+
+class PersonLinker:
+    """Finds people of the catalogue in text; returns them as the catalogue's own values."""
+
+    def __init__(
+        self, items: Sequence[Item], fields: Iterable[str], lex: Lexicon | None = None
+    ) -> None:
+        self._lex = lex or lexicon()
+        lang = language()
+        self._stop = lang.stop_words
+        self._common = lang.common_words | lang.stop_words
+        self.fields = tuple(fields)
+        counts: Counter[str] = Counter()  # catalogue value (normalised) -> items naming it
+        keys: dict[str, str] = {}  # canonical key -> value
+        for item in items:
+            for name in set(self._names(item)):
+                value = normalise(name)
+                key = " ".join(name_tokens(name, self._lex))
+                if value and key:
+                    counts[value] += 1
+                    keys.setdefault(key, value)
+        title_words = {w for item in items for w in name_tokens(item.title, self._lex)}
+        self._full = {k: v for k, v in keys.items() if " " in k or self._alone_ok(k)}
+        self._surnames = self._dominant_surnames(keys, counts)
+        # Names that are ordinary words elsewhere in the catalogue need a capital letter.
+        self._capital_only = {k for k in (*self._surnames, *self._full) if k in title_words}
+        self._value = {**self._surnames, **self._full}  # canonical key -> catalogue value
+        self._index: FuzzyIndex[str] = FuzzyIndex({k: k for k in self._value})
+
+    def _names(self, item: Item) -> list[str]:
+        out: list[str] = []
+        for name in self.fields:
+            value = item.attributes.get(name)
+            if isinstance(value, str):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(str(v) for v in value)
+        return out
+
+    def _alone_ok(self, word: str) -> bool:
+        return len(word) >= _MIN_SURNAME and word not in self._common and not word.isdigit()
+
+    def _dominant_surnames(self, keys: dict[str, str], counts: Counter[str]) -> dict[str, str]:
+        holders: dict[str, Counter[str]] = defaultdict(Counter)
+        for key, value in keys.items():
+            words = [w for w in key.split() if w not in _SUFFIXES]
+            if len(words) > 1:
+                holders[words[-1]][value] += counts[value]
+        out = {}
+        for surname, by_value in holders.items():
+            value, n = by_value.most_common(1)[0]
+            if self._alone_ok(surname) and n >= SURNAME_SHARE * sum(by_value.values()):
+                out[surname] = value
+        return out
+
+    @property
+    def surnames(self) -> frozenset[str]:
+        """Surnames that stand alone for one person ("scorsese"), in canonical form."""
+        return frozenset(self._surnames)
+
+    def find(self, text: str) -> list[str]:
+        """People named in ``text``, as the catalogue writes them (normalised), in order."""
+        if not self._index:
+            return []
+        spans = span_tokens(text, self._lex)
+        folded = fold(text)
+        hits: list[tuple[int, int, int, str]] = []  # (first, -length, edits, value)
+        for i, (_, _, first) in enumerate(spans):
+            if not first or first in self._stop:
+                continue
+            parts: list[str] = []
+            for j in range(i, min(len(spans), i + _MAX_NAME_TOKENS)):
+                if not spans[j][2]:
+                    break
+                parts.append(spans[j][2])
+                if spans[j][2] in self._stop:
+                    continue
+                key = " ".join(parts)
+                near = self._index.near(key)
+                if not near:
+                    continue
+                matched, edits = near[0]
+                surface = text[spans[i][0] : spans[j][1]]
+                if matched in self._capital_only and surface == folded[spans[i][0] : spans[j][1]]:
+                    continue  # "a stone", "the king": words, unless written as a name
+                hits.append((i, -(j - i + 1), edits, self._value[matched]))
+        out: list[str] = []
+        taken: set[int] = set()
+        for first, minus_len, _, value in sorted(hits, key=lambda h: (h[1], h[2], h[0])):
+            words = set(range(first, first - minus_len))
+            if words & taken:
+                continue
+            taken |= words
+            if value not in out:
+                out.append(value)
+        return out
