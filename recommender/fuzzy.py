@@ -52,25 +52,35 @@ _ROMAN = {
 # Edits allowed between a typed span and a name, by the name's length in characters (spaces
 # included): chosen on ReDial's fit half (``magpie eval linking --split fit``, docs/linking.md).
 # Below the first length nothing fuzzy is linked: short names are too close to other words.
-EDIT_STEPS = ((6, 1), (12, 2))
+EDIT_STEPS = ((5, 1), (9, 2))
 # ... and within that, the edits one word of the name may carry.
 WORD_STEPS = ((4, 1), (8, 2))
 
 
 @functools.cache
 def lexicon(code: str = DEFAULT_LANGUAGE) -> Lexicon:
-    """The name words of a language file (``number_words``, ``name_joiners``, ``name_articles``)."""
+    """The name words of a language file (``number_words``, ``name_joiners``, ``name_articles``,
+    ``title_cues``) and its list of frequent words (``<code>-words.txt``), where there is one."""
     raw = tomllib.loads((LANGUAGES_DIR / f"{code}.toml").read_text(encoding="utf-8"))
+    listed = LANGUAGES_DIR / f"{code}-words.txt"  # scripts/build_words.py
+    words = (
+        frozenset(w for w in listed.read_text(encoding="utf-8").split() if not w.startswith("#"))
+        if listed.is_file()
+        else frozenset()
+    )
     return Lexicon(
+        words=words,
         numbers={k: int(v) for k, v in raw.get("number_words", {}).items()},
         joiners=frozenset(raw.get("name_joiners", ())),
         sequel=frozenset(raw.get("sequel_words", ())),
         articles=tuple(raw.get("name_articles", ())),
+        title_cues=frozenset(raw.get("title_cues", ())),
     )
 
 
 class Lexicon:
-    """The few words that make two spellings of a name the same name."""
+    """The few words that make two spellings of a name the same name, and the language's
+    frequent words (a typed word that is one is meant, not mistyped)."""
 
     def __init__(
         self,
@@ -78,17 +88,30 @@ class Lexicon:
         joiners: frozenset[str],
         sequel: frozenset[str],
         articles: tuple[str, ...],
+        title_cues: frozenset[str] = frozenset(),
+        words: frozenset[str] = frozenset(),
     ) -> None:
         self.numbers = dict(numbers)  # "eleven" -> 11
         self.joiners = joiners  # dropped wherever they stand ("and": "Fast & Furious")
         self.sequel = sequel  # dropped before a number ("Part II" = "2")
         self.articles = articles  # a leading one may be left out ("The Matrix" = "Matrix")
+        self.title_cues = title_cues  # words before a title ("seen It"): an everyday word is one
+        self.words = words  # real words: "silly" is not a typo of "Sully", "clikc" is of "Click"
+
+    def typo_of(self, typed: str, name: str) -> bool:
+        """``typed`` may be a slip of ``name``'s word: it differs and is no word of its own.
+
+        >>> lex = Lexicon({}, frozenset(), frozenset(), (), words=frozenset(["silly"]))
+        >>> lex.typo_of("silly", "sully"), lex.typo_of("clikc", "click")
+        (False, True)
+        """
+        return typed != name and typed not in self.words
 
 
 def max_edits(length: int, steps: tuple[tuple[int, int], ...] = EDIT_STEPS) -> int:
     """Edits allowed for a name (or, with ``WORD_STEPS``, a word) of ``length`` characters.
 
-    >>> [max_edits(n) for n in (4, 6, 11, 12, 30)]
+    >>> [max_edits(n) for n in (4, 5, 8, 9, 30)]
     [0, 1, 1, 2, 2]
     """
     allowed = 0
@@ -145,7 +168,8 @@ def plain_words(text: str) -> str:
 
 
 def _word_by_word(span: str, key: str, extra: int = 0) -> bool:
-    """Each word is a slip of the name's word: "movie actually" is not "Love Actually".
+    """Each word is a slip of the name's word, its first letter kept: "movie actually" is not
+    "Love Actually", "the mood" not "The Wood".
 
     >>> _word_by_word("ocens 11", "oceans 11"), _word_by_word("movie actually", "love actually")
     (True, False)
@@ -156,7 +180,7 @@ def _word_by_word(span: str, key: str, extra: int = 0) -> bool:
     if len(typed) != len(name):  # a space missing or too many: only that
         return bool(OSA.distance(span.replace(" ", ""), key.replace(" ", "")) == 0)
     return all(
-        OSA.distance(a, b) <= max_edits(len(b), WORD_STEPS) + extra
+        a == b or (a[0] == b[0] and OSA.distance(a, b) <= max_edits(len(b), WORD_STEPS) + extra)
         for a, b in zip(typed, name, strict=True)
     )
 

@@ -22,6 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from .fuzzy import FuzzyIndex, Lexicon, lexicon, name_tokens, plain_words, span_tokens
 from .people import PersonLinker
 from .schemas import Item
@@ -33,6 +35,11 @@ __all__ = ["Mention", "TitleLinker", "VocabularyLinker"]
 # (a long title typed with typos still has a long exact part ... or is rare: fit half).
 _MAX_TITLE_TOKENS = 12
 _MAX_FUZZY_TOKENS = 6
+# People talk about a title of everyday words this often (the catalogue's popularity, dialogues
+# of ReDial's fit half for movies) before it links in lower case.
+_KNOWN = 1.0
+_SHORT_WORD = 4  # a one-word title shorter than this ("D", "Ray") links as "It" does
+_LONG_SPAN = 3  # spans this long may start or end on a function word and still be fuzzy-matched
 _YEAR_AFTER = re.compile(r"^\s*\(?\s*((?:19|20)\d\d)\s*\)?")
 # A title's last word alone ("departed" for "The Departed") in lower case needs this many
 # letters: shorter ones are everyday words ("wood", "edge", "end").
@@ -94,6 +101,7 @@ class TitleLinker:
         full = {" ".join(name_tokens(item.title, self._lex)) for item in items}
         self._capital_only = {k for k in self._by_key if " " not in k and k not in full}
         self._best_penalty = {k: min(p for p, _, _ in v) for k, v in by_key.items()}
+        self._pop = {k: max(-p for _, p, _ in v) for k, v in by_key.items()}
         self._fuzzy: FuzzyIndex[str] = FuzzyIndex({k: k for k in self._by_key})
         self._max = min(_MAX_TITLE_TOKENS, max((k.count(" ") + 1 for k in self._by_key), default=1))
         self._stop = language().stop_words
@@ -142,7 +150,10 @@ class TitleLinker:
                     extra = 1 if _YEAR_AFTER.match(text[spans[j][1] : spans[j][1] + 9]) else 0
                     near = [kv for kv in self._fuzzy.near(key, extra) if self._slips_ok(key, kv[0])]
                     if near:
-                        best = min(near, key=lambda kv: (kv[1], self._best_penalty[kv[0]]))
+                        best = min(
+                            near,
+                            key=lambda kv: (kv[1], self._best_penalty[kv[0]], -self._pop[kv[0]]),
+                        )
                         found.append(_Found(i, j, best[0], best[1]))
         chosen: list[tuple[_Found, int, int, int]] = []  # (found, item, start, end)
         taken: set[int] = set()
@@ -167,20 +178,24 @@ class TitleLinker:
         with typos."""
         common = language().common_words
         first = words[1] if len(words) > 1 and words[0] in self._lex.articles else words[0]
-        if first in self._stop or words[-1] in self._stop:
-            return False
+        if len(words) < _LONG_SPAN and (first in self._stop or words[-1] in self._stop):
+            return False  # ("I Now Pronounce You Chuck & Larry" is long enough to tell)
+        if len(words) == 1 and words[0] in self._lex.words:
+            return False  # a real word ("silly"), not a slip of a title ("Sully")
         return not all(w in common for w in words)
 
-    @staticmethod
-    def _slips_ok(typed: str, key: str) -> bool:
-        """A plural is not a typo of an everyday word: "sad movies" is not "Sad Movie",
-        "romances" not "Romance"."""
+    def _slips_ok(self, typed: str, key: str) -> bool:
+        """A plural is not a typo of an everyday word ("sad movies" is not "Sad Movie"), and in
+        a short span a real word is not a typo ("the past" is not "The Post")."""
         common = language().common_words
         a, b = typed.split(), key.split()
         if len(a) != len(b):
             return not all(w in common for w in b)
-        return not any(
-            x != y and y in common and stem(x) == stem(y) for x, y in zip(a, b, strict=True)
+        pairs = list(zip(a, b, strict=True))
+        if any(x != y and y in common and _plural(x, y) for x, y in pairs):
+            return False
+        return len(a) >= _LONG_SPAN or all(
+            x == y or self._lex.typo_of(x, y) or _plural(x, y) for x, y in pairs
         )
 
     def _resolve(
@@ -193,14 +208,21 @@ class TitleLinker:
         surface = text[start:end]
         n_words = f.last - f.first + 1
         typed = list(words[f.first : f.last + 1])
-        if not self._plausible(
-            typed if f.edits == 0 else f.key.split(), surface, year, text[:start]
+        if year is None and not self._plausible(
+            typed if f.edits == 0 else f.key.split(), surface, text[:start], self._pop[f.key]
         ):
             return None
         lower_word = f.key in self._capital_only and year is None and not surface[:1].isupper()
         if lower_word and (f.edits or len(f.key) < _LOWER_ALONE):
             return None  # "a small wood cabin", "thinking": words, not "The Wood"
-        if year is None and f.first > 0 and words[f.first - 1] in _INDEFINITE and n_words <= 2:
+        if (
+            year is None
+            and f.first > 0
+            and words[f.first - 1] in _INDEFINITE
+            and n_words <= 2
+            and surface.islower()
+            and not any(c.isdigit() for c in surface)
+        ):
             return None  # "a tent", "a road bike": a kind of thing, not the item so titled
         if (
             n_words == 1
@@ -211,7 +233,10 @@ class TitleLinker:
         candidates = self._by_key[f.key]
         if len(candidates) > 1:  # the title spelled as typed first, then the most popular
             spelled = plain_words(surface)
-            candidates = sorted(candidates, key=lambda n: spelled not in self._spelled[n])
+            candidates = sorted(
+                candidates,
+                key=lambda n: min(OSA.distance(spelled, s) for s in self._spelled[n]),
+            )
         chosen = next((n for n in candidates if year and self._years[n] == year), None)
         if chosen is None and year and all(self._years[n] is not None for n in candidates):
             # A year that matches none of the films of that title: nearest year wins.
@@ -223,21 +248,32 @@ class TitleLinker:
         )
 
     @staticmethod
-    def _plausible(words: list[str], surface: str, year: int | None, before: str) -> bool:
-        mid_sentence = bool(before.strip()) and before.rstrip()[-1] not in ".!?:;\"'("
-        if year is not None:
-            return True
+    def _plausible(words: list[str], surface: str, before: str, popularity: float) -> bool:
+        """May these words, with no year after them, be the title they spell?
+
+        "It", "Up", "the end", "D": only with a capital letter, not at a sentence start, right
+        after a word that names a film ("seen It", "loved Up"). A title of several everyday
+        words ("Get Out", "Anything Else") also in lower case when people talk about it
+        (``popularity``): "anything else?" is a question, not a film; never when it ends on a
+        kind of film: "a scary movie" is not "Scary Movie".
+        """
         common = language().common_words
         significant = [w for w in words if w not in lexicon().articles]
-        if all(w in common for w in words) and (
-            len(significant) <= 1 or all(w in language().stop_words for w in significant)
-        ):
-            # "It", "Up", "the end": only with a capital letter that is not just the sentence
-            # start. Longer titles of everyday words ("Game Night") link in lower case too.
-            return mid_sentence and surface.istitle() and not surface.isupper()
-        if len(words) == 1 and len(words[0]) < 4:
-            return surface[:1].isupper()
-        return True
+        everyday = all(w in common for w in words)
+        short = len(words) == 1 and len(words[0]) < _SHORT_WORD
+        if not everyday and not short:
+            return True
+        described = bool(significant) and significant[-1] in _KIND_WORDS  # "Scary Movie": "a scary movie"
+        if len(significant) > 1 and popularity >= _KNOWN and not described:
+            return True
+        cue = before.split()[-1].lower() if before.split() else ""
+        mid_sentence = bool(before.strip()) and before.rstrip()[-1] not in ".!?:;\"'("
+        return (
+            mid_sentence
+            and surface.istitle()
+            and not surface.isupper()
+            and cue in lexicon().title_cues
+        )
 
     def title(self, item_id: str) -> str:
         return self._titles_of.get(item_id, item_id)
@@ -252,7 +288,15 @@ class TitleLinker:
         return out
 
 
+def _plural(a: str, b: str) -> bool:
+    """One word is the other with a plural ending."""
+    return a in (b + "s", b + "es") or b in (a + "s", a + "es") or stem(a) == stem(b)
+
+
 # After a one-word title written in lower case, these make it a description ("heist movie").
+_KIND_WORDS = frozenset(
+    w + s for w in ("movie", "film", "flick", "show", "series", "story") for s in ("", "s")
+)
 _KIND_AFTER = re.compile(r"\s+(?:movie|film|flick|show|series)s?\b", re.IGNORECASE)
 
 

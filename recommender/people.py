@@ -4,7 +4,7 @@ Which attributes hold people is the catalogue's say (``link_fields`` in ``catalo
 module only knows names. A full name links within a few typing errors ("denzel washingon"); a
 surname alone ("scorsese gangster flicks") links to its most frequent holder when that holder
 clearly dominates, and never when the surname is an ordinary word (the language's common words)
-or, written in lower case, a word of some title ("wood", "king").
+or, written in lower case, a word of some title or of the language ("wood", "king", "french").
 
 >>> from recommender.schemas import Item
 >>> items = [Item(str(n), f"Film {n}", attributes={"director": ["Quentin Tarantino"]})
@@ -30,6 +30,7 @@ _MAX_NAME_TOKENS = 4
 # A surname alone stands for its most frequent holder when the holder has at least this share
 # of the items of everyone with that surname (tuning half of the request set).
 SURNAME_SHARE = 0.6
+_MIN_TYPO = 7  # a mistyped name word has at least this many letters ("tarentino", "scorcese")
 _MIN_SURNAME = 4  # shorter surnames ("lee", "fox") are too often something else
 _SUFFIXES = frozenset(["jr", "sr", "2", "3", "4"])  # "Robert Downey Jr.": the surname is "downey"
 
@@ -115,9 +116,15 @@ class PersonLinker:
                 if not near:
                     continue
                 matched, edits = near[0]
+                if edits and not all(
+                    x == y or (len(x) >= _MIN_TYPO and self._lex.typo_of(x, y))
+                    for x, y in zip(key.split(), matched.split(), strict=False)
+                ):
+                    continue  # "stone" is a word, not a slip of "Stine"; "korean" of "Korman"
                 surface = text[spans[i][0] : spans[j][1]]
-                if matched in self._capital_only and surface == folded[spans[i][0] : spans[j][1]]:
-                    continue  # "a stone", "the king": words, unless written as a name
+                lower = surface == folded[spans[i][0] : spans[j][1]]
+                if lower and (matched in self._capital_only or matched in self._lex.words):
+                    continue  # "a stone", "in french": words, unless written as a name
                 hits.append((i, -(j - i + 1), edits, self._value[matched]))
         out: list[str] = []
         taken: set[int] = set()

@@ -321,15 +321,20 @@ def _redial_figures(data: Catalogue, golds: Sequence[Gold]) -> dict[str, Any]:
         started = time.perf_counter()
         found = data.titles.find(g.text)
         times.append(time.perf_counter() - started)
-        linked = [_as_gold(data, m.item_id, g.ids) for m in found]
+        no_year = {i for i, labels in g.kinds if "no-year" in labels}
+        linked = [_as_gold(data, m.item_id, g.ids, no_year) for m in found]
         scored = [i for i in linked if i in g.ids or i not in g.unscored]
         unscored += len(found) - len(scored)
         tally.add(scored, g.ids, {"text": g.text[:300]})
         for (gold_id, labels), (start, end) in zip(g.kinds, g.spans, strict=True):
             over = [
-                _as_gold(data, m.item_id, g.ids) for m in found if m.start < end and m.end > start
+                _as_gold(data, m.item_id, g.ids, no_year)
+                for m in found
+                if m.start < end and m.end > start
             ]
-            outcome = "right" if gold_id in over else ("wrong" if over else "missed")
+            # A film named twice links once (its first mention): the second is not missed.
+            named = gold_id in over or (not over and gold_id in linked)
+            outcome = "right" if named else ("wrong" if over else "missed")
             for label in labels:
                 per_kind[label][outcome] += 1
     kinds = {}
@@ -359,16 +364,18 @@ def _redial_figures(data: Catalogue, golds: Sequence[Gold]) -> dict[str, Any]:
     }
 
 
-def _as_gold(data: Catalogue, linked: str, gold: Iterable[str]) -> str:
-    """The gold id ``linked`` cannot be told apart from by its text (same title, and the same
-    year or none known: ReDial's annotations pick one of such twins), else ``linked``."""
+def _as_gold(data: Catalogue, linked: str, gold: Iterable[str], no_year: Iterable[str] = ()) -> str:
+    """The gold id ``linked`` cannot be told apart from by its text, else ``linked``: the same
+    title, and the same year, or none known (ReDial's annotations pick one of such twins), or
+    none typed (``no_year``: "Ghostbusters" is the 1984 film or the 2016 one; the linker takes
+    the better known)."""
     a = data.items[data.position[linked]]
     for other in gold:
         b = data.items[data.position[other]] if other in data.position else None
         if b is None or other == linked or name_tokens(a.title) != name_tokens(b.title):
             continue
         ya, yb = a.number("year"), b.number("year")
-        if ya is None or yb is None or ya == yb:
+        if ya is None or yb is None or ya == yb or other in no_year:
             return other
     return linked
 
@@ -414,7 +421,7 @@ def _request_figures(data: Catalogue, split: str, path: Path) -> dict[str, Any]:
             if c.type == "content" and c.field in fields
             for v in c.any
         }
-        found = {p for t in case.turns for p in (people.find(t) if people else [])}
+        found = {p for t in case.turns for p in (people.find(_untitled(data, t)) if people else [])}
         if case.lang == "en":
             names.add(
                 found, {_norm(p) for p in gold_people}, {"id": case.id, "turns": list(case.turns)}
@@ -425,6 +432,13 @@ def _request_figures(data: Catalogue, split: str, path: Path) -> dict[str, Any]:
         "titles_by_language": {k: v.figures() for k, v in sorted(by_lang.items())},
         "people_en": {**names.figures(), "errors": names.examples},
     }
+
+
+def _untitled(data: Catalogue, text: str) -> str:
+    """The text without the titles linked in it, as the reader hands it to the word linkers."""
+    for m in reversed(data.titles.find(text)):
+        text = text[: m.start] + " " + text[m.end :]
+    return text
 
 
 def _norm(name: str) -> str:
