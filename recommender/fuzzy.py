@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
@@ -33,6 +34,7 @@ from .text import DEFAULT_LANGUAGE, LANGUAGES_DIR, fold
 __all__ = [
     "FuzzyIndex",
     "Lexicon",
+    "fast_fold",
     "lexicon",
     "max_edits",
     "name_tokens",
@@ -53,6 +55,7 @@ _ROMAN = {
 # included): chosen on ReDial's fit half (``magpie eval linking --split fit``, docs/linking.md).
 # Below the first length nothing fuzzy is linked: short names are too close to other words.
 EDIT_STEPS = ((5, 1), (9, 2))
+_LONGEST = 400  # longest name looked up fuzzily, in characters (longer ones match exactly only)
 # ... and within that, the edits one word of the name may carry.
 WORD_STEPS = ((4, 1), (8, 2))
 
@@ -137,6 +140,11 @@ def _canon(word: str, following: str, lex: Lexicon) -> str:
     return word
 
 
+def fast_fold(text: str) -> str:
+    """``text.fold`` (one character in, one out), without its per-character work for ASCII."""
+    return text.lower() if text.isascii() else fold(text)
+
+
 def span_tokens(text: str, lex: Lexicon | None = None) -> list[tuple[int, int, str]]:
     """The words of ``text`` as (start, end, canonical form); the form is '' for dropped words.
 
@@ -144,7 +152,7 @@ def span_tokens(text: str, lex: Lexicon | None = None) -> list[tuple[int, int, s
     ['rocky', '', '2', '', 'more']
     """
     lex = lex or lexicon()
-    folded = fold(text)
+    folded = fast_fold(text)
     found = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded)]
     out = []
     for n, (start, end, word) in enumerate(found):
@@ -164,7 +172,7 @@ def plain_words(text: str) -> str:
     >>> plain_words("Ocean's Eleven"), plain_words("oceans 11")
     ('oceans eleven', 'oceans 11')
     """
-    return " ".join(_JOINERS.sub("", m.group()) for m in _WORD.finditer(fold(text)))
+    return " ".join(_JOINERS.sub("", m.group()) for m in _WORD.finditer(fast_fold(text)))
 
 
 def _word_by_word(span: str, key: str, extra: int = 0) -> bool:
@@ -201,10 +209,16 @@ class FuzzyIndex(Generic[T]):
         # People rarely mistype the first letter of a name (and a wrong first letter makes
         # another word: "theaters" / "Cheaters"): keys are bucketed by (first letter, length),
         # so a span meets a few dozen names, not thousands.
-        buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        by_letter: dict[str, list[str]] = defaultdict(list)
         for key in self._payload:
-            buckets[key[0], len(key)].append(key)
-        self._buckets = dict(buckets)
+            by_letter[key[0]].append(key)
+        # Per first letter, the keys by length, and where each length starts: a span's choices
+        # are one slice.
+        self._sorted = {c: sorted(keys, key=len) for c, keys in by_letter.items()}
+        self._starts = {
+            c: [bisect.bisect_left([len(k) for k in keys], n) for n in range(_LONGEST + 2)]
+            for c, keys in self._sorted.items()
+        }
 
     def __len__(self) -> int:
         return len(self._payload)
@@ -228,9 +242,12 @@ class FuzzyIndex(Generic[T]):
         if reach == 0:
             hit = self._payload.get(span)
             return [] if hit is None else [(hit, 0)]
-        choices: list[str] = []
-        for length in range(len(span) - reach, len(span) + reach + 1):
-            choices.extend(self._buckets.get((span[0], length), ()))
+        keys, starts = self._sorted.get(span[0]), self._starts.get(span[0])
+        if keys is None or starts is None:
+            return []
+        lo = starts[min(max(len(span) - reach, 0), _LONGEST + 1)]
+        hi = starts[min(len(span) + reach + 1, _LONGEST + 1)]
+        choices = keys[lo:hi]
         if not choices:
             return []
         digits = _digits(span)

@@ -24,10 +24,18 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from .fuzzy import FuzzyIndex, Lexicon, lexicon, name_tokens, plain_words, span_tokens
+from .fuzzy import (
+    FuzzyIndex,
+    Lexicon,
+    fast_fold,
+    lexicon,
+    name_tokens,
+    plain_words,
+    span_tokens,
+)
 from .people import PersonLinker
 from .schemas import Item
-from .text import fold, language, ngrams, normalise, stem, tokens
+from .text import language, ngrams, normalise, stem, tokens
 
 __all__ = ["Mention", "TitleLinker", "VocabularyLinker"]
 
@@ -105,6 +113,9 @@ class TitleLinker:
         self._fuzzy: FuzzyIndex[str] = FuzzyIndex({k: k for k in self._by_key})
         self._max = min(_MAX_TITLE_TOKENS, max((k.count(" ") + 1 for k in self._by_key), default=1))
         self._stop = language().stop_words
+        content = [[w for w in k.split() if w not in self._lex.articles] for k in self._by_key]
+        self._starts = {words[0] for words in content if words}
+        self._ends = {words[-1] for words in content if words}
 
     def _forms(self, title: str) -> list[tuple[str, int]]:
         """The canonical forms a title is known by, each with its rank (0: the title itself)."""
@@ -131,7 +142,7 @@ class TitleLinker:
     def find(self, text: str) -> list[Mention]:
         """Items named in ``text``, in order of appearance, each at most once."""
         spans = span_tokens(text, self._lex)
-        folded = fold(text)
+        folded = fast_fold(text)
         words = [folded[s:e] for s, e, _ in spans]
         found: list[_Found] = []
         for i, (_, _, first) in enumerate(spans):
@@ -145,7 +156,11 @@ class TitleLinker:
                 key = " ".join(parts)
                 if key in self._by_key:
                     found.append(_Found(i, j, key, 0))
-                elif j - i < _MAX_FUZZY_TOKENS and self._may_be_typo(words[i : j + 1]):
+                elif (
+                    j - i < _MAX_FUZZY_TOKENS
+                    and self._may_be_typo(words[i : j + 1])
+                    and self._anchored(parts)
+                ):
                     # A year right after the span ("Blot (2008)") backs one more slip.
                     extra = 1 if _YEAR_AFTER.match(text[spans[j][1] : spans[j][1] + 9]) else 0
                     near = [kv for kv in self._fuzzy.near(key, extra) if self._slips_ok(key, kv[0])]
@@ -172,6 +187,12 @@ class TitleLinker:
                 seen.add(item_id)
                 out.append(Mention(item_id, start, end, text[start:end]))
         return out
+
+    def _anchored(self, parts: Sequence[str]) -> bool:
+        """A typo leaves a longer title's first or last word whole: a span of several words is
+        looked up only when it starts as some title starts, or ends as some title ends."""
+        content = [w for w in parts if w not in self._lex.articles]
+        return len(content) < 2 or content[0] in self._starts or content[-1] in self._ends
 
     def _may_be_typo(self, words: Sequence[str]) -> bool:
         """Only spans that start (after an article) and end on a content word are looked up

@@ -16,12 +16,13 @@ or, written in lower case, a word of some title or of the language ("wood", "kin
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from .fuzzy import FuzzyIndex, Lexicon, lexicon, name_tokens, span_tokens
+from .fuzzy import FuzzyIndex, Lexicon, fast_fold, lexicon, name_tokens, span_tokens
 from .schemas import Item
-from .text import fold, language, normalise
+from .text import language, normalise
 
 __all__ = ["PersonLinker"]
 
@@ -46,21 +47,27 @@ class PersonLinker:
         self._stop = lang.stop_words
         self._common = lang.common_words | lang.stop_words
         self.fields = tuple(fields)
+        mentions: Counter[str] = Counter()  # a name as written -> items naming it
+        for item in items:
+            mentions.update(set(self._names(item)))
         counts: Counter[str] = Counter()  # catalogue value (normalised) -> items naming it
         keys: dict[str, str] = {}  # canonical key -> value
-        for item in items:
-            for name in set(self._names(item)):
-                value = normalise(name)
-                key = " ".join(name_tokens(name, self._lex))
-                if value and key:
-                    counts[value] += 1
-                    keys.setdefault(key, value)
-        title_words = {w for item in items for w in name_tokens(item.title, self._lex)}
+        for name, n in mentions.items():
+            value = normalise(name)
+            key = " ".join(name_tokens(name, self._lex))
+            if value and key:
+                counts[value] += n
+                keys.setdefault(key, value)
+        title_words = {w for item in items for w in re.findall(r"[a-z]+", item.title.lower())}
+        # The catalogue's other words ("french" is a language, "western" a genre): no surname.
+        others = {w for item in items for w in item.words() if " " not in w} - set(mentions)
+        self._other = {normalise(w) for w in others}
         self._full = {k: v for k, v in keys.items() if " " in k or self._alone_ok(k)}
         self._surnames = self._dominant_surnames(keys, counts)
         # Names that are ordinary words elsewhere in the catalogue need a capital letter.
         self._capital_only = {k for k in (*self._surnames, *self._full) if k in title_words}
         self._value = {**self._surnames, **self._full}  # canonical key -> catalogue value
+        self._name_words = {w for k in self._full for w in k.split() if w not in self._common}
         self._index: FuzzyIndex[str] = FuzzyIndex({k: k for k in self._value})
 
     def _names(self, item: Item) -> list[str]:
@@ -85,7 +92,8 @@ class PersonLinker:
         out = {}
         for surname, by_value in holders.items():
             value, n = by_value.most_common(1)[0]
-            if self._alone_ok(surname) and n >= SURNAME_SHARE * sum(by_value.values()):
+            dominant = n >= SURNAME_SHARE * sum(by_value.values())
+            if self._alone_ok(surname) and dominant and surname not in self._other:
                 out[surname] = value
         return out
 
@@ -99,7 +107,7 @@ class PersonLinker:
         if not self._index:
             return []
         spans = span_tokens(text, self._lex)
-        folded = fold(text)
+        folded = fast_fold(text)
         hits: list[tuple[int, int, int, str]] = []  # (first, -length, edits, value)
         for i, (_, _, first) in enumerate(spans):
             if not first or first in self._stop:
@@ -112,6 +120,8 @@ class PersonLinker:
                 if spans[j][2] in self._stop:
                     continue
                 key = " ".join(parts)
+                if len(parts) > 1 and not any(w in self._name_words for w in parts):
+                    continue  # a typo leaves one word of a full name whole
                 near = self._index.near(key)
                 if not near:
                     continue

@@ -59,6 +59,7 @@ KINDS = {
     "no-punctuation": 2.0,
     "no-subtitle": 2.0,
 }
+_TIMED_RUNS = 3
 P_NO_YEAR = 0.8
 P_LOWER = 0.5
 _YEAR = re.compile(r"\s*\(((?:18|19|20)\d\d)\)")
@@ -317,10 +318,16 @@ def _redial_figures(data: Catalogue, golds: Sequence[Gold]) -> dict[str, Any]:
     per_kind: dict[str, Counter[str]] = defaultdict(Counter)
     times: list[float] = []
     unscored = 0
+    people = data.vocabulary.people
     for g in golds:
-        started = time.perf_counter()
-        found = data.titles.find(g.text)
-        times.append(time.perf_counter() - started)
+        took = []
+        for _ in range(_TIMED_RUNS):  # best of three: the load of other processes not counted
+            started = time.perf_counter()
+            found = data.titles.find(g.text)
+            if people is not None:
+                people.find(g.text)
+            took.append(time.perf_counter() - started)
+        times.append(min(took))
         no_year = {i for i, labels in g.kinds if "no-year" in labels}
         linked = [_as_gold(data, m.item_id, g.ids, no_year) for m in found]
         scored = [i for i in linked if i in g.ids or i not in g.unscored]
@@ -514,7 +521,8 @@ def linking_markdown(result: dict[str, Any]) -> str:
     ms = r["ms_per_message"]
     lines += [
         "",
-        f"Title linking: {ms['mean']} ms a message on average, p95 {ms['p95']} ms. "
+        f"Titles and people: {ms['mean']} ms a message on average, p95 {ms['p95']} ms "
+        f"(best of {_TIMED_RUNS} runs). "
         f"Messages left out (a canonical mention naming no known film): "
         f"{sum(r['skipped'].values())}. Links to a film the dialogue mentions elsewhere, not "
         f"named canonically in that message, not scored: {r['unscored']}. "
