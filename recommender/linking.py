@@ -284,7 +284,9 @@ class TitleLinker:
         short = len(words) == 1 and len(words[0]) < _SHORT_WORD
         if not everyday and not short:
             return True
-        described = bool(significant) and significant[-1] in _KIND_WORDS  # "Scary Movie": "a scary movie"
+        described = (
+            bool(significant) and significant[-1] in _KIND_WORDS
+        )  # "Scary Movie": "a scary movie"
         if len(significant) > 1 and popularity >= _KNOWN and not described:
             return True
         cue = before.split()[-1].lower() if before.split() else ""

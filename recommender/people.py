@@ -1,4 +1,4 @@
-"""People named in text: directors, cast, authors ... as the catalogue writes them.
+"""People named in text (film makers, actors, authors ...) as the catalogue writes them.
 
 Which attributes hold people is the catalogue's say (``link_fields`` in ``catalog.toml``); this
 module only knows names. A full name links within a few typing errors ("denzel washingon"); a
@@ -7,9 +7,9 @@ clearly dominates, and never when the surname is an ordinary word (the language'
 or, written in lower case, a word of some title or of the language ("wood", "king", "french").
 
 >>> from recommender.schemas import Item
->>> items = [Item(str(n), f"Film {n}", attributes={"director": ["Quentin Tarantino"]})
-...          for n in range(3)] + [Item("x", "Stone", attributes={"cast": ["Emma Stone"]})]
->>> people = PersonLinker(items, ("director", "cast"))
+>>> items = [Item(str(n), f"Film {n}", attributes={"made_by": ["Quentin Tarantino"]})
+...          for n in range(3)] + [Item("x", "Stone", attributes={"with": ["Emma Stone"]})]
+>>> people = PersonLinker(items, ("made_by", "with"))
 >>> people.find("tarentino movies"), people.find("emma stone"), people.find("a stone")
 (['quentin tarantino'], ['emma stone'], [])
 """
@@ -109,9 +109,10 @@ class PersonLinker:
         spans = span_tokens(text, self._lex)
         folded = fast_fold(text)
         hits: list[tuple[int, int, int, str]] = []  # (first, -length, edits, value)
-        for i, (_, _, first) in enumerate(spans):
-            if not first or first in self._stop:
+        for i, (_, _, word) in enumerate(spans):
+            if not word:
                 continue
+            exact_only = word in self._stop  # "will ferrell": a name, never a typo of one
             parts: list[str] = []
             for j in range(i, min(len(spans), i + _MAX_NAME_TOKENS)):
                 if not spans[j][2]:
@@ -122,7 +123,10 @@ class PersonLinker:
                 key = " ".join(parts)
                 if len(parts) > 1 and not any(w in self._name_words for w in parts):
                     continue  # a typo leaves one word of a full name whole
-                near = self._index.near(key)
+                if exact_only:
+                    near = [(key, 0)] if len(parts) > 1 and key in self._value else []
+                else:
+                    near = self._index.near(key)
                 if not near:
                     continue
                 matched, edits = near[0]
@@ -136,13 +140,15 @@ class PersonLinker:
                 if lower and (matched in self._capital_only or matched in self._lex.words):
                     continue  # "a stone", "in french": words, unless written as a name
                 hits.append((i, -(j - i + 1), edits, self._value[matched]))
-        out: list[str] = []
+        chosen: list[tuple[int, str]] = []
         taken: set[int] = set()
-        for first, minus_len, _, value in sorted(hits, key=lambda h: (h[1], h[2], h[0])):
-            words = set(range(first, first - minus_len))
-            if words & taken:
-                continue
-            taken |= words
+        for at, minus_len, _, value in sorted(hits, key=lambda h: (h[1], h[2], h[0])):
+            words = set(range(at, at - minus_len))
+            if not words & taken:  # longest names first, then the nearest
+                taken |= words
+                chosen.append((at, value))
+        out: list[str] = []
+        for _, value in sorted(chosen):
             if value not in out:
                 out.append(value)
         return out
