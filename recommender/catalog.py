@@ -210,6 +210,7 @@ class Catalogue:
     popularity: np.ndarray  # (n,) raw counts (zeros when the catalogue has none)
     cooccur: Any  # scipy.sparse.csr_matrix (n, n); empty when the catalogue has none
     weights: dict[str, float]  # learned fusion weights (fusion.json), may be empty
+    content_weights: dict[str, float]  # ... for a profile that asks for something (may be empty)
     position: dict[str, int]  # id -> position
     numbers: dict[str, np.ndarray]  # "price" -> (n,) with NaN where absent
     words: list[frozenset[str]]  # per item: categories and attribute words, normalised
@@ -242,7 +243,7 @@ class Catalogue:
                 if item_id in position:
                     image_full[position[item_id]] = image[row]
                     has_image[position[item_id]] = True
-        popularity, cooccur, weights = _side_tables(spec.folder, position)
+        popularity, cooccur, weights, content_weights = _side_tables(spec.folder, position)
         numeric_keys = {
             k
             for item in items
@@ -277,6 +278,7 @@ class Catalogue:
             popularity=popularity,
             cooccur=cooccur,
             weights=weights,
+            content_weights=content_weights,
             position=position,
             numbers=numbers,
             words=words,
@@ -326,16 +328,20 @@ def guess_words(
 
 def _side_tables(
     folder: Path | None, position: dict[str, int]
-) -> tuple[np.ndarray, Any, dict[str, float]]:
-    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present."""
+) -> tuple[np.ndarray, Any, dict[str, float], dict[str, float]]:
+    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present.
+
+    fusion.json holds ``weights`` (a profile without content: chit-chat) and, optionally,
+    ``content_weights`` (a profile that asks for something; ``retrieval.has_content``)."""
     from scipy.sparse import csr_matrix
 
     n = len(position)
     popularity = np.zeros(n, dtype=np.float32)
     cooccur = csr_matrix((n, n), dtype=np.float32)
     weights: dict[str, float] = {}
+    content: dict[str, float] = {}
     if folder is None:
-        return popularity, cooccur, weights
+        return popularity, cooccur, weights, content
     pop_file = folder / "popularity.json"
     if pop_file.is_file():
         data = json.loads(pop_file.read_text(encoding="utf-8"))
@@ -369,4 +375,5 @@ def _side_tables(
     if fusion_file.is_file():
         data = json.loads(fusion_file.read_text(encoding="utf-8"))
         weights = {k: float(v) for k, v in data.get("weights", {}).items()}
-    return popularity, cooccur, weights
+        content = {k: float(v) for k, v in data.get("content_weights", {}).items()}
+    return popularity, cooccur, weights, content

@@ -288,9 +288,12 @@ def baseline_lists(
     }
 
 
-def active_weights(rec: Recommender, data: Catalogue) -> dict[str, float]:
-    """The weights ``rank`` uses for this catalogue: settings, then its fusion.json."""
-    return {**rec.settings.weights, **data.weights}
+def active_weights(rec: Recommender, data: Catalogue, content: bool = False) -> dict[str, float]:
+    """The weights ``rank`` uses for this catalogue: settings, then its fusion.json (its content
+    weights for a profile that asks for something)."""
+    from ..ranking import weights_for
+
+    return weights_for(rec.settings, data, content)
 
 
 def ablations(weights: dict[str, float]) -> dict[str, dict[str, float]]:
@@ -329,11 +332,13 @@ def evaluate_crs(
     no_mmr = rec.settings.with_(mmr_lambda=1.0)
     scored = Scored()
     fired: set[str] = set()
-    done = total = 0
+    done = total = content_turns = 0
+    shares: list[float] = []  # popularity's part of a top-10 item's score, content turns
     tables: list[str] = []
     with prepared_groups(rec, dataset, split, limit) as (groups, coverage):
         total = sum(len(g.turns) for g in groups)
         weights: dict[str, float] = {}
+        content_weights: dict[str, float] = {}
         for group in groups:
             data = group.data
             tables.append(group.tables)
@@ -341,19 +346,28 @@ def evaluate_crs(
             app = Ranker(rec.settings, rec.models, index)
             plain = Ranker(no_mmr, rec.models, index)
             weights = active_weights(rec, data)
+            content_weights = active_weights(rec, data, content=True)
             said = [seeker_text(t.context) for t in group.turns]
             said_vectors = rec.models.text.embed([s or "-" for s in said])  # one batched call
             for turn, words, said_vector in zip(group.turns, said, said_vectors, strict=True):
                 profile, query, session = replay(rec, data, turn.context)
                 k = K_MAX + len(turn.seen)
                 candidates = app.retrieve(data, profile, query, demote=shown_before(session))
-                ids = [s.item.id for s in app.order(data, candidates, k)]
+                shown = app.order(data, candidates, k)
+                ids = [s.item.id for s in shown]
                 scored.add("magpie", turn, ids)
+                if candidates.content:
+                    content_turns += 1
+                    top = shown[:10]
+                    shares.extend(
+                        s.signals.get("popularity", 0.0) / s.score for s in top if s.score > 0
+                    )
                 heard = said_vector if words else None
                 for name, ranked in baseline_lists(data, turn, profile, heard, k).items():
                     scored.add(name, turn, ranked)
                 fired.update(candidates.signals)
-                for name, w in ablations(weights).items():
+                turn_weights = content_weights if candidates.content else weights
+                for name, w in ablations(turn_weights).items():
                     scored.add(name, turn, [s.item.id for s in app.order(data, candidates, k, w)])
                 scored.add(
                     "magpie-no-mmr", turn, [s.item.id for s in plain.order(data, candidates, k)]
@@ -379,6 +393,9 @@ def evaluate_crs(
         "baselines": BASELINES,
         "tables": sorted(set(tables)),
         "weights": {k: v for k, v in weights.items() if v},
+        "content_weights": {k: v for k, v in content_weights.items() if v},
+        "content_turns": content_turns,
+        "popularity_share": round(float(np.mean(shares)), 4) if shares else 0.0,
         "mmr_lambda": rec.settings.mmr_lambda,
         "limit": limit,
         "seconds": round(time.perf_counter() - started, 1),
