@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,6 +219,19 @@ class Catalogue:
     keywords: KeywordIndex
     titles: TitleLinker
     vocabulary: VocabularyLinker
+    postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # word -> positions
+    guess_postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def having(self, words: Iterable[str], guessed: bool = False) -> np.ndarray:
+        """(n, len(words)) bool: which items carry each (normalised) word, own or, if asked,
+        guessed; from postings built once, so a turn never loops over the items."""
+        words = list(words)
+        out = np.zeros((len(self.items), len(words)), dtype=bool)
+        for j, word in enumerate(words):
+            out[self.postings.get(word, _NONE), j] = True
+            if guessed:
+                out[self.guess_postings.get(word, _NONE), j] = True
+        return out
 
     @property
     def name(self) -> str:
@@ -269,6 +282,7 @@ class Catalogue:
             dtype=bool,
         )
         pop = {item.id: float(popularity[i]) for i, item in enumerate(items)}
+        guessed = guess_words(items, cooccur)
         return cls(
             spec=spec,
             items=items,
@@ -282,12 +296,26 @@ class Catalogue:
             position=position,
             numbers=numbers,
             words=words,
-            guessed=guess_words(items, cooccur),
+            guessed=guessed,
             described=described,
             keywords=KeywordIndex([item.text() for item in items]),
             titles=TitleLinker(items, pop),
             vocabulary=VocabularyLinker(items, spec.synonyms),
+            postings=_postings(words),
+            guess_postings=_postings(guessed),
         )
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _postings(per_item: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
+    """word -> the positions of the items holding it."""
+    lists: dict[str, list[int]] = {}
+    for position, words in enumerate(per_item):
+        for word in words:
+            lists.setdefault(word, []).append(position)
+    return {w: np.asarray(p, dtype=np.int64) for w, p in lists.items()}
 
 
 def guess_words(

@@ -73,12 +73,8 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
     if profile.avoided:
         # An item's guessed words count too: a film guessed to be a horror film is not shown
         # to someone who said "no horror".
-        avoided = {normalise(w) for w in profile.avoided}
-        hit = np.array(
-            [bool(avoided & data.words[p]) or bool(avoided & data.guessed[p]) for p in range(n)],
-            dtype=bool,
-        )
-        firm &= ~hit
+        avoided = sorted({normalise(w) for w in profile.avoided})
+        firm &= ~data.having(avoided, guessed=True).any(axis=1)
         firm_labels.append("not " + ", ".join(sorted(avoided)))
     soft: list[tuple[str, np.ndarray]] = []
     for key, rng in profile.ranges.items():
@@ -91,9 +87,8 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
         else:
             soft.append((describe(key, rng), _in_range(values, rng)))
     if profile.categories:
-        wanted = {normalise(c) for c in profile.categories}
-        in_category = np.array([bool(wanted & data.words[p]) for p in range(n)], dtype=bool)
-        soft.append((", ".join(sorted(wanted)), in_category))
+        wanted = sorted({normalise(c) for c in profile.categories})
+        soft.append((", ".join(wanted), np.asarray(data.having(wanted).any(axis=1), dtype=bool)))
 
     constrained = bool(firm_labels or soft)
     if not firm.any():

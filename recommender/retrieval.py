@@ -199,14 +199,8 @@ def _within(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 def _match(data: Catalogue, wanted: Sequence[str]) -> np.ndarray:
     """(n,) the share of the wanted words each item carries (its own words or guessed ones)."""
-    words = [normalise(w) for w in wanted]
-    return np.array(
-        [
-            sum(w in data.words[p] or w in data.guessed[p] for w in words) / len(words)
-            for p in range(len(data.items))
-        ],
-        dtype=np.float32,
-    )
+    words = list(dict.fromkeys(normalise(w) for w in wanted))
+    return data.having(words, guessed=True).mean(axis=1).astype(np.float32)
 
 
 def _top(values: np.ndarray, k: int, positive: bool = False) -> np.ndarray:

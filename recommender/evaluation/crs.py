@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..schemas import ChatMessage, Item, Profile, Session
+from .baselines import baseline_lists
 from .metrics import METRICS, rank_of, summarise, target_scores
 from .redial import catalogue_ids, co_mentions, is_fit, load_redial, parse_name
 
@@ -253,39 +254,12 @@ def replay(
 # ---------------------------------------------------------------- systems
 
 
-def _by_score(data: Catalogue, score: np.ndarray, k: int) -> list[str]:
-    """The ``k`` best items by ``score``; ties go to the more popular, then catalogue order."""
-    order = np.lexsort((np.arange(len(score)), -data.popularity, -score))[:k]
-    return [data.items[int(i)].id for i in order]
-
-
 def seeker_text(context: Sequence[str]) -> str:
     """What the dense baseline reads: the seeker's latest words."""
     said = " ".join(
         line for line, role in zip(context, roles(context), strict=True) if role == SEEKER
     )
     return said.strip()[-DENSE_CHARS:]
-
-
-def baseline_lists(
-    data: Catalogue, turn: Turn, profile: Profile, said: np.ndarray | None, k: int
-) -> dict[str, list[str]]:
-    """The four baselines' lists; ``said`` is the embedding of ``seeker_text`` (None: nothing said)."""
-    text = " ".join(line for line in turn.context if line.strip())
-    n = len(data.items)
-    zeros = np.zeros(n, dtype=np.float32)
-    bm25 = data.keywords.scores(text)
-    dense = data.text @ said if said is not None else zeros
-    liked = [data.position[i] for i in profile.liked if i in data.position]
-    cooc = zeros
-    if liked and data.cooccur.nnz:
-        cooc = np.asarray(data.cooccur[liked].sum(axis=0)).ravel()
-    return {
-        "popularity": _by_score(data, zeros, k),
-        "bm25": _by_score(data, bm25, k),
-        "dense": _by_score(data, dense, k),
-        "cooccur": _by_score(data, cooc, k),
-    }
 
 
 def active_weights(rec: Recommender, data: Catalogue, content: bool = False) -> dict[str, float]:
