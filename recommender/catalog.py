@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -216,6 +216,7 @@ class Catalogue:
     popularity: np.ndarray  # (n,) raw counts (zeros when the catalogue has none)
     cooccur: Any  # scipy.sparse.csr_matrix (n, n); empty when the catalogue has none
     weights: dict[str, float]  # learned fusion weights (fusion.json), may be empty
+    content_weights: dict[str, float]  # ... for a profile that asks for something (may be empty)
     position: dict[str, int]  # id -> position
     numbers: dict[str, np.ndarray]  # "price" -> (n,) with NaN where absent
     words: list[frozenset[str]]  # per item: categories and attribute words, normalised
@@ -224,6 +225,19 @@ class Catalogue:
     keywords: KeywordIndex
     titles: TitleLinker
     vocabulary: VocabularyLinker
+    postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # word -> positions
+    guess_postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def having(self, words: Iterable[str], guessed: bool = False) -> np.ndarray:
+        """(n, len(words)) bool: which items carry each (normalised) word, own or, if asked,
+        guessed; from postings built once, so a turn never loops over the items."""
+        words = list(words)
+        out = np.zeros((len(self.items), len(words)), dtype=bool)
+        for j, word in enumerate(words):
+            out[self.postings.get(word, _NONE), j] = True
+            if guessed:
+                out[self.guess_postings.get(word, _NONE), j] = True
+        return out
 
     @property
     def name(self) -> str:
@@ -248,7 +262,7 @@ class Catalogue:
                 if item_id in position:
                     image_full[position[item_id]] = image[row]
                     has_image[position[item_id]] = True
-        popularity, cooccur, weights = _side_tables(spec.folder, position)
+        popularity, cooccur, weights, content_weights = _side_tables(spec.folder, position)
         numeric_keys = {
             k
             for item in items
@@ -275,6 +289,7 @@ class Catalogue:
         )
         pop = {item.id: float(popularity[i]) for i, item in enumerate(items)}
         people = PersonLinker(items, spec.link_fields) if spec.link_fields else None
+        guessed = guess_words(items, cooccur)
         return cls(
             spec=spec,
             items=items,
@@ -284,15 +299,30 @@ class Catalogue:
             popularity=popularity,
             cooccur=cooccur,
             weights=weights,
+            content_weights=content_weights,
             position=position,
             numbers=numbers,
             words=words,
-            guessed=guess_words(items, cooccur),
+            guessed=guessed,
             described=described,
             keywords=KeywordIndex([item.text() for item in items]),
             titles=TitleLinker(items, pop, names=people.surnames if people else frozenset()),
             vocabulary=VocabularyLinker(items, spec.synonyms, people),
+            postings=_postings(words),
+            guess_postings=_postings(guessed),
         )
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _postings(per_item: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
+    """word -> the positions of the items holding it."""
+    lists: dict[str, list[int]] = {}
+    for position, words in enumerate(per_item):
+        for word in words:
+            lists.setdefault(word, []).append(position)
+    return {w: np.asarray(p, dtype=np.int64) for w, p in lists.items()}
 
 
 def guess_words(
@@ -333,16 +363,20 @@ def guess_words(
 
 def _side_tables(
     folder: Path | None, position: dict[str, int]
-) -> tuple[np.ndarray, Any, dict[str, float]]:
-    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present."""
+) -> tuple[np.ndarray, Any, dict[str, float], dict[str, float]]:
+    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present.
+
+    fusion.json holds ``weights`` (a profile without content: chit-chat) and, optionally,
+    ``content_weights`` (a profile that asks for something; ``retrieval.has_content``)."""
     from scipy.sparse import csr_matrix
 
     n = len(position)
     popularity = np.zeros(n, dtype=np.float32)
     cooccur = csr_matrix((n, n), dtype=np.float32)
     weights: dict[str, float] = {}
+    content: dict[str, float] = {}
     if folder is None:
-        return popularity, cooccur, weights
+        return popularity, cooccur, weights, content
     pop_file = folder / "popularity.json"
     if pop_file.is_file():
         data = json.loads(pop_file.read_text(encoding="utf-8"))
@@ -376,4 +410,5 @@ def _side_tables(
     if fusion_file.is_file():
         data = json.loads(fusion_file.read_text(encoding="utf-8"))
         weights = {k: float(v) for k, v in data.get("weights", {}).items()}
-    return popularity, cooccur, weights
+        content = {k: float(v) for k, v in data.get("content_weights", {}).items()}
+    return popularity, cooccur, weights, content

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalogs import Catalogues
 from .config import Settings
+from .constraints import notes as constraint_notes
 from .errors import CatalogError, LLMError, MagpieError
 from .events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
 from .explain import Explainer
@@ -165,12 +166,11 @@ class Recommender:
         t = time.perf_counter()
         yield ProfileRead(profile, timer.elapsed())
 
-        items = self.ranker.rank(
-            data,
-            profile,
-            query_text(profile, heard.image_words),
-            demote=shown_before(session),
+        candidates = self.ranker.retrieve(
+            data, profile, query_text(profile, heard.image_words), demote=shown_before(session)
         )
+        items = self.ranker.order(data, candidates)
+        heard.notices.extend(constraint_notes(candidates.gate))
         t = timer.mark("retrieve_score", t)
         yield ItemsRanked(items, timer.elapsed())
 
