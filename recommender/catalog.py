@@ -108,9 +108,7 @@ class CatalogSpec(BaseModel):
     card_attributes: tuple[str, ...] = ()  # shown on a card, in order (price first when present)
     card_format: dict[str, str] = Field(default_factory=dict)  # "runtime" -> "{} min"
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
-    # Attributes whose values are people's names ("author"): linked from typed names,
-    # surnames alone and typos (people.py).
-    link_fields: tuple[str, ...] = ()
+    link_fields: tuple[str, ...] = ()  # attributes holding people's names ("author"): people.py
     examples: tuple[Example, ...] = ()
 
     @classmethod

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from recommender.catalog import Catalogue, read_spec
-from recommender.evaluation.linking import evaluate_linking, gold_messages, perturb
+from recommender.evaluation.linking import evaluate_linking, gold_messages
+from recommender.evaluation.perturb import perturb
 from recommender.fuzzy import FuzzyIndex, name_tokens
 from recommender.linking import TitleLinker, VocabularyLinker
 from recommender.people import PersonLinker
