@@ -63,9 +63,12 @@ class _Case:
         # ``order`` asks MMR for K_MAX + |seen| items from a pool of as many; its first picks
         # are the same when fewer are asked from the same pool.
         seen = len(self.turn.seen)
-        vectors = self.text[self.positions]
-        picked = mmr(score, vectors, CUTOFF + seen, lam, pool=max(50, K_MAX + seen))
-        return [self.ids[j] for j in picked]
+        pool = max(50, K_MAX + seen)
+        # MMR looks only at the ``pool`` best: copy just their vectors (the same picks, ~20x
+        # less memory traffic per trial than all candidates').
+        best = np.argsort(-score, kind="stable")[:pool]
+        picked = mmr(score[best], self.text[self.positions[best]], CUTOFF + seen, lam, pool=pool)
+        return [self.ids[int(best[j])] for j in picked]
 
     def hits(self, weights: Mapping[str, float], lam: float) -> int:
         ranked = self.top(weights, lam)
