@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .critique import Critique, read_critique
+from .langid import detect
+from .lexicon import gloss
 from .linking import Mention, TitleLinker, VocabularyLinker
 from .schemas import Item, Profile, Range
 from .text import language, normalise
@@ -82,7 +84,9 @@ class Reading:
     """What one message says. Ids are catalogue ids; words are the catalogue's own words."""
 
     text: str  # the message as read
-    mentions: tuple[Mention, ...] = ()  # every title named, in order
+    language: str = "en"  # the language it is written in ("en", "zh", "es", "fr", "de")
+    gloss: str = ""  # the English the rules read (the text itself when English); "" if empty
+    mentions: tuple[Mention, ...] = ()  # every title named, in order (offsets in ``gloss``)
     liked: tuple[str, ...] = ()  # ids named with liking (or neutrally)
     disliked: tuple[str, ...] = ()  # ids named with a dislike cue
     seen: tuple[str, ...] = ()  # ids the user says they have seen
@@ -118,17 +122,24 @@ def read_message(
     vocabulary: VocabularyLinker,
     shown: Sequence[Item] = (),
 ) -> Reading:
-    """Read ``text``; ``shown`` are the items of the last list (what "#2" refers to)."""
-    critique = read_critique(text, shown)
-    if not text.strip():
-        return Reading(text=text, critique=critique)
+    """Read ``text``; ``shown`` are the items of the last list (what "#2" refers to).
+
+    A message in another language is read through its English gloss (``lexicon.gloss``).
+    """
+    code = detect(text)
+    english = gloss(text, code)
+    critique = read_critique(english, shown)
+    if not english.strip():
+        return Reading(text=text, language=code, gloss=english, critique=critique)
     delta = Profile()
     mentions: list[Mention] = []
-    for clause in _clauses(text):
+    for clause in _clauses(english):
         mentions.extend(_read_clause(clause, delta, titles, vocabulary))
-    _read_numbers(text, delta)
+    _read_numbers(english, delta)
     return Reading(
         text=text,
+        language=code,
+        gloss=english,
         mentions=tuple(mentions),
         liked=tuple(delta.liked),
         disliked=tuple(delta.disliked),

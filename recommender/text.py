@@ -21,11 +21,14 @@ from pathlib import Path
 from .errors import ConfigError
 
 __all__ = [
+    "LANGUAGES",
     "Language",
+    "Lexicon",
     "clean_text",
     "fold",
     "keyword_tokens",
     "language",
+    "lexicon",
     "ngrams",
     "normalise",
     "stem",
@@ -35,6 +38,8 @@ __all__ = [
 
 LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
 DEFAULT_LANGUAGE = "en"
+# The languages a message may be written in: one word-list file each in ``languages/``.
+LANGUAGES = ("en", "zh", "es", "fr", "de")
 
 # Lists of regular-expression alternatives each language file gives for numbers and ranges.
 _PATTERN_LISTS = (
@@ -84,6 +89,44 @@ class Language:
     year_min: tuple[str, ...]
     year_max: tuple[str, ...]
     articles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What every language file gives: how to tell the language, and how to read it in English.
+
+    The rule reader understands English; a message in another language is first glossed into
+    the English it means (``lexicon.gloss``) through ``rewrites`` and ``words``.
+    """
+
+    code: str
+    name: str  # the language's name for itself
+    script: str  # "latin" or "han"
+    markers: frozenset[str]  # frequent words of the language, accents stripped (langid.py)
+    letters: str  # letters only this language (of ours) uses
+    rewrites: tuple[tuple[re.Pattern[str], str], ...]  # regex -> English, applied in order
+    words: dict[str, str]  # word or phrase -> the English it means
+    numerals: dict[str, int]  # numeral characters -> value (Chinese: 一 -> 1, 十 -> 10)
+
+
+@functools.cache
+def lexicon(code: str) -> Lexicon:
+    """The glossing lists of ``code`` (one of ``LANGUAGES``), read once per process."""
+    path = LANGUAGES_DIR / f"{code}.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Lexicon(
+            code=code,
+            name=raw["name"],
+            script=raw.get("script", "latin"),
+            markers=frozenset(raw["markers"]),
+            letters=raw.get("letters", ""),
+            rewrites=tuple((re.compile(a, re.I), b) for a, b in raw.get("rewrites", [])),
+            words={fold(k): v for k, v in raw.get("words", {}).items()},
+            numerals={k: int(v) for k, v in raw.get("numerals", {}).items()},
+        )
+    except (OSError, KeyError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"cannot read the word lists of language {code!r}") from e
 
 
 @functools.cache
