@@ -212,7 +212,7 @@ class Recommender:
 
     def _read(self, session: Session, text: str, data: Catalogue) -> Reading:
         shown = [data.items[data.position[i]] for i in session.last_shown() if i in data.position]
-        return read_message(text, data.titles, data.vocabulary, shown)
+        return read_message(text, data.titles, data.vocabulary, shown, data.spec.measures)
 
     def _profile(
         self,

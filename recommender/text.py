@@ -49,10 +49,16 @@ _PATTERN_LISTS = (
     "price_words",
     "budget_max",
     "budget_min",
+    "budget_max_after",
+    "budget_min_after",
     "between",
     "range_joiners",
     "year_min",
+    "year_after",
     "year_max",
+    "year_before",
+    "year_min_after",
+    "year_max_after",
     "articles",
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -84,11 +90,20 @@ class Language:
     price_words: tuple[str, ...]
     budget_max: tuple[str, ...]
     budget_min: tuple[str, ...]
+    budget_max_after: tuple[str, ...]  # the bound after the number: "150 bucks max"
+    budget_min_after: tuple[str, ...]
     between: tuple[str, ...]
     range_joiners: tuple[str, ...]
-    year_min: tuple[str, ...]
+    year_min: tuple[str, ...]  # "since 2010": 2010 on
+    year_after: tuple[str, ...]  # "after 2015": 2016 on
     year_max: tuple[str, ...]
+    year_before: tuple[str, ...]
+    year_min_after: tuple[str, ...]  # "2010 or later"
+    year_max_after: tuple[str, ...]
     articles: tuple[str, ...]
+    number_words: dict[str, int]  # "two" -> 2
+    half: str  # "and a half"
+    units: dict[str, dict[str, float]]  # unit -> {regex alternative: how many of the unit}
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,9 @@ def language(code: str = DEFAULT_LANGUAGE) -> Language:
             clause_breaks=tuple(raw["clause_breaks"]),
             decades={k: int(v) for k, v in raw["decades"].items()},
             ordinals={k: int(v) for k, v in raw["ordinals"].items()},
+            number_words={k: int(v) for k, v in raw["number_words"].items()},
+            half=raw["half"],
+            units={u: {k: float(v) for k, v in alts.items()} for u, alts in raw["units"].items()},
             **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
         )
     except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
