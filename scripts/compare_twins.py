@@ -63,7 +63,9 @@ def main() -> None:
     english = {c.group: c for c in load_cases() if c.lang == "en"}
     cats = {c.catalogue for c in cases}
     built = {name: linkers(name) for name in cats}
-    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # cases, agree, fields ok, fields
+    per_lang: dict[str, list[int]] = defaultdict(
+        lambda: [0, 0, 0, 0]
+    )  # cases, agree, fields ok, fields
     detected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for case in cases:
         if case.lang == "en" or case.group not in english:
@@ -90,7 +92,9 @@ def main() -> None:
     for lang, (n, agree, ok, nf) in sorted(per_lang.items()):
         total = [total[0] + n, total[1] + agree, total[2] + ok, total[3] + nf]
         d = detected[lang]
-        print(f"| {lang} | {n} | {agree} of {n} | {ok} of {nf} ({ok / nf:.0%}) | {d[0]} of {d[1]} |")
+        print(
+            f"| {lang} | {n} | {agree} of {n} | {ok} of {nf} ({ok / nf:.0%}) | {d[0]} of {d[1]} |"
+        )
     n, agree, ok, nf = total
     if n:
         print(f"| all | {n} | {agree} of {n} ({agree / n:.0%}) | {ok} of {nf} ({ok / nf:.0%}) | |")
