@@ -17,13 +17,15 @@ read as " the 90s comedy, no horror". Titles and names written in Latin letters 
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
-from .text import DEFAULT_LANGUAGE, fold, lexicon
+from .text import DEFAULT_LANGUAGE, LANGUAGES, fold, lexicon
 
-__all__ = ["chinese_numerals", "gloss"]
+__all__ = ["chinese_numerals", "gloss", "warm"]
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Chinese punctuation NFKC leaves alone, as the English reader's clause marks.
@@ -42,7 +44,9 @@ def gloss(text: str, code: str) -> str:
         text = chinese_numerals(text, lex.numerals)
     for pattern, english in lex.rewrites:
         text = _replace(pattern, text, functools.partial(_expand, english))
-    if lex.words:
+    if lex.script == "han":
+        text = "".join(_han_word(code, token) for token in _segment(code, text))
+    elif lex.words:
         table = _word_pattern(code)
         text = _replace(table, text, lambda m: f" {lex.words[fold(m.group(0))]} ")
     if lex.script == "han":
@@ -64,11 +68,48 @@ def _replace(pattern: re.Pattern[str], text: str, english: Callable[[re.Match[st
     return "".join(out) + text[last:]
 
 
+def warm() -> None:
+    """Load the Chinese word segmenter now (about 1-3 s) rather than on the first Chinese message."""
+    for code in LANGUAGES:
+        if lexicon(code).script == "han":
+            _segmenter(code)
+
+
+def _segment(code: str, text: str) -> list[str]:
+    """Chinese words by jieba, which knows the word list too: "马上" (at once) stays one word,
+    so its "马" (horse) is not read (docs/evaluation.md, "Languages", measures it)."""
+    return list(_segmenter(code).cut(text))
+
+
 @functools.cache
-def _word_pattern(code: str) -> re.Pattern[str]:
+def _segmenter(code: str) -> Any:  # a jieba.Tokenizer
+    try:
+        import jieba
+    except ImportError as e:  # pinned in requirements.txt
+        raise ImportError("Chinese messages need jieba: pip install jieba==0.42.1") from e
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for word in lexicon(code).words:
+        tokenizer.add_word(word)
+    return tokenizer
+
+
+def _han_word(code: str, token: str) -> str:
+    """A Chinese word's English: the word list's, else that of its longest listed parts of two
+    characters or more ("恐怖片子" -> horror); a word of its own is not read by its characters."""
+    words = lexicon(code).words
+    if token in words:
+        return f" {words[token]} "
+    if len(token) < 3:
+        return token
+    return _replace(_word_pattern(code, 2), token, lambda m: f" {words[m.group(0)]} ")
+
+
+@functools.cache
+def _word_pattern(code: str, shortest: int = 1) -> re.Pattern[str]:
     lex = lexicon(code)
     # Longest first: regex alternation takes the first that matches, so "恐怖片" beats "恐怖".
-    keys = sorted((k for k in lex.words if k), key=len, reverse=True)
+    keys = sorted((k for k in lex.words if len(k) >= shortest), key=len, reverse=True)
     body = "|".join(re.escape(k) for k in keys)
     if lex.script == "han":
         return re.compile(f"(?:{body})")
