@@ -4,7 +4,10 @@ The rule reader: titles (linked to catalogue ids), the catalogue's own words (wa
 avoided after a negation cue), categories, budgets and year ranges, and critiques of the last
 list ("more like #2", "cheaper"). Deterministic and fast, so a turn never waits on the LLM for
 it. Word lists come from the language file (``text.language``), vocabulary and synonyms from
-the catalogue; all normalisation goes through ``text``.
+the catalogue; all normalisation goes through ``text``. A message is first told its language
+(``langid.detect``: ``Reading.language``); one in Chinese, Spanish, French or German is read
+through its English gloss (``lexicon.gloss``), so it gives the profile its English twin gives.
+Numbers (budgets, years, lengths) are read by ``quantities``.
 
 >>> from recommender.schemas import Item
 >>> from recommender.linking import TitleLinker, VocabularyLinker
