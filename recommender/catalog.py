@@ -88,6 +88,7 @@ class _SpecFile(BaseModel):
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
     vocabulary: _Vocabulary = Field(default_factory=_Vocabulary)
+    ranges: dict[str, str] = Field(default_factory=dict)
     examples: list[Example] = Field(default_factory=list)
 
 
@@ -106,6 +107,8 @@ class CatalogSpec(BaseModel):
     card_attributes: tuple[str, ...] = ()  # shown on a card, in order (price first when present)
     card_format: dict[str, str] = Field(default_factory=dict)  # "runtime" -> "{} min"
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
+    # Numeric fields people bound with a unit: "runtime" -> "minutes" ("two hours max").
+    measures: dict[str, str] = Field(default_factory=dict)
     examples: tuple[Example, ...] = ()
 
     @classmethod
@@ -154,6 +157,7 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         card_attributes=tuple(written.cards.attributes),
         card_format=dict(written.cards.format),
         synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
+        measures=dict(written.ranges),
         examples=tuple(
             Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
             for e in written.examples
