@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import CatalogError
 from .keywords import KeywordIndex
 from .linking import TitleLinker, VocabularyLinker
+from .people import PersonLinker
 from .rows import check_name
 from .schemas import Item
 from .text import keyword_tokens, normalise
@@ -84,6 +85,7 @@ class _SpecFile(BaseModel):
     class _Vocabulary(BaseModel):
         model_config = ConfigDict(extra="forbid")
         synonyms: dict[str, str] = Field(default_factory=dict)
+        link_fields: list[str] = Field(default_factory=list)
 
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
@@ -109,6 +111,7 @@ class CatalogSpec(BaseModel):
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
     # Numeric fields people bound with a unit: "runtime" -> "minutes" ("two hours max").
     measures: dict[str, str] = Field(default_factory=dict)
+    link_fields: tuple[str, ...] = ()  # attributes holding people's names ("author"): people.py
     examples: tuple[Example, ...] = ()
 
     @classmethod
@@ -158,6 +161,7 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         card_format=dict(written.cards.format),
         synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
         measures=dict(written.ranges),
+        link_fields=tuple(written.vocabulary.link_fields),
         examples=tuple(
             Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
             for e in written.examples
@@ -286,6 +290,7 @@ class Catalogue:
             dtype=bool,
         )
         pop = {item.id: float(popularity[i]) for i, item in enumerate(items)}
+        people = PersonLinker(items, spec.link_fields) if spec.link_fields else None
         guessed = guess_words(items, cooccur)
         return cls(
             spec=spec,
@@ -303,8 +308,8 @@ class Catalogue:
             guessed=guessed,
             described=described,
             keywords=KeywordIndex([item.text() for item in items]),
-            titles=TitleLinker(items, pop),
-            vocabulary=VocabularyLinker(items, spec.synonyms),
+            titles=TitleLinker(items, pop, names=people.surnames if people else frozenset()),
+            vocabulary=VocabularyLinker(items, spec.synonyms, people),
             postings=_postings(words),
             guess_postings=_postings(guessed),
         )
