@@ -276,9 +276,11 @@ def match_loosely(index: dict[str, list[dict]], title: str, year: int | None) ->
 
 def merged(wikidata: dict, extra: Knowledge) -> dict:
     """Wikidata's fields, then the open sources' tags, then what they fill (never overwrite)."""
-    genres = wikidata.get("genres") or extra.attributes.get("genres", [])
-    if not genres:  # coarse genres named among the fine ones ('comedy') fill in for Wikidata's
-        genres = [t for t in extra.tags if t in COARSE]
+    genres = wikidata.get("genres") or list(  # else vega's and those named among the fine ones
+        dict.fromkeys(
+            [*extra.attributes.get("genres", []), *(t for t in extra.tags if t in COARSE)]
+        )
+    )
     tags = [t for t in extra.tags if t not in COARSE][:MAX_TAGS]
     attrs = {"genres": genres, "tags": tags, "based_on": extra.attributes.get("based_on")}
     attrs |= {k: v for k, v in wikidata.items() if k not in attrs}
