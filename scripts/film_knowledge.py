@@ -64,6 +64,7 @@ GENRE_WORDS: dict[str, str | None] = {
     "sci-fi horror": "science fiction horror",
     "caper story": "heist",
     "sports": "sport",
+    "gross out": "gross-out",  # Freebase has both
     "animated": "animation",
     "action thrillers": "action thriller",
     "combat films": "combat",
