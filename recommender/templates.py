@@ -163,7 +163,7 @@ def _ties(
     for key, rng in profile.ranges.items():
         number = item.number(key)
         if key != "price" and number is not None and rng.contains(number):
-            out.append(f"{_field(key)} {_num(number)}, within the {_span(rng)} you asked for")
+            out.append(f"{_field(key)} {_num(number)}, {_within(rng)} you asked for")
     own = {(k, normalise(v)): v for k, v in values}
     shared = [
         (share(normalise(v)), n, k, own[(k, normalise(v))], other)
@@ -178,12 +178,17 @@ def _ties(
     return out[:2]
 
 
-def _span(rng: Range) -> str:
+def _within(rng: Range) -> str:
+    """How a value sits in the asked range, in words.
+
+    >>> _within(Range(min=2000, max=2009)), _within(Range(max=90)), _within(Range(min=2010))
+    ('within the 2000-2009', 'at most the 90', 'at least the 2010')
+    """
     if rng.min is not None and rng.max is not None:
-        return f"{_num(rng.min)}-{_num(rng.max)}"
+        return f"within the {_num(rng.min)}-{_num(rng.max)}"
     if rng.min is not None:
-        return f"{_num(rng.min)} or later"
-    return f"{_num(rng.max or 0)} or earlier"
+        return f"at least the {_num(rng.min)}"
+    return f"at most the {_num(rng.max or 0)}"
 
 
 def _why(signal: str, item: Item, profile: Profile, liked: str, wanted: str) -> str:
