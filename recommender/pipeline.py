@@ -188,6 +188,8 @@ class Recommender:
             llm_reasons=s.llm_reasons,
             # From when the reply starts: time spent waiting for a reply slot is not its own.
             deadline=time.perf_counter() + s.turn_deadline_s,
+            liked=[data.items[data.position[i]] for i in profile.liked if i in data.position],
+            share=data.share,
         )
         explanation = explainer.explain(
             heard.text or query_text(profile, heard.image_words), profile, items, data.titles
