@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..models.base import embed_queries
 from ..schemas import ChatMessage, Item, Profile, Session
 from .metrics import METRICS, rank_of, summarise, target_scores
 from .redial import catalogue_ids, co_mentions, is_fit, load_redial, parse_name
@@ -342,7 +343,9 @@ def evaluate_crs(
             plain = Ranker(no_mmr, rec.models, index)
             weights = active_weights(rec, data)
             said = [seeker_text(t.context) for t in group.turns]
-            said_vectors = rec.models.text.embed([s or "-" for s in said])  # one batched call
+            said_vectors = embed_queries(
+                rec.models.text, [s or "-" for s in said]
+            )  # one batched call
             for turn, words, said_vector in zip(group.turns, said, said_vectors, strict=True):
                 profile, query, session = replay(rec, data, turn.context)
                 k = K_MAX + len(turn.seen)
