@@ -41,7 +41,7 @@ def content_key(*parts: str) -> str:
 
 
 def vectors_path(folder: Path, modality: str, model: str) -> Path:
-    """``vectors/text-minilm.npz``: one file per modality and model."""
+    """``vectors/text-use-multilingual.npz``: one file per modality and model."""
     return folder / VECTORS_DIR / f"{modality}-{_SLUG.sub('_', model)}.npz"
 
 
