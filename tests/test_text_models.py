@@ -149,3 +149,13 @@ def test_embeddinggemma_reads_chinese_against_english_when_installed():
     )
     asks = embed_queries(model, ["一部好笑的抢劫电影", "恐怖片"])
     assert list(np.argmax(asks @ items.T, axis=1)) == [0, 1]
+
+
+@pytest.mark.models
+def test_a_use_vector_does_not_depend_on_the_texts_embedded_with_it():
+    from recommender.models.text import load_text_embedder
+
+    model = load_text_embedder("use-multilingual")
+    alone = model.embed(["a short one", "x"])[0]
+    beside_long = model.embed(["a short one", "a much longer text " * 30])[0]
+    assert float(alone @ beside_long) > 0.9999

@@ -53,7 +53,7 @@ DENSE_CHARS = (
 BASELINES = {
     "popularity": "fit-half mentions, most first",
     "bm25": "BM25 of the whole dialogue text over item texts",
-    "dense": "MiniLM cosine of the seeker's latest words to item texts",
+    "dense": "the text model's cosine of the seeker's latest words to item texts",
     "cooccur": "co-mentions/co-ratings with the titles the seeker named",
 }
 SEEKER, RECOMMENDER = "user", "assistant"
