@@ -73,7 +73,7 @@ class UseOnnxEmbedder(CachedEmbedder):
             raise ModelUnavailable(f"cannot load {path.name}: {e}") from e
         self.name = name
         self.dim = int(self._session.get_outputs()[0].shape[-1])
-        self.fingerprint = f"{fingerprint} {_USE_FILE} {path.stat().st_size}"
+        self.fingerprint = f"{fingerprint} {_USE_FILE} {path.stat().st_size} one text a run"
         log.info("text model %s from %s", name, path)
 
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
