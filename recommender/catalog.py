@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +92,7 @@ class _SpecFile(BaseModel):
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
     vocabulary: _Vocabulary = Field(default_factory=_Vocabulary)
+    ranges: dict[str, str] = Field(default_factory=dict)
     examples: list[Example] = Field(default_factory=list)
 
 
@@ -108,6 +111,8 @@ class CatalogSpec(BaseModel):
     card_attributes: tuple[str, ...] = ()  # shown on a card, in order (price first when present)
     card_format: dict[str, str] = Field(default_factory=dict)  # "runtime" -> "{} min"
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
+    # Numeric fields people bound with a unit: "runtime" -> "minutes" ("two hours max").
+    measures: dict[str, str] = Field(default_factory=dict)
     link_fields: tuple[str, ...] = ()  # attributes holding people's names ("author"): people.py
     examples: tuple[Example, ...] = ()
 
@@ -157,6 +162,7 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         card_attributes=tuple(written.cards.attributes),
         card_format=dict(written.cards.format),
         synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
+        measures=dict(written.ranges),
         link_fields=tuple(written.vocabulary.link_fields),
         examples=tuple(
             Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
@@ -240,6 +246,15 @@ class Catalogue:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @cached_property
+    def _word_counts(self) -> Counter[str]:
+        return Counter(w for words in self.words for w in words)
+
+    def share(self, word: str) -> float:
+        """The share of items that carry ``word`` (normalised) among their words: a value two
+        items share tells more the rarer it is (a director, not a country)."""
+        return self._word_counts.get(normalise(word), 0) / max(1, len(self.items))
 
     @classmethod
     def build(

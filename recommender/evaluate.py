@@ -81,6 +81,15 @@ def crs(
         Path | None,
         typer.Option("--tune", help="learn fusion weights on the fit half and write them here"),
     ] = None,
+    popularity_cap: Annotated[
+        float,
+        typer.Option(
+            "--popularity-cap", help="--tune: popularity's most, as a share of the top weight"
+        ),
+    ] = 0.1,
+    compare_caps: Annotated[
+        str, typer.Option("--compare-caps", help="--tune: also learn with these caps (0.25,0.5)")
+    ] = "",
     config: Annotated[Path | None, _CONFIG] = None,
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
@@ -101,7 +110,14 @@ def crs(
         if tune is not None:
             from .evaluation.tuning import tune_weights, write_fusion
 
-            tuned = tune_weights(rec, data, limit, say=lambda line: typer.echo(line, err=True))
+            tuned = tune_weights(
+                rec,
+                data,
+                limit,
+                say=lambda line: typer.echo(line, err=True),
+                popularity_cap=popularity_cap,
+                other_caps=[float(c) for c in compare_caps.split(",") if c.strip()],
+            )
             write_fusion(tune, tuned)
             typer.echo(
                 f"fusion weights written to {tune} (fit R@10 {tuned['fit_recall@10']})", err=True

@@ -12,13 +12,13 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import LLMError
 from .linking import TitleLinker
-from .schemas import Profile, ScoredItem
+from .schemas import Item, Profile, ScoredItem
 from .templates import describe_profile, template_reason, template_reply, template_text
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ class Explanation:
     fallback: bool = False  # True when the template wrote it
     reply_only: bool = False  # the LLM was asked for the opening reply only
     raw: list[str] = field(default_factory=list)
+    liked: Sequence[Item] = ()  # the liked items, for reasons naming what an item shares
+    share: Callable[[str], float] | None = None  # share of the catalogue carrying a word
 
     def __iter__(self) -> Iterator[str]:
         """The pieces as they come, for a template; for the LLM, whole sentences, each shown
@@ -104,7 +106,7 @@ class Explanation:
         text = "".join(self.raw)
         if self.reply_only and not self.fallback:
             text = _reply_part(text)
-        return ground(text, self.items, self.titles, self.profile)
+        return ground(text, self.items, self.titles, self.profile, self.liked, self.share)
 
 
 class Explainer:
@@ -118,7 +120,11 @@ class Explainer:
         max_tokens: int = 220,
         llm_reasons: bool = False,
         deadline: float = float("inf"),  # time.perf_counter() by which the reply must be done
+        liked: Sequence[Item] = (),  # the liked items: a reason may name a value shared with one
+        share: Callable[[str], float] | None = None,  # word -> share of items carrying it
     ) -> None:
+        self.liked = liked
+        self.share = share
         self.llm = llm
         self.deadline = deadline
         self.prompts = prompts
@@ -136,8 +142,10 @@ class Explainer:
         titles: TitleLinker | None,
     ) -> Explanation:
         if self.llm is None or not items:
-            text = template_text(profile, items, titles)
-            return Explanation(iter([text]), items, titles, profile, fallback=True)
+            text = template_text(profile, items, titles, self.liked, self.share)
+            return Explanation(
+                iter([text]), items, titles, profile, True, liked=self.liked, share=self.share
+            )
         messages = [
             {
                 "role": "system",
@@ -162,7 +170,15 @@ class Explainer:
             },
         ]
         pieces = self._stream(messages, profile, items, titles)
-        return Explanation(pieces, items, titles, profile, reply_only=not self.llm_reasons)
+        return Explanation(
+            pieces,
+            items,
+            titles,
+            profile,
+            reply_only=not self.llm_reasons,
+            liked=self.liked,
+            share=self.share,
+        )
 
     def _stream(
         self,
@@ -185,14 +201,14 @@ class Explainer:
                     # sentence is dropped); nothing said yet: the template reply.
                     log.warning("the reply ran past the turn's deadline and was cut")
                     if not produced:
-                        yield template_text(profile, items, titles)
+                        yield template_text(profile, items, titles, self.liked, self.share)
                     break
                 produced = True
                 yield piece
         except LLMError as e:
             log.warning("explanation fell back to templates: %s", e)
             if not produced:
-                yield template_text(profile, items, titles)
+                yield template_text(profile, items, titles, self.liked, self.share)
 
 
 def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str, object]:
@@ -212,7 +228,12 @@ def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str
 
 
 def ground(
-    text: str, items: Sequence[ScoredItem], titles: TitleLinker | None, profile: Profile
+    text: str,
+    items: Sequence[ScoredItem],
+    titles: TitleLinker | None,
+    profile: Profile,
+    liked: Sequence[Item] = (),
+    share: Callable[[str], float] | None = None,
 ) -> tuple[str, list[str]]:
     """Split LLM text into reply and reasons; drop what names unlisted titles; fill gaps."""
     allowed = {s.item.id for s in items}
@@ -238,7 +259,9 @@ def ground(
             titles,
             _numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
         )
-        out.append(reason if len(reason) >= 12 else template_reason(scored, profile, titles))
+        if len(reason) < 12:
+            reason = template_reason(scored, profile, titles, liked, share)
+        out.append(reason)
     return (reply or template_reply(profile, items, titles)), out
 
 

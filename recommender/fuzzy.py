@@ -62,7 +62,7 @@ WORD_STEPS = ((4, 1), (8, 2))
 
 @functools.cache
 def lexicon(code: str = DEFAULT_LANGUAGE) -> Lexicon:
-    """The name words of a language file (``number_words``, ``name_joiners``, ``name_articles``,
+    """The name words of a language file (``name_numbers``, ``name_joiners``, ``name_articles``,
     ``title_cues``) and its list of frequent words (``<code>-words.txt``), where there is one."""
     raw = tomllib.loads((LANGUAGES_DIR / f"{code}.toml").read_text(encoding="utf-8"))
     listed = LANGUAGES_DIR / f"{code}-words.txt"  # scripts/build_words.py
@@ -73,7 +73,7 @@ def lexicon(code: str = DEFAULT_LANGUAGE) -> Lexicon:
     )
     return Lexicon(
         words=words,
-        numbers={k: int(v) for k, v in raw.get("number_words", {}).items()},
+        numbers={k: int(v) for k, v in raw.get("name_numbers", {}).items()},
         joiners=frozenset(raw.get("name_joiners", ())),
         sequel=frozenset(raw.get("sequel_words", ())),
         articles=tuple(raw.get("name_articles", ())),

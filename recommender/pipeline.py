@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import lexicon
 from .catalogs import Catalogues
 from .config import Settings
 from .constraints import notes as constraint_notes
@@ -107,6 +108,11 @@ class Recommender:
             except MagpieError as e:
                 log.warning("the %s model is unavailable: %s", role, e)
             timings[f"model_{role}"] = time.perf_counter() - t
+        if progress:
+            progress("loading the Chinese word segmenter")
+        t = time.perf_counter()
+        lexicon.warm()
+        timings["chinese_words"] = time.perf_counter() - t
         for catalog in catalogs:
             if progress:
                 progress(f"opening the {catalog} catalogue")
@@ -182,6 +188,8 @@ class Recommender:
             llm_reasons=s.llm_reasons,
             # From when the reply starts: time spent waiting for a reply slot is not its own.
             deadline=time.perf_counter() + s.turn_deadline_s,
+            liked=[data.items[data.position[i]] for i in profile.liked if i in data.position],
+            share=data.share,
         )
         explanation = explainer.explain(
             heard.text or query_text(profile, heard.image_words), profile, items, data.titles
@@ -212,7 +220,7 @@ class Recommender:
 
     def _read(self, session: Session, text: str, data: Catalogue) -> Reading:
         shown = [data.items[data.position[i]] for i in session.last_shown() if i in data.position]
-        return read_message(text, data.titles, data.vocabulary, shown)
+        return read_message(text, data.titles, data.vocabulary, shown, data.spec.measures)
 
     def _profile(
         self,
