@@ -31,6 +31,7 @@ from .linking import TitleLinker, VocabularyLinker
 from .people import PersonLinker
 from .rows import check_name
 from .schemas import Item
+from .tables import NONE, guess_words, postings, side_tables
 from .text import keyword_tokens, normalise
 
 if TYPE_CHECKING:
@@ -50,11 +51,6 @@ log = logging.getLogger(__name__)
 
 SPEC_FILE = "catalog.toml"
 ROW_FILES = ("catalog.jsonl", "catalog.csv")  # looked for, in order, when the spec names none
-# Chosen on ReDial's fit half (1,617 turns; docs/evaluation.md): the share of an item's
-# co-mentions a genre needs to be guessed for it.
-GUESS_SHARE = 0.34
-# Co-ratings count half as much as co-mentions in a dialogue.
-_COOCCUR_BLOCKS = (("pairs", 1.0), ("movielens", 0.5))
 
 
 class Example(BaseModel):
@@ -231,6 +227,9 @@ class Catalogue:
     vocabulary: VocabularyLinker
     postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # word -> positions
     guess_postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # normalised title -> positions, for titles more than one row carries ("Jaws" the film and
+    # the ride): excluding one excludes them all
+    same_title: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def having(self, words: Iterable[str], guessed: bool = False) -> np.ndarray:
         """(n, len(words)) bool: which items carry each (normalised) word, own or, if asked,
@@ -238,9 +237,9 @@ class Catalogue:
         words = list(words)
         out = np.zeros((len(self.items), len(words)), dtype=bool)
         for j, word in enumerate(words):
-            out[self.postings.get(word, _NONE), j] = True
+            out[self.postings.get(word, NONE), j] = True
             if guessed:
-                out[self.guess_postings.get(word, _NONE), j] = True
+                out[self.guess_postings.get(word, NONE), j] = True
         return out
 
     @property
@@ -275,7 +274,7 @@ class Catalogue:
                 if item_id in position:
                     image_full[position[item_id]] = image[row]
                     has_image[position[item_id]] = True
-        popularity, cooccur, weights, content_weights = _side_tables(spec.folder, position)
+        popularity, cooccur, weights, content_weights = side_tables(spec.folder, position)
         numeric_keys = {
             k
             for item in items
@@ -321,107 +320,13 @@ class Catalogue:
             keywords=KeywordIndex([item.text() for item in items]),
             titles=TitleLinker(items, pop, names=people.surnames if people else frozenset()),
             vocabulary=VocabularyLinker(items, spec.synonyms, people),
-            postings=_postings(words),
-            guess_postings=_postings(guessed),
+            postings=postings(words),
+            guess_postings=postings(guessed),
+            same_title={
+                title: positions
+                for title, positions in postings(
+                    [frozenset([normalise(item.title)]) for item in items]
+                ).items()
+                if len(positions) > 1
+            },
         )
-
-
-_NONE = np.zeros(0, dtype=np.int64)
-
-
-def _postings(per_item: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
-    """word -> the positions of the items holding it."""
-    lists: dict[str, list[int]] = {}
-    for position, words in enumerate(per_item):
-        for word in words:
-            lists.setdefault(word, []).append(position)
-    return {w: np.asarray(p, dtype=np.int64) for w, p in lists.items()}
-
-
-def guess_words(
-    items: Sequence[Item], cooccur: Any, key: str = "genres", share: float = GUESS_SHARE
-) -> list[frozenset[str]]:
-    """For items without ``key``: the values of ``key`` that most of their co-mentioned items share.
-
-    Many recent films have no metadata, yet people mention them beside films that do: a film
-    named with comedies is probably a comedy. A value is kept when its co-mention-weighted share
-    among the item's described neighbours reaches ``share`` (at most three values). Guesses only
-    strengthen a soft match; they never filter and are never shown as facts.
-    """
-    empty: frozenset[str] = frozenset()
-    guessed = [empty] * len(items)
-    if cooccur.nnz == 0:
-        return guessed
-    values = []
-    for item in items:
-        raw = item.attributes.get(key)
-        listed = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
-        values.append([normalise(v) for v in listed])
-    for i, own in enumerate(values):
-        if own:
-            continue
-        row = cooccur.getrow(i)
-        votes: dict[str, float] = {}
-        total = 0.0
-        for j, w in zip(row.indices, row.data, strict=True):
-            if values[j]:
-                total += float(w)
-                for v in values[j]:
-                    votes[v] = votes.get(v, 0.0) + float(w)
-        if total > 0:
-            top = sorted(votes.items(), key=lambda kv: -kv[1])[:3]
-            guessed[i] = frozenset(v for v, w in top if w / total >= share)
-    return guessed
-
-
-def _side_tables(
-    folder: Path | None, position: dict[str, int]
-) -> tuple[np.ndarray, Any, dict[str, float], dict[str, float]]:
-    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present.
-
-    fusion.json holds ``weights`` (a profile without content: chit-chat) and, optionally,
-    ``content_weights`` (a profile that asks for something; ``retrieval.has_content``)."""
-    from scipy.sparse import csr_matrix
-
-    n = len(position)
-    popularity = np.zeros(n, dtype=np.float32)
-    cooccur = csr_matrix((n, n), dtype=np.float32)
-    weights: dict[str, float] = {}
-    content: dict[str, float] = {}
-    if folder is None:
-        return popularity, cooccur, weights, content
-    pop_file = folder / "popularity.json"
-    if pop_file.is_file():
-        data = json.loads(pop_file.read_text(encoding="utf-8"))
-        counts = data.get("mentions", data) if isinstance(data, dict) else {}
-        for item_id, count in counts.items():
-            if item_id in position and isinstance(count, int | float):
-                popularity[position[item_id]] = float(count)
-    co_file = folder / "cooccur.json"
-    if co_file.is_file():
-        data = json.loads(co_file.read_text(encoding="utf-8"))
-        rows, cols, vals = [], [], []
-        for block, scale in _COOCCUR_BLOCKS:
-            for a, neighbours in (data.get(block) or {}).items():
-                if a not in position:
-                    continue
-                for b, count in neighbours.items():
-                    if b in position:
-                        rows.append(position[a])
-                        cols.append(position[b])
-                        vals.append(scale * float(count))
-        if vals:
-            matrix = csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, n))
-            matrix.sum_duplicates()
-            # Symmetric, log-damped, normalised by the items' degrees (cosine-like).
-            matrix = matrix.maximum(matrix.T).tocsr()
-            matrix.data = np.log1p(matrix.data)
-            degree = np.sqrt(np.asarray(matrix.sum(axis=1)).ravel() + 1.0)
-            matrix = matrix.multiply(1.0 / degree[:, None]).multiply(1.0 / degree[None, :]).tocsr()
-            cooccur = matrix
-    fusion_file = folder / "fusion.json"
-    if fusion_file.is_file():
-        data = json.loads(fusion_file.read_text(encoding="utf-8"))
-        weights = {k: float(v) for k, v in data.get("weights", {}).items()}
-        content = {k: float(v) for k, v in data.get("content_weights", {}).items()}
-    return popularity, cooccur, weights, content

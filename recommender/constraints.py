@@ -69,7 +69,10 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
     firm_labels: list[str] = []
     for item_id in exclude:
         if item_id in data.position:
-            firm[data.position[item_id]] = False
+            position = data.position[item_id]
+            firm[position] = False
+            # Another row of the same title is the same film to the person who named it.
+            firm[data.same_title.get(normalise(data.items[position].title), position)] = False
     if profile.avoided:
         # An item's guessed words count too: a film guessed to be a horror film is not shown
         # to someone who said "no horror".

@@ -37,7 +37,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Chosen on ReDial's fit half (1,617 turns; docs/evaluation.md): the share of its popularity an
-# item keeps when it has none of the wanted attributes (with catalog.GUESS_SHARE: R@10
+# item keeps when it has none of the wanted attributes (with tables.GUESS_SHARE: R@10
 # 0.152 -> 0.174).
 UNMATCHED_POPULARITY = 0.3
 

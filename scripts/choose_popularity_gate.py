@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from recommender import retrieval
+from recommender import retrieval, tables
 from recommender.config import load_settings
 from recommender.evaluate import SHARED
 from recommender.evaluation.crs import (
@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     rec = Recommender.from_settings(load_settings())
     dataset = CrsDataset.load(SHARED / "redial")
-    chosen = (retrieval.GUESS_SHARE, retrieval.UNMATCHED_POPULARITY)
+    chosen = (tables.GUESS_SHARE, retrieval.UNMATCHED_POPULARITY)
     with prepared_groups(rec, dataset, "fit", args.limit) as (groups, _coverage):
         for name, (share, unmatched) in VARIANTS.items():
             started = time.perf_counter()
@@ -53,7 +53,7 @@ def main() -> None:
             for group in groups:
                 data = group.data
                 data.guessed = (
-                    retrieval.guess_words(data.items, data.cooccur, share=share)
+                    tables.guess_words(data.items, data.cooccur, share=share)
                     if share is not None
                     else [frozenset()] * len(data.items)
                 )
@@ -68,7 +68,7 @@ def main() -> None:
                 f"NDCG@10 {m['ndcg@10']:.4f}  ({time.perf_counter() - started:.0f} s)",
                 flush=True,
             )
-    retrieval.GUESS_SHARE, retrieval.UNMATCHED_POPULARITY = chosen
+    tables.GUESS_SHARE, retrieval.UNMATCHED_POPULARITY = chosen
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@ import json
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from recommender.catalog import CatalogSpec, Catalogue, guess_words
+from recommender.catalog import CatalogSpec, Catalogue
 from recommender.constraints import allowed, notes
 from recommender.retrieval import Query, Retriever
 from recommender.schemas import Item, Profile, Range
+from recommender.tables import guess_words
 
 ITEMS = [
     Item("c1", "Laugh One", attributes={"genres": ["comedy"], "year": 2001}),
@@ -111,3 +112,9 @@ def test_a_budget_never_gives_way(tmp_path, embedder):
     # Within budget, a missing category gives way instead.
     gate = allowed(data, Profile(ranges={"price": Range(max=50)}, categories=["sofa"]))
     assert gate.relaxed == ("sofa",) and gate.mask.tolist() == [True, False]
+
+
+def test_excluding_a_title_excludes_its_other_rows(embedder):
+    items = [Item("jaws_film", "Jaws"), Item("jaws_ride", "Jaws"), Item("alien", "Alien")]
+    data = Catalogue.build(CatalogSpec.bare("films"), items, embedder.embed(["a", "b", "c"]))
+    assert allowed(data, Profile(), frozenset({"jaws_film"})).mask.tolist() == [False, False, True]

@@ -1,0 +1,124 @@
+"""A catalogue's side tables: popularity, co-mentions and learned weights read from its folder,
+genres guessed from co-mentions, and word postings (word -> the items holding it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .schemas import Item
+from .text import normalise
+
+__all__ = ["GUESS_SHARE", "NONE", "guess_words", "postings", "side_tables"]
+
+# Chosen on ReDial's fit half (1,617 turns; docs/evaluation.md): the share of an item's
+# co-mentions a genre needs to be guessed for it.
+GUESS_SHARE = 0.34
+
+# Co-ratings count half as much as co-mentions in a dialogue.
+_COOCCUR_BLOCKS = (("pairs", 1.0), ("movielens", 0.5))
+
+NONE = np.zeros(0, dtype=np.int64)  # no positions
+
+
+def postings(per_item: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
+    """word -> the positions of the items holding it."""
+    lists: dict[str, list[int]] = {}
+    for position, words in enumerate(per_item):
+        for word in words:
+            lists.setdefault(word, []).append(position)
+    return {w: np.asarray(p, dtype=np.int64) for w, p in lists.items()}
+
+
+def guess_words(
+    items: Sequence[Item], cooccur: Any, key: str = "genres", share: float = GUESS_SHARE
+) -> list[frozenset[str]]:
+    """For items without ``key``: the values of ``key`` that most of their co-mentioned items share.
+
+    Many recent films have no metadata, yet people mention them beside films that do: a film
+    named with comedies is probably a comedy. A value is kept when its co-mention-weighted share
+    among the item's described neighbours reaches ``share`` (at most three values). Guesses only
+    strengthen a soft match; they never filter and are never shown as facts.
+    """
+    empty: frozenset[str] = frozenset()
+    guessed = [empty] * len(items)
+    if cooccur.nnz == 0:
+        return guessed
+    values = []
+    for item in items:
+        raw = item.attributes.get(key)
+        listed = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
+        values.append([normalise(v) for v in listed])
+    for i, own in enumerate(values):
+        if own:
+            continue
+        row = cooccur.getrow(i)
+        votes: dict[str, float] = {}
+        total = 0.0
+        for j, w in zip(row.indices, row.data, strict=True):
+            if values[j]:
+                total += float(w)
+                for v in values[j]:
+                    votes[v] = votes.get(v, 0.0) + float(w)
+        if total > 0:
+            top = sorted(votes.items(), key=lambda kv: -kv[1])[:3]
+            guessed[i] = frozenset(v for v, w in top if w / total >= share)
+    return guessed
+
+
+def side_tables(
+    folder: Path | None, position: dict[str, int]
+) -> tuple[np.ndarray, Any, dict[str, float], dict[str, float]]:
+    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present.
+
+    fusion.json holds ``weights`` (a profile without content: chit-chat) and, optionally,
+    ``content_weights`` (a profile that asks for something; ``retrieval.has_content``)."""
+    from scipy.sparse import csr_matrix
+
+    n = len(position)
+    popularity = np.zeros(n, dtype=np.float32)
+    cooccur = csr_matrix((n, n), dtype=np.float32)
+    weights: dict[str, float] = {}
+    content: dict[str, float] = {}
+    if folder is None:
+        return popularity, cooccur, weights, content
+    pop_file = folder / "popularity.json"
+    if pop_file.is_file():
+        data = json.loads(pop_file.read_text(encoding="utf-8"))
+        counts = data.get("mentions", data) if isinstance(data, dict) else {}
+        for item_id, count in counts.items():
+            if item_id in position and isinstance(count, int | float):
+                popularity[position[item_id]] = float(count)
+    co_file = folder / "cooccur.json"
+    if co_file.is_file():
+        data = json.loads(co_file.read_text(encoding="utf-8"))
+        rows, cols, vals = [], [], []
+        for block, scale in _COOCCUR_BLOCKS:
+            for a, neighbours in (data.get(block) or {}).items():
+                if a not in position:
+                    continue
+                for b, count in neighbours.items():
+                    if b in position:
+                        rows.append(position[a])
+                        cols.append(position[b])
+                        vals.append(scale * float(count))
+        if vals:
+            matrix = csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, n))
+            matrix.sum_duplicates()
+            # Symmetric, log-damped, normalised by the items' degrees (cosine-like).
+            matrix = matrix.maximum(matrix.T).tocsr()
+            matrix.data = np.log1p(matrix.data)
+            degree = np.sqrt(np.asarray(matrix.sum(axis=1)).ravel() + 1.0)
+            matrix = matrix.multiply(1.0 / degree[:, None]).multiply(1.0 / degree[None, :]).tocsr()
+            cooccur = matrix
+    fusion_file = folder / "fusion.json"
+    if fusion_file.is_file():
+        data = json.loads(fusion_file.read_text(encoding="utf-8"))
+        weights = {k: float(v) for k, v in data.get("weights", {}).items()}
+        content = {k: float(v) for k, v in data.get("content_weights", {}).items()}
+    return popularity, cooccur, weights, content
