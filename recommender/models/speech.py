@@ -60,8 +60,8 @@ _NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]")
 # scores 99; a note is taken to be in the likeliest of these, so accented English or a short
 # clip is not transcribed as Welsh or Japanese, which no later stage could read.
 LANGUAGES = ("en", "zh", "es", "fr", "de")
-# Whisper writes Mandarin in Traditional or Simplified characters, often Traditional; a prompt
-# in Simplified Chinese ("what follows are sentences in Mandarin") steers it to Simplified.
+# Whisper can write Mandarin in Traditional or Simplified characters (it learnt from both); a
+# prompt in Simplified Chinese ("what follows are sentences in Mandarin") steers it to Simplified.
 PROMPTS = {"zh": "以下是普通话的句子。"}
 _INSTALL = "pip install torch==2.13.0 && pip install --no-deps openai-whisper==20250625"
 
