@@ -231,18 +231,24 @@ def speech(
             "(default: Debian's tuxpaint-stamps-default, when installed)",
         ),
     ] = None,
+    models: Annotated[
+        str,
+        typer.Option("--models", help="speech models compared on the same clips, comma-separated"),
+    ] = "tiny.en,base",
     limit: Annotated[int | None, _LIMIT] = None,
     json_out: Annotated[Path | None, _JSON] = None,
     out: Annotated[Path, _OUTDIR] = OUT,
     config: Annotated[Path | None, _CONFIG] = None,
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
-    """Speech: WER on espeak-ng requests and real recordings; spoken vs typed top-10."""
+    """Speech: WER on espeak-ng requests and real recordings, CER on Mandarin requests, speed,
+    memory; spoken vs typed top-10."""
     setup_logging(verbose)
     from .evaluation.speech import evaluate_speech, speech_markdown
 
+    names = [m.strip() for m in models.split(",") if m.strip()]
     try:
-        result = evaluate_speech(settings_from(config), recordings, limit)
+        result = evaluate_speech(settings_from(config), recordings, limit, names)
     except MagpieError as e:
         fail(e)
         return

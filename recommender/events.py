@@ -21,6 +21,7 @@ class Heard:
 
     transcript: str
     at_s: float = 0.0
+    language: str | None = None  # ISO 639-1 code Whisper heard ("en", "zh"); None: unknown
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,7 @@ class Recommender:
             heard.notices.append(_NO_LLM)
         t = timer.mark("understand", t)
         if heard.transcript is not None:
-            yield Heard(heard.transcript, timer.elapsed())
+            yield Heard(heard.transcript, timer.elapsed(), heard.transcript_language)
         if heard.images:
             yield Seen(heard.image_words, timer.elapsed())
 

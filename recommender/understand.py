@@ -31,6 +31,7 @@ class Understanding:
 
     text: str = ""  # typed text plus the transcript, cleaned
     transcript: str | None = None
+    transcript_language: str | None = None  # what Whisper detected ("en", "zh"...)
     images: list[ImageRef] = field(default_factory=list)
     image_words: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -64,6 +65,7 @@ def understand(
                 transcript = transcriber.transcribe(str(audio))
                 heard, _ = clean_text(transcript.text, max_text_chars)
                 out.transcript = heard
+                out.transcript_language = transcript.language
                 if transcript.truncated:
                     out.notices.append(
                         f"That voice note was long; I listened to the first {int(max_audio_s)} seconds."

@@ -334,10 +334,20 @@ def test_eval_images_command_on_tuxpaint(tmp_path):
 
 @pytest.mark.models
 def test_eval_speech_command(tmp_path):
-    result = _run(tmp_path, "speech", "--limit", "2")
-    assert result["espeak"]["n"] == 4  # two requests, two voices
-    assert result["espeak"]["wer"] < 0.5
-    assert 0.0 <= result["same_top10"] <= 1.0
+    result = _run(tmp_path, "speech", "--limit", "1", "--models", "tiny.en,base")
+    assert result["espeak"]["n"] == 2  # one request, two voices
+    assert result["speech_model"] == "whisper-tiny.en" and set(result["models"]) == {
+        "tiny.en",
+        "base",
+    }
+    for figures in result["models"].values():
+        assert figures["espeak"]["wer"] < 0.5
+        assert 0.0 <= figures["same_top10"] <= 1.0
+        assert figures["speed"]["english_s_per_audio_s_p50"] > 0 and figures["load_s"] >= 0
+    chinese = result["models"]["base"]["chinese"]
+    assert chinese["n"] == 1 and chinese["detected_zh"] == 1.0 and chinese["cjk_text"] == 1.0
+    assert result["models"]["tiny.en"]["chinese"]["cjk_text"] == 0.0  # English only
+    assert "CER, espeak-ng Mandarin requests" in (tmp_path / "speech.md").read_text()
 
 
 @pytest.mark.models

