@@ -36,6 +36,8 @@ _LESS_LIKE = re.compile(
 )
 _SEEN = re.compile(r"\b(?:seen|watched|have|own|already\s+(?:seen|have|own))\s+" + _REF, re.I)
 _THUMB_UP = re.compile(r"👍\s*" + _REF, re.I)
+# "seen #1 and #2", "not #3, #4 or the last one": a list carries on its critique.
+_AND_REF = re.compile(r"\s*(?:,|\band\b|&|\bor\b|\bnor\b)\s*(?:,\s*)?" + _REF, re.I)
 # "newer than 2005" states its own bound (the rule reader takes it): only a bare comparative is
 # relative to the items shown.
 _NOT_THAN = r"\b(?!\s*than\s+\$?\d)"
@@ -84,11 +86,16 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
         (_THUMB_UP, delta.liked),
         (_MORE_LIKE, delta.liked),
     ):
-        for m in pattern.finditer(text):
-            item = _reference(m, shown)
-            if item is not None and item.id not in delta.liked + delta.disliked + delta.seen:
-                target.append(item.id)
-            rest = rest.replace(m.group(0), " ")
+        for first in pattern.finditer(text):
+            m: re.Match[str] | None = first
+            end = first.end()
+            while m is not None:
+                item = _reference(m, shown)
+                if item is not None and item.id not in delta.liked + delta.disliked + delta.seen:
+                    target.append(item.id)
+                rest = rest.replace(m.group(0), " ")
+                m = _AND_REF.match(text, end)
+                end = m.end() if m is not None else end
 
     def anchor(key: str) -> float | None:
         ref = [

@@ -50,3 +50,11 @@ def test_a_critique_the_catalogue_cannot_apply_is_said_and_keeps_the_intent():
     c = read_critique("cheaper", movies)
     assert c.only_critique and not c.delta.ranges
     assert c.notes and "price" in c.notes[0]
+
+
+def test_a_list_of_references_carries_its_critique():
+    assert read_critique("seen #1 and #2", SHOWN).delta.seen == ["a", "b"]
+    five = [*SHOWN, Item("d", "D"), Item("e", "E")]
+    assert read_critique("not #3, #4 or the last one", five).delta.disliked == ["c", "d", "e"]
+    # A new clause ends the list.
+    assert read_critique("seen #1 and I want something older", SHOWN).delta.seen == ["a"]
