@@ -4,6 +4,10 @@ The LLM streams its text; ``Explanation.finish`` then enforces in code what the 
 asks: sentences naming a catalogue title that was not retrieved are dropped, and a missing
 or ungrounded reason is replaced by a template reason built from the item's own fields and
 its score breakdown. Without an LLM (or when it fails) the template writes everything.
+
+Everything is written in the turn's language (``language``: "en", "zh"): the prompt asks the
+LLM for it, a sentence in another language is dropped like an ungrounded one, and the templates
+fill the gaps in the same language. Chinese sentences end at 。！？ with no space after them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING
 from .errors import LLMError
 from .linking import TitleLinker
 from .schemas import Profile, ScoredItem
+from .strings import message_language, prompt_language
 from .templates import describe_profile, template_reason, template_reply, template_text
 
 if TYPE_CHECKING:
@@ -30,13 +35,19 @@ __all__ = ["Explainer", "Explanation", "ground"]
 log = logging.getLogger(__name__)
 
 _REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+_ENDS = (".", "!", "?", "。", "！", "？")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _CARD_KEYS = ("year", "price", "brand", "genres", "director", "colour", "color")
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
 _REPLY_SENTENCES = 2
 # A small model's reply that talks about the prompt rather than to the person is dropped.
-_ECHO = re.compile(r"\(data\)|\bjson\b|\bthe user\b|\byou'?re welcome\b|\bpicks are\b", re.I)
+_ECHO = re.compile(
+    r"\(data\)|\bjson\b|\bthe user\b|\byou'?re welcome\b|\bpicks are\b|用户|（数据）|\(数据\)", re.I
+)
+# Shortest reply and reason kept, in characters: a Chinese sentence says in 6 what takes 20.
+_MIN_REPLY = {"zh": 6}
+_MIN_REASON = {"zh": 4}
 _DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
 
 
@@ -50,6 +61,7 @@ class Explanation:
     profile: Profile
     fallback: bool = False  # True when the template wrote it
     reply_only: bool = False  # the LLM was asked for the opening reply only
+    language: str = "en"  # the language the reply must be in
     raw: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[str]:
@@ -81,19 +93,20 @@ class Explanation:
                     showing = showing and not _ends_reply(sentence)
                     continue
                 shown.append(sentence)
-                yield (" " if len(shown) > 1 else "") + sentence
+                yield _joiner(shown) + sentence
                 showing = len(shown) < _REPLY_SENTENCES
         if showing and buffer.strip() and self._shows(buffer.strip(), shown, allowed, facts):
-            yield (" " if shown else "") + buffer.strip()
+            yield _joiner([*shown, buffer.strip()]) + buffer.strip()
 
     def _shows(self, sentence: str, shown: list[str], allowed: set[str], facts: set[str]) -> bool:
         sentence = sentence.strip()
         return (
             bool(sentence)
             and not _ends_reply(sentence)
-            and sentence[-1:] in ".!?"
+            and sentence.endswith(_ENDS)
             and sentence not in shown
             and not _ECHO.search(sentence)
+            and _in_language(sentence, self.language)
             and _keep_grounded(sentence, allowed, self.titles, facts) == sentence
         )
 
@@ -104,7 +117,7 @@ class Explanation:
         text = "".join(self.raw)
         if self.reply_only and not self.fallback:
             text = _reply_part(text)
-        return ground(text, self.items, self.titles, self.profile)
+        return ground(text, self.items, self.titles, self.profile, self.language)
 
 
 class Explainer:
@@ -118,8 +131,10 @@ class Explainer:
         max_tokens: int = 220,
         llm_reasons: bool = False,
         deadline: float = float("inf"),  # time.perf_counter() by which the reply must be done
+        language: str = "en",  # what the reply, reasons and fallbacks are written in
     ) -> None:
         self.llm = llm
+        self.language = language
         self.deadline = deadline
         self.prompts = prompts
         self.domain = domain
@@ -135,14 +150,17 @@ class Explainer:
         items: Sequence[ScoredItem],
         titles: TitleLinker | None,
     ) -> Explanation:
+        lang = self.language
         if self.llm is None or not items:
-            text = template_text(profile, items, titles)
-            return Explanation(iter([text]), items, titles, profile, fallback=True)
+            text = template_text(profile, items, titles, lang)
+            return Explanation(iter([text]), items, titles, profile, fallback=True, language=lang)
         messages = [
             {
                 "role": "system",
                 "content": self.prompts.render(
-                    "explain_system" if self.llm_reasons else "reply_system", domain=self.domain
+                    "explain_system" if self.llm_reasons else "reply_system",
+                    domain=self.domain,
+                    language=prompt_language(lang),
                 ),
             },
             {
@@ -162,7 +180,9 @@ class Explainer:
             },
         ]
         pieces = self._stream(messages, profile, items, titles)
-        return Explanation(pieces, items, titles, profile, reply_only=not self.llm_reasons)
+        return Explanation(
+            pieces, items, titles, profile, reply_only=not self.llm_reasons, language=lang
+        )
 
     def _stream(
         self,
@@ -185,14 +205,14 @@ class Explainer:
                     # sentence is dropped); nothing said yet: the template reply.
                     log.warning("the reply ran past the turn's deadline and was cut")
                     if not produced:
-                        yield template_text(profile, items, titles)
+                        yield template_text(profile, items, titles, self.language)
                     break
                 produced = True
                 yield piece
         except LLMError as e:
             log.warning("explanation fell back to templates: %s", e)
             if not produced:
-                yield template_text(profile, items, titles)
+                yield template_text(profile, items, titles, self.language)
 
 
 def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str, object]:
@@ -212,9 +232,14 @@ def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str
 
 
 def ground(
-    text: str, items: Sequence[ScoredItem], titles: TitleLinker | None, profile: Profile
+    text: str,
+    items: Sequence[ScoredItem],
+    titles: TitleLinker | None,
+    profile: Profile,
+    lang: str = "en",
 ) -> tuple[str, list[str]]:
-    """Split LLM text into reply and reasons; drop what names unlisted titles; fill gaps."""
+    """Split LLM text into reply and reasons; drop what names unlisted titles or is not in
+    ``lang``; fill the gaps with templates in ``lang``."""
     allowed = {s.item.id for s in items}
     facts = _numbers_in(
         " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
@@ -227,9 +252,9 @@ def ground(
             reasons.setdefault(int(match.group(1)), match.group(2).strip())
         elif line.strip() and not reasons:
             reply_lines.append(line.strip())
-    reply = _tidy(_keep_grounded(" ".join(reply_lines), allowed, titles, facts))
-    if len(reply) < 20 or reply.endswith(":"):  # a fragment ("The picks have in common:")
-        reply = ""
+    reply = _tidy(_keep_grounded(" ".join(reply_lines), allowed, titles, facts), lang=lang)
+    if len(reply) < _MIN_REPLY.get(lang, 20) or reply.endswith((":", "：")):
+        reply = ""  # a fragment ("The picks have in common:")
     out: list[str] = []
     for n, scored in enumerate(items, start=1):
         reason = _keep_grounded(
@@ -238,8 +263,10 @@ def ground(
             titles,
             _numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
         )
-        out.append(reason if len(reason) >= 12 else template_reason(scored, profile, titles))
-    return (reply or template_reply(profile, items, titles)), out
+        if not _in_language(reason, lang) or len(reason) < _MIN_REASON.get(lang, 12):
+            reason = template_reason(scored, profile, titles, lang)
+        out.append(reason)
+    return (reply or template_reply(profile, items, titles, lang)), out
 
 
 def _keep_grounded(
@@ -257,20 +284,54 @@ def _keep_grounded(
     return " ".join(kept).strip()
 
 
-def _tidy(text: str, most: int = _REPLY_SENTENCES) -> str:
-    """Whole sentences only (a reply cut by the token limit loses its tail), no repeats, and
-    at most ``most`` of them.
+def _tidy(text: str, most: int = _REPLY_SENTENCES, lang: str = "en") -> str:
+    """Whole sentences only (a reply cut by the token limit loses its tail), no repeats, in
+    ``lang``, and at most ``most`` of them.
 
     >>> _tidy("Both are comedies. Both are comedies. They are from the 2000s. The Tripod is a")
     'Both are comedies. They are from the 2000s.'
     >>> _tidy("You're welcome! The request (data) is for a film. These are all comedies.")
     'These are all comedies.'
+    >>> _tidy("这些都是喜剧。These are comedies. 都是2000年以后的电影。还有", lang="zh")
+    '这些都是喜剧。都是2000年以后的电影。'
     """
     kept: list[str] = []
     for sentence in _SENTENCE.split(text.strip()):
-        if sentence[-1:] in ".!?" and sentence not in kept and not _ECHO.search(sentence):
+        sentence = sentence.strip()
+        if (
+            sentence.endswith(_ENDS)
+            and sentence not in kept
+            and not _ECHO.search(sentence)
+            and _in_language(sentence, lang)
+        ):
             kept.append(sentence)
-    return " ".join(kept[:most])
+    out = ""
+    for n, sentence in enumerate(kept[:most]):
+        out += _joiner(kept[: n + 1]) + sentence
+    return out
+
+
+def _joiner(sentences: list[str]) -> str:
+    """What goes before the last of ``sentences``: nothing first, and nothing after a Chinese
+    full stop; a space otherwise."""
+    if len(sentences) < 2 or sentences[-2].endswith(("。", "！", "？")):
+        return ""
+    return " "
+
+
+def _in_language(text: str, lang: str) -> bool:
+    """A sentence is in the reply's language: Chinese when the reply is Chinese, not Chinese
+    when it is English (a sentence without words, "#2.", passes either way).
+
+    >>> _in_language("这些都是喜剧。", "zh"), _in_language("These are comedies.", "zh")
+    (True, False)
+    >>> _in_language("这些都是喜剧。", "en"), _in_language("Up (2009) fits.", "en")
+    (False, True)
+    """
+    found = message_language(text)
+    if found is None:
+        return True
+    return found == "zh" if lang == "zh" else found != "zh"
 
 
 def _numbers_in(text: str) -> set[str]:

@@ -29,6 +29,8 @@ from .ranking import Ranker
 from .reading import Reading, read_message
 from .schemas import ChatMessage, ImageRef, Profile, ScoredItem, Session, TurnResult
 from .sessions import shown_before
+from .strings import DEFAULT as DEFAULT_LANGUAGE
+from .strings import message_language, say, supported
 from .templates import describe_profile
 from .understand import understand
 
@@ -41,7 +43,6 @@ __all__ = ["Models", "Recommender"]
 log = logging.getLogger(__name__)
 
 _SHOWN_TURNS_KEPT = 20  # lists remembered per session (for "#2" and demoting repeats)
-_NO_LLM = "The language model is unavailable here, so this reply comes from a template."
 
 
 @dataclass
@@ -140,8 +141,15 @@ class Recommender:
         return result
 
     def turn(
-        self, session: Session, text: str = "", images: Sequence[Any] = (), audio: Any = None
+        self,
+        session: Session,
+        text: str = "",
+        images: Sequence[Any] = (),
+        audio: Any = None,
+        language: str | None = None,
     ) -> Iterator[TurnEvent]:
+        """The turn's events. ``language`` ("en", "zh") fixes the reply's language (the page's
+        selector); None: the message's own, else the conversation's last, else English."""
         s = self.settings
         timer = _Timer()
         data = self.catalog(session.catalog)
@@ -156,8 +164,6 @@ class Recommender:
             limits=s,
         )
         llm = self.models.optional("llm")
-        if llm is None and self.models.failure("llm") is not None:
-            heard.notices.append(_NO_LLM)
         t = timer.mark("understand", t)
         if heard.transcript is not None:
             yield Heard(heard.transcript, timer.elapsed())
@@ -166,11 +172,18 @@ class Recommender:
 
         t = time.perf_counter()
         reading = self._read(session, heard.text, data)
+        # The one place a turn's language is decided. With the multilingual reader, replace
+        # message_language(heard.text) by reading.language.
+        lang = supported(
+            language or message_language(heard.text) or session.language or DEFAULT_LANGUAGE
+        )
+        if llm is None and self.models.failure("llm") is not None:
+            heard.notices.append(say(lang, "chat.no_llm"))
         heard.notices.extend(reading.critique.notes)
         t = timer.mark("profile_rules", t)
         profile = self._profile(session, reading, heard.images, data, timer, t)
         t = time.perf_counter()
-        yield ProfileRead(profile, timer.elapsed())
+        yield ProfileRead(profile, timer.elapsed(), lang)
 
         candidates = self.ranker.retrieve(
             data, profile, query_text(profile, heard.image_words), demote=shown_before(session)
@@ -188,6 +201,7 @@ class Recommender:
             llm_reasons=s.llm_reasons,
             # From when the reply starts: time spent waiting for a reply slot is not its own.
             deadline=time.perf_counter() + s.turn_deadline_s,
+            language=lang,
         )
         explanation = explainer.explain(
             heard.text or query_text(profile, heard.image_words), profile, items, data.titles
@@ -204,6 +218,7 @@ class Recommender:
             ScoredItem(i.item, i.score, i.signals, r) for i, r in zip(items, reasons, strict=True)
         ]
         self._remember(session, heard.text, heard.transcript, reply, items, profile)
+        session.language = lang
         timer.stages["turn"] = timer.elapsed()
         result = TurnResult(
             heard.transcript,
@@ -213,6 +228,7 @@ class Recommender:
             reply,
             heard.notices,
             dict(timer.stages),
+            lang,
         )
         yield Done(result, timer.elapsed())
 
