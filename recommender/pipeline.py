@@ -131,11 +131,16 @@ class Recommender:
     # ---- a turn -----------------------------------------------------------------------
 
     def ask(
-        self, session: Session, text: str = "", images: Sequence[Any] = (), audio: Any = None
+        self,
+        session: Session,
+        text: str = "",
+        images: Sequence[Any] = (),
+        audio: Any = None,
+        language: str | None = None,
     ) -> TurnResult:
         """Run a whole turn; ``session`` is updated in place."""
         result = TurnResult()
-        for event in self.turn(session, text, images, audio):
+        for event in self.turn(session, text, images, audio, language):
             if isinstance(event, Done):
                 result = event.result
         return result
