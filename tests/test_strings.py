@@ -5,6 +5,7 @@ and which language a turn picks (message, conversation, browser, selector)."""
 from __future__ import annotations
 
 import tomllib
+from types import SimpleNamespace
 
 import pytest
 from conftest import HashEmbedder, ScriptedLLM, movie_spec
@@ -93,14 +94,13 @@ def test_message_language_by_script(text, language):
 
 
 def test_the_language_chosen_for_a_turn():
-    class Request:
-        headers = {"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    request = SimpleNamespace(headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"})
 
     assert from_locale("en-US,en;q=0.9") == "en" and from_locale("de;q=0.9,zh;q=0.5") == "zh"
-    assert choose("auto", "", "", Request()) == "zh"  # nothing said yet: the browser's
-    assert choose("auto", "a funny film", "", Request()) == "en"  # the message wins
-    assert choose("auto", "📷", "en", Request()) == "en"  # no words: the conversation's last
-    assert choose("en", "推荐几部喜剧电影", "zh", Request()) == "en"  # the selector wins
+    assert choose("auto", "", "", request) == "zh"  # nothing said yet: the browser's
+    assert choose("auto", "a funny film", "", request) == "en"  # the message wins
+    assert choose("auto", "📷", "en", request) == "en"  # no words: the conversation's last
+    assert choose("en", "推荐几部喜剧电影", "zh", request) == "en"  # the selector wins
 
 
 def test_template_reply_and_reasons_in_chinese_and_english():

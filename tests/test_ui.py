@@ -157,7 +157,9 @@ def test_the_handlers_answer_in_the_message_language_unless_the_selector_says(ha
     voted = handlers.vote("#1", True, last.session, last.log)
     assert "👍 喜欢" in voted.profile
     forced = list(
-        handlers.chat({"text": "推荐几把椅子", "files": []}, "toy", last.session, last.log, [], "en")
+        handlers.chat(
+            {"text": "推荐几把椅子", "files": []}, "toy", last.session, last.log, [], "en"
+        )
     )[-1]
     assert forced.turn["language"] == "en" and not han(forced.chat[-1]["content"].split("\n")[0])
     assert 'title="I like this"' in forced.cards
