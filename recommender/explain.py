@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 _REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 _ENDS = (".", "!", "?", "。", "！", "？")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _CARD_KEYS = ("year", "price", "brand", "genres", "director", "colour", "color")
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
@@ -63,6 +64,7 @@ class Explanation:
     reply_only: bool = False  # the LLM was asked for the opening reply only
     language: str = "en"  # the language the reply must be in
     raw: list[str] = field(default_factory=list)
+    _words: set[str] = field(default_factory=set)  # Latin words a Chinese sentence may use
 
     def __iter__(self) -> Iterator[str]:
         """The pieces as they come, for a template; for the LLM, whole sentences, each shown
@@ -74,6 +76,11 @@ class Explanation:
                 yield piece
             return
         allowed = {s.item.id for s in self.items}
+        self._words = _latin_words(
+            " ".join(_fact_text(s) for s in self.items)
+            + " "
+            + describe_profile(self.profile, self.titles)
+        )
         facts = _numbers_in(
             " ".join(_fact_text(s) for s in self.items)
             + " "
@@ -106,7 +113,7 @@ class Explanation:
             and sentence.endswith(_ENDS)
             and sentence not in shown
             and not _ECHO.search(sentence)
-            and _in_language(sentence, self.language)
+            and _in_language(sentence, self.language, self._words)
             and _keep_grounded(sentence, allowed, self.titles, facts) == sentence
         )
 
@@ -241,9 +248,8 @@ def ground(
     """Split LLM text into reply and reasons; drop what names unlisted titles or is not in
     ``lang``; fill the gaps with templates in ``lang``."""
     allowed = {s.item.id for s in items}
-    facts = _numbers_in(
-        " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
-    )
+    everything = " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
+    facts, words = _numbers_in(everything), _latin_words(everything)
     reply_lines: list[str] = []
     reasons: dict[int, str] = {}
     for line in text.splitlines():
@@ -252,7 +258,9 @@ def ground(
             reasons.setdefault(int(match.group(1)), match.group(2).strip())
         elif line.strip() and not reasons:
             reply_lines.append(line.strip())
-    reply = _tidy(_keep_grounded(" ".join(reply_lines), allowed, titles, facts), lang=lang)
+    reply = _tidy(
+        _keep_grounded(" ".join(reply_lines), allowed, titles, facts), lang=lang, words=words
+    )
     if len(reply) < _MIN_REPLY.get(lang, 20) or reply.endswith((":", "：")):
         reply = ""  # a fragment ("The picks have in common:")
     out: list[str] = []
@@ -263,7 +271,8 @@ def ground(
             titles,
             _numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
         )
-        if not _in_language(reason, lang) or len(reason) < _MIN_REASON.get(lang, 12):
+        own = _latin_words(_fact_text(scored) + " " + describe_profile(profile, titles))
+        if not _in_language(reason, lang, own) or len(reason) < _MIN_REASON.get(lang, 12):
             reason = template_reason(scored, profile, titles, lang)
         out.append(reason)
     return (reply or template_reply(profile, items, titles, lang)), out
@@ -284,7 +293,9 @@ def _keep_grounded(
     return " ".join(kept).strip()
 
 
-def _tidy(text: str, most: int = _REPLY_SENTENCES, lang: str = "en") -> str:
+def _tidy(
+    text: str, most: int = _REPLY_SENTENCES, lang: str = "en", words: set[str] | None = None
+) -> str:
     """Whole sentences only (a reply cut by the token limit loses its tail), no repeats, in
     ``lang``, and at most ``most`` of them.
 
@@ -302,7 +313,7 @@ def _tidy(text: str, most: int = _REPLY_SENTENCES, lang: str = "en") -> str:
             sentence.endswith(_ENDS)
             and sentence not in kept
             and not _ECHO.search(sentence)
-            and _in_language(sentence, lang)
+            and _in_language(sentence, lang, words)
         ):
             kept.append(sentence)
     out = ""
@@ -319,19 +330,29 @@ def _joiner(sentences: list[str]) -> str:
     return " "
 
 
-def _in_language(text: str, lang: str) -> bool:
+def _in_language(text: str, lang: str, words: set[str] | None = None) -> bool:
     """A sentence is in the reply's language: Chinese when the reply is Chinese, not Chinese
-    when it is English (a sentence without words, "#2.", passes either way).
+    when it is English (a sentence without words, "#2.", passes either way). In a Chinese
+    sentence every Latin word must come from ``words`` (the facts: titles, genres, brands),
+    when given: a small model's stray English ("中国 junk") is not shown.
 
     >>> _in_language("这些都是喜剧。", "zh"), _in_language("These are comedies.", "zh")
     (True, False)
     >>> _in_language("这些都是喜剧。", "en"), _in_language("Up (2009) fits.", "en")
     (False, True)
+    >>> _in_language("Superbad 是喜剧。", "zh", {"superbad"}), _in_language("这是 junk。", "zh", set())
+    (True, False)
     """
     found = message_language(text)
     if found is None:
         return True
-    return found == "zh" if lang == "zh" else found != "zh"
+    if lang != "zh":
+        return found != "zh"
+    return found == "zh" and (words is None or _latin_words(text) <= words)
+
+
+def _latin_words(text: str) -> set[str]:
+    return {w.casefold() for w in _LATIN.findall(text)}
 
 
 def _numbers_in(text: str) -> set[str]:

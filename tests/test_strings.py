@@ -204,3 +204,10 @@ def test_without_an_llm_the_chinese_turn_is_templated_in_chinese(settings):
     rec = engine(settings, None)
     result = rec.ask(rec.new_session("movies"), "推荐几部喜剧电影")
     assert result.reply.startswith("为你找到") and all(_has_han(s.reason) for s in result.items)
+
+
+def test_a_chinese_reply_may_name_listed_titles_but_not_stray_english():
+    kept, _ = ground("Superbad 和 Hot Fuzz 都是2007年的喜剧。", ITEMS, None, Profile(), "zh")
+    assert kept == "Superbad 和 Hot Fuzz 都是2007年的喜剧。"
+    dropped, _ = ground("这些电影属于中国 junk 类别。", ITEMS, None, Profile(), "zh")
+    assert dropped == template_reply(Profile(), ITEMS, None, "zh")
