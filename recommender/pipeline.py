@@ -315,4 +315,5 @@ class Recommender:
 
     def describe(self, session: Session) -> str:
         data = self.catalogues.loaded(session.catalog)
-        return describe_profile(session.profile, data.titles if data else None)
+        titles = data.titles if data else None
+        return describe_profile(session.profile, titles, session.language or DEFAULT_LANGUAGE)
