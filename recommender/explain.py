@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 from .errors import LLMError
 from .linking import TitleLinker
 from .schemas import Profile, ScoredItem
-from .strings import message_language, prompt_language
+from .sentences import ENDS, SENTENCE, in_language, joiner, latin_words, marked_titles
+from .strings import prompt_language
 from .templates import describe_profile, template_reason, template_reply, template_text
 
 if TYPE_CHECKING:
@@ -35,9 +36,6 @@ __all__ = ["Explainer", "Explanation", "ground"]
 log = logging.getLogger(__name__)
 
 _REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
-_ENDS = (".", "!", "?", "。", "！", "？")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _CARD_KEYS = ("year", "price", "brand", "genres", "director", "colour", "color")
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
@@ -65,6 +63,7 @@ class Explanation:
     language: str = "en"  # the language the reply must be in
     raw: list[str] = field(default_factory=list)
     _words: set[str] = field(default_factory=set)  # Latin words a Chinese sentence may use
+    _listed: set[str] = field(default_factory=set)  # the items' titles, case-folded
 
     def __iter__(self) -> Iterator[str]:
         """The pieces as they come, for a template; for the LLM, whole sentences, each shown
@@ -76,7 +75,8 @@ class Explanation:
                 yield piece
             return
         allowed = {s.item.id for s in self.items}
-        self._words = _latin_words(
+        self._listed = {s.item.title.casefold() for s in self.items}
+        self._words = latin_words(
             " ".join(_fact_text(s) for s in self.items)
             + " "
             + describe_profile(self.profile, self.titles)
@@ -94,27 +94,27 @@ class Explanation:
             if not showing:
                 continue  # the rest (reasons) is read by ``finish``
             buffer += piece
-            *sentences, buffer = _SENTENCE.split(buffer)
+            *sentences, buffer = SENTENCE.split(buffer)
             for sentence in sentences:
                 if not showing or not self._shows(sentence, shown, allowed, facts):
                     showing = showing and not _ends_reply(sentence)
                     continue
                 shown.append(sentence)
-                yield _joiner(shown) + sentence
+                yield joiner(shown) + sentence
                 showing = len(shown) < _REPLY_SENTENCES
         if showing and buffer.strip() and self._shows(buffer.strip(), shown, allowed, facts):
-            yield _joiner([*shown, buffer.strip()]) + buffer.strip()
+            yield joiner([*shown, buffer.strip()]) + buffer.strip()
 
     def _shows(self, sentence: str, shown: list[str], allowed: set[str], facts: set[str]) -> bool:
         sentence = sentence.strip()
         return (
             bool(sentence)
             and not _ends_reply(sentence)
-            and sentence.endswith(_ENDS)
+            and sentence.endswith(ENDS)
             and sentence not in shown
             and not _ECHO.search(sentence)
-            and _in_language(sentence, self.language, self._words)
-            and _keep_grounded(sentence, allowed, self.titles, facts) == sentence
+            and in_language(sentence, self.language, self._words)
+            and _keep_grounded(sentence, allowed, self.titles, facts, self._listed) == sentence
         )
 
     def finish(self) -> tuple[str, list[str]]:
@@ -249,7 +249,8 @@ def ground(
     ``lang``; fill the gaps with templates in ``lang``."""
     allowed = {s.item.id for s in items}
     everything = " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
-    facts, words = _numbers_in(everything), _latin_words(everything)
+    facts, words = _numbers_in(everything), latin_words(everything)
+    listed = {s.item.title.casefold() for s in items}
     reply_lines: list[str] = []
     reasons: dict[int, str] = {}
     for line in text.splitlines():
@@ -259,7 +260,9 @@ def ground(
         elif line.strip() and not reasons:
             reply_lines.append(line.strip())
     reply = _tidy(
-        _keep_grounded(" ".join(reply_lines), allowed, titles, facts), lang=lang, words=words
+        _keep_grounded(" ".join(reply_lines), allowed, titles, facts, listed),
+        lang=lang,
+        words=words,
     )
     if len(reply) < _MIN_REPLY.get(lang, 20) or reply.endswith((":", "：")):
         reply = ""  # a fragment ("The picks have in common:")
@@ -270,27 +273,40 @@ def ground(
             allowed,
             titles,
             _numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
+            listed,
         )
-        own = _latin_words(_fact_text(scored) + " " + describe_profile(profile, titles))
-        if not _in_language(reason, lang, own) or len(reason) < _MIN_REASON.get(lang, 12):
+        own = latin_words(_fact_text(scored) + " " + describe_profile(profile, titles))
+        if not in_language(reason, lang, own) or len(reason) < _MIN_REASON.get(lang, 12):
             reason = template_reason(scored, profile, titles, lang)
         out.append(reason)
     return (reply or template_reply(profile, items, titles, lang)), out
 
 
 def _keep_grounded(
-    text: str, allowed: set[str], titles: TitleLinker | None, facts: set[str]
+    text: str,
+    allowed: set[str],
+    titles: TitleLinker | None,
+    facts: set[str],
+    listed: set[str] | None = None,
 ) -> str:
-    """The sentences that name only listed titles and state only numbers found in the facts."""
+    """The sentences that name only listed titles and state only numbers found in the facts;
+    with ``listed`` (the shown items' titles, case-folded), a title in Chinese title marks
+    (《...》) must be one of them, exactly: "《八十年代的恐怖片》" is an invented title.
+
+    >>> _keep_grounded("《Up》是动画片。《八十年代的恐怖片》很好看。", set(), None, set(), {"up"})
+    '《Up》是动画片。'
+    """
     if not text:
         return ""
     kept = [
-        s
-        for s in _SENTENCE.split(text.strip())
+        s.strip()
+        for s in SENTENCE.split(text.strip())
         if _numbers_in(s) <= facts
         and (titles is None or all(m.item_id in allowed for m in titles.find(s)))
+        and (listed is None or marked_titles(s) <= listed)
     ]
-    return " ".join(kept).strip()
+    kept = [s for s in kept if s]
+    return "".join(joiner(kept[: n + 1]) + s for n, s in enumerate(kept))
 
 
 def _tidy(
@@ -307,52 +323,19 @@ def _tidy(
     '这些都是喜剧。都是2000年以后的电影。'
     """
     kept: list[str] = []
-    for sentence in _SENTENCE.split(text.strip()):
+    for sentence in SENTENCE.split(text.strip()):
         sentence = sentence.strip()
         if (
-            sentence.endswith(_ENDS)
+            sentence.endswith(ENDS)
             and sentence not in kept
             and not _ECHO.search(sentence)
-            and _in_language(sentence, lang, words)
+            and in_language(sentence, lang, words)
         ):
             kept.append(sentence)
     out = ""
     for n, sentence in enumerate(kept[:most]):
-        out += _joiner(kept[: n + 1]) + sentence
+        out += joiner(kept[: n + 1]) + sentence
     return out
-
-
-def _joiner(sentences: list[str]) -> str:
-    """What goes before the last of ``sentences``: nothing first, and nothing after a Chinese
-    full stop; a space otherwise."""
-    if len(sentences) < 2 or sentences[-2].endswith(("。", "！", "？")):
-        return ""
-    return " "
-
-
-def _in_language(text: str, lang: str, words: set[str] | None = None) -> bool:
-    """A sentence is in the reply's language: Chinese when the reply is Chinese, not Chinese
-    when it is English (a sentence without words, "#2.", passes either way). In a Chinese
-    sentence every Latin word must come from ``words`` (the facts: titles, genres, brands),
-    when given: a small model's stray English ("中国 junk") is not shown.
-
-    >>> _in_language("这些都是喜剧。", "zh"), _in_language("These are comedies.", "zh")
-    (True, False)
-    >>> _in_language("这些都是喜剧。", "en"), _in_language("Up (2009) fits.", "en")
-    (False, True)
-    >>> _in_language("Superbad 是喜剧。", "zh", {"superbad"}), _in_language("这是 junk。", "zh", set())
-    (True, False)
-    """
-    found = message_language(text)
-    if found is None:
-        return True
-    if lang != "zh":
-        return found != "zh"
-    return found == "zh" and (words is None or _latin_words(text) <= words)
-
-
-def _latin_words(text: str) -> set[str]:
-    return {w.casefold() for w in _LATIN.findall(text)}
 
 
 def _numbers_in(text: str) -> set[str]:

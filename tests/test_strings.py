@@ -211,3 +211,11 @@ def test_a_chinese_reply_may_name_listed_titles_but_not_stray_english():
     assert kept == "Superbad 和 Hot Fuzz 都是2007年的喜剧。"
     dropped, _ = ground("这些电影属于中国 junk 类别。", ITEMS, None, Profile(), "zh")
     assert dropped == template_reply(Profile(), ITEMS, None, "zh")
+
+
+def test_a_chinese_reply_may_not_put_an_invented_title_in_title_marks():
+    # What the bundled 0.5B model wrote for "来部八十年代的恐怖片" (a tuning-half request).
+    invented, _ = ground("推荐的电影是《八十年代的恐怖片》。", ITEMS, None, Profile(), "zh")
+    assert invented == template_reply(Profile(), ITEMS, None, "zh")
+    listed, _ = ground("《Superbad》和《Hot Fuzz》都是喜剧。", ITEMS, None, Profile(), "zh")
+    assert listed == "《Superbad》和《Hot Fuzz》都是喜剧。"
