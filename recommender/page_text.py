@@ -18,7 +18,15 @@ from .strings import SUPPORTED, browser_language, language_name, page_strings
 if TYPE_CHECKING:
     from .chat import ChatHandlers
 
-__all__ = ["AUTO", "I18N", "PageText", "bind_language", "language_choices", "text"]
+__all__ = [
+    "AUTO",
+    "I18N",
+    "PageText",
+    "bind_language",
+    "example_headers",
+    "language_choices",
+    "text",
+]
 
 # A browser set to zh-CN or zh-TW gets the Chinese strings; any other locale falls back to "en".
 I18N = gr.I18n(
@@ -32,6 +40,13 @@ def text(key: str) -> Any:
     """A page string by its key, translated in the browser (typed ``Any``: Gradio's
     signatures say ``str`` where an ``I18nData`` works)."""
     return I18N(key)
+
+
+def example_headers(lang: str) -> list[str]:
+    """The examples table's column headers (Gradio writes a component's label there as it is,
+    so an I18n label would show its key): set per language here instead."""
+    t = page_strings(lang)
+    return [t["mp_message"], t["mp_catalogue"]]
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -70,7 +85,7 @@ def relabel(lang: str) -> PageText:
         gr.Button(t["mp_new"]),
         gr.Button(t["mp_forget"]),
         gr.Accordion(label=t["mp_details"]),
-        gr.Dataset(label=t["mp_examples"]),
+        gr.Dataset(label=t["mp_examples"], headers=example_headers(lang)),
     )
 
 
@@ -90,14 +105,15 @@ def bind_language(
         labels = relabel(choice if choice in SUPPORTED else browser_language(request) or "en")
         return [*labels, h.profile_view(session_, lang=lang), h.cards_view(session_, log_, lang)]
 
-    def greet(request: gr.Request) -> tuple[str, str]:
-        # The labels follow the browser through I18n already; the panel and the empty cards
-        # are rendered here, so they match.
+    def greet(request: gr.Request) -> tuple[str, str, Any]:
+        # The labels follow the browser through I18n already; the panel, the empty cards and
+        # the examples' headers are rendered here, so they match.
         lang = browser_language(request) or "en"
-        return h.profile_view(None, lang=lang), h.cards_view(None, None, lang)
+        headers = gr.Dataset(headers=example_headers(lang))
+        return h.profile_view(None, lang=lang), h.cards_view(None, None, lang), headers
 
     quiet: dict[str, Any] = {"api_visibility": "private", "queue": False, "show_progress": "hidden"}
     parts.language.change(
         change, [parts.language, session, log_state], [*parts, profile, cards], **quiet
     )
-    demo.load(greet, None, [profile, cards], **quiet)
+    demo.load(greet, None, [profile, cards, parts.examples], **quiet)

@@ -33,7 +33,15 @@ import gradio as gr
 from .cards import CARD_CSS, render_cards
 from .chat import ChatHandlers, delete_uploads
 from .errors import MagpieError
-from .page_text import AUTO, I18N, PageText, bind_language, language_choices, text
+from .page_text import (
+    AUTO,
+    I18N,
+    PageText,
+    bind_language,
+    example_headers,
+    language_choices,
+    text,
+)
 from .views import ResetOutputs, TurnOutputs, VoteOutputs
 
 if TYPE_CHECKING:
@@ -206,6 +214,7 @@ def build_app(
             inputs=[box, catalog],
             label=text("mp_examples"),
         )
+        starters.dataset.headers = example_headers("en")  # the browser's language on load
 
         # Outputs by name: the handlers return the same named tuples (views.py).
         turn_io = list(

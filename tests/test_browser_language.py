@@ -86,6 +86,8 @@ def test_a_chinese_browser_and_request_get_chinese(app, browser):
         page.wait_for_function(
             "() => document.querySelector('#mp-profile').innerText.includes('还没有')"
         )
+        page.wait_for_function("() => document.body.innerText.includes('消息')")  # examples
+        assert "__i18n__" not in page.inner_text("body")
 
         reply, turn_s = ask(page, "推荐几部喜剧电影")
         assert message_language(reply) == "zh", reply
@@ -110,6 +112,7 @@ def test_an_english_browser_and_request_get_english(app, browser):
             "refresh": "↻ Refresh picks with my 👍/👎",
         }
         assert "Nothing yet" in page.inner_text("#mp-profile")
+        assert "__i18n__" not in page.inner_text("body")
 
         reply, _ = ask(page, "Recommend a few comedy movies")
         assert message_language(reply) == "en", reply
