@@ -177,11 +177,10 @@ class Recommender:
 
         t = time.perf_counter()
         reading = self._read(session, heard.text, data)
-        # The one place a turn's language is decided. With the multilingual reader, replace
-        # message_language(heard.text) by reading.language.
-        lang = supported(
-            language or message_language(heard.text) or session.language or DEFAULT_LANGUAGE
-        )
+        # The one place a turn's language is decided: the selector's, else the message's
+        # (the reader's; a message without words, "#2" or a photo, keeps the conversation's).
+        said = reading.language if message_language(heard.text) else None
+        lang = supported(language or said or session.language or DEFAULT_LANGUAGE)
         if llm is None and self.models.failure("llm") is not None:
             heard.notices.append(say(lang, "chat.no_llm"))
         heard.notices.extend(reading.critique.notes)

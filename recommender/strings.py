@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .langid import detect
 
 __all__ = [
     "DEFAULT",
@@ -51,27 +52,19 @@ SUPPORTED = (
 )  # the languages with a ui_<code>.toml; anything else is answered in English
 DEFAULT = "en"
 
-# Han ideographs (CJK Unified, Extension A, Compatibility): a message with them is Chinese
-# unless it holds more Latin words than Han characters ("I loved 功夫" stays English).
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+# A letter of any script (Han characters included): a message without one has no language.
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def message_language(text: str) -> str | None:
-    """The language a message is written in, by its script: "zh", "en", or None when it has no
-    words to tell by (a photo alone, "#2", "👍"). The multilingual reader's ``Reading.language``
-    replaces this where the pipeline calls it (``Recommender.turn``).
+    """The language a message is written in (``langid.detect``, as ``Reading.language``), or
+    None when it has no words to tell by (a photo alone, "#2", "👍"): the conversation's
+    language then stays.
 
-    >>> message_language("I loved 功夫, more like it"), message_language("更像第2个")
-    ('en', 'zh')
+    >>> message_language("更像第2个"), message_language("una comedia"), message_language("👍 #2")
+    ('zh', 'es', None)
     """
-    han = len(_HAN.findall(text or ""))
-    latin = len(_LATIN_WORD.findall(text or ""))
-    if han and han >= latin:
-        return "zh"
-    if latin:
-        return "en"
-    return None
+    return detect(text) if _LETTER.search(text or "") else None
 
 
 def supported(code: str | None) -> str:

@@ -83,7 +83,7 @@ def test_say_refuses_a_missing_key_or_a_wrong_field():
         ("我想看一部九十年代的喜剧，不要恐怖片", "zh"),
         ("更像第2个", "zh"),
         ("A funny heist movie from the 2000s", "en"),
-        ("I loved 功夫, something like it", "en"),
+        ("una comedia de los noventa", "es"),  # answered in English (supported)
         ("#2", None),
         ("👍 $20", None),
         ("", None),
