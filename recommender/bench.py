@@ -248,7 +248,7 @@ def bench_ingest(settings: Settings, n_text: int = 512) -> dict[str, float]:
             report = ingest(
                 read_spec(sample),
                 VectorIndex(scratch),
-                load_text_embedder(settings.text_model),
+                load_text_embedder(settings.text_model, settings.cache_dir),
                 None,
                 progress=False,
             )
@@ -262,7 +262,7 @@ def bench_ingest(settings: Settings, n_text: int = 512) -> dict[str, float]:
             report = ingest(
                 shop.model_copy(update={"name": "benchshop", "folder": folder}),
                 VectorIndex(scratch),
-                load_text_embedder(settings.text_model),
+                load_text_embedder(settings.text_model, settings.cache_dir),
                 encoder,
                 progress=False,
             )

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -244,6 +246,15 @@ class Catalogue:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @cached_property
+    def _word_counts(self) -> Counter[str]:
+        return Counter(w for words in self.words for w in words)
+
+    def share(self, word: str) -> float:
+        """The share of items that carry ``word`` (normalised) among their words: a value two
+        items share tells more the rarer it is (a director, not a country)."""
+        return self._word_counts.get(normalise(word), 0) / max(1, len(self.items))
 
     @classmethod
     def build(

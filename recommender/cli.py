@@ -75,7 +75,10 @@ def ingest(
         name = spec.name
         image = None if no_images else load_image_encoder(settings.image_model, settings.cache_dir)
         report = run_ingest(
-            spec, VectorIndex(settings), load_text_embedder(settings.text_model), image
+            spec,
+            VectorIndex(settings),
+            load_text_embedder(settings.text_model, settings.cache_dir),
+            image,
         )
     except MagpieError as e:
         fail(e)

@@ -47,7 +47,8 @@ class Settings:
     prompts_dir: Path = ROOT / "prompts"
 
     # Models: preset name, local path, or hub id.
-    text_model: str = "minilm"  # presets: minilm, mpnet
+    # presets: use-multilingual, minilm, e5-small, embeddinggemma (docs/models.md: chosen by numbers)
+    text_model: str = "use-multilingual"
     image_model: str = "efficientnet-lite0"  # presets: efficientnet-lite0; or clip:<hub id>
     speech_model: str = "tiny.en"  # presets: tiny.en; or a whisper name / checkpoint path
     llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai | none

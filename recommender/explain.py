@@ -5,9 +5,8 @@ asks: sentences naming a catalogue title that was not retrieved are dropped, and
 or ungrounded reason is replaced by a template reason built from the item's own fields and
 its score breakdown. Without an LLM (or when it fails) the template writes everything.
 
-Everything is written in the turn's language (``language``: "en", "zh"): the prompt asks the
-LLM for it, a sentence in another language is dropped like an ungrounded one, and the templates
-fill the gaps in the same language. Chinese sentences end at 。！？ with no space after them.
+Everything is in the turn's ``language`` ("en", "zh"): the prompt asks the LLM for it, a sentence
+in another language is dropped like an ungrounded one, templates fill gaps in the same language.
 """
 
 from __future__ import annotations
@@ -16,14 +15,22 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import LLMError
 from .linking import TitleLinker
-from .schemas import Profile, ScoredItem
-from .sentences import ENDS, SENTENCE, in_language, joiner, latin_words, marked_titles
+from .schemas import Item, Profile, ScoredItem
+from .sentences import (
+    ENDS,
+    SENTENCE,
+    in_language,
+    joiner,
+    latin_words,
+    marked_titles,
+    numbers_in,
+)
 from .strings import prompt_language
 from .templates import describe_profile, template_reason, template_reply, template_text
 
@@ -36,7 +43,6 @@ __all__ = ["Explainer", "Explanation", "ground"]
 log = logging.getLogger(__name__)
 
 _REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _CARD_KEYS = ("year", "price", "brand", "genres", "director", "colour", "color")
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
 _REPLY_SENTENCES = 2
@@ -62,6 +68,8 @@ class Explanation:
     reply_only: bool = False  # the LLM was asked for the opening reply only
     language: str = "en"  # the language the reply must be in
     raw: list[str] = field(default_factory=list)
+    liked: Sequence[Item] = ()  # the liked items, for reasons naming what an item shares
+    share: Callable[[str], float] | None = None  # share of the catalogue carrying a word
     _words: set[str] = field(default_factory=set)  # Latin words a Chinese sentence may use
     _listed: set[str] = field(default_factory=set)  # the items' titles, case-folded
 
@@ -81,7 +89,7 @@ class Explanation:
             + " "
             + describe_profile(self.profile, self.titles)
         )
-        facts = _numbers_in(
+        facts = numbers_in(
             " ".join(_fact_text(s) for s in self.items)
             + " "
             + describe_profile(self.profile, self.titles)
@@ -124,7 +132,9 @@ class Explanation:
         text = "".join(self.raw)
         if self.reply_only and not self.fallback:
             text = _reply_part(text)
-        return ground(text, self.items, self.titles, self.profile, self.language)
+        return ground(
+            text, self.items, self.titles, self.profile, self.liked, self.share, self.language
+        )
 
 
 class Explainer:
@@ -138,8 +148,12 @@ class Explainer:
         max_tokens: int = 220,
         llm_reasons: bool = False,
         deadline: float = float("inf"),  # time.perf_counter() by which the reply must be done
+        liked: Sequence[Item] = (),  # the liked items: a reason may name a value shared with one
+        share: Callable[[str], float] | None = None,  # word -> share of items carrying it
         language: str = "en",  # what the reply, reasons and fallbacks are written in
     ) -> None:
+        self.liked = liked
+        self.share = share
         self.llm = llm
         self.language = language
         self.deadline = deadline
@@ -159,8 +173,17 @@ class Explainer:
     ) -> Explanation:
         lang = self.language
         if self.llm is None or not items:
-            text = template_text(profile, items, titles, lang)
-            return Explanation(iter([text]), items, titles, profile, fallback=True, language=lang)
+            text = template_text(profile, items, titles, self.liked, self.share, lang)
+            return Explanation(
+                iter([text]),
+                items,
+                titles,
+                profile,
+                True,
+                language=lang,
+                liked=self.liked,
+                share=self.share,
+            )
         messages = [
             {
                 "role": "system",
@@ -188,7 +211,14 @@ class Explainer:
         ]
         pieces = self._stream(messages, profile, items, titles)
         return Explanation(
-            pieces, items, titles, profile, reply_only=not self.llm_reasons, language=lang
+            pieces,
+            items,
+            titles,
+            profile,
+            reply_only=not self.llm_reasons,
+            language=lang,
+            liked=self.liked,
+            share=self.share,
         )
 
     def _stream(
@@ -212,14 +242,16 @@ class Explainer:
                     # sentence is dropped); nothing said yet: the template reply.
                     log.warning("the reply ran past the turn's deadline and was cut")
                     if not produced:
-                        yield template_text(profile, items, titles, self.language)
+                        yield template_text(
+                            profile, items, titles, self.liked, self.share, self.language
+                        )
                     break
                 produced = True
                 yield piece
         except LLMError as e:
             log.warning("explanation fell back to templates: %s", e)
             if not produced:
-                yield template_text(profile, items, titles, self.language)
+                yield template_text(profile, items, titles, self.liked, self.share, self.language)
 
 
 def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str, object]:
@@ -243,13 +275,15 @@ def ground(
     items: Sequence[ScoredItem],
     titles: TitleLinker | None,
     profile: Profile,
+    liked: Sequence[Item] = (),
+    share: Callable[[str], float] | None = None,
     lang: str = "en",
 ) -> tuple[str, list[str]]:
     """Split LLM text into reply and reasons; drop what names unlisted titles or is not in
     ``lang``; fill the gaps with templates in ``lang``."""
     allowed = {s.item.id for s in items}
     everything = " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
-    facts, words = _numbers_in(everything), latin_words(everything)
+    facts, words = numbers_in(everything), latin_words(everything)
     listed = {s.item.title.casefold() for s in items}
     reply_lines: list[str] = []
     reasons: dict[int, str] = {}
@@ -272,12 +306,12 @@ def ground(
             reasons.get(n, ""),
             allowed,
             titles,
-            _numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
+            numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
             listed,
         )
         own = latin_words(_fact_text(scored) + " " + describe_profile(profile, titles))
         if not in_language(reason, lang, own) or len(reason) < _MIN_REASON.get(lang, 12):
-            reason = template_reason(scored, profile, titles, lang)
+            reason = template_reason(scored, profile, titles, liked, share, lang)
         out.append(reason)
     return (reply or template_reply(profile, items, titles, lang)), out
 
@@ -301,7 +335,7 @@ def _keep_grounded(
     kept = [
         s.strip()
         for s in SENTENCE.split(text.strip())
-        if _numbers_in(s) <= facts
+        if numbers_in(s) <= facts
         and (titles is None or all(m.item_id in allowed for m in titles.find(s)))
         and (listed is None or marked_titles(s) <= listed)
     ]
@@ -338,24 +372,13 @@ def _tidy(
     return out
 
 
-def _numbers_in(text: str) -> set[str]:
-    """Numbers as written, without separators or trailing zeros ("1,299.00" -> "1299")."""
-    out = set()
-    for raw in _NUMBER.findall(text):
-        value = raw.replace(",", "")
-        if "." in value:
-            value = value.rstrip("0").rstrip(".")
-        out.add(value)
-    return out
-
-
 def _fact_text(scored: ScoredItem) -> str:
     item = scored.item
     return " ".join([item.title, item.description, *map(str, item.attributes.values())])
 
 
 def facts_of_profile(profile: Profile, titles: TitleLinker | None) -> set[str]:
-    return _numbers_in(describe_profile(profile, titles))
+    return numbers_in(describe_profile(profile, titles))
 
 
 def _ends_reply(sentence: str) -> bool:

@@ -100,7 +100,17 @@ def ingest(
     changed = bool(todo or gone)
     if changed:
         index.mark(name, complete=False)  # served as complete only once this run ends
-    shipped = load_vectors(spec.folder, "text", text_embedder.name) if todo else {}
+    shipped = (
+        load_vectors(
+            spec.folder,
+            "text",
+            text_embedder.name,
+            getattr(text_embedder, "fingerprint", ""),
+            text_embedder.dim,
+        )
+        if todo
+        else {}
+    )
     bar = _bar(len(todo), f"{name}: text", progress)
     # Rows with a prebuilt vector go first, in large batches: they cost only the upsert.
     todo.sort(key=lambda i: text_key(rows[i], text_embedder.name) not in shipped)

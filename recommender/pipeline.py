@@ -206,6 +206,8 @@ class Recommender:
             # From when the reply starts: time spent waiting for a reply slot is not its own.
             deadline=time.perf_counter() + s.turn_deadline_s,
             language=lang,
+            liked=[data.items[data.position[i]] for i in profile.liked if i in data.position],
+            share=data.share,
         )
         explanation = explainer.explain(
             heard.text or query_text(profile, heard.image_words), profile, items, data.titles

@@ -4,7 +4,9 @@ A catalogue folder may hold ``vectors/<modality>-<model>.npz``: the vectors one 
 its rows, as float16, keyed by each row's content key (text: the validated row and the model
 name; photos: the photo file's bytes and the model name). Ingestion takes a vector from here
 when the key of the row as it is now matches, and embeds the rest as usual, so an edited row,
-another model or a user's own catalogue simply miss and are embedded. ``scripts/build_vectors.py``
+another model or a user's own catalogue simply miss and are embedded. A file also records the
+model's fingerprint (package versions, weight hashes) and its width: a file made by another build
+of a model with the same name is ignored as a whole, with a warning. ``scripts/build_vectors.py``
 writes the files from an up-to-date index.
 
 >>> content_key("abc", "minilm") == content_key("abc", "minilm"), len(content_key("abc", "x"))
@@ -39,12 +41,15 @@ def content_key(*parts: str) -> str:
 
 
 def vectors_path(folder: Path, modality: str, model: str) -> Path:
-    """``vectors/text-minilm.npz``: one file per modality and model."""
+    """``vectors/text-use-multilingual.npz``: one file per modality and model."""
     return folder / VECTORS_DIR / f"{modality}-{_SLUG.sub('_', model)}.npz"
 
 
-def load_vectors(folder: Path | None, modality: str, model: str) -> dict[str, np.ndarray]:
-    """Content key -> L2-normalised float32 vector; empty when the folder ships none for ``model``."""
+def load_vectors(
+    folder: Path | None, modality: str, model: str, fingerprint: str = "", dim: int = 0
+) -> dict[str, np.ndarray]:
+    """Content key -> L2-normalised float32 vector; empty when the folder ships none for ``model``
+    (or ships vectors of another ``fingerprint`` or width ``dim``, when those are given)."""
     if folder is None:
         return {}
     path = vectors_path(folder, modality, model)
@@ -54,10 +59,17 @@ def load_vectors(folder: Path | None, modality: str, model: str) -> dict[str, np
         with np.load(path, allow_pickle=False) as data:
             if str(data["model"]) != model:
                 return {}
+            made_by = str(data["fingerprint"]) if "fingerprint" in data.files else ""
             keys = [str(k) for k in data["keys"]]
             vectors = data["vectors"].astype(np.float32)
     except (OSError, KeyError, ValueError) as e:
         log.warning("ignoring unreadable prebuilt vectors %s: %s", path, e)
+        return {}
+    if fingerprint and made_by and made_by != fingerprint:
+        log.warning("ignoring %s: made by %r, the model now is %r", path, made_by, fingerprint)
+        return {}
+    if dim and vectors.ndim == 2 and vectors.shape[1] != dim:
+        log.warning("ignoring %s: %d-d vectors, the model makes %d-d", path, vectors.shape[1], dim)
         return {}
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = vectors / np.where(norms > 0, norms, 1.0)
@@ -65,7 +77,12 @@ def load_vectors(folder: Path | None, modality: str, model: str) -> dict[str, np
 
 
 def write_vectors(
-    folder: Path, modality: str, model: str, keys: Sequence[str], vectors: np.ndarray
+    folder: Path,
+    modality: str,
+    model: str,
+    keys: Sequence[str],
+    vectors: np.ndarray,
+    fingerprint: str = "",
 ) -> Path:
     """Write the vectors of ``model`` for ``keys`` as float16 (sorted by key: reproducible)."""
     path = vectors_path(folder, modality, model)
@@ -74,6 +91,7 @@ def write_vectors(
     np.savez_compressed(
         path,
         model=np.asarray(model),
+        fingerprint=np.asarray(fingerprint),
         keys=np.asarray(keys)[order],
         vectors=np.asarray(vectors, dtype=np.float16)[order],
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .models.base import embed_queries
 from .retrieval import Candidates, Query, Retriever
 from .schemas import Profile, ScoredItem
 from .scoring import fuse, mmr
@@ -64,7 +65,7 @@ class Ranker:
         demote: frozenset[str] = frozenset(),
     ) -> Candidates:
         """The candidates of a profile with every raw signal (the first half of ``rank``)."""
-        vector = self.models.text.embed([query_text])[0] if query_text.strip() else None
+        vector = embed_queries(self.models.text, [query_text])[0] if query_text.strip() else None
         image_name = (
             getattr(self.models.optional("image"), "name", None) if profile.images else None
         )

@@ -11,11 +11,20 @@ import re
 
 from .strings import message_language
 
-__all__ = ["ENDS", "SENTENCE", "in_language", "joiner", "latin_words", "marked_titles"]
+__all__ = [
+    "ENDS",
+    "SENTENCE",
+    "in_language",
+    "joiner",
+    "latin_words",
+    "marked_titles",
+    "numbers_in",
+]
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 ENDS = (".", "!", "?", "。", "！", "？")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _BOOK_TITLE = re.compile(r"《([^》]{1,200})》")  # Chinese title marks
 
 
@@ -54,3 +63,14 @@ def latin_words(text: str) -> set[str]:
 
 def marked_titles(text: str) -> set[str]:
     return {m.strip().casefold() for m in _BOOK_TITLE.findall(text)}
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers as written, without separators or trailing zeros ("1,299.00" -> "1299")."""
+    out = set()
+    for raw in _NUMBER.findall(text):
+        value = raw.replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        out.add(value)
+    return out

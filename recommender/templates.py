@@ -2,16 +2,15 @@
 
 Built only from the item's own fields, the profile and the item's strongest signals, so every
 word is true of the item; also the profile in plain words (``describe_profile``), for people
-and for prompts. Every function takes the language to write in (``lang``: "en", "zh"); the
-words come from ``languages/ui_<lang>.toml`` (``strings.py``).
+and for prompts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .linking import TitleLinker
-from .schemas import Item, Profile, ScoredItem
+from .schemas import Item, Profile, Range, ScoredItem
 from .strings import say, setting, value, values
 from .text import keyword_tokens, normalise
 
@@ -27,6 +26,12 @@ _SIGNALS = (
     "feedback",
     "popularity",
 )
+
+
+_MAX_WORD_CHARS = 40  # longer attribute strings are text, not words (VocabularyLinker's rule)
+# A value shared with a liked item is named only when at most this share of the catalogue has it:
+# a director or a fine genre tells why, "United States" or "comedy" does not.
+_TELLING_SHARE = 0.05
 
 
 def describe_profile(profile: Profile, titles: TitleLinker | None = None, lang: str = "en") -> str:
@@ -94,15 +99,24 @@ def _num(x: float) -> str:
 
 
 def template_reason(
-    scored: ScoredItem, profile: Profile, titles: TitleLinker | None, lang: str = "en"
+    scored: ScoredItem,
+    profile: Profile,
+    titles: TitleLinker | None,
+    liked: Sequence[Item] = (),
+    share: Callable[[str], float] | None = None,
+    lang: str = "en",
 ) -> str:
     """One grounded sentence from the item's fields and its strongest signals, in ``lang``.
 
-    >>> from recommender.schemas import Item, ScoredItem
+    Where a field ties the item to the request (a wanted word it carries, a range it falls in, a
+    rare value it shares with a film the user liked), the reason says that fact; the signal's
+    name ("close to what you described") is only the last resort. ``liked`` are the liked items
+    and ``share`` gives the share of the catalogue's items carrying a word (rare = telling).
+
     >>> film = Item("m", "Up", attributes={"year": 2009, "genres": ["animation", "comedy"]})
-    >>> scored = ScoredItem(film, 1.0, {"text": 0.9})
-    >>> template_reason(scored, Profile(), None), template_reason(scored, Profile(), None, "zh")
-    ('A 2009 animation/comedy — close to what you described.', '2009年的动画/喜剧片——和你描述的很接近。')
+    >>> scored = ScoredItem(film, 1.0, {"popularity": 0.9})
+    >>> template_reason(scored, Profile(), None), template_reason(scored, Profile(), None, lang="zh")
+    ('A 2009 animation/comedy — a popular pick.', '2009年的动画/喜剧片——很受欢迎。')
     """
     item = scored.item
     facts = []
@@ -125,23 +139,106 @@ def template_reason(
         facts.append(
             say(lang, "reason.within_budget", price=_money(price), budget=_money(budget.max))
         )
-    liked = say(lang, "describe.list").join(
-        (titles.title(i) if titles else i) for i in profile.liked[-2:]
-    ) or say(lang, "reason.your_picks")
-    top = sorted(
-        ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNALS), reverse=True
-    )[:2]
-    why = [_why(k, item, profile, liked, lang) for _, k in top]
+    ties = _ties(item, profile, liked, share or (lambda _: 0.0), lang)
+    joined = say(lang, "reason.ties_join")
+    if not ties:
+        liked_names = say(lang, "describe.list").join(
+            _name(i, titles) for i in profile.liked[-2:]
+        ) or say(lang, "reason.your_picks")
+        top = sorted(
+            ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNALS),
+            reverse=True,
+        )[:2]
+        ties = [_why(k, item, profile, liked_names, lang) for _, k in top]
+        joined = say(lang, "reason.why_join")
     text = say(lang, "reason.facts_join").join(facts)
-    if why:
-        text = (text + say(lang, "reason.why_after") if text else "") + say(
-            lang, "reason.why_join"
-        ).join(why)
+    if ties:
+        text = (text + say(lang, "reason.why_after") if text else "") + joined.join(ties)
     if not text:
         return say(lang, "reason.fallback")
     if setting(lang, "reason.capitalise"):
         text = text[:1].upper() + text[1:]
     return text + say(lang, "reason.end")
+
+
+def _name(item_id: str, titles: TitleLinker | None) -> str:
+    return titles.title(item_id) if titles else item_id
+
+
+def _values(item: Item) -> list[tuple[str, str]]:
+    """(field, value) for each word-like attribute value, in the item's field order."""
+    out = []
+    for key, raw in item.attributes.items():
+        for v in raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []:
+            if len(v) <= _MAX_WORD_CHARS:
+                out.append((key, v))
+    return out
+
+
+def _field(key: str, lang: str = "en") -> str:
+    return value(lang, key).replace("_", " ")
+
+
+def _ties(
+    item: Item,
+    profile: Profile,
+    liked: Sequence[Item],
+    share: Callable[[str], float],
+    lang: str = "en",
+) -> list[str]:
+    """Facts of the item that answer the request, most telling first (at most two).
+
+    >>> heist = Item("k", "The Killing", attributes={"year": 1956, "tags": ["heist"],
+    ...              "director": ["Stanley Kubrick"]})
+    >>> liked = Item("p", "Paths of Glory", attributes={"director": ["Stanley Kubrick"]})
+    >>> _ties(heist, Profile(wanted=["heist"], liked=["p"]), [liked], lambda w: 0.01)
+    ['heist (tags), as you asked', 'Stanley Kubrick (director), as in Paths of Glory']
+    >>> _ties(heist, Profile(ranges={"year": Range(min=1950, max=1959)}), [], lambda w: 0.0)
+    ['year 1956, within the 1950-1959 you asked for']
+    """
+    own_values = _values(item)
+    out = []
+    for word in profile.wanted:
+        hit = next(((k, v) for k, v in own_values if normalise(v) == normalise(word)), None)
+        if hit is not None:
+            shown = value(lang, hit[1])
+            out.append(say(lang, "reason.tie_asked", value=shown, field=_field(hit[0], lang)))
+    for key, rng in profile.ranges.items():
+        number = item.number(key)
+        if key != "price" and number is not None and rng.contains(number):
+            within = _within(rng, lang)
+            field_ = _field(key, lang)
+            out.append(
+                say(lang, "reason.tie_range", field=field_, number=_num(number), within=within)
+            )
+    own = {(k, normalise(v)): v for k, v in own_values}
+    shared = [
+        (share(normalise(v)), n, k, own[(k, normalise(v))], other)
+        for other in liked
+        if other.id != item.id
+        for n, (k, v) in enumerate(_values(other))
+        if (k, normalise(v)) in own and share(normalise(v)) <= _TELLING_SHARE
+    ]
+    if shared:
+        _, _, key, word, other = min(shared, key=lambda t: (t[0], t[1]))
+        shown, field_ = value(lang, word), _field(key, lang)
+        out.append(say(lang, "reason.tie_as_in", value=shown, field=field_, title=other.title))
+    return out[:2]
+
+
+def _within(rng: Range, lang: str = "en") -> str:
+    """How a value sits in the asked range, in words.
+
+    >>> _within(Range(min=2000, max=2009)), _within(Range(max=90)), _within(Range(min=2010))
+    ('within the 2000-2009 you asked for', 'at most the 90 you asked for', 'at least the 2010 you asked for')
+    >>> _within(Range(min=1990, max=1999), "zh")
+    '在你要的 1990–1999 之内'
+    """
+    if rng.min is not None and rng.max is not None:
+        return say(lang, "reason.within_between", low=_num(rng.min), high=_num(rng.max))
+    if rng.min is not None:
+        return say(lang, "reason.within_at_least", low=_num(rng.min))
+    return say(lang, "reason.within_at_most", high=_num(rng.max or 0))
 
 
 def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str) -> str:
@@ -153,6 +250,14 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str) -> st
             return say(lang, "reason.attribute_guessed")
         wanted = say(lang, "reason.wanted_join").join(values(lang, hits[:3]))
         return say(lang, "reason.attribute", wanted=wanted)
+    if signal in ("text", "keyword") and profile.intent:
+        # Words of the request that the item's own description uses say more than "close to".
+        said = set(keyword_tokens(item.description)) - set(keyword_tokens(item.title))
+        words = list(dict.fromkeys(w for w in keyword_tokens(profile.intent) if w in said))
+        if words:
+            return say(
+                lang, "reason.description", words=say(lang, "reason.wanted_join").join(words[:2])
+            )
     if signal in ("cooccur", "liked_sim"):
         return say(lang, f"reason.{signal}", liked=liked)
     return say(lang, f"reason.{signal}")
@@ -175,10 +280,16 @@ def template_reply(
 
 
 def template_text(
-    profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None, lang: str = "en"
+    profile: Profile,
+    items: Sequence[ScoredItem],
+    titles: TitleLinker | None,
+    liked: Sequence[Item] = (),
+    share: Callable[[str], float] | None = None,
+    lang: str = "en",
 ) -> str:
     lines = [template_reply(profile, items, titles, lang)]
     lines += [
-        f"#{n}: {template_reason(s, profile, titles, lang)}" for n, s in enumerate(items, start=1)
+        f"#{n}: {template_reason(s, profile, titles, liked, share, lang)}"
+        for n, s in enumerate(items, start=1)
     ]
     return "\n".join(lines)

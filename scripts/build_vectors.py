@@ -28,7 +28,9 @@ from recommender.prebuilt import write_vectors  # noqa: E402
 from recommender.rows import read_rows  # noqa: E402
 
 
-def export(name: str, index: VectorIndex, text_model: str, image_model: str | None) -> None:
+def export(
+    name: str, index: VectorIndex, text_model: str, fingerprint: str, image_model: str | None
+) -> None:
     spec = find_specs(index.settings)[name]
     assert spec.folder is not None
     rows = [row for _, row in read_rows(spec.rows_path)[0]]
@@ -36,8 +38,8 @@ def export(name: str, index: VectorIndex, text_model: str, image_model: str | No
     position = {item.id: i for i, item in enumerate(stored.items)}
     keys = [text_key(row, text_model) for row in rows]
     vectors = stored.text[[position[row.id] for row in rows]]
-    path = write_vectors(spec.folder, "text", text_model, keys, vectors)
-    print(f"{name}: {len(keys)} text vectors -> {path.relative_to(ROOT)}")
+    path = write_vectors(spec.folder, "text", text_model, keys, vectors, fingerprint)
+    print(f"{name}: {len(keys)} text vectors ({fingerprint}) -> {path.relative_to(ROOT)}")
     if image_model and stored.image_ids:
         hashes = index.hashes(name, "image")  # the image key of each stored photo
         image_keys = [hashes[i] for i in stored.image_ids]
@@ -51,7 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     index = VectorIndex(settings)
-    text = load_text_embedder(settings.text_model)
+    text = load_text_embedder(settings.text_model, settings.cache_dir)
     image = load_image_encoder(settings.image_model, settings.cache_dir)
     root = Path(settings.assets_dir).resolve()
     specs = {
@@ -59,12 +61,15 @@ def main() -> None:
         for n, s in find_specs(settings).items()
         if s.folder is not None and s.folder.parent == root
     }
+    print(f"text model {text.name} ({text.fingerprint}), {text.dim}-d")
+    total = time.perf_counter()
     for name in args.names or sorted(specs):
         started = time.perf_counter()
         report = ingest(specs[name], index, text, image, progress=True)
         print(f"{name}: index up to date ({report.added + report.updated} written)")
-        export(name, index, text.name, image.name if image is not None else None)
+        export(name, index, text.name, text.fingerprint, image.name if image is not None else None)
         print(f"{name}: {time.perf_counter() - started:.1f} s")
+    print(f"all: {time.perf_counter() - total:.1f} s")
 
 
 if __name__ == "__main__":

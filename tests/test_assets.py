@@ -98,6 +98,21 @@ def test_movies_cover_redial_with_years_and_metadata(movies):
     assert (race.title, race.attributes["year"]) == ("Death Race", 2008)
 
 
+def test_movies_carry_fine_genres_and_plot_text_with_their_licence(movies):
+    """The open sources beyond Wikidata (scripts/film_knowledge.py): fine genres, summaries."""
+    assert sum(bool(r.attributes.get("tags")) for r in movies.values()) >= 800
+    for film in ("Rififi", "The_Town_2010_film", "The_Asphalt_Jungle"):
+        assert "heist" in movies[film].attributes["tags"], film
+    assert movies["The_Asphalt_Jungle"].attributes["tags"][:2] == ["film noir", "heist"]
+    for row in movies.values():
+        wikipedia = "Wikipedia" in (row.source or "")
+        assert wikipedia == ("CC-BY-SA-3.0" in (row.licence or "")), row.id
+        assert len(row.description) < 1400, row.id  # one sentence of facts + a short summary
+        assert not {"imdb_rating", "imdb_votes"} & set(row.attributes)
+    readme = (ASSETS / "movies" / "README.md").read_text(encoding="utf-8")
+    assert "| fine genres (tags) |" in readme and "CC BY-SA 3.0" in readme
+
+
 def test_side_tables_name_only_catalogue_movies(movies):
     popularity = json.loads((ASSETS / "movies" / "popularity.json").read_text(encoding="utf-8"))
     assert set(popularity["mentions"]) <= set(movies)

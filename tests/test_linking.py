@@ -132,6 +132,11 @@ def test_a_year_picks_among_equal_titles_and_popularity_without_one(titles):
     assert _ids(titles, "Haloween (2007)") == ["Halloween_2007"]
 
 
+def test_titles_the_llm_lists_link_whole(titles):
+    listed = ["Up", "Halloween (2007)", "the matrix", "Nothing Like It", "Superbd (2007)"]
+    assert titles.link_titles(listed) == ["Up", "Halloween_2007", "The_Matrix", "Superbad"]
+
+
 def test_mentions_keep_offsets_and_years(titles):
     text = "I liked Super Bad and The Matrix (1999) a lot"
     found = titles.find(text)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..models.base import embed_queries
 from ..schemas import ChatMessage, Item, Profile, Session
 from .baselines import baseline_lists
 from .metrics import METRICS, rank_of, summarise, target_scores
@@ -53,7 +54,7 @@ DENSE_CHARS = (
 BASELINES = {
     "popularity": "fit-half mentions, most first",
     "bm25": "BM25 of the whole dialogue text over item texts",
-    "dense": "MiniLM cosine of the seeker's latest words to item texts",
+    "dense": "the text model's cosine of the seeker's latest words to item texts",
     "cooccur": "co-mentions/co-ratings with the titles the seeker named",
 }
 SEEKER, RECOMMENDER = "user", "assistant"
@@ -322,7 +323,9 @@ def evaluate_crs(
             weights = active_weights(rec, data)
             content_weights = active_weights(rec, data, content=True)
             said = [seeker_text(t.context) for t in group.turns]
-            said_vectors = rec.models.text.embed([s or "-" for s in said])  # one batched call
+            said_vectors = embed_queries(
+                rec.models.text, [s or "-" for s in said]
+            )  # one batched call
             for turn, words, said_vector in zip(group.turns, said, said_vectors, strict=True):
                 profile, query, session = replay(rec, data, turn.context)
                 k = K_MAX + len(turn.seen)

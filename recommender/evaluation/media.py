@@ -132,6 +132,7 @@ def title_words(title: str) -> set[str]:
 
 
 def evaluate_images(settings: Settings, folder: Path, limit: int | None = None) -> dict[str, Any]:
+    from ..models.base import embed_queries
     from ..models.image_io import open_image_within
     from ..models.text import load_text_embedder
     from ..models.vision import load_image_encoder
@@ -140,7 +141,7 @@ def evaluate_images(settings: Settings, folder: Path, limit: int | None = None) 
     encoder = load_image_encoder(settings.image_model, settings.cache_dir)
     if encoder is None:
         raise ModelUnavailable("the image model is switched off (image_model = none)")
-    text_model = load_text_embedder(settings.text_model)
+    text_model = load_text_embedder(settings.text_model, settings.cache_dir)
     pictures = load_pictures(folder, limit)
     images = [open_image_within(p.path, settings) for p in pictures]
     t = time.perf_counter()
@@ -172,7 +173,7 @@ def evaluate_images(settings: Settings, folder: Path, limit: int | None = None) 
         queries = (
             embed_text([sentences[i] for i in keep])
             if embed_text
-            else text_model.embed([sentences[i] for i in keep])
+            else embed_queries(text_model, [sentences[i] for i in keep])
         )
         sim = np.asarray(queries) @ side.T
         result = _precision(sim, [labels[i] for i in keep], labels, (1, 5))

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from ..schemas import ImageUnderstanding, Transcript
 
-__all__ = ["ChatLLM", "ImageEncoder", "TextEmbedder", "Transcriber"]
+__all__ = ["ChatLLM", "ImageEncoder", "TextEmbedder", "Transcriber", "embed_queries"]
 
 
 @runtime_checkable
@@ -23,8 +23,16 @@ class TextEmbedder(Protocol):
 
     name: str  # identifies the model; stored with vectors so a model change re-embeds
     dim: int
+    # ``embed`` is the item (document) side; a model may add ``embed_query`` (embed_queries)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def embed_queries(model: TextEmbedder, texts: Sequence[str]) -> np.ndarray:
+    """Search queries -> vectors: ``model.embed_query`` where the model has a query side
+    (e5's ``query:`` prefix, EmbeddingGemma's query prompt), else ``model.embed``."""
+    query = getattr(model, "embed_query", None)
+    return query(texts) if callable(query) else model.embed(texts)
 
 
 @runtime_checkable

@@ -95,7 +95,7 @@ def real_models(settings: Settings) -> Models:
     from .vision import load_image_encoder
 
     return Models(
-        text=lambda: load_text_embedder(settings.text_model),
+        text=lambda: load_text_embedder(settings.text_model, settings.cache_dir),
         image=lambda: load_image_encoder(settings.image_model, settings.cache_dir),
         speech=lambda: load_transcriber(
             settings.speech_model,
