@@ -4,7 +4,9 @@ Catalogue text, user text and LLM output are data: everything that reaches HTML 
 ``html.escape`` and everything that reaches the chat's Markdown through ``md_escape``, so a
 title like ``<img onerror=...>`` or a reply holding ``![x](http://...)`` shows as plain text.
 Item photos are embedded as small JPEG data URIs, so no file path of the server is exposed
-and any catalogue's image folder works without widening Gradio's allowed paths.
+and any catalogue's image folder works without widening Gradio's allowed paths. Labels come
+from the person's language (``lang``, ``strings.py``); list attributes such as genres are shown
+through its word list, titles and names as the catalogue has them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .config import Settings
+from .strings import say, value, values
 
 if TYPE_CHECKING:
     from .schemas import Item, Profile, ScoredItem
@@ -76,7 +79,7 @@ def _money(value: float) -> str:
     return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
 
 
-def key_facts(item: Item, style: CardStyle | None = None) -> list[str]:
+def key_facts(item: Item, style: CardStyle | None = None, lang: str = "en") -> list[str]:
     """The few attributes a card shows: price first, then the catalogue's chosen attributes.
 
     >>> from recommender.schemas import Item
@@ -85,6 +88,8 @@ def key_facts(item: Item, style: CardStyle | None = None) -> list[str]:
     >>> movie = Item("m", "M", attributes={"year": 1996, "genres": ["comedy", "family"], "runtime": 103})
     >>> key_facts(movie, CardStyle(("year", "genres", "runtime"), {"runtime": "{} min"}))
     ['1996', 'comedy, family', '103 min']
+    >>> key_facts(movie, CardStyle(("year", "genres")), "zh")
+    ['1996', '喜剧, 家庭']
     """
     style = style or CardStyle()
     facts = []
@@ -97,7 +102,7 @@ def key_facts(item: Item, style: CardStyle | None = None) -> list[str]:
         if value is None or value == "" or value == [] or key in _NOT_FACTS:
             continue
         if isinstance(value, list):
-            value = ", ".join(str(v) for v in value[:3])
+            value = ", ".join(values(lang, [str(v) for v in value[:3]]))
         if key in style.formats:
             value = style.formats[key].replace("{}", str(value))
         facts.append(_cut(str(value), 60))
@@ -135,13 +140,22 @@ def thumbnail_uri(path: str | None) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _signals_line(signals: dict[str, float]) -> str:
-    """The strongest signals, as a stand-in reason while the real one is being written."""
+def _signals_line(signals: dict[str, float], lang: str = "en") -> str:
+    """The strongest signals, as a stand-in reason while the real one is being written.
+
+    >>> _signals_line({"text": 0.5, "liked_sim": 0.9}), _signals_line({"text": 0.5}, "zh")
+    ('matched on liked sim, text', '匹配：描述')
+    """
     top = sorted(((v, k) for k, v in signals.items() if v > 0), reverse=True)[:3]
-    return "matched on " + ", ".join(k.replace("_", " ") for _, k in top) if top else ""
+    if not top:
+        return ""
+    names = [value(lang, k).replace("_", " ") for _, k in top]
+    return say(lang, "cards.matched_on", signals=say(lang, "cards.signals_join").join(names))
 
 
-def _card(number: int, scored: ScoredItem, state: str, votes: bool, style: CardStyle) -> str:
+def _card(
+    number: int, scored: ScoredItem, state: str, votes: bool, style: CardStyle, lang: str
+) -> str:
     item = scored.item
     e = html.escape
     uri = thumbnail_uri(item.image)
@@ -151,18 +165,21 @@ def _card(number: int, scored: ScoredItem, state: str, votes: bool, style: CardS
         initial = e((item.title.strip()[:1] or "?").upper())
         hue = sum(map(ord, item.id)) % 360
         picture = f'<div class="mp-photo mp-tile" style="--hue:{hue}">{initial}</div>'
-    facts = "".join(f"<li>{e(f)}</li>" for f in key_facts(item, style))
-    reason = scored.reason or _signals_line(scored.signals)
+    facts = "".join(f"<li>{e(f)}</li>" for f in key_facts(item, style, lang))
+    reason = scored.reason or _signals_line(scored.signals, lang)
     reason_class = "mp-reason" if scored.reason else "mp-reason mp-pending"
     buttons = ""
     if votes:
-        ident, title = e(item.id), e(_cut(item.title, 60))
+        ident, title = e(item.id), _cut(item.title, 60)
+        like, dislike = e(say(lang, "cards.like_title")), e(say(lang, "cards.dislike_title"))
+        like_label = e(say(lang, "cards.like_label", number=number, title=title))
+        dislike_label = e(say(lang, "cards.dislike_label", number=number, title=title))
         buttons = (
             '<div class="mp-votes">'
             f'<button class="mp-vote{" mp-on" if state == "liked" else ""}" data-item="{ident}"'
-            f' data-liked="1" title="I like this" aria-label="I like #{number} {title}">👍</button>'
+            f' data-liked="1" title="{like}" aria-label="{like_label}">👍</button>'
             f'<button class="mp-vote{" mp-on" if state == "disliked" else ""}" data-item="{ident}"'
-            f' data-liked="0" title="Not for me" aria-label="Not for me: #{number} {title}">👎</button>'
+            f' data-liked="0" title="{dislike}" aria-label="{dislike_label}">👎</button>'
             "</div>"
         )
     return (
@@ -181,6 +198,7 @@ def render_cards(
     votes: bool = True,
     note: str = "",
     style: CardStyle | None = None,
+    lang: str = "en",
 ) -> str:
     """The cards of one turn, numbered #1..#k, as escaped HTML.
 
@@ -188,7 +206,7 @@ def render_cards(
     cannot race the turn that is writing the profile).
     """
     if not items:
-        return f'<div class="mp-empty">{html.escape(note or "Your picks will appear here.")}</div>'
+        return f'<div class="mp-empty">{html.escape(note or say(lang, "cards.empty"))}</div>'
     liked = set(profile.liked) if profile else set()
     disliked = set(profile.disliked) if profile else set()
     cards = []
@@ -200,52 +218,66 @@ def render_cards(
             if scored.item.id in disliked
             else "open"
         )
-        cards.append(_card(n, scored, state, votes, style or CardStyle()))
+        cards.append(_card(n, scored, state, votes, style or CardStyle(), lang))
     header = f'<p class="mp-note">{html.escape(note)}</p>' if note else ""
     return f'{header}<div class="mp-grid">{"".join(cards)}</div>'
 
 
-def profile_markdown(profile: Profile, title_of=None, catalog: str = "") -> str:
-    """The preference profile in plain words, one line a part, for the side panel."""
+def profile_markdown(profile: Profile, title_of=None, catalog: str = "", lang: str = "en") -> str:
+    """The preference profile in plain words, one line a part, for the side panel.
+
+    >>> from recommender.schemas import Profile, Range
+    >>> p = Profile(wanted=["comedy"], ranges={"price": Range(max=150)})
+    >>> print(profile_markdown(p, lang="zh"))
+    **想要:** 喜剧
+    <BLANKLINE>
+    **价格:** 不超过 $150
+    """
     name = title_of or (lambda i: i)
 
-    def words(values: Sequence[str]) -> str:
-        return ", ".join(md_escape(_cut(v, 80)) for v in values)
+    def words(items: Sequence[str], shown: bool = True) -> str:
+        items = values(lang, list(items)) if shown else list(items)
+        return say(lang, "profile.list").join(md_escape(_cut(v, 80)) for v in items)
 
-    lines = []
+    def line(key: str, text: str) -> None:
+        lines.append(f"**{md_escape(say(lang, 'profile.' + key))}:** {text}")
+
+    lines: list[str] = []
     if catalog:
-        lines.append(f"**Catalogue:** {md_escape(catalog)}")
+        line("catalogue", md_escape(catalog))
     if profile.intent:
-        lines.append(f"**Looking for:** {md_escape(_cut(profile.intent, 200))}")
+        line("looking_for", md_escape(_cut(profile.intent, 200)))
     if profile.categories:
-        lines.append(f"**Categories:** {words(profile.categories)}")
+        line("categories", words(profile.categories))
     if profile.wanted:
-        lines.append(f"**Wants:** {words(profile.wanted)}")
+        line("wants", words(profile.wanted))
     if profile.avoided:
-        lines.append(f"**Avoids:** {words(profile.avoided)}")
+        line("avoids", words(profile.avoided))
     for key, rng in profile.ranges.items():
         low, high = rng.min, rng.max
         fmt = _money if key.startswith("price") else (lambda x: f"{x:g}")
         if low is not None and high is not None:
-            span = f"{fmt(low)} – {fmt(high)}"
+            span = say(lang, "profile.between", low=fmt(low), high=fmt(high))
         elif low is not None:
-            span = f"from {fmt(low)}"
+            span = say(lang, "profile.from", low=fmt(low))
         elif high is not None:
-            span = f"up to {fmt(high)}"
+            span = say(lang, "profile.up_to", high=fmt(high))
         else:
             continue
-        lines.append(f"**{md_escape(key.capitalize())}:** {span}")
+        shown = value(lang, key)
+        shown = shown.capitalize() if shown == key else shown
+        lines.append(f"**{md_escape(shown)}:** {span}")  # numbers and our own words
     if profile.liked:
-        lines.append(f"**👍 Liked:** {words([name(i) for i in profile.liked[-8:]])}")
+        line("liked", words([name(i) for i in profile.liked[-8:]], False))
     if profile.disliked:
-        lines.append(f"**👎 Not for me:** {words([name(i) for i in profile.disliked[-8:]])}")
+        line("disliked", words([name(i) for i in profile.disliked[-8:]], False))
     if profile.seen:
-        lines.append(f"**Seen:** {words([name(i) for i in profile.seen[-8:]])}")
+        line("seen", words([name(i) for i in profile.seen[-8:]], False))
     if profile.images:
         seen = [w for im in profile.images[-3:] for w in im.words[:3]]
-        lines.append(f"**📷 Photo:** {words(seen) or 'kept for visual similarity'}")
+        line("photo", words(seen, False) or say(lang, "profile.photo_kept"))
     if len(lines) <= (1 if catalog else 0):
-        lines.append("_Nothing yet: tell me what you like, show me a photo or send a voice note._")
+        lines.append(say(lang, "profile.nothing"))
     return "\n\n".join(lines)
 
 

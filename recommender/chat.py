@@ -6,15 +6,14 @@ person lives in the handlers. Handlers return named outputs (``TurnOutputs``, ``
 ``ResetOutputs``); ``ui.py`` binds each field to its component by the same names. The engine's
 typed turn events become page state in one place, ``TurnView.show``. The chat log is a list of
 Chatbot messages plus our own ``items`` key on replies (the item records a reply showed), which
-👍/👎 on a message needs.
+👍/👎 on a message needs. Everything said is in the person's language (``language_for``): the
+page's language selector when set, else their last message's, else their browser's.
 """
 
 from __future__ import annotations
 
 import logging
-import mimetypes
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -24,87 +23,17 @@ from .errors import MagpieError
 from .events import ItemsRanked
 from .schemas import Profile, ScoredItem, Session
 from .slots import ReplySlots
+from .strings import SUPPORTED, browser_language, choose, say, supported
 from .text import clean_text
-from .views import Log, ResetOutputs, TurnOutputs, TurnView, VoteOutputs, chat_view
+from .uploads import delete_uploads, echoable, split_files
+from .views import Log, ResetOutputs, TurnOutputs, TurnView, VoteOutputs, chat_view, reply_items
 
 if TYPE_CHECKING:
-    from .config import Settings
     from .pipeline import Recommender
 
 __all__ = ["ChatHandlers", "delete_uploads", "split_files"]
 
 log = logging.getLogger(__name__)
-
-_IMAGE_EXT = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
-_AUDIO_EXT = {".wav", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".flac", ".webm", ".aac"}
-
-
-def split_files(paths: list[str]) -> tuple[list[str], str | None, list[str]]:
-    """Photos, the voice note (the first audio file) and notices about what was left out.
-
-    >>> split_files(["a.JPG", "b.wav", "c.mp3", "d.pdf"])[0:2]
-    (['a.JPG'], 'b.wav')
-    """
-    images, audio, notes = [], None, []
-    for path in paths:
-        ext = Path(path).suffix.lower()
-        kind = (mimetypes.guess_type(path)[0] or "").split("/")[0]
-        if ext in _IMAGE_EXT:  # by suffix only: an SVG ("image/svg+xml") is a document
-            images.append(path)
-        elif ext in _AUDIO_EXT or kind == "audio":
-            if audio is None:
-                audio = path
-            else:
-                notes.append(
-                    f"I listen to one voice note a message; {Path(path).name} was skipped."
-                )
-        else:
-            notes.append(f"I can read photos and voice notes; {Path(path).name} was skipped.")
-    return images, audio, notes
-
-
-def _echoable(path: str, limits: Settings) -> bool:
-    """A photo may be shown back in the chat: small enough, and its header declares no more
-    pixels than a photo may have (checked without decoding it)."""
-    try:
-        if Path(path).stat().st_size > limits.max_upload_mb * 2**20:
-            return False
-        from PIL import Image
-
-        with Image.open(path) as image:
-            return image.width * image.height <= limits.max_image_pixels
-    except Exception:  # unreadable: not shown back; the turn says what went wrong
-        return False
-
-
-def delete_uploads(paths: list[str] | None) -> None:
-    """Delete files Gradio stored for a session (only inside Gradio's upload folder)."""
-    root = Path(gr.utils.get_upload_folder()).resolve()
-    for raw in paths or []:
-        try:
-            path = Path(raw).resolve()
-            if root in path.parents and path.is_file():
-                path.unlink()
-                if path.parent != root and not any(path.parent.iterdir()):
-                    path.parent.rmdir()
-        except OSError as e:
-            log.warning("could not delete upload %s: %s", raw, e)
-
-
-def _reply_items(log_: Log, index: int) -> list[dict[str, Any]]:
-    """The items of the reply at ``index``, or of the reply in the same run of assistant
-    messages (the Chatbot groups "I see", the reply and notices into one bubble)."""
-    if log_[index]["role"] != "assistant":
-        return []
-    start = end = index
-    while start > 0 and log_[start - 1]["role"] == "assistant":
-        start -= 1
-    while end + 1 < len(log_) and log_[end + 1]["role"] == "assistant":
-        end += 1
-    for message in log_[start : end + 1]:
-        if message.get("items"):
-            return list(message["items"])
-    return []
 
 
 class ChatHandlers:
@@ -126,14 +55,23 @@ class ChatHandlers:
             return CardStyle()
         return CardStyle(spec.card_attributes, spec.card_format)
 
-    def profile_view(self, session: Session | None, profile: Profile | None = None) -> str:
+    def language_for(
+        self, choice: str | None, session: Session | None, text: str, request: Any
+    ) -> str:
+        """The language to speak now (``strings.choose``)."""
+        return choose(choice, text, session.language if session else "", request)
+
+    def profile_view(
+        self, session: Session | None, profile: Profile | None = None, lang: str = "en"
+    ) -> str:
         if session is None:
-            return profile_markdown(Profile(), catalog=self.default_catalog)
+            return profile_markdown(Profile(), catalog=self.default_catalog, lang=lang)
         loaded = self.rec.catalogues.loaded(session.catalog)
         return profile_markdown(
             profile or session.profile,
             loaded.titles.title if loaded is not None else None,
             catalog=session.catalog,
+            lang=lang,
         )
 
     def last_items(self, session: Session, log_: Log) -> list[ScoredItem]:
@@ -150,9 +88,17 @@ class ChatHandlers:
                 ]
         return []
 
-    def _cards(self, session: Session, log_: Log, profile: Profile) -> str:
+    def cards_view(
+        self, session: Session | None, log_: Log | None, lang: str, profile: Profile | None = None
+    ) -> str:
+        """The latest cards, with ``profile``'s votes (default: the session's), in ``lang``."""
+        if session is None:
+            return render_cards([], lang=lang)
         return render_cards(
-            self.last_items(session, log_), profile, style=self.style(session.catalog)
+            self.last_items(session, log_ or []),
+            profile or session.profile,
+            style=self.style(session.catalog),
+            lang=lang,
         )
 
     # ---- a turn ----
@@ -164,17 +110,29 @@ class ChatHandlers:
         session: Session | None,
         log_: Log | None,
         uploads: list[str] | None,
+        language: str | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[TurnOutputs]:
-        """A message (text, photos, a voice note) in; the turn streamed out."""
-        yield from self._turn(message or {}, catalog, session, log_, uploads, refresh=False)
+        """A message (text, photos, a voice note) in; the turn streamed out. ``language``: the
+        selector ("auto", "en", "zh")."""
+        yield from self._turn(
+            message or {}, catalog, session, log_, uploads, False, language, request
+        )
 
     def refresh(
-        self, catalog: str, session: Session | None, log_: Log | None, uploads: list[str] | None
+        self,
+        catalog: str,
+        session: Session | None,
+        log_: Log | None,
+        uploads: list[str] | None,
+        language: str | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[TurnOutputs]:
         """A turn without a message: new picks after the 👍/👎 given since the last one."""
         if session is None or not session.shown:
-            gr.Info("Ask for something first; then rate the cards and refresh.")
-        yield from self._turn({}, catalog, session, log_, uploads, refresh=True)
+            lang = self.language_for(language, session, "", request)
+            gr.Info(say(lang, "chat.ask_first_refresh"))
+        yield from self._turn({}, catalog, session, log_, uploads, True, language, request)
 
     def _turn(
         self,
@@ -184,6 +142,8 @@ class ChatHandlers:
         log_: Log | None,
         uploads: list[str] | None,
         refresh: bool,
+        language: str | None,
+        request: gr.Request | None,
     ) -> Iterator[TurnOutputs]:
         text = (message.get("text") or "").strip()
         files = [str(f) for f in message.get("files") or []]
@@ -192,7 +152,11 @@ class ChatHandlers:
         catalog = catalog or self.default_catalog
         if session is None or session.catalog != catalog:
             session, log_ = self.rec.new_session(catalog), []
-        images, audio, notes = split_files(files)
+        if not session.language:  # until the person writes, the browser's language
+            session.language = supported(browser_language(request))
+        lang = self.language_for(language, session, text, request)
+        forced = language if language in SUPPORTED else None  # the engine decides otherwise
+        images, audio, notes = split_files(files, lang)
         # The box is emptied when its message is taken; a refresh leaves what is typed there.
         clear: dict[str, Any] = {} if refresh else {"value": None}
         box_busy = gr.MultimodalTextbox(interactive=False, **clear)
@@ -200,17 +164,18 @@ class ChatHandlers:
         view = TurnView(
             log=log_,
             profile=session.profile,
-            cards=self._cards(session, log_, session.profile),
+            cards=self.cards_view(session, log_, lang),
             style=self.style(session.catalog),
             notes=notes,
             record={"catalog": session.catalog, "status": "streaming"},
+            lang=lang,
         )
 
         def out(box: Any = box_busy) -> TurnOutputs:
             return TurnOutputs(
                 turn=dict(view.record),
                 profile_record=view.profile.public(),
-                profile=self.profile_view(session, view.profile),
+                profile=self.profile_view(session, view.profile, view.lang),
                 chat=chat_view(view.log),
                 cards=view.cards,
                 box=box,
@@ -220,14 +185,14 @@ class ChatHandlers:
             )
 
         if refresh and session.shown:
-            log_.append({"role": "user", "content": "↻ *Refresh my picks with my ratings*"})
+            log_.append({"role": "user", "content": say(lang, "chat.refresh")})
         elif text or images or audio:
             # Shown as the engine reads it: cut to max_text_chars, control and bidi characters
             # dropped; files shown back only when they are pictures within the limits (a
             # decompression bomb is not handed to the browser to decode).
             shown, _ = clean_text(text, self.rec.settings.max_text_chars)
             parts: list[Any] = [md_escape(shown)] if shown else []
-            parts += [{"path": p} for p in images if _echoable(p, self.rec.settings)]
+            parts += [{"path": p} for p in images if echoable(p, self.rec.settings)]
             parts += [{"path": audio}] if audio else []
             log_.append({"role": "user", "content": parts or ["📎"]})
         else:
@@ -242,7 +207,7 @@ class ChatHandlers:
 
         holding = False
         try:
-            for event in self.rec.turn(session, text, images=images, audio=audio):
+            for event in self.rec.turn(session, text, images=images, audio=audio, language=forced):
                 view.show(event)
                 yield out()
                 if isinstance(event, ItemsRanked):
@@ -255,10 +220,7 @@ class ChatHandlers:
             view.fail(str(e), session.profile)
         except Exception:
             log.exception("turn failed")
-            view.fail(
-                "Something went wrong on my side. Your conversation is kept; please try again.",
-                session.profile,
-            )
+            view.fail(say(view.lang, "chat.failed"), session.profile)
         finally:
             if holding:
                 self.reply_slots.release()
@@ -276,8 +238,11 @@ class ChatHandlers:
         """Take a reply slot; while waiting, the reply bubble says how many replies are ahead."""
         waited = False
         for ahead in self.reply_slots.wait():
-            plural = "reply" if ahead == 1 else "replies"
-            view.log[view.at]["content"] = f"… (writing {ahead} other {plural} first)"
+            view.log[view.at]["content"] = (
+                say(view.lang, "chat.waiting_one")
+                if ahead == 1
+                else say(view.lang, "chat.waiting", count=ahead)
+            )
             waited = True
             yield out()
         if waited:
@@ -286,18 +251,25 @@ class ChatHandlers:
     # ---- feedback ----
 
     def vote(
-        self, item: str, liked: bool, session: Session | None, log_: Log | None
+        self,
+        item: str,
+        liked: bool,
+        session: Session | None,
+        log_: Log | None,
+        language: str | None = None,
+        request: gr.Request | None = None,
     ) -> VoteOutputs:
         """👍 (liked true) or 👎 on one item: a card number such as "#2", or an item id."""
+        lang = self.language_for(language, session, "", request)
         if session is None:
-            raise gr.Error("Ask for something first, then rate the cards.")
+            raise gr.Error(say(lang, "chat.ask_first_rate"))
         items = self.last_items(session, log_ or [])
         ref = (item or "").strip()
         item_id = ref
         if ref.startswith("#") and ref[1:].isdigit():
             n = int(ref[1:])
             if not 1 <= n <= len(items):
-                raise gr.Error(f"There is no card {ref} on screen.")
+                raise gr.Error(say(lang, "chat.no_card", ref=ref))
             item_id = items[n - 1].item.id
         try:
             profile = self.rec.feedback(session, item_id, bool(liked))
@@ -305,30 +277,41 @@ class ChatHandlers:
             raise gr.Error(str(e)) from e
         return VoteOutputs(
             profile.public(),
-            self.profile_view(session),
-            self._cards(session, log_ or [], profile),
+            self.profile_view(session, lang=lang),
+            self.cards_view(session, log_, lang, profile),
             session,
         )
 
     def card_vote(
-        self, session: Session | None, log_: Log | None, evt: gr.EventData
+        self,
+        session: Session | None,
+        log_: Log | None,
+        language: str | None,
+        evt: gr.EventData,
+        request: gr.Request | None = None,
     ) -> VoteOutputs:
         """A 👍/👎 button on a card (the cards' HTML sends the item id and the vote)."""
         item = getattr(evt, "item", "")
         liked = getattr(evt, "liked", False)
-        return self.vote(str(item or ""), bool(liked), session, log_)
+        return self.vote(str(item or ""), bool(liked), session, log_, language, request)
 
     def message_vote(
-        self, session: Session | None, log_: Log | None, evt: gr.LikeData
+        self,
+        session: Session | None,
+        log_: Log | None,
+        language: str | None,
+        evt: gr.LikeData,
+        request: gr.Request | None = None,
     ) -> VoteOutputs:
         """👍/👎 on a reply rates every item that reply showed."""
         log_ = log_ or []
+        lang = self.language_for(language, session, "", request)
         index = evt.index
         skip = VoteOutputs(gr.skip(), gr.skip(), gr.skip(), gr.skip())
         if session is None or not isinstance(index, int) or not 0 <= index < len(log_):
             return skip
         liked = {True: True, "Like": True, False: False, "Dislike": False}.get(evt.liked)
-        records = _reply_items(log_, index)
+        records = reply_items(log_, index)
         if liked is None or not records:
             return skip
         for r in records:
@@ -336,52 +319,77 @@ class ChatHandlers:
                 self.rec.feedback(session, r["id"], liked)
             except MagpieError as e:
                 log.info("message feedback skipped: %s", e)
-        word = "more" if liked else "less"
-        gr.Info(f"Noted: {word} like the {len(records)} picks of that reply.")
+        gr.Info(say(lang, "chat.noted_more" if liked else "chat.noted_less", count=len(records)))
         profile = session.profile
         return VoteOutputs(
             profile.public(),
-            self.profile_view(session),
-            self._cards(session, log_, profile),
+            self.profile_view(session, lang=lang),
+            self.cards_view(session, log_, lang, profile),
             session,
         )
 
     # ---- resets ----
 
     def new_conversation(
-        self, catalog: str, session: Session | None, uploads: list[str] | None
+        self,
+        catalog: str,
+        session: Session | None,
+        uploads: list[str] | None,
+        language: str | None = None,
+        request: gr.Request | None = None,
     ) -> ResetOutputs:
         """A fresh chat; what was liked, disliked or seen in this catalogue is kept."""
-        fresh = self.rec.new_session(catalog or self.default_catalog)
+        lang = self.language_for(language, session, "", request)
+        fresh = self._fresh(catalog, lang)
         if session is not None and session.catalog == fresh.catalog:
             kept = session.profile
             fresh.profile = Profile(liked=kept.liked, disliked=kept.disliked, seen=kept.seen)
-        return self._cleared(fresh, uploads, "New conversation: what you rated is kept.")
+        return self._cleared(fresh, uploads, say(lang, "chat.new_conversation"))
 
     def forget_me(
-        self, catalog: str, session: Session | None, uploads: list[str] | None
+        self,
+        catalog: str,
+        session: Session | None,
+        uploads: list[str] | None,
+        language: str | None = None,
+        request: gr.Request | None = None,
     ) -> ResetOutputs:
         """Everything about this person goes: profile, chat and uploaded files."""
         delete_uploads(uploads)
-        fresh = self.rec.new_session(catalog or self.default_catalog)
-        return self._cleared(fresh, [], "Forgotten: your profile, chat and uploads are gone.")
+        lang = self.language_for(language, None, "", request)
+        fresh = self._fresh(catalog, lang)
+        return self._cleared(fresh, [], say(lang, "chat.forgotten"))
 
-    def switch_catalog(self, catalog: str, uploads: list[str] | None) -> ResetOutputs:
+    def switch_catalog(
+        self,
+        catalog: str,
+        uploads: list[str] | None,
+        language: str | None = None,
+        session: Session | None = None,
+        request: gr.Request | None = None,
+    ) -> ResetOutputs:
         """Another catalogue: a new conversation (item ids differ between catalogues)."""
-        fresh = self.rec.new_session(catalog or self.default_catalog)
+        lang = self.language_for(language, session, "", request)
+        fresh = self._fresh(catalog, lang)
         try:
             self.rec.catalog(fresh.catalog, progress=True)
         except MagpieError as e:
             raise gr.Error(str(e)) from e
-        return self._cleared(fresh, uploads, f"Catalogue: {fresh.catalog}. What do you like?")
+        return self._cleared(fresh, uploads, say(lang, "chat.switched", catalog=fresh.catalog))
+
+    def _fresh(self, catalog: str, lang: str) -> Session:
+        fresh = self.rec.new_session(catalog or self.default_catalog)
+        fresh.language = lang
+        return fresh
 
     def _cleared(self, fresh: Session, uploads: list[str] | None, note: str) -> ResetOutputs:
+        lang = fresh.language
         return ResetOutputs(
             turn={"catalog": fresh.catalog, "status": "reset"},
             profile_record=fresh.profile.public(),
-            profile=self.profile_view(fresh),
+            profile=self.profile_view(fresh, lang=lang),
             chat=[],
-            cards=render_cards([], note=note),
+            cards=render_cards([], note=note, lang=lang),
             session=fresh,
             log=[],
             uploads=list(uploads or []),

@@ -103,6 +103,9 @@ def ask(
     audio: Annotated[Path | None, typer.Option(help="a voice note")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the stable JSON result")] = False,
     top: Annotated[int | None, typer.Option(help="number of items")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="answer in en or zh (default: the message's language)")
+    ] = None,
     config: Annotated[Path | None, _CONFIG] = None,
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
@@ -119,7 +122,9 @@ def ask(
             if session
             else rec.new_session(catalog)
         )
-        result = rec.ask(state, text, [str(p) for p in image or []], str(audio) if audio else None)
+        result = rec.ask(
+            state, text, [str(p) for p in image or []], str(audio) if audio else None, language
+        )
         if session:
             save_session(state, session)
     except MagpieError as e:
@@ -133,6 +138,7 @@ def ask(
 
 
 def _print_result(result: TurnResult, profile_text: str, style: CardStyle) -> None:
+    """The turn for a terminal; item facts in the turn's language (titles as they are)."""
     for notice in result.notices:
         typer.secho(f"! {notice}", fg=typer.colors.YELLOW)
     if result.transcript:
@@ -141,7 +147,7 @@ def _print_result(result: TurnResult, profile_text: str, style: CardStyle) -> No
         typer.secho(f"📷 I see: {', '.join(result.image_words)}", fg=typer.colors.CYAN)
     typer.echo(result.reply)
     for n, s in enumerate(result.items, start=1):
-        facts = ", ".join(key_facts(s.item, style))
+        facts = ", ".join(key_facts(s.item, style, result.language))
         typer.secho(f"#{n} {s.item.title}" + (f" ({facts})" if facts else ""), bold=True)
         typer.echo(f"   {s.reason}")
     typer.secho(f"profile: {profile_text}", dim=True)

@@ -34,10 +34,11 @@ class Seen:
 
 @dataclass(frozen=True)
 class ProfileRead:
-    """The profile after this message, before ranking."""
+    """The profile after this message, before ranking, and the language to answer in."""
 
     profile: Profile
     at_s: float = 0.0
+    language: str = "en"  # "en", "zh": the reply, reasons and notices are written in it
 
 
 @dataclass(frozen=True)

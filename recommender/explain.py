@@ -4,6 +4,9 @@ The LLM streams its text; ``Explanation.finish`` then enforces in code what the 
 asks: sentences naming a catalogue title that was not retrieved are dropped, and a missing
 or ungrounded reason is replaced by a template reason built from the item's own fields and
 its score breakdown. Without an LLM (or when it fails) the template writes everything.
+
+Everything is in the turn's ``language`` ("en", "zh"): the prompt asks the LLM for it, a sentence
+in another language is dropped like an ungrounded one, templates fill gaps in the same language.
 """
 
 from __future__ import annotations
@@ -19,6 +22,16 @@ from typing import TYPE_CHECKING
 from .errors import LLMError
 from .linking import TitleLinker
 from .schemas import Item, Profile, ScoredItem
+from .sentences import (
+    ENDS,
+    SENTENCE,
+    in_language,
+    joiner,
+    latin_words,
+    marked_titles,
+    numbers_in,
+)
+from .strings import prompt_language
 from .templates import describe_profile, template_reason, template_reply, template_text
 
 if TYPE_CHECKING:
@@ -30,13 +43,16 @@ __all__ = ["Explainer", "Explanation", "ground"]
 log = logging.getLogger(__name__)
 
 _REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _CARD_KEYS = ("year", "price", "brand", "genres", "director", "colour", "color")
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
 _REPLY_SENTENCES = 2
 # A small model's reply that talks about the prompt rather than to the person is dropped.
-_ECHO = re.compile(r"\(data\)|\bjson\b|\bthe user\b|\byou'?re welcome\b|\bpicks are\b", re.I)
+_ECHO = re.compile(
+    r"\(data\)|\bjson\b|\bthe user\b|\byou'?re welcome\b|\bpicks are\b|用户|（数据）|\(数据\)", re.I
+)
+# Shortest reply and reason kept, in characters: a Chinese sentence says in 6 what takes 20.
+_MIN_REPLY = {"zh": 6}
+_MIN_REASON = {"zh": 4}
 _DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
 
 
@@ -50,9 +66,12 @@ class Explanation:
     profile: Profile
     fallback: bool = False  # True when the template wrote it
     reply_only: bool = False  # the LLM was asked for the opening reply only
+    language: str = "en"  # the language the reply must be in
     raw: list[str] = field(default_factory=list)
     liked: Sequence[Item] = ()  # the liked items, for reasons naming what an item shares
     share: Callable[[str], float] | None = None  # share of the catalogue carrying a word
+    _words: set[str] = field(default_factory=set)  # Latin words a Chinese sentence may use
+    _listed: set[str] = field(default_factory=set)  # the items' titles, case-folded
 
     def __iter__(self) -> Iterator[str]:
         """The pieces as they come, for a template; for the LLM, whole sentences, each shown
@@ -64,7 +83,13 @@ class Explanation:
                 yield piece
             return
         allowed = {s.item.id for s in self.items}
-        facts = _numbers_in(
+        self._listed = {s.item.title.casefold() for s in self.items}
+        self._words = latin_words(
+            " ".join(_fact_text(s) for s in self.items)
+            + " "
+            + describe_profile(self.profile, self.titles)
+        )
+        facts = numbers_in(
             " ".join(_fact_text(s) for s in self.items)
             + " "
             + describe_profile(self.profile, self.titles)
@@ -77,26 +102,27 @@ class Explanation:
             if not showing:
                 continue  # the rest (reasons) is read by ``finish``
             buffer += piece
-            *sentences, buffer = _SENTENCE.split(buffer)
+            *sentences, buffer = SENTENCE.split(buffer)
             for sentence in sentences:
                 if not showing or not self._shows(sentence, shown, allowed, facts):
                     showing = showing and not _ends_reply(sentence)
                     continue
                 shown.append(sentence)
-                yield (" " if len(shown) > 1 else "") + sentence
+                yield joiner(shown) + sentence
                 showing = len(shown) < _REPLY_SENTENCES
         if showing and buffer.strip() and self._shows(buffer.strip(), shown, allowed, facts):
-            yield (" " if shown else "") + buffer.strip()
+            yield joiner([*shown, buffer.strip()]) + buffer.strip()
 
     def _shows(self, sentence: str, shown: list[str], allowed: set[str], facts: set[str]) -> bool:
         sentence = sentence.strip()
         return (
             bool(sentence)
             and not _ends_reply(sentence)
-            and sentence[-1:] in ".!?"
+            and sentence.endswith(ENDS)
             and sentence not in shown
             and not _ECHO.search(sentence)
-            and _keep_grounded(sentence, allowed, self.titles, facts) == sentence
+            and in_language(sentence, self.language, self._words)
+            and _keep_grounded(sentence, allowed, self.titles, facts, self._listed) == sentence
         )
 
     def finish(self) -> tuple[str, list[str]]:
@@ -106,7 +132,9 @@ class Explanation:
         text = "".join(self.raw)
         if self.reply_only and not self.fallback:
             text = _reply_part(text)
-        return ground(text, self.items, self.titles, self.profile, self.liked, self.share)
+        return ground(
+            text, self.items, self.titles, self.profile, self.liked, self.share, self.language
+        )
 
 
 class Explainer:
@@ -122,10 +150,12 @@ class Explainer:
         deadline: float = float("inf"),  # time.perf_counter() by which the reply must be done
         liked: Sequence[Item] = (),  # the liked items: a reason may name a value shared with one
         share: Callable[[str], float] | None = None,  # word -> share of items carrying it
+        language: str = "en",  # what the reply, reasons and fallbacks are written in
     ) -> None:
         self.liked = liked
         self.share = share
         self.llm = llm
+        self.language = language
         self.deadline = deadline
         self.prompts = prompts
         self.domain = domain
@@ -141,16 +171,26 @@ class Explainer:
         items: Sequence[ScoredItem],
         titles: TitleLinker | None,
     ) -> Explanation:
+        lang = self.language
         if self.llm is None or not items:
-            text = template_text(profile, items, titles, self.liked, self.share)
+            text = template_text(profile, items, titles, self.liked, self.share, lang)
             return Explanation(
-                iter([text]), items, titles, profile, True, liked=self.liked, share=self.share
+                iter([text]),
+                items,
+                titles,
+                profile,
+                True,
+                language=lang,
+                liked=self.liked,
+                share=self.share,
             )
         messages = [
             {
                 "role": "system",
                 "content": self.prompts.render(
-                    "explain_system" if self.llm_reasons else "reply_system", domain=self.domain
+                    "explain_system" if self.llm_reasons else "reply_system",
+                    domain=self.domain,
+                    language=prompt_language(lang),
                 ),
             },
             {
@@ -176,6 +216,7 @@ class Explainer:
             titles,
             profile,
             reply_only=not self.llm_reasons,
+            language=lang,
             liked=self.liked,
             share=self.share,
         )
@@ -201,14 +242,16 @@ class Explainer:
                     # sentence is dropped); nothing said yet: the template reply.
                     log.warning("the reply ran past the turn's deadline and was cut")
                     if not produced:
-                        yield template_text(profile, items, titles, self.liked, self.share)
+                        yield template_text(
+                            profile, items, titles, self.liked, self.share, self.language
+                        )
                     break
                 produced = True
                 yield piece
         except LLMError as e:
             log.warning("explanation fell back to templates: %s", e)
             if not produced:
-                yield template_text(profile, items, titles, self.liked, self.share)
+                yield template_text(profile, items, titles, self.liked, self.share, self.language)
 
 
 def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str, object]:
@@ -234,12 +277,14 @@ def ground(
     profile: Profile,
     liked: Sequence[Item] = (),
     share: Callable[[str], float] | None = None,
+    lang: str = "en",
 ) -> tuple[str, list[str]]:
-    """Split LLM text into reply and reasons; drop what names unlisted titles; fill gaps."""
+    """Split LLM text into reply and reasons; drop what names unlisted titles or is not in
+    ``lang``; fill the gaps with templates in ``lang``."""
     allowed = {s.item.id for s in items}
-    facts = _numbers_in(
-        " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
-    )
+    everything = " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
+    facts, words = numbers_in(everything), latin_words(everything)
+    listed = {s.item.title.casefold() for s in items}
     reply_lines: list[str] = []
     reasons: dict[int, str] = {}
     for line in text.splitlines():
@@ -248,62 +293,82 @@ def ground(
             reasons.setdefault(int(match.group(1)), match.group(2).strip())
         elif line.strip() and not reasons:
             reply_lines.append(line.strip())
-    reply = _tidy(_keep_grounded(" ".join(reply_lines), allowed, titles, facts))
-    if len(reply) < 20 or reply.endswith(":"):  # a fragment ("The picks have in common:")
-        reply = ""
+    reply = _tidy(
+        _keep_grounded(" ".join(reply_lines), allowed, titles, facts, listed),
+        lang=lang,
+        words=words,
+    )
+    if len(reply) < _MIN_REPLY.get(lang, 20) or reply.endswith((":", "：")):
+        reply = ""  # a fragment ("The picks have in common:")
     out: list[str] = []
     for n, scored in enumerate(items, start=1):
         reason = _keep_grounded(
             reasons.get(n, ""),
             allowed,
             titles,
-            _numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
+            numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
+            listed,
         )
-        if len(reason) < 12:
-            reason = template_reason(scored, profile, titles, liked, share)
+        own = latin_words(_fact_text(scored) + " " + describe_profile(profile, titles))
+        if not in_language(reason, lang, own) or len(reason) < _MIN_REASON.get(lang, 12):
+            reason = template_reason(scored, profile, titles, liked, share, lang)
         out.append(reason)
-    return (reply or template_reply(profile, items, titles)), out
+    return (reply or template_reply(profile, items, titles, lang)), out
 
 
 def _keep_grounded(
-    text: str, allowed: set[str], titles: TitleLinker | None, facts: set[str]
+    text: str,
+    allowed: set[str],
+    titles: TitleLinker | None,
+    facts: set[str],
+    listed: set[str] | None = None,
 ) -> str:
-    """The sentences that name only listed titles and state only numbers found in the facts."""
+    """The sentences that name only listed titles and state only numbers found in the facts;
+    with ``listed`` (the shown items' titles, case-folded), a title in Chinese title marks
+    (《...》) must be one of them, exactly: "《八十年代的恐怖片》" is an invented title.
+
+    >>> _keep_grounded("《Up》是动画片。《八十年代的恐怖片》很好看。", set(), None, set(), {"up"})
+    '《Up》是动画片。'
+    """
     if not text:
         return ""
     kept = [
-        s
-        for s in _SENTENCE.split(text.strip())
-        if _numbers_in(s) <= facts
+        s.strip()
+        for s in SENTENCE.split(text.strip())
+        if numbers_in(s) <= facts
         and (titles is None or all(m.item_id in allowed for m in titles.find(s)))
+        and (listed is None or marked_titles(s) <= listed)
     ]
-    return " ".join(kept).strip()
+    kept = [s for s in kept if s]
+    return "".join(joiner(kept[: n + 1]) + s for n, s in enumerate(kept))
 
 
-def _tidy(text: str, most: int = _REPLY_SENTENCES) -> str:
-    """Whole sentences only (a reply cut by the token limit loses its tail), no repeats, and
-    at most ``most`` of them.
+def _tidy(
+    text: str, most: int = _REPLY_SENTENCES, lang: str = "en", words: set[str] | None = None
+) -> str:
+    """Whole sentences only (a reply cut by the token limit loses its tail), no repeats, in
+    ``lang``, and at most ``most`` of them.
 
     >>> _tidy("Both are comedies. Both are comedies. They are from the 2000s. The Tripod is a")
     'Both are comedies. They are from the 2000s.'
     >>> _tidy("You're welcome! The request (data) is for a film. These are all comedies.")
     'These are all comedies.'
+    >>> _tidy("这些都是喜剧。These are comedies. 都是2000年以后的电影。还有", lang="zh")
+    '这些都是喜剧。都是2000年以后的电影。'
     """
     kept: list[str] = []
-    for sentence in _SENTENCE.split(text.strip()):
-        if sentence[-1:] in ".!?" and sentence not in kept and not _ECHO.search(sentence):
+    for sentence in SENTENCE.split(text.strip()):
+        sentence = sentence.strip()
+        if (
+            sentence.endswith(ENDS)
+            and sentence not in kept
+            and not _ECHO.search(sentence)
+            and in_language(sentence, lang, words)
+        ):
             kept.append(sentence)
-    return " ".join(kept[:most])
-
-
-def _numbers_in(text: str) -> set[str]:
-    """Numbers as written, without separators or trailing zeros ("1,299.00" -> "1299")."""
-    out = set()
-    for raw in _NUMBER.findall(text):
-        value = raw.replace(",", "")
-        if "." in value:
-            value = value.rstrip("0").rstrip(".")
-        out.add(value)
+    out = ""
+    for n, sentence in enumerate(kept[:most]):
+        out += joiner(kept[: n + 1]) + sentence
     return out
 
 
@@ -313,7 +378,7 @@ def _fact_text(scored: ScoredItem) -> str:
 
 
 def facts_of_profile(profile: Profile, titles: TitleLinker | None) -> set[str]:
-    return _numbers_in(describe_profile(profile, titles))
+    return numbers_in(describe_profile(profile, titles))
 
 
 def _ends_reply(sentence: str) -> bool:

@@ -29,6 +29,8 @@ from .ranking import Ranker
 from .reading import Reading, read_message
 from .schemas import ChatMessage, ImageRef, Profile, ScoredItem, Session, TurnResult
 from .sessions import shown_before
+from .strings import DEFAULT as DEFAULT_LANGUAGE
+from .strings import message_language, say, supported
 from .templates import describe_profile
 from .understand import understand
 
@@ -41,7 +43,6 @@ __all__ = ["Models", "Recommender"]
 log = logging.getLogger(__name__)
 
 _SHOWN_TURNS_KEPT = 20  # lists remembered per session (for "#2" and demoting repeats)
-_NO_LLM = "The language model is unavailable here, so this reply comes from a template."
 
 
 @dataclass
@@ -130,18 +131,30 @@ class Recommender:
     # ---- a turn -----------------------------------------------------------------------
 
     def ask(
-        self, session: Session, text: str = "", images: Sequence[Any] = (), audio: Any = None
+        self,
+        session: Session,
+        text: str = "",
+        images: Sequence[Any] = (),
+        audio: Any = None,
+        language: str | None = None,
     ) -> TurnResult:
         """Run a whole turn; ``session`` is updated in place."""
         result = TurnResult()
-        for event in self.turn(session, text, images, audio):
+        for event in self.turn(session, text, images, audio, language):
             if isinstance(event, Done):
                 result = event.result
         return result
 
     def turn(
-        self, session: Session, text: str = "", images: Sequence[Any] = (), audio: Any = None
+        self,
+        session: Session,
+        text: str = "",
+        images: Sequence[Any] = (),
+        audio: Any = None,
+        language: str | None = None,
     ) -> Iterator[TurnEvent]:
+        """The turn's events. ``language`` ("en", "zh") fixes the reply's language (the page's
+        selector); None: the message's own, else the conversation's last, else English."""
         s = self.settings
         timer = _Timer()
         data = self.catalog(session.catalog)
@@ -156,8 +169,6 @@ class Recommender:
             limits=s,
         )
         llm = self.models.optional("llm")
-        if llm is None and self.models.failure("llm") is not None:
-            heard.notices.append(_NO_LLM)
         t = timer.mark("understand", t)
         if heard.transcript is not None:
             yield Heard(heard.transcript, timer.elapsed(), heard.transcript_language)
@@ -166,11 +177,17 @@ class Recommender:
 
         t = time.perf_counter()
         reading = self._read(session, heard.text, data)
+        # The one place a turn's language is decided: the selector's, else the message's
+        # (the reader's; a message without words, "#2" or a photo, keeps the conversation's).
+        said = reading.language if message_language(heard.text) else None
+        lang = supported(language or said or session.language or DEFAULT_LANGUAGE)
+        if llm is None and self.models.failure("llm") is not None:
+            heard.notices.append(say(lang, "chat.no_llm"))
         heard.notices.extend(reading.critique.notes)
         t = timer.mark("profile_rules", t)
         profile = self._profile(session, reading, heard.images, data, timer, t)
         t = time.perf_counter()
-        yield ProfileRead(profile, timer.elapsed())
+        yield ProfileRead(profile, timer.elapsed(), lang)
 
         candidates = self.ranker.retrieve(
             data, profile, query_text(profile, heard.image_words), demote=shown_before(session)
@@ -188,6 +205,7 @@ class Recommender:
             llm_reasons=s.llm_reasons,
             # From when the reply starts: time spent waiting for a reply slot is not its own.
             deadline=time.perf_counter() + s.turn_deadline_s,
+            language=lang,
             liked=[data.items[data.position[i]] for i in profile.liked if i in data.position],
             share=data.share,
         )
@@ -206,6 +224,7 @@ class Recommender:
             ScoredItem(i.item, i.score, i.signals, r) for i, r in zip(items, reasons, strict=True)
         ]
         self._remember(session, heard.text, heard.transcript, reply, items, profile)
+        session.language = lang
         timer.stages["turn"] = timer.elapsed()
         result = TurnResult(
             heard.transcript,
@@ -215,6 +234,7 @@ class Recommender:
             reply,
             heard.notices,
             dict(timer.stages),
+            lang,
         )
         yield Done(result, timer.elapsed())
 
@@ -296,4 +316,5 @@ class Recommender:
 
     def describe(self, session: Session) -> str:
         data = self.catalogues.loaded(session.catalog)
-        return describe_profile(session.profile, data.titles if data else None)
+        titles = data.titles if data else None
+        return describe_profile(session.profile, titles, session.language or DEFAULT_LANGUAGE)

@@ -227,6 +227,7 @@ class Session(BaseModel):
     profile: Profile = Field(default_factory=Profile)
     history: list[ChatMessage] = Field(default_factory=list)
     shown: list[list[str]] = Field(default_factory=list)  # item ids shown, one list per turn
+    language: str = ""  # the last message's language ("en", "zh"); before any, the browser's
     version: int = 1
 
     def last_shown(self) -> list[str]:
@@ -279,6 +280,7 @@ class TurnResult:
     reply: str = ""
     notices: list[str] = field(default_factory=list)  # user-facing messages about bad input
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage of this turn
+    language: str = "en"  # what the reply, reasons and notices are written in
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -300,4 +302,5 @@ class TurnResult:
             ],
             "reply": self.reply,
             "notices": self.notices,
+            "language": self.language,
         }

@@ -6,9 +6,13 @@ shared. A turn streams: "heard" (the transcript) and "I see" (the photo's words)
 the cards as soon as the engine has ranked, then the reply token by token, then the cards
 again with their reasons and 👍/👎 buttons.
 
+The page's own strings (labels, buttons, placeholders) come from ``languages/ui_<code>.toml``
+through ``gr.I18n``, so they follow the browser's locale; the language selector on the page
+overrides it and the language of the messages (``chat.ChatHandlers.language_for``).
+
 API endpoints for ``gradio_client`` (see the README, "The app"):
 
-- ``/chat`` (message: {"text": str, "files": [file]}, catalog: str)
+- ``/chat`` (message: {"text": str, "files": [file]}, catalog: str, language: "auto" | "en" | "zh")
   -> (turn, profile_record, profile, chat, cards, message); ``turn`` holds the items, reply,
   transcript, photo words, notices and timings.
 - ``/feedback`` (item: "#2" or an item id, liked: bool) -> (profile_record, profile, cards)
@@ -29,6 +33,15 @@ import gradio as gr
 from .cards import CARD_CSS, render_cards
 from .chat import ChatHandlers, delete_uploads
 from .errors import MagpieError
+from .page_text import (
+    AUTO,
+    I18N,
+    PageText,
+    bind_language,
+    example_headers,
+    language_choices,
+    text,
+)
 from .views import ResetOutputs, TurnOutputs, VoteOutputs
 
 if TYPE_CHECKING:
@@ -107,6 +120,7 @@ def launch_options(settings: Settings, rec: Recommender) -> dict[str, Any]:
         "max_file_size": f"{int(settings.max_upload_mb)}mb",  # larger uploads never reach us
         "allowed_paths": example_dirs(rec),
         "footer_links": ["api", "gradio"],
+        "i18n": I18N,
     }
 
 
@@ -136,12 +150,7 @@ def build_app(
         uploads = gr.State([], time_to_live=settings.upload_ttl_s, delete_callback=delete_uploads)
 
         with gr.Row(equal_height=False):
-            gr.Markdown(
-                "## 🐦 Magpie\nTell me what you like: type it, show me a photo or send a voice "
-                "note. Rate the cards with 👍/👎, or say *“more like #2”*, *“cheaper”*, "
-                "*“not red”*.",
-                elem_id="mp-intro",
-            )
+            intro = gr.Markdown(text("mp_intro"), elem_id="mp-intro")
             status = gr.Markdown(warmup.status() if warmup else "✅ Ready.", elem_id="mp-status")
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=360):
@@ -151,7 +160,7 @@ def build_app(
                     show_label=False,
                     height=520,
                     latex_delimiters=[],  # "$20 to $40" is money, not maths
-                    placeholder="Ask for a film or a product, or try an example below.",
+                    placeholder=text("mp_chat_placeholder"),
                     buttons=["copy"],
                 )
                 box = gr.MultimodalTextbox(
@@ -161,11 +170,11 @@ def build_app(
                     sources=["upload", "microphone"],
                     file_types=["image", "audio"],
                     file_count="multiple",
-                    placeholder="What are you in the mood for? Attach photos or a voice note…",
+                    placeholder=text("mp_box_placeholder"),
                     autofocus=True,
                 )
             with gr.Column(scale=5, min_width=340):
-                gr.Markdown("### Picks", elem_id="mp-picks-title")
+                picks_title = gr.Markdown(text("mp_picks"), elem_id="mp-picks-title")
                 cards = gr.HTML(
                     render_cards([]), elem_id="mp-cards", js_on_load=_VOTE_JS, label="cards"
                 )
@@ -173,22 +182,26 @@ def build_app(
                 catalog = gr.Dropdown(
                     [(_title(rec, c), c) for c in catalogs],
                     value=default,
-                    label="Catalogue",
+                    label=text("mp_catalogue"),
                     elem_id="mp-catalog",
                 )
-                gr.Markdown("### Your profile")
+                language = gr.Dropdown(
+                    language_choices(),
+                    value=AUTO,
+                    label=text("mp_language"),
+                    elem_id="mp-language",
+                )
+                profile_title = gr.Markdown(text("mp_profile_heading"))
                 profile_md = gr.Markdown(
                     h.profile_view(None), elem_id="mp-profile", label="profile"
                 )
-                refresh_btn = gr.Button(
-                    "↻ Refresh picks with my 👍/👎", size="sm", elem_id="mp-refresh"
-                )
+                refresh_btn = gr.Button(text("mp_refresh"), size="sm", elem_id="mp-refresh")
                 with gr.Row():
-                    new_btn = gr.Button("New conversation", size="sm", elem_id="mp-new")
+                    new_btn = gr.Button(text("mp_new"), size="sm", elem_id="mp-new")
                     forget_btn = gr.Button(
-                        "Forget me", size="sm", variant="stop", elem_id="mp-forget"
+                        text("mp_forget"), size="sm", variant="stop", elem_id="mp-forget"
                     )
-                with gr.Accordion("Last turn, in detail", open=False):
+                with gr.Accordion(text("mp_details"), open=False) as details:
                     turn_json = gr.JSON(label="turn")
                     profile_json = gr.JSON(label="profile_record")
                 # The /feedback endpoint for gradio_client; the cards' buttons call the same code.
@@ -196,11 +209,12 @@ def build_app(
                 vote_liked = gr.Checkbox(True, visible=False, label="liked")
                 vote_btn = gr.Button(visible=False)
 
-        gr.Examples(
+        starters = gr.Examples(
             examples=examples(rec, catalogs),
             inputs=[box, catalog],
-            label="Try one (it fills the box: press Enter to send)",
+            label=text("mp_examples"),
         )
+        starters.dataset.headers = example_headers("en")  # the browser's language on load
 
         # Outputs by name: the handlers return the same named tuples (views.py).
         turn_io = list(
@@ -236,7 +250,7 @@ def build_app(
         state_in = [session, log_state, uploads]
         box.submit(
             h.chat,
-            [box, catalog, *state_in],
+            [box, catalog, *state_in, language],
             turn_io,
             api_name="chat",
             # Every queued turn gets its cards at once; the reply waits for one of
@@ -246,7 +260,7 @@ def build_app(
         )
         refresh_btn.click(
             h.refresh,
-            [catalog, *state_in],
+            [catalog, *state_in, language],
             turn_io,
             api_visibility="private",
             # Every queued turn gets its cards at once; the reply waits for one of
@@ -257,7 +271,7 @@ def build_app(
         # Votes and resets are quick and never wait behind a turn (no concurrency limit).
         vote_btn.click(
             h.vote,
-            [vote_item, vote_liked, session, log_state],
+            [vote_item, vote_liked, session, log_state, language],
             vote_io,
             api_name="feedback",
             concurrency_limit=None,
@@ -265,7 +279,7 @@ def build_app(
         )
         cards.click(
             h.card_vote,
-            [session, log_state],
+            [session, log_state, language],
             vote_io,
             api_visibility="private",
             concurrency_limit=None,
@@ -273,7 +287,7 @@ def build_app(
         )
         chatbot.like(
             h.message_vote,
-            [session, log_state],
+            [session, log_state, language],
             vote_io,
             api_visibility="private",
             concurrency_limit=None,
@@ -281,25 +295,31 @@ def build_app(
         )
         new_btn.click(
             h.new_conversation,
-            [catalog, session, uploads],
+            [catalog, session, uploads, language],
             reset_io,
             api_name="new_conversation",
             concurrency_limit=None,
         )
         forget_btn.click(
             h.forget_me,
-            [catalog, session, uploads],
+            [catalog, session, uploads, language],
             reset_io,
             api_name="forget_me",
             concurrency_limit=None,
         )
         catalog.change(
             h.switch_catalog,
-            [catalog, uploads],
+            [catalog, uploads, language, session],
             reset_io,
             api_visibility="private",
             concurrency_limit=None,
         )
+
+        page = PageText(
+            intro, chatbot, box, picks_title, catalog, language, profile_title,
+            refresh_btn, new_btn, forget_btn, details, starters.dataset,
+        )  # fmt: skip
+        bind_language(demo, h, page, session, log_state, profile_md, cards)
 
         if warmup is not None:
             timer = gr.Timer(1.0, active=not warmup.done.is_set())

@@ -3,7 +3,8 @@
 ``TurnView.show`` is the one place where the engine's typed events (``events.py``) become what
 the page shows: the chat log, the cards, the turn record. ``TurnOutputs``, ``VoteOutputs`` and
 ``ResetOutputs`` name what each handler returns; ``ui.py`` binds the same names to components,
-so no handler depends on a positional order.
+so no handler depends on a positional order. What the view says is in the turn's language
+(``lang``): the page's guess when the turn starts, the engine's once the profile is read.
 """
 
 from __future__ import annotations
@@ -15,8 +16,17 @@ from typing import Any, NamedTuple
 from .cards import CardStyle, md_escape, render_cards
 from .events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
 from .schemas import Profile, ScoredItem
+from .strings import say
 
-__all__ = ["Log", "ResetOutputs", "TurnOutputs", "TurnView", "VoteOutputs", "chat_view"]
+__all__ = [
+    "Log",
+    "ResetOutputs",
+    "TurnOutputs",
+    "TurnView",
+    "VoteOutputs",
+    "chat_view",
+    "reply_items",
+]
 
 Log = list[dict[str, Any]]
 
@@ -47,6 +57,22 @@ def _listing(items: list[ScoredItem]) -> str:
 def chat_view(log_: Log) -> Log:
     """The chat log as Chatbot messages (our bookkeeping keys left out)."""
     return [{"role": m["role"], "content": m["content"]} for m in log_]
+
+
+def reply_items(log_: Log, index: int) -> list[dict[str, Any]]:
+    """The items of the reply at ``index``, or of the reply in the same run of assistant
+    messages (the Chatbot groups "I see", the reply and notices into one bubble)."""
+    if log_[index]["role"] != "assistant":
+        return []
+    start = end = index
+    while start > 0 and log_[start - 1]["role"] == "assistant":
+        start -= 1
+    while end + 1 < len(log_) and log_[end + 1]["role"] == "assistant":
+        end += 1
+    for message in log_[start : end + 1]:
+        if message.get("items"):
+            return list(message["items"])
+    return []
 
 
 class TurnOutputs(NamedTuple):
@@ -98,6 +124,7 @@ class TurnView:
     record: dict[str, Any] = field(default_factory=dict)
     at: int = 0  # where the reply sits in the log ("heard" and "I see" go before it)
     reply: str = ""
+    lang: str = "en"  # what the view's own words are in; the engine's choice from ProfileRead
     started: float = field(default_factory=time.perf_counter)
 
     def elapsed(self) -> float:
@@ -105,20 +132,31 @@ class TurnView:
 
     def show(self, event: TurnEvent) -> None:
         """The one translation of typed engine events into what the page shows."""
+        lang = self.lang
         if isinstance(event, Heard):
-            heard = f"🎤 *heard:* “{md_escape(event.transcript)}”" if event.transcript else "🎤 …"
+            heard = (
+                say(lang, "chat.heard", text=md_escape(event.transcript))
+                if event.transcript
+                else "🎤 …"
+            )
             self._insert({"role": "user", "content": heard})
         elif isinstance(event, Seen):
-            words = md_escape(", ".join(event.words) or "nothing I can name")
-            self._insert({"role": "assistant", "content": f"👀 I see: {words}"})
+            words = md_escape(", ".join(event.words) or say(lang, "chat.nothing_seen"))
+            self._insert({"role": "assistant", "content": say(lang, "chat.seeing", words=words)})
         elif isinstance(event, ProfileRead):
             self.profile = event.profile
+            self.lang = event.language
         elif isinstance(event, ItemsRanked):
             self.record["cards_s"] = self.elapsed()
             self.record["items"] = [_item_record(n, s) for n, s in enumerate(event.items, 1)]
             # No 👍/👎 yet: a vote now would race the turn that is writing the profile.
             self.cards = render_cards(
-                event.items, self.profile, votes=False, note="Writing reasons…", style=self.style
+                event.items,
+                self.profile,
+                votes=False,
+                note=say(lang, "cards.writing"),
+                style=self.style,
+                lang=lang,
             )
         elif isinstance(event, Token):
             self.record.setdefault("first_token_s", self.elapsed())
@@ -127,9 +165,10 @@ class TurnView:
         elif isinstance(event, Done):
             result = event.result
             self.profile = result.profile
+            lang = self.lang = result.language
             self.record.update(result.to_json())
             self.record["items"] = [_item_record(n, s) for n, s in enumerate(result.items, 1)]
-            body = md_escape(result.reply.strip()) or "Here is what I found."
+            body = md_escape(result.reply.strip()) or say(lang, "reply.found")
             if result.items:
                 body += "\n\n" + _listing(result.items)
             self.log[self.at] = {
@@ -139,8 +178,10 @@ class TurnView:
             }
             for notice in [*self.notes, *result.notices]:
                 self.log.append({"role": "assistant", "content": "⚠️ " + md_escape(notice)})
-            empty = "" if result.items else "Nothing matched; try saying it another way."
-            self.cards = render_cards(result.items, self.profile, note=empty, style=self.style)
+            empty = "" if result.items else say(lang, "reply.nothing_matched")
+            self.cards = render_cards(
+                result.items, self.profile, note=empty, style=self.style, lang=lang
+            )
 
     def fail(self, message: str, profile: Profile) -> None:
         """The turn stopped: say so where the reply would be; the profile stays as it was."""

@@ -32,17 +32,17 @@ class Served:
 
 
 @contextlib.contextmanager
-def serve(data_root: Path) -> Iterator[Served]:
+def serve(data_root: Path, catalog: str = "shop") -> Iterator[Served]:
     settings = load_settings(
-        env={}, data_dir=str(data_root / "data"), catalog="shop", llm_max_tokens=REPLY_TOKENS
+        env={}, data_dir=str(data_root / "data"), catalog=catalog, llm_max_tokens=REPLY_TOKENS
     )
     rec = Recommender.from_settings(settings)
     t = time.perf_counter()
-    rec.catalog("shop")
+    rec.catalog(catalog)
     for model in ("text", "image", "speech", "llm"):  # so the first turn is not timed loading
         getattr(rec.models, model)
     warm_s = time.perf_counter() - t
-    demo = build_app(rec, catalogs=["shop"])
+    demo = build_app(rec, catalogs=[catalog])
     _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings, rec))
     try:
         yield Served(url, rec, warm_s)

@@ -139,3 +139,29 @@ def test_what_is_echoed_into_the_chat_is_what_was_read(handlers, tmp_path):
 
     empty = run(handlers, "   ")[-1]
     assert empty.turn["status"] == "done"
+
+
+def test_the_handlers_answer_in_the_message_language_unless_the_selector_says(handlers):
+    import gradio as gr
+
+    def han(text: str) -> bool:
+        return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+    last = run(handlers, "推荐几把椅子 chair")[-1]
+    assert last.turn["language"] == "zh"
+    # The scripted LLM writes English: dropped for a Chinese turn, the Chinese template replies.
+    assert last.chat[-1]["content"].startswith("为你找到")
+    assert "**目录:**" in last.profile and 'title="我喜欢"' in last.cards
+    with pytest.raises(gr.Error, match="屏幕上没有卡片 #9"):
+        handlers.vote("#9", True, last.session, last.log)
+    voted = handlers.vote("#1", True, last.session, last.log)
+    assert "👍 喜欢" in voted.profile
+    forced = list(
+        handlers.chat(
+            {"text": "推荐几把椅子", "files": []}, "toy", last.session, last.log, [], "en"
+        )
+    )[-1]
+    assert forced.turn["language"] == "en" and not han(forced.chat[-1]["content"].split("\n")[0])
+    assert 'title="I like this"' in forced.cards
+    reset = handlers.new_conversation("toy", forced.session, [], "zh")
+    assert "新对话" in reset.cards and "👍 喜欢" in reset.profile

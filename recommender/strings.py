@@ -1,0 +1,199 @@
+"""What Magpie says, in the person's language: ``languages/ui_<code>.toml``, and which language.
+
+Every string a person sees (the reply a template writes, item reasons, the profile panel, card
+labels, notices, the page's own labels) comes from one file per language through ``say``; a
+missing key or placeholder is an error, never a blank. Attribute values (genres, categories)
+may be shown translated through the file's ``[values]`` table (``value``); titles never are.
+
+Which language a reply is in: the language selector on the page when set, else the language of
+the message (``message_language``), else the conversation's last one, else the browser's.
+
+>>> say("zh", "reply.picks", count=3)
+'为你找到 3 个推荐。'
+>>> message_language("推荐几部喜剧电影"), message_language("a funny movie"), message_language("#2")
+('zh', 'en', None)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+import tomllib
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .langid import detect
+
+__all__ = [
+    "DEFAULT",
+    "SUPPORTED",
+    "browser_language",
+    "choose",
+    "from_locale",
+    "language_name",
+    "message_language",
+    "page_strings",
+    "placeholders",
+    "prompt_language",
+    "say",
+    "setting",
+    "supported",
+    "value",
+    "values",
+]
+
+LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
+SUPPORTED = (
+    "en",
+    "zh",
+)  # the languages with a ui_<code>.toml; anything else is answered in English
+DEFAULT = "en"
+
+# A letter of any script (Han characters included): a message without one has no language.
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def message_language(text: str) -> str | None:
+    """The language a message is written in (``langid.detect``, as ``Reading.language``), or
+    None when it has no words to tell by (a photo alone, "#2", "👍"): the conversation's
+    language then stays.
+
+    >>> message_language("更像第2个"), message_language("una comedia"), message_language("👍 #2")
+    ('zh', 'es', None)
+    """
+    return detect(text) if _LETTER.search(text or "") else None
+
+
+def supported(code: str | None) -> str:
+    """The supported language for a code ("zh-CN" -> "zh", "es" -> "en", None -> "en").
+
+    >>> supported("zh-Hans-CN"), supported("EN_gb"), supported("fr"), supported(None)
+    ('zh', 'en', 'en', 'en')
+    """
+    base = (code or "").replace("_", "-").split("-")[0].strip().lower()
+    return base if base in SUPPORTED else DEFAULT
+
+
+def from_locale(accept_language: str | None) -> str | None:
+    """The first supported language of a browser's Accept-Language header, or None.
+
+    >>> from_locale("zh-CN,zh;q=0.9,en;q=0.8"), from_locale("de-DE,de;q=0.9"), from_locale("")
+    ('zh', None, None)
+    """
+    ranked = []
+    for n, part in enumerate((accept_language or "").split(",")):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        ranked.append((-weight, n, tag.strip()))
+    for _, _, tag in sorted(ranked):
+        base = tag.replace("_", "-").split("-")[0].lower()
+        if base in SUPPORTED:
+            return base
+    return None
+
+
+def browser_language(request: object) -> str | None:
+    """The first supported language of a browser's locale, from a ``gr.Request``'s
+    Accept-Language header (None without a request or a supported language)."""
+    headers = getattr(request, "headers", None)
+    return from_locale(headers.get("accept-language")) if headers is not None else None
+
+
+def choose(choice: str | None, text: str = "", last: str = "", request: object = None) -> str:
+    """The language to speak now: the page selector's ``choice`` ("en", "zh"; "auto" or None
+    defer), else the message's (``text``), else the conversation's ``last``, else the browser's.
+
+    >>> choose("zh", "a funny film"), choose("auto", "a funny film", "zh"), choose(None, "", "zh")
+    ('zh', 'en', 'zh')
+    """
+    if choice in SUPPORTED:
+        return str(choice)
+    return supported(message_language(text) or last or browser_language(request))
+
+
+@functools.cache
+def _table(code: str) -> dict[str, Any]:
+    path = LANGUAGES_DIR / f"ui_{code}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"cannot read the strings of language {code!r} ({path.name}): {e}") from e
+    flat: dict[str, Any] = {}
+    for section, entries in data.items():
+        if isinstance(entries, dict) and section != "values":
+            flat.update({f"{section}.{k}": v for k, v in entries.items()})
+        else:
+            flat[section] = entries
+    return flat
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{name}`` fields of a string.
+
+    >>> sorted(placeholders("{count} picks for {who}"))
+    ['count', 'who']
+    """
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def say(lang: str | None, key: str, /, **fields: object) -> str:
+    """The string ``key`` ("section.name") in ``lang`` with its fields filled in; a field
+    missing or one the string does not use is an error (as for prompts)."""
+    table = _table(supported(lang))
+    if key not in table:
+        raise ConfigError(f"no string {key!r} in ui_{supported(lang)}.toml")
+    raw = table[key]
+    if not isinstance(raw, str):
+        raise ConfigError(f"{key!r} is a setting, not a string (use setting())")
+    wanted = placeholders(raw)
+    if wanted != set(fields):
+        raise ConfigError(f"string {key!r}: needs {sorted(wanted)}, was given {sorted(fields)}")
+    return raw.format(**fields) if wanted else raw
+
+
+def setting(lang: str | None, key: str) -> Any:
+    """A non-text entry of the strings file (``reason.capitalise``)."""
+    return _table(supported(lang))[key]
+
+
+def value(lang: str | None, word: str) -> str:
+    """An attribute value (a genre, a category, a range's name) as shown in ``lang``: its
+    entry in the file's ``[values]``, else the word as the catalogue has it.
+
+    >>> value("zh", "comedy"), value("zh", "Comedy"), value("zh", "Tampopo"), value("en", "comedy")
+    ('喜剧', '喜剧', 'Tampopo', 'comedy')
+    """
+    table: dict[str, str] = _table(supported(lang)).get("values", {})
+    if word in table:
+        return table[word]
+    folded = unicodedata.normalize("NFKC", word).casefold()
+    for key, shown in table.items():
+        if key.casefold() == folded:
+            return shown
+    return word
+
+
+def values(lang: str | None, words: list[str] | tuple[str, ...]) -> list[str]:
+    return [value(lang, w) for w in words]
+
+
+def language_name(lang: str) -> str:
+    """The language's own name ("English", "中文"), for the selector."""
+    return str(_table(supported(lang))["name"])
+
+
+def prompt_language(lang: str | None) -> str:
+    """How the reply prompt names the language the LLM must answer in."""
+    return str(_table(supported(lang))["prompt_name"])
+
+
+def page_strings(lang: str) -> dict[str, str]:
+    """The page's own strings in ``lang``, keyed as ``gr.I18n`` wants them (``mp_intro``...)."""
+    prefix = "page."
+    return {k[len(prefix) :]: v for k, v in _table(supported(lang)).items() if k.startswith(prefix)}

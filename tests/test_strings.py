@@ -1,0 +1,229 @@
+"""Magpie speaks the person's language: the strings files, template replies, reasons, notices,
+card labels and the profile panel in Chinese and English, the grounding of a Chinese LLM reply,
+and which language a turn picks (message, conversation, browser, selector)."""
+
+from __future__ import annotations
+
+import tomllib
+from types import SimpleNamespace
+
+import pytest
+from conftest import HashEmbedder, ScriptedLLM, movie_spec
+
+from recommender import strings
+from recommender.cards import profile_markdown, render_cards
+from recommender.catalog import Catalogue
+from recommender.errors import ConfigError
+from recommender.explain import ground
+from recommender.pipeline import Models, Recommender
+from recommender.schemas import Item, Profile, Range, ScoredItem
+from recommender.strings import (
+    choose,
+    from_locale,
+    message_language,
+    page_strings,
+    placeholders,
+    say,
+)
+from recommender.templates import template_reason, template_reply, template_text
+from recommender.uploads import split_files
+
+FILMS = [
+    Item("Superbad", "Superbad", "Two friends try to get to a party: comedy.", ("movie",),
+         {"year": 2007, "genres": ["comedy"]}),
+    Item("Hot_Fuzz", "Hot Fuzz", "A London officer in a quiet village: action comedy.", ("movie",),
+         {"year": 2007, "genres": ["comedy", "action"]}),
+    Item("The_Ring", "The Ring", "A cursed videotape: horror.", ("movie",),
+         {"year": 2002, "genres": ["horror"]}),
+    Item("Alien", "Alien", "A deadly creature on a spaceship: science fiction horror.", ("movie",),
+         {"year": 1979, "genres": ["science fiction", "horror"]}),
+]  # fmt: skip
+
+
+def _has_han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _entries(code: str) -> dict[str, object]:
+    path = strings.LANGUAGES_DIR / f"ui_{code}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {
+        f"{section}.{key}": value
+        for section, table in data.items()
+        if isinstance(table, dict) and section != "values"
+        for key, value in table.items()
+    }
+
+
+def test_every_language_file_has_the_same_keys_and_placeholders():
+    english = _entries("en")
+    for code in strings.SUPPORTED:
+        other = _entries(code)
+        assert set(other) == set(english), code
+        for key, text in english.items():
+            if isinstance(text, str):
+                assert placeholders(str(other[key])) == placeholders(text), (code, key)
+    assert all(_has_han(str(v)) for k, v in _entries("zh").items() if k.startswith("page."))
+
+
+def test_say_refuses_a_missing_key_or_a_wrong_field():
+    with pytest.raises(ConfigError):
+        say("zh", "reply.no_such_string")
+    with pytest.raises(ConfigError):
+        say("en", "reply.picks")  # {count} not given
+    with pytest.raises(ConfigError):
+        say("en", "reply.found", count=2)  # a field the string does not use
+    assert say("fr", "reply.found") == say("en", "reply.found")  # unsupported: English
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("推荐几部喜剧电影", "zh"),
+        ("我想看一部九十年代的喜剧，不要恐怖片", "zh"),
+        ("更像第2个", "zh"),
+        ("A funny heist movie from the 2000s", "en"),
+        ("una comedia de los noventa", "es"),  # answered in English (supported)
+        ("#2", None),
+        ("👍 $20", None),
+        ("", None),
+    ],
+)
+def test_message_language_by_script(text, language):
+    assert message_language(text) == language
+
+
+def test_the_language_chosen_for_a_turn():
+    request = SimpleNamespace(headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"})
+
+    assert from_locale("en-US,en;q=0.9") == "en" and from_locale("de;q=0.9,zh;q=0.5") == "zh"
+    assert choose("auto", "", "", request) == "zh"  # nothing said yet: the browser's
+    assert choose("auto", "a funny film", "", request) == "en"  # the message wins
+    assert choose("auto", "📷", "en", request) == "en"  # no words: the conversation's last
+    assert choose("en", "推荐几部喜剧电影", "zh", request) == "en"  # the selector wins
+
+
+def test_template_reply_and_reasons_in_chinese_and_english():
+    profile = Profile(wanted=["comedy"], avoided=["horror"], ranges={"year": Range(min=2000)})
+    items = [ScoredItem(FILMS[1], 1.0, {"attribute": 0.9, "popularity": 0.4})]
+    zh_reply = template_reply(profile, items, None, "zh")
+    assert zh_reply == "为你找到 1 个推荐（想要 喜剧；不要 恐怖；年份 2000 起）。"
+    en_reply = template_reply(profile, items, None, "en")
+    assert en_reply == "Here are 1 picks for you (wants comedy; avoids horror; year from 2000)."
+    zh_reason = template_reason(items[0], profile, None, lang="zh")
+    assert (
+        zh_reason
+        == "2007年的喜剧/动作片——喜剧（类型），正如你要求的；年份 2007，不低于你要的 2000。"
+    )
+    en_reason = template_reason(items[0], profile, None, lang="en")
+    assert en_reason == (
+        "A 2007 comedy/action — comedy (genres), as you asked; year 2007, at least the 2000 you asked for."
+    )
+    # Without a tie to the request, the strongest signals say why, in the same language.
+    signals = ScoredItem(FILMS[1], 1.0, {"popularity": 0.9})
+    assert template_reason(signals, Profile(), None, lang="zh") == "2007年的喜剧/动作片——很受欢迎。"
+    assert template_reply(Profile(), [], None, "zh").startswith("没有找到")
+    # Titles are never translated.
+    text = template_text(Profile(liked=["Superbad"]), items, None, lang="zh")
+    assert "Superbad" in text and _has_han(text)
+
+
+def test_budget_reason_and_notices_in_chinese():
+    chair = Item("c", "Comfy Chair", "", ("Furniture",), {"price": 130.0})
+    profile = Profile(ranges={"price": Range(max=150)})
+    reason = template_reason(ScoredItem(chair, 1.0, {"text": 0.8}), profile, None, lang="zh")
+    assert reason == "家具，$130，在你 $150 的预算之内——和你描述的很接近。"
+    _, _, notes = split_files(["a.wav", "b.wav", "c.pdf"], "zh")
+    assert notes == ["每条消息只听一段语音；已跳过 b.wav。", "我能看照片、听语音；已跳过 c.pdf。"]
+    _, _, notes = split_files(["a.wav", "b.wav"], "en")
+    assert notes == ["I listen to one voice note a message; b.wav was skipped."]
+
+
+def test_card_labels_facts_and_profile_panel_in_chinese():
+    scored = [ScoredItem(FILMS[0], 1.0, {"text": 0.8})]
+    page = render_cards(scored, Profile(), lang="zh")
+    assert 'title="我喜欢"' in page and "不适合我：#1 Superbad" in page
+    assert "<li>喜剧</li>" in page and ">Superbad</h3>" in page  # genre translated, title not
+    assert "匹配：描述" in page  # the stand-in reason before the real one
+    assert "推荐会显示在这里" in render_cards([], lang="zh")
+    english = render_cards(scored, Profile(), lang="en")
+    assert 'title="I like this"' in english and "<li>comedy</li>" in english
+    profile = Profile(wanted=["comedy"], avoided=["horror"], liked=["Superbad"])
+    panel = profile_markdown(profile, catalog="movies", lang="zh")
+    assert "**想要:** 喜剧" in panel and "**不要:** 恐怖" in panel and "Superbad" in panel
+    assert "**Wants:** comedy" in profile_markdown(profile, catalog="movies")
+    assert "还没有" in profile_markdown(Profile(), lang="zh")
+
+
+def test_page_strings_are_complete_for_i18n():
+    english, chinese = page_strings("en"), page_strings("zh")
+    assert set(english) == set(chinese) and all(k.startswith("mp_") for k in english)
+    assert all("." not in k for k in english)  # the browser's i18n nests on dots
+
+
+ITEMS = [ScoredItem(FILMS[0], 1.0, {"text": 0.9}), ScoredItem(FILMS[1], 0.9, {"text": 0.8})]
+
+
+def test_a_grounded_chinese_reply_is_kept():
+    reply, reasons = ground("这两部都是2007年的喜剧。", ITEMS, None, Profile(), lang="zh")
+    assert reply == "这两部都是2007年的喜剧。"
+    assert all(_has_han(r) for r in reasons)  # template reasons, in Chinese
+
+
+def test_a_chinese_reply_with_an_invented_number_falls_back_to_the_chinese_template():
+    reply, _ = ground("这两部都是1999年的喜剧。", ITEMS, None, Profile(), lang="zh")
+    assert reply == template_reply(Profile(), ITEMS, None, "zh")
+
+
+def test_a_reply_in_the_wrong_language_falls_back_to_the_template():
+    reply, _ = ground("Both are comedies from 2007.", ITEMS, None, Profile(), lang="zh")
+    assert reply == template_reply(Profile(), ITEMS, None, "zh")
+    reply, _ = ground("这两部都是喜剧。", ITEMS, None, Profile(), lang="en")
+    assert reply == template_reply(Profile(), ITEMS, None, "en")
+
+
+def engine(settings, llm):
+    embedder = HashEmbedder()
+    rec = Recommender(settings, Models(text=embedder, image=None, speech=None, llm=llm))
+    spec = movie_spec("movies")
+    rec.add_catalog(Catalogue.build(spec, FILMS, embedder.embed([i.text() for i in FILMS])))
+    return rec
+
+
+def test_a_chinese_message_gets_a_chinese_turn_and_the_prompt_asks_for_chinese(settings):
+    llm = ScriptedLLM(reply="这些都是喜剧。这些电影都很有趣。")
+    rec = engine(settings, llm)
+    session = rec.new_session("movies")
+    result = rec.ask(session, "推荐几部喜剧电影")
+    assert result.language == "zh" and session.language == "zh"
+    assert "Simplified Chinese" in llm.calls[-1][0]["content"]
+    assert result.reply == "这些都是喜剧。这些电影都很有趣。"  # grounded: kept, no space added
+    assert all(_has_han(s.reason) for s in result.items)
+    assert result.to_json()["language"] == "zh"
+    # A message without words keeps the conversation's language; the selector overrides.
+    assert rec.ask(session, "#1").language == "zh"
+    forced = rec.ask(session, "推荐几部喜剧电影", language="en")
+    # The LLM's Chinese sentences are not English: the English template replies instead.
+    assert forced.language == "en" and forced.reply.startswith("Here are")
+    assert rec.ask(session, "something funny").language == "en"
+
+
+def test_without_an_llm_the_chinese_turn_is_templated_in_chinese(settings):
+    rec = engine(settings, None)
+    result = rec.ask(rec.new_session("movies"), "推荐几部喜剧电影")
+    assert result.reply.startswith("为你找到") and all(_has_han(s.reason) for s in result.items)
+
+
+def test_a_chinese_reply_may_name_listed_titles_but_not_stray_english():
+    kept, _ = ground("Superbad 和 Hot Fuzz 都是2007年的喜剧。", ITEMS, None, Profile(), lang="zh")
+    assert kept == "Superbad 和 Hot Fuzz 都是2007年的喜剧。"
+    dropped, _ = ground("这些电影属于中国 junk 类别。", ITEMS, None, Profile(), lang="zh")
+    assert dropped == template_reply(Profile(), ITEMS, None, "zh")
+
+
+def test_a_chinese_reply_may_not_put_an_invented_title_in_title_marks():
+    # What the bundled 0.5B model wrote for "来部八十年代的恐怖片" (a tuning-half request).
+    invented, _ = ground("推荐的电影是《八十年代的恐怖片》。", ITEMS, None, Profile(), lang="zh")
+    assert invented == template_reply(Profile(), ITEMS, None, "zh")
+    listed, _ = ground("《Superbad》和《Hot Fuzz》都是喜剧。", ITEMS, None, Profile(), lang="zh")
+    assert listed == "《Superbad》和《Hot Fuzz》都是喜剧。"
