@@ -7,9 +7,8 @@ disliked or seen), an avoided word, a budget. The others (other numeric ranges s
 or a running time, then asked-for categories) are dropped one at a time, softest first, when
 nothing meets them all; what was dropped is named so the reply can say so.
 
->>> from recommender.schemas import Range
->>> describe("year", Range(min=1980, max=1989)), describe("price", Range(max=20))
-('year 1980-1989', 'price up to 20')
+>>> describe(Limit("year", 1980, 1989)), describe(Limit("price", high=20), "zh")
+('year 1980-1989', '价格 不超过 20')
 """
 
 from __future__ import annotations
@@ -19,38 +18,55 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .strings import say, value, values
 from .text import normalise
 
 if TYPE_CHECKING:
     from .catalog import Catalogue
     from .schemas import Profile, Range
 
-__all__ = ["BUDGET", "Allowed", "allowed", "describe", "notes"]
+__all__ = ["BUDGET", "Allowed", "Limit", "allowed", "describe", "notes"]
 
 BUDGET = "price"  # the range key the reader gives a budget: never relaxed
 
 
 @dataclass(frozen=True)
+class Limit:
+    """One constraint, to be said back: a range over ``key``, or words (``key`` "not": avoided,
+    "category": asked-for categories)."""
+
+    key: str
+    low: float | None = None
+    high: float | None = None
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Allowed:
     mask: np.ndarray  # (n,) bool over the catalogue's items
-    relaxed: tuple[str, ...] = ()  # constraints dropped so that something could be shown
-    blocking: tuple[str, ...] = ()  # when nothing at all can be shown: the constraints in the way
+    relaxed: tuple[Limit, ...] = ()  # constraints dropped so that something could be shown
+    blocking: tuple[Limit, ...] = ()  # when nothing at all can be shown: those in the way
     constrained: bool = False  # a range, category or avoided word cuts the catalogue
 
 
-def describe(key: str, rng: Range) -> str:
-    """A constraint as a person would read it (the range's own key and bounds)."""
+def describe(limit: Limit, lang: str | None = None) -> str:
+    """A constraint as a person reads it, in ``lang`` (field and category names translated)."""
+    if limit.key in {"not", "category"}:
+        return say(lang, f"constraint.{limit.key}", words=", ".join(values(lang, limit.words)))
+    field = value(lang, limit.key)
+    if limit.low is not None and limit.high is not None:
+        return say(
+            lang, "constraint.between", field=field, low=f"{limit.low:g}", high=f"{limit.high:g}"
+        )
+    if limit.high is not None:
+        return say(lang, "constraint.at_most", field=field, high=f"{limit.high:g}")
+    if limit.low is not None:
+        return say(lang, "constraint.at_least", field=field, low=f"{limit.low:g}")
+    return field
 
-    def num(v: float) -> str:
-        return f"{v:g}"
 
-    if rng.min is not None and rng.max is not None:
-        return f"{key} {num(rng.min)}-{num(rng.max)}"
-    if rng.max is not None:
-        return f"{key} up to {num(rng.max)}"
-    if rng.min is not None:
-        return f"{key} from {num(rng.min)}"
-    return key
+def _limit(key: str, rng: Range) -> Limit:
+    return Limit(key, rng.min, rng.max)
 
 
 def _in_range(values: np.ndarray, rng: Range) -> np.ndarray:
@@ -66,7 +82,7 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
     """The items a profile allows, relaxing the softest constraints until one is left."""
     n = len(data.items)
     firm = np.ones(n, dtype=bool)
-    firm_labels: list[str] = []
+    firm_labels: list[Limit] = []
     for item_id in exclude:
         if item_id in data.position:
             position = data.position[item_id]
@@ -78,20 +94,25 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
         # to someone who said "no horror".
         avoided = sorted({normalise(w) for w in profile.avoided})
         firm &= ~data.having(avoided, guessed=True).any(axis=1)
-        firm_labels.append("not " + ", ".join(sorted(avoided)))
-    soft: list[tuple[str, np.ndarray]] = []
+        firm_labels.append(Limit("not", words=tuple(avoided)))
+    soft: list[tuple[Limit, np.ndarray]] = []
     for key, rng in profile.ranges.items():
         values = data.numbers.get(key)
         if values is None:
             continue  # this catalogue has no such field: the constraint cannot apply
         if key == BUDGET:
             firm &= _in_range(values, rng)
-            firm_labels.append(describe(key, rng))
+            firm_labels.append(_limit(key, rng))
         else:
-            soft.append((describe(key, rng), _in_range(values, rng)))
+            soft.append((_limit(key, rng), _in_range(values, rng)))
     if profile.categories:
         wanted = sorted({normalise(c) for c in profile.categories})
-        soft.append((", ".join(wanted), np.asarray(data.having(wanted).any(axis=1), dtype=bool)))
+        soft.append(
+            (
+                Limit("category", words=tuple(wanted)),
+                np.asarray(data.having(wanted).any(axis=1), dtype=bool),
+            )
+        )
 
     constrained = bool(firm_labels or soft)
     if not firm.any():
@@ -99,7 +120,7 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
     mask = firm.copy()
     for _, part in soft:
         mask &= part
-    relaxed: list[str] = []
+    relaxed: list[Limit] = []
     # Softest first: numeric ranges in the order given, then categories (what was asked for).
     while not mask.any() and soft:
         label, _ = soft.pop(0)
@@ -110,26 +131,20 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
     return Allowed(mask, tuple(relaxed), (), constrained)
 
 
-def notes(gate: Allowed | None) -> list[str]:
+def notes(gate: Allowed | None, lang: str | None = None) -> list[str]:
     """What the reply says when constraints gave way, or when nothing can be shown at all.
 
-    >>> notes(Allowed(np.ones(2, bool), relaxed=("year 1980-1989",)))
+    >>> notes(Allowed(np.ones(2, bool), relaxed=(Limit("year", 1980, 1989),)))
     ['Nothing meets everything you asked, so these leave out: year 1980-1989.']
-    >>> notes(Allowed(np.zeros(2, bool), blocking=("price up to 5",)))
+    >>> notes(Allowed(np.zeros(2, bool), blocking=(Limit("price", high=5),)))
     ['Nothing in this catalogue meets all of: price up to 5. Loosen one and ask again.']
     """
     if gate is None:
         return []
     if gate.blocking:
-        return [
-            "Nothing in this catalogue meets all of: "
-            + "; ".join(gate.blocking)
-            + ". Loosen one and ask again."
-        ]
+        listed = "; ".join(describe(limit, lang) for limit in gate.blocking)
+        return [say(lang, "constraint.blocked", limits=listed)]
     if gate.relaxed:
-        return [
-            "Nothing meets everything you asked, so these leave out: "
-            + "; ".join(gate.relaxed)
-            + "."
-        ]
+        listed = "; ".join(describe(limit, lang) for limit in gate.relaxed)
+        return [say(lang, "constraint.relaxed", limits=listed)]
     return []

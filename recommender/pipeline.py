@@ -193,7 +193,7 @@ class Recommender:
             data, profile, query_text(profile, heard.image_words), demote=shown_before(session)
         )
         items = self.ranker.order(data, candidates)
-        heard.notices.extend(constraint_notes(candidates.gate))
+        heard.notices.extend(constraint_notes(candidates.gate, lang))
         t = timer.mark("retrieve_score", t)
         yield ItemsRanked(items, timer.elapsed())
 

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from recommender.catalog import CatalogSpec, Catalogue
-from recommender.constraints import allowed, notes
+from recommender.constraints import Limit, allowed, notes
 from recommender.retrieval import Query, Retriever
 from recommender.schemas import Item, Profile, Range
 from recommender.tables import guess_words
@@ -85,7 +85,7 @@ def test_the_softest_constraint_gives_way_and_is_named(tmp_path, embedder):
     data = _data(tmp_path, embedder)
     profile = Profile(ranges={"year": Range(min=1950, max=1959)}, avoided=["horror"])
     gate = allowed(data, profile)
-    assert gate.relaxed == ("year 1950-1959",)
+    assert gate.relaxed == (Limit("year", 1950, 1959),)
     assert not gate.mask[data.position["h1"]]  # the negation held
     assert notes(gate) == [
         "Nothing meets everything you asked, so these leave out: year 1950-1959."
@@ -101,7 +101,7 @@ def test_a_budget_never_gives_way(tmp_path, embedder):
     ]
     data = Catalogue.build(CatalogSpec.bare("shop"), items, embedder.embed(["lamp", "desk"]))
     gate = allowed(data, Profile(ranges={"price": Range(max=10)}))
-    assert not gate.mask.any() and gate.blocking == ("price up to 10",)
+    assert not gate.mask.any() and gate.blocking == (Limit("price", high=10),)
     assert "price up to 10" in notes(gate)[0]
     assert (
         Retriever(data)
@@ -111,7 +111,9 @@ def test_a_budget_never_gives_way(tmp_path, embedder):
     )
     # Within budget, a missing category gives way instead.
     gate = allowed(data, Profile(ranges={"price": Range(max=50)}, categories=["sofa"]))
-    assert gate.relaxed == ("sofa",) and gate.mask.tolist() == [True, False]
+    assert gate.relaxed == (Limit("category", words=("sofa",)),)
+    assert gate.mask.tolist() == [True, False]
+    assert notes(gate, "zh") == ["没有同时满足你所有要求的条目，所以这些推荐放宽了：sofa。"]
 
 
 def test_excluding_a_title_excludes_its_other_rows(embedder):
