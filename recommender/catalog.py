@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import CatalogError
 from .keywords import KeywordIndex
 from .linking import TitleLinker, VocabularyLinker
+from .people import PersonLinker
 from .rows import check_name
 from .schemas import Item
 from .text import keyword_tokens, normalise
@@ -84,10 +85,12 @@ class _SpecFile(BaseModel):
     class _Vocabulary(BaseModel):
         model_config = ConfigDict(extra="forbid")
         synonyms: dict[str, str] = Field(default_factory=dict)
+        link_fields: list[str] = Field(default_factory=list)
 
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
     vocabulary: _Vocabulary = Field(default_factory=_Vocabulary)
+    ranges: dict[str, str] = Field(default_factory=dict)
     examples: list[Example] = Field(default_factory=list)
 
 
@@ -106,6 +109,9 @@ class CatalogSpec(BaseModel):
     card_attributes: tuple[str, ...] = ()  # shown on a card, in order (price first when present)
     card_format: dict[str, str] = Field(default_factory=dict)  # "runtime" -> "{} min"
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
+    # Numeric fields people bound with a unit: "runtime" -> "minutes" ("two hours max").
+    measures: dict[str, str] = Field(default_factory=dict)
+    link_fields: tuple[str, ...] = ()  # attributes holding people's names ("author"): people.py
     examples: tuple[Example, ...] = ()
 
     @classmethod
@@ -154,6 +160,8 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         card_attributes=tuple(written.cards.attributes),
         card_format=dict(written.cards.format),
         synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
+        measures=dict(written.ranges),
+        link_fields=tuple(written.vocabulary.link_fields),
         examples=tuple(
             Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
             for e in written.examples
@@ -210,6 +218,7 @@ class Catalogue:
     popularity: np.ndarray  # (n,) raw counts (zeros when the catalogue has none)
     cooccur: Any  # scipy.sparse.csr_matrix (n, n); empty when the catalogue has none
     weights: dict[str, float]  # learned fusion weights (fusion.json), may be empty
+    content_weights: dict[str, float]  # ... for a profile that asks for something (may be empty)
     position: dict[str, int]  # id -> position
     numbers: dict[str, np.ndarray]  # "price" -> (n,) with NaN where absent
     words: list[frozenset[str]]  # per item: categories and attribute words, normalised
@@ -218,6 +227,19 @@ class Catalogue:
     keywords: KeywordIndex
     titles: TitleLinker
     vocabulary: VocabularyLinker
+    postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # word -> positions
+    guess_postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def having(self, words: Iterable[str], guessed: bool = False) -> np.ndarray:
+        """(n, len(words)) bool: which items carry each (normalised) word, own or, if asked,
+        guessed; from postings built once, so a turn never loops over the items."""
+        words = list(words)
+        out = np.zeros((len(self.items), len(words)), dtype=bool)
+        for j, word in enumerate(words):
+            out[self.postings.get(word, _NONE), j] = True
+            if guessed:
+                out[self.guess_postings.get(word, _NONE), j] = True
+        return out
 
     @property
     def name(self) -> str:
@@ -242,7 +264,7 @@ class Catalogue:
                 if item_id in position:
                     image_full[position[item_id]] = image[row]
                     has_image[position[item_id]] = True
-        popularity, cooccur, weights = _side_tables(spec.folder, position)
+        popularity, cooccur, weights, content_weights = _side_tables(spec.folder, position)
         numeric_keys = {
             k
             for item in items
@@ -268,6 +290,8 @@ class Catalogue:
             dtype=bool,
         )
         pop = {item.id: float(popularity[i]) for i, item in enumerate(items)}
+        people = PersonLinker(items, spec.link_fields) if spec.link_fields else None
+        guessed = guess_words(items, cooccur)
         return cls(
             spec=spec,
             items=items,
@@ -277,15 +301,30 @@ class Catalogue:
             popularity=popularity,
             cooccur=cooccur,
             weights=weights,
+            content_weights=content_weights,
             position=position,
             numbers=numbers,
             words=words,
-            guessed=guess_words(items, cooccur),
+            guessed=guessed,
             described=described,
             keywords=KeywordIndex([item.text() for item in items]),
-            titles=TitleLinker(items, pop),
-            vocabulary=VocabularyLinker(items, spec.synonyms),
+            titles=TitleLinker(items, pop, names=people.surnames if people else frozenset()),
+            vocabulary=VocabularyLinker(items, spec.synonyms, people),
+            postings=_postings(words),
+            guess_postings=_postings(guessed),
         )
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _postings(per_item: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
+    """word -> the positions of the items holding it."""
+    lists: dict[str, list[int]] = {}
+    for position, words in enumerate(per_item):
+        for word in words:
+            lists.setdefault(word, []).append(position)
+    return {w: np.asarray(p, dtype=np.int64) for w, p in lists.items()}
 
 
 def guess_words(
@@ -326,16 +365,20 @@ def guess_words(
 
 def _side_tables(
     folder: Path | None, position: dict[str, int]
-) -> tuple[np.ndarray, Any, dict[str, float]]:
-    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present."""
+) -> tuple[np.ndarray, Any, dict[str, float], dict[str, float]]:
+    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present.
+
+    fusion.json holds ``weights`` (a profile without content: chit-chat) and, optionally,
+    ``content_weights`` (a profile that asks for something; ``retrieval.has_content``)."""
     from scipy.sparse import csr_matrix
 
     n = len(position)
     popularity = np.zeros(n, dtype=np.float32)
     cooccur = csr_matrix((n, n), dtype=np.float32)
     weights: dict[str, float] = {}
+    content: dict[str, float] = {}
     if folder is None:
-        return popularity, cooccur, weights
+        return popularity, cooccur, weights, content
     pop_file = folder / "popularity.json"
     if pop_file.is_file():
         data = json.loads(pop_file.read_text(encoding="utf-8"))
@@ -369,4 +412,5 @@ def _side_tables(
     if fusion_file.is_file():
         data = json.loads(fusion_file.read_text(encoding="utf-8"))
         weights = {k: float(v) for k, v in data.get("weights", {}).items()}
-    return popularity, cooccur, weights
+        content = {k: float(v) for k, v in data.get("content_weights", {}).items()}
+    return popularity, cooccur, weights, content

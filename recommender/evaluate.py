@@ -81,6 +81,15 @@ def crs(
         Path | None,
         typer.Option("--tune", help="learn fusion weights on the fit half and write them here"),
     ] = None,
+    popularity_cap: Annotated[
+        float,
+        typer.Option(
+            "--popularity-cap", help="--tune: popularity's most, as a share of the top weight"
+        ),
+    ] = 0.1,
+    compare_caps: Annotated[
+        str, typer.Option("--compare-caps", help="--tune: also learn with these caps (0.25,0.5)")
+    ] = "",
     config: Annotated[Path | None, _CONFIG] = None,
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
@@ -101,7 +110,14 @@ def crs(
         if tune is not None:
             from .evaluation.tuning import tune_weights, write_fusion
 
-            tuned = tune_weights(rec, data, limit, say=lambda line: typer.echo(line, err=True))
+            tuned = tune_weights(
+                rec,
+                data,
+                limit,
+                say=lambda line: typer.echo(line, err=True),
+                popularity_cap=popularity_cap,
+                other_caps=[float(c) for c in compare_caps.split(",") if c.strip()],
+            )
             write_fusion(tune, tuned)
             typer.echo(
                 f"fusion weights written to {tune} (fit R@10 {tuned['fit_recall@10']})", err=True
@@ -237,3 +253,56 @@ def speech(
         fail(e)
         return
     _write(out, "speech", speech_markdown(result), result, json_out)
+
+
+@eval_app.command()
+def linking(
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="a folder in ReDial's format (test.jsonl, entity2id.json, item_ids.json)"
+        ),
+    ] = SHARED / "redial",
+    split: Annotated[
+        str,
+        typer.Option(
+            "--split", help="fit | eval | all: ReDial's half (the request set's tune | test half)"
+        ),
+    ] = "fit",
+    catalog: Annotated[str, typer.Option(help="the catalogue ReDial's items live in")] = "movies",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="only the first N dialogues")
+    ] = None,
+    requests_file: Annotated[
+        Path | None,
+        typer.Option("--requests", help="a request set (JSONL); default: the committed one"),
+    ] = None,
+    json_out: Annotated[Path | None, _JSON] = None,
+    out: Annotated[Path, _OUTDIR] = OUT,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """Title and people linking: precision and recall on perturbed ReDial messages (year
+    dropped, typos, "Eleven", no "The", "Part 2" ...) and on the request set."""
+    setup_logging(verbose)
+    from .evaluation.linking import evaluate_linking, linking_markdown, text_only
+    from .evaluation.requests import REQUESTS_FILE
+
+    if split not in {"fit", "eval", "all"}:
+        raise typer.BadParameter("--split is fit, eval or all")
+    if not (data / "test.jsonl").is_file():
+        raise typer.BadParameter(f"no test.jsonl in {data}")
+    try:
+        catalogue = text_only(settings_from(config), catalog)
+        result = evaluate_linking(
+            catalogue,
+            data,
+            split,
+            limit,
+            requests_file or REQUESTS_FILE,
+            lambda line: typer.echo(line, err=True),
+        )
+    except MagpieError as e:
+        fail(e)
+        return
+    _write(out, f"linking-{split}", linking_markdown(result), result, json_out)

@@ -1,136 +1,26 @@
-"""Entity linking: find catalogue items, categories and attribute words named in free text.
+"""Entity linking: find catalogue items, categories, attribute words and people in free text.
 
-Pure Python over the catalogue; built once per catalogue and shared by every turn.
+Pure Python over the catalogue; built once per catalogue and shared by every turn. Titles are
+found by ``titles.TitleLinker`` (re-exported here), people by ``people.PersonLinker``, which
+``VocabularyLinker`` consults for the catalogue's person-valued attributes.
 
 >>> from recommender.schemas import Item
->>> items = [Item("pa-1984", "Police Academy", attributes={"year": 1984}),
-...          Item("st-2001", "Super Troopers", attributes={"year": 2001})]
->>> linker = TitleLinker(items)
->>> [m.item_id for m in linker.find("I loved Super Troopers (2001) and police academy")]
-['st-2001', 'pa-1984']
+>>> items = [Item("st", "Super Troopers", attributes={"genres": ["comedy"]})]
+>>> VocabularyLinker(items).words_in("a funny comedy")
+['comedy']
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
+from .people import PersonLinker
 from .schemas import Item
-from .text import fold, language, ngrams, normalise, stem, tokens, word_spans
+from .text import language, ngrams, normalise, stem, tokens
+from .titles import Mention, TitleLinker
 
 __all__ = ["Mention", "TitleLinker", "VocabularyLinker"]
-
-# Longest title, in tokens, that the n-gram scan looks for.
-_MAX_TITLE_TOKENS = 12
-_YEAR_AFTER = re.compile(r"^\s*\(?\s*((?:19|20)\d\d)\s*\)?")
-
-
-@dataclass(frozen=True)
-class Mention:
-    """An item named in the text."""
-
-    item_id: str
-    start: int  # character offsets in the original text
-    end: int
-    surface: str  # the words as written
-
-
-class TitleLinker:
-    """Finds catalogue titles in text: longest match first, years disambiguate."""
-
-    def __init__(self, items: Sequence[Item], popularity: dict[str, float] | None = None) -> None:
-        popularity = popularity or {}
-        by_title: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
-        for item in items:
-            key = normalise(item.title)
-            if not key:
-                continue
-            year = item.number("year")
-            by_title[key].append((item.id, int(year) if year else None))
-        # Most popular first, so an ambiguous title without a year links to the best known film.
-        self._titles = {
-            k: sorted(v, key=lambda e: -popularity.get(e[0], 0.0)) for k, v in by_title.items()
-        }
-        self._max = min(_MAX_TITLE_TOKENS, max((len(k.split()) for k in self._titles), default=1))
-        self._titles_of = {item.id: item.title for item in items}
-
-    def find(self, text: str) -> list[Mention]:
-        """Items named in ``text``, in order of appearance, each at most once."""
-        spans = word_spans(text)
-        words = [fold(text)[s:e] for s, e in spans]
-        out: list[Mention] = []
-        seen: set[str] = set()
-        i = 0
-        while i < len(words):
-            hit = None
-            for n in range(min(self._max, len(words) - i), 0, -1):
-                key = " ".join(words[i : i + n])
-                candidates = self._titles.get(key)
-                if not candidates:
-                    continue
-                start, end = spans[i][0], spans[i + n - 1][1]
-                year_match = _YEAR_AFTER.match(text[end : end + 9])
-                year = int(year_match.group(1)) if year_match else None
-                if not self._plausible(key, text[start:end], year, start):
-                    continue
-                if year is None and i > 0 and words[i - 1] in _INDEFINITE and n <= 2:
-                    continue  # "a tent", "a road bike": a kind of thing, not the item so titled
-                if n == 1 and text[start:end].islower() and _KIND_AFTER.match(text[end:]):
-                    continue  # "a funny heist movie": a kind of film, not the film "Heist"
-                chosen = next((c for c in candidates if year and c[1] == year), None)
-                if chosen is None and year and not any(c[1] is None for c in candidates):
-                    # A year that matches none of the films of that title: nearest year wins.
-                    chosen = min(candidates, key=lambda c: abs((c[1] or 0) - year))
-                hit = (
-                    (chosen or candidates[0])[0],
-                    start,
-                    end + (year_match.end() if year_match else 0),
-                    n,
-                )
-                break
-            if hit is None:
-                i += 1
-                continue
-            item_id, start, end, n = hit
-            if item_id not in seen:
-                seen.add(item_id)
-                out.append(Mention(item_id, start, end, text[start:end]))
-            i += n
-        return out
-
-    @staticmethod
-    def _plausible(key: str, surface: str, year: int | None, start: int) -> bool:
-        words = key.split()
-        if year is not None:
-            return True
-        if all(w in language().common_words for w in words):
-            # "It", "Up", "Big": only with a capital letter that is not just the sentence start.
-            return len(words) > 1 and surface[:1].isupper() and start > 0 and surface.istitle()
-        if len(words) == 1 and len(key) < 4:
-            return surface[:1].isupper()
-        return True
-
-    def title(self, item_id: str) -> str:
-        return self._titles_of.get(item_id, item_id)
-
-    def link_titles(self, titles: Iterable[str]) -> list[str]:
-        """Ids for titles written by the LLM ("Super Troopers (2001)"); unknown titles dropped."""
-        out: list[str] = []
-        for title in titles:
-            found = self.find(title if "(" in title else title.title())
-            if found and found[0].item_id not in out:
-                out.append(found[0].item_id)
-        return out
-
-
-# After a one-word title written in lower case, these make it a description ("heist movie").
-_KIND_AFTER = re.compile(r"\s+(?:movie|film|flick|show|series)s?\b", re.IGNORECASE)
-
-
-# Words before a short title that make it a common noun ("a laptop") rather than a title.
-_INDEFINITE = frozenset(["a", "an", "some", "any", "another", "new", "good", "nice", "cheap"])
 
 
 class VocabularyLinker:
@@ -143,8 +33,14 @@ class VocabularyLinker:
     _MIN_ITEMS = 2  # a title word must occur in at least this many items to stand for a category
     _PURITY = 0.8  # ... and this share of them must sit in the category
 
-    def __init__(self, items: Sequence[Item], synonyms: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        items: Sequence[Item],
+        synonyms: Mapping[str, str] | None = None,
+        people: PersonLinker | None = None,
+    ) -> None:
         lang = language()
+        self.people = people  # names of people (directors, cast): surnames, typos
         # The catalogue's own synonyms over the language's spelling variants ("grey" -> "gray").
         self._synonyms = {**lang.spellings, **(synonyms or {})}
         self._ignored = lang.not_attributes
@@ -218,9 +114,9 @@ class VocabularyLinker:
         return bool(inner) and inner < outer
 
     def words_in(self, text: str) -> list[str]:
-        """Attribute words of the catalogue (genres, colours, brands) named in ``text``."""
+        """Attribute words of the catalogue (genres, colours, brands, people) named in ``text``."""
         words = normalise(text).split()
-        found: list[str] = []
+        found: list[str] = list(self.people.find(text)) if self.people else []
         for phrase in ngrams(words, 3):
             target = self._synonyms.get(phrase, phrase)
             for candidate in (target, stem(target)):

@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import lexicon
 from .catalogs import Catalogues
 from .config import Settings
+from .constraints import notes as constraint_notes
 from .errors import CatalogError, LLMError, MagpieError
 from .events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
 from .explain import Explainer
@@ -106,6 +108,11 @@ class Recommender:
             except MagpieError as e:
                 log.warning("the %s model is unavailable: %s", role, e)
             timings[f"model_{role}"] = time.perf_counter() - t
+        if progress:
+            progress("loading the Chinese word segmenter")
+        t = time.perf_counter()
+        lexicon.warm()
+        timings["chinese_words"] = time.perf_counter() - t
         for catalog in catalogs:
             if progress:
                 progress(f"opening the {catalog} catalogue")
@@ -165,12 +172,11 @@ class Recommender:
         t = time.perf_counter()
         yield ProfileRead(profile, timer.elapsed())
 
-        items = self.ranker.rank(
-            data,
-            profile,
-            query_text(profile, heard.image_words),
-            demote=shown_before(session),
+        candidates = self.ranker.retrieve(
+            data, profile, query_text(profile, heard.image_words), demote=shown_before(session)
         )
+        items = self.ranker.order(data, candidates)
+        heard.notices.extend(constraint_notes(candidates.gate))
         t = timer.mark("retrieve_score", t)
         yield ItemsRanked(items, timer.elapsed())
 
@@ -212,7 +218,7 @@ class Recommender:
 
     def _read(self, session: Session, text: str, data: Catalogue) -> Reading:
         shown = [data.items[data.position[i]] for i in session.last_shown() if i in data.position]
-        return read_message(text, data.titles, data.vocabulary, shown)
+        return read_message(text, data.titles, data.vocabulary, shown, data.spec.measures)
 
     def _profile(
         self,

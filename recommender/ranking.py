@@ -21,9 +21,18 @@ if TYPE_CHECKING:
     from .index import VectorIndex
     from .models.registry import Models
 
-__all__ = ["Ranker"]
+__all__ = ["Ranker", "weights_for"]
 
 _MAX_REFERENCE_PHOTOS = 3  # the latest photos shown are the reference for visual similarity
+
+
+def weights_for(settings: Settings, data: Catalogue, content: bool) -> dict[str, float]:
+    """The fusion weights of a turn: settings, then the catalogue's learned ones; a profile with
+    content (``retrieval.has_content``) takes the content weights where the catalogue has them."""
+    weights = {**settings.weights, **data.weights}
+    if content and data.content_weights:
+        weights.update(data.content_weights)
+    return weights
 
 
 class Ranker:
@@ -92,7 +101,7 @@ class Ranker:
         if len(candidates.positions) == 0:
             return []
         if weights is None:
-            weights = {**s.weights, **data.weights}
+            weights = weights_for(s, data, candidates.content)
         fused = fuse(candidates.signals, weights)
         picked = mmr(fused.score, data.text[candidates.positions], k or s.top_k, s.mmr_lambda)
         return [

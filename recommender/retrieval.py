@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .constraints import Allowed, allowed
 from .schemas import Profile
 from .signals import Signal
 from .text import normalise
@@ -24,7 +25,14 @@ if TYPE_CHECKING:
     from .catalog import Catalogue
     from .index import VectorIndex
 
-__all__ = ["UNMATCHED_POPULARITY", "Candidates", "Query", "Retriever", "describe_sources"]
+__all__ = [
+    "UNMATCHED_POPULARITY",
+    "Candidates",
+    "Query",
+    "Retriever",
+    "describe_sources",
+    "has_content",
+]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,8 @@ class Candidates:
     positions: np.ndarray  # (m,) item positions
     signals: dict[str, np.ndarray]  # Signal -> (m,) raw values
     sources: dict[str, int]  # how many candidates each source brought (for logs and benches)
+    gate: Allowed | None = None  # the hard constraints applied, and any relaxed to show something
+    content: bool = False  # the profile asks for something (weights: ``ranking.CONTENT``)
 
 
 class Retriever:
@@ -66,50 +76,60 @@ class Retriever:
     def candidates(self, query: Query) -> Candidates:
         data, k = self.data, self.per_source
         profile = query.profile
+        gate = allowed(data, profile, query.exclude)
+        ok = gate.mask
         pool: dict[str, np.ndarray] = {}  # source -> positions
         liked = [data.position[i] for i in profile.liked if i in data.position]
         disliked = [data.position[i] for i in profile.disliked if i in data.position]
 
         text_sim = None
         if query.vector is not None:
-            if self.index is not None:
+            if self.index is not None and not gate.constrained:
                 pool[Signal.TEXT] = self._ann("text", query.vector, k)
             else:
+                # Within hard constraints the nearest items may all be cut: search the allowed
+                # items exactly (one matrix-vector product).
                 text_sim = data.text @ query.vector
-                pool[Signal.TEXT] = _top(text_sim, k)
+                pool[Signal.TEXT] = _top(_within(text_sim, ok), k)
         keyword = data.keywords.scores(query.text)
-        pool[Signal.KEYWORD] = _top(keyword, k, positive=True)
+        pool[Signal.KEYWORD] = _top(_within(keyword, ok), k, positive=True)
         image_sim = None
         if query.images and data.has_image.any():
             refs = np.stack(query.images).astype(np.float32)
             image_sim = (data.image @ refs.T).max(axis=1)
             image_sim[~data.has_image] = 0.0
-            if self.index is not None:
+            if self.index is not None and not gate.constrained:
                 pool[Signal.IMAGE] = np.concatenate([self._ann("image", r, k) for r in refs])
             else:
-                pool[Signal.IMAGE] = _top(image_sim, k, positive=True)
+                pool[Signal.IMAGE] = _top(_within(image_sim, ok), k, positive=True)
         cooc = None
         if liked and data.cooccur.nnz:
             cooc = np.asarray(data.cooccur[liked].sum(axis=0)).ravel().astype(np.float32)
-            pool[Signal.COOCCUR] = _top(cooc, k, positive=True)
+            pool[Signal.COOCCUR] = _top(_within(cooc, ok), k, positive=True)
         liked_sim = None
         if liked:
             liked_sim = (data.text @ data.text[liked].T).max(axis=1)
-            pool[Signal.LIKED_SIM] = _top(liked_sim, k)
+            pool[Signal.LIKED_SIM] = _top(_within(liked_sim, ok), k)
+        match_all = None
+        if profile.wanted:
+            # Items carrying the wanted words are candidates whatever their text similarity.
+            match_all = _match(data, profile.wanted)
+            tie = 1e-3 * np.log1p(data.popularity)
+            pool[Signal.ATTRIBUTE] = _top(
+                _within(np.where(match_all > 0, match_all + tie, 0.0), ok), k, positive=True
+            )
         if profile.categories:
-            wanted = {normalise(c) for c in profile.categories}
-            in_cat = np.array([bool(wanted & w) for w in data.words])
-            pool["category"] = _top(np.where(in_cat, data.popularity + 1.0, 0.0), k, positive=True)
+            pool["category"] = _top(_within(data.popularity + 1.0, ok), k, positive=True)
         # The most popular items are always candidates, not only a fallback: on ReDial's fit half
         # the other sources held only 34% of the movies people recommended, 61% with these.
-        pool[Signal.POPULARITY] = _top(data.popularity, k, positive=True)
-        if not pool or sum(len(p) for p in pool.values()) < k:
-            pool[Signal.POPULARITY] = _top(data.popularity, k)
+        pool[Signal.POPULARITY] = _top(_within(data.popularity, ok), k, positive=True)
+        if sum(len(p) for p in pool.values()) < k:
+            pool[Signal.POPULARITY] = _top(_within(data.popularity + 1.0, ok), k, positive=True)
 
         positions = np.unique(
             np.concatenate([p for p in pool.values() if len(p)] or [np.arange(0)])
-        )
-        positions = positions[self._allowed(positions, query)]
+        ).astype(np.int64)
+        positions = positions[ok[positions]]
 
         signals: dict[str, np.ndarray] = {}
         vec = query.vector
@@ -126,17 +146,9 @@ class Retriever:
         if liked_sim is not None:
             signals[Signal.LIKED_SIM] = liked_sim[positions]
         popularity = np.log1p(data.popularity[positions])
-        if profile.wanted:
-            wanted_words = [normalise(w) for w in profile.wanted]
+        if match_all is not None:
+            match = match_all[positions]
             guessed = data.guessed
-            match = np.array(
-                [
-                    sum(w in data.words[p] or w in guessed[p] for w in wanted_words)
-                    / len(wanted_words)
-                    for p in positions
-                ],
-                dtype=np.float32,
-            )
             signals[Signal.ATTRIBUTE] = match
             # Popularity is a prior for what people ask for: an item known (or guessed) to have
             # none of the wanted attributes keeps only a share of it; one we know nothing about
@@ -154,7 +166,13 @@ class Retriever:
                 [0.0 if data.items[p].id in query.demote else 1.0 for p in positions],
                 dtype=np.float32,
             )
-        return Candidates(positions, signals, {s: len(p) for s, p in pool.items()})
+        return Candidates(
+            positions,
+            signals,
+            {s: len(p) for s, p in pool.items()},
+            gate,
+            has_content(profile),
+        )
 
     def _ann(self, modality: str, vector: np.ndarray, k: int) -> np.ndarray:
         """Nearest items from the Chroma collection of this catalogue and modality."""
@@ -164,35 +182,25 @@ class Retriever:
             [self.data.position[i] for i, _ in hits if i in self.data.position], dtype=np.int64
         )
 
-    def _allowed(self, positions: np.ndarray, query: Query) -> np.ndarray:
-        """Hard constraints: excluded ids, numeric ranges, avoided words, asked-for categories."""
-        data, profile = self.data, query.profile
-        keep = np.ones(len(positions), dtype=bool)
-        for j, p in enumerate(positions):
-            if data.items[p].id in query.exclude:
-                keep[j] = False
-        for key, rng in profile.ranges.items():
-            values = data.numbers.get(key)
-            if values is None:
-                continue  # this catalogue has no such field: the constraint cannot apply
-            v = values[positions]
-            ok = ~np.isnan(v)
-            if rng.min is not None:
-                ok &= v >= rng.min
-            if rng.max is not None:
-                ok &= v <= rng.max
-            keep &= ok
-        if profile.avoided:
-            avoided = {normalise(w) for w in profile.avoided}
-            for j, p in enumerate(positions):
-                if keep[j] and (avoided & data.words[p]):
-                    keep[j] = False
-        if profile.categories:
-            wanted = {normalise(c) for c in profile.categories}
-            for j, p in enumerate(positions):
-                if keep[j] and not (wanted & data.words[p]):
-                    keep[j] = False
-        return keep
+
+def has_content(profile: Profile) -> bool:
+    """Whether a profile asks for something (titles, words, ranges, categories, a photo): its
+    ranking is then led by those signals, with popularity only a tie-breaker; without content
+    (chit-chat) co-mentions and popularity may lead."""
+    return bool(
+        profile.liked or profile.wanted or profile.ranges or profile.categories or profile.images
+    )
+
+
+def _within(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``values`` where allowed, minus infinity elsewhere (so ``_top`` never picks those)."""
+    return np.where(ok, values, -np.inf)
+
+
+def _match(data: Catalogue, wanted: Sequence[str]) -> np.ndarray:
+    """(n,) the share of the wanted words each item carries (its own words or guessed ones)."""
+    words = list(dict.fromkeys(normalise(w) for w in wanted))
+    return data.having(words, guessed=True).mean(axis=1).astype(np.float32)
 
 
 def _top(values: np.ndarray, k: int, positive: bool = False) -> np.ndarray:
@@ -200,6 +208,7 @@ def _top(values: np.ndarray, k: int, positive: bool = False) -> np.ndarray:
         return np.arange(0)
     k = min(k, len(values))
     top = np.argpartition(-values, k - 1)[:k]
+    top = top[np.isfinite(values[top])]
     if positive:
         top = top[values[top] > 0]
     return top.astype(np.int64)

@@ -21,11 +21,14 @@ from pathlib import Path
 from .errors import ConfigError
 
 __all__ = [
+    "LANGUAGES",
     "Language",
+    "Lexicon",
     "clean_text",
     "fold",
     "keyword_tokens",
     "language",
+    "lexicon",
     "ngrams",
     "normalise",
     "stem",
@@ -35,6 +38,8 @@ __all__ = [
 
 LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
 DEFAULT_LANGUAGE = "en"
+# The languages a message may be written in: one word-list file each in ``languages/``.
+LANGUAGES = ("en", "zh", "es", "fr", "de")
 
 # Lists of regular-expression alternatives each language file gives for numbers and ranges.
 _PATTERN_LISTS = (
@@ -44,10 +49,16 @@ _PATTERN_LISTS = (
     "price_words",
     "budget_max",
     "budget_min",
+    "budget_max_after",
+    "budget_min_after",
     "between",
     "range_joiners",
     "year_min",
+    "year_after",
     "year_max",
+    "year_before",
+    "year_min_after",
+    "year_max_after",
     "articles",
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -79,11 +90,58 @@ class Language:
     price_words: tuple[str, ...]
     budget_max: tuple[str, ...]
     budget_min: tuple[str, ...]
+    budget_max_after: tuple[str, ...]  # the bound after the number: "150 bucks max"
+    budget_min_after: tuple[str, ...]
     between: tuple[str, ...]
     range_joiners: tuple[str, ...]
-    year_min: tuple[str, ...]
+    year_min: tuple[str, ...]  # "since 2010": 2010 on
+    year_after: tuple[str, ...]  # "after 2015": 2016 on
     year_max: tuple[str, ...]
+    year_before: tuple[str, ...]
+    year_min_after: tuple[str, ...]  # "2010 or later"
+    year_max_after: tuple[str, ...]
     articles: tuple[str, ...]
+    number_words: dict[str, int]  # "two" -> 2
+    half: str  # "and a half"
+    units: dict[str, dict[str, float]]  # unit -> {regex alternative: how many of the unit}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What every language file gives: how to tell the language, and how to read it in English.
+
+    The rule reader understands English; a message in another language is first glossed into
+    the English it means (``lexicon.gloss``) through ``rewrites`` and ``words``.
+    """
+
+    code: str
+    name: str  # the language's name for itself
+    script: str  # "latin" or "han"
+    markers: frozenset[str]  # frequent words of the language, accents stripped (langid.py)
+    letters: str  # letters only this language (of ours) uses
+    rewrites: tuple[tuple[re.Pattern[str], str], ...]  # regex -> English, applied in order
+    words: dict[str, str]  # word or phrase -> the English it means
+    numerals: dict[str, int]  # numeral characters -> value (Chinese: 一 -> 1, 十 -> 10)
+
+
+@functools.cache
+def lexicon(code: str) -> Lexicon:
+    """The glossing lists of ``code`` (one of ``LANGUAGES``), read once per process."""
+    path = LANGUAGES_DIR / f"{code}.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Lexicon(
+            code=code,
+            name=raw["name"],
+            script=raw.get("script", "latin"),
+            markers=frozenset(raw["markers"]),
+            letters=raw.get("letters", ""),
+            rewrites=tuple((re.compile(a, re.I), b) for a, b in raw.get("rewrites", [])),
+            words={fold(k): v for k, v in raw.get("words", {}).items()},
+            numerals={k: int(v) for k, v in raw.get("numerals", {}).items()},
+        )
+    except (OSError, KeyError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"cannot read the word lists of language {code!r}") from e
 
 
 @functools.cache
@@ -105,6 +163,9 @@ def language(code: str = DEFAULT_LANGUAGE) -> Language:
             clause_breaks=tuple(raw["clause_breaks"]),
             decades={k: int(v) for k, v in raw["decades"].items()},
             ordinals={k: int(v) for k, v in raw["ordinals"].items()},
+            number_words={k: int(v) for k, v in raw["number_words"].items()},
+            half=raw["half"],
+            units={u: {k: float(v) for k, v in alts.items()} for u, alts in raw["units"].items()},
             **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
         )
     except (OSError, KeyError, tomllib.TOMLDecodeError) as e:

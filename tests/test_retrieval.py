@@ -6,8 +6,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from recommender.catalog import CatalogSpec, Catalogue, guess_words
+from recommender.constraints import allowed, notes
 from recommender.retrieval import Query, Retriever
-from recommender.schemas import Item, Profile
+from recommender.schemas import Item, Profile, Range
 
 ITEMS = [
     Item("c1", "Laugh One", attributes={"genres": ["comedy"], "year": 2001}),
@@ -55,3 +56,58 @@ def test_popularity_is_kept_by_matching_and_unknown_items_only(tmp_path, embedde
     # Without wants, popularity is the plain prior.
     plain = Retriever(data).candidates(Query(Profile(), "", None))
     assert np.allclose(np.sort(plain.signals["popularity"]), np.sort(np.log1p([5, 4, 50, 40, 60])))
+
+
+def _ids(data: Catalogue, positions) -> set[str]:
+    return {data.items[int(p)].id for p in positions}
+
+
+def test_every_source_draws_within_the_hard_constraints(tmp_path, embedder):
+    data = _data(tmp_path, embedder)
+    # Per-source depth 1: the single nearest/most popular item would be cut by the decade, so
+    # the sources must search the allowed items, not filter their top after the fact.
+    profile = Profile(ranges={"year": Range(min=2000, max=2009)})
+    got = Retriever(data, per_source=1).candidates(
+        Query(profile, "horror", embedder.embed(["horror"])[0])
+    )
+    assert _ids(data, got.positions) and _ids(data, got.positions) <= {"c1", "c2"}
+    assert got.gate is not None and got.gate.relaxed == () and got.content
+
+
+def test_avoided_words_rule_out_guessed_ones_too(tmp_path, embedder):
+    data = _data(tmp_path, embedder)
+    gate = allowed(data, Profile(avoided=["comedy"]))
+    assert {i.id for i, ok in zip(ITEMS, gate.mask, strict=True) if ok} == {"h1", "n2"}
+
+
+def test_the_softest_constraint_gives_way_and_is_named(tmp_path, embedder):
+    data = _data(tmp_path, embedder)
+    profile = Profile(ranges={"year": Range(min=1950, max=1959)}, avoided=["horror"])
+    gate = allowed(data, profile)
+    assert gate.relaxed == ("year 1950-1959",)
+    assert not gate.mask[data.position["h1"]]  # the negation held
+    assert notes(gate) == [
+        "Nothing meets everything you asked, so these leave out: year 1950-1959."
+    ]
+    got = Retriever(data).candidates(Query(profile, "", None))
+    assert got.positions.size and "h1" not in _ids(data, got.positions)
+
+
+def test_a_budget_never_gives_way(tmp_path, embedder):
+    items = [
+        Item("a", "Lamp", attributes={"price": 30.0}),
+        Item("b", "Desk", attributes={"price": 90.0}),
+    ]
+    data = Catalogue.build(CatalogSpec.bare("shop"), items, embedder.embed(["lamp", "desk"]))
+    gate = allowed(data, Profile(ranges={"price": Range(max=10)}))
+    assert not gate.mask.any() and gate.blocking == ("price up to 10",)
+    assert "price up to 10" in notes(gate)[0]
+    assert (
+        Retriever(data)
+        .candidates(Query(Profile(ranges={"price": Range(max=10)}), "", None))
+        .positions.size
+        == 0
+    )
+    # Within budget, a missing category gives way instead.
+    gate = allowed(data, Profile(ranges={"price": Range(max=50)}, categories=["sofa"]))
+    assert gate.relaxed == ("sofa",) and gate.mask.tolist() == [True, False]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..schemas import ChatMessage, Item, Profile, Session
+from .baselines import baseline_lists
 from .metrics import METRICS, rank_of, summarise, target_scores
 from .redial import catalogue_ids, co_mentions, is_fit, load_redial, parse_name
 
@@ -253,12 +254,6 @@ def replay(
 # ---------------------------------------------------------------- systems
 
 
-def _by_score(data: Catalogue, score: np.ndarray, k: int) -> list[str]:
-    """The ``k`` best items by ``score``; ties go to the more popular, then catalogue order."""
-    order = np.lexsort((np.arange(len(score)), -data.popularity, -score))[:k]
-    return [data.items[int(i)].id for i in order]
-
-
 def seeker_text(context: Sequence[str]) -> str:
     """What the dense baseline reads: the seeker's latest words."""
     said = " ".join(
@@ -267,30 +262,12 @@ def seeker_text(context: Sequence[str]) -> str:
     return said.strip()[-DENSE_CHARS:]
 
 
-def baseline_lists(
-    data: Catalogue, turn: Turn, profile: Profile, said: np.ndarray | None, k: int
-) -> dict[str, list[str]]:
-    """The four baselines' lists; ``said`` is the embedding of ``seeker_text`` (None: nothing said)."""
-    text = " ".join(line for line in turn.context if line.strip())
-    n = len(data.items)
-    zeros = np.zeros(n, dtype=np.float32)
-    bm25 = data.keywords.scores(text)
-    dense = data.text @ said if said is not None else zeros
-    liked = [data.position[i] for i in profile.liked if i in data.position]
-    cooc = zeros
-    if liked and data.cooccur.nnz:
-        cooc = np.asarray(data.cooccur[liked].sum(axis=0)).ravel()
-    return {
-        "popularity": _by_score(data, zeros, k),
-        "bm25": _by_score(data, bm25, k),
-        "dense": _by_score(data, dense, k),
-        "cooccur": _by_score(data, cooc, k),
-    }
+def active_weights(rec: Recommender, data: Catalogue, content: bool = False) -> dict[str, float]:
+    """The weights ``rank`` uses for this catalogue: settings, then its fusion.json (its content
+    weights for a profile that asks for something)."""
+    from ..ranking import weights_for
 
-
-def active_weights(rec: Recommender, data: Catalogue) -> dict[str, float]:
-    """The weights ``rank`` uses for this catalogue: settings, then its fusion.json."""
-    return {**rec.settings.weights, **data.weights}
+    return weights_for(rec.settings, data, content)
 
 
 def ablations(weights: dict[str, float]) -> dict[str, dict[str, float]]:
@@ -329,11 +306,13 @@ def evaluate_crs(
     no_mmr = rec.settings.with_(mmr_lambda=1.0)
     scored = Scored()
     fired: set[str] = set()
-    done = total = 0
+    done = total = content_turns = 0
+    shares: list[float] = []  # popularity's part of a top-10 item's score, content turns
     tables: list[str] = []
     with prepared_groups(rec, dataset, split, limit) as (groups, coverage):
         total = sum(len(g.turns) for g in groups)
         weights: dict[str, float] = {}
+        content_weights: dict[str, float] = {}
         for group in groups:
             data = group.data
             tables.append(group.tables)
@@ -341,19 +320,28 @@ def evaluate_crs(
             app = Ranker(rec.settings, rec.models, index)
             plain = Ranker(no_mmr, rec.models, index)
             weights = active_weights(rec, data)
+            content_weights = active_weights(rec, data, content=True)
             said = [seeker_text(t.context) for t in group.turns]
             said_vectors = rec.models.text.embed([s or "-" for s in said])  # one batched call
             for turn, words, said_vector in zip(group.turns, said, said_vectors, strict=True):
                 profile, query, session = replay(rec, data, turn.context)
                 k = K_MAX + len(turn.seen)
                 candidates = app.retrieve(data, profile, query, demote=shown_before(session))
-                ids = [s.item.id for s in app.order(data, candidates, k)]
+                shown = app.order(data, candidates, k)
+                ids = [s.item.id for s in shown]
                 scored.add("magpie", turn, ids)
+                if candidates.content:
+                    content_turns += 1
+                    top = shown[:10]
+                    shares.extend(
+                        s.signals.get("popularity", 0.0) / s.score for s in top if s.score > 0
+                    )
                 heard = said_vector if words else None
                 for name, ranked in baseline_lists(data, turn, profile, heard, k).items():
                     scored.add(name, turn, ranked)
                 fired.update(candidates.signals)
-                for name, w in ablations(weights).items():
+                turn_weights = content_weights if candidates.content else weights
+                for name, w in ablations(turn_weights).items():
                     scored.add(name, turn, [s.item.id for s in app.order(data, candidates, k, w)])
                 scored.add(
                     "magpie-no-mmr", turn, [s.item.id for s in plain.order(data, candidates, k)]
@@ -379,6 +367,9 @@ def evaluate_crs(
         "baselines": BASELINES,
         "tables": sorted(set(tables)),
         "weights": {k: v for k, v in weights.items() if v},
+        "content_weights": {k: v for k, v in content_weights.items() if v},
+        "content_turns": content_turns,
+        "popularity_share": round(float(np.mean(shares)), 4) if shares else 0.0,
         "mmr_lambda": rec.settings.mmr_lambda,
         "limit": limit,
         "seconds": round(time.perf_counter() - started, 1),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,9 @@ STEPS = (0.25, 0.5, 0.7, 1.4, 2.0, 4.0)
 SHARES = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 ROUNDS = 4  # passes over the signals, at most
 CUTOFF = 10  # the metric tuned: recall at this depth
+# With content, popularity may weigh at most this share of the largest other weight (chosen on
+# the request set's tuning half together with ReDial's fit half: docs/evaluation.md).
+POPULARITY_CAP = 0.1
 
 
 @dataclass
@@ -51,6 +54,7 @@ class _Case:
     scaled: np.ndarray  # (signals, candidates): each signal min-max scaled as ``fuse`` does
     positions: np.ndarray  # (candidates,) rows of ``text``
     text: np.ndarray  # the catalogue's item vectors (shared by the cases of one catalogue)
+    content: bool  # the turn's profile asks for something (``retrieval.has_content``)
 
     def top(self, weights: Mapping[str, float], lam: float) -> list[str]:
         """The first CUTOFF + |seen| items of ``order(k=K_MAX + |seen|)`` for these weights."""
@@ -59,9 +63,12 @@ class _Case:
         # ``order`` asks MMR for K_MAX + |seen| items from a pool of as many; its first picks
         # are the same when fewer are asked from the same pool.
         seen = len(self.turn.seen)
-        vectors = self.text[self.positions]
-        picked = mmr(score, vectors, CUTOFF + seen, lam, pool=max(50, K_MAX + seen))
-        return [self.ids[j] for j in picked]
+        pool = max(50, K_MAX + seen)
+        # MMR looks only at the ``pool`` best: copy just their vectors (the same picks, ~20x
+        # less memory traffic per trial than all candidates').
+        best = np.argsort(-score, kind="stable")[:pool]
+        picked = mmr(score[best], self.text[self.positions[best]], CUTOFF + seen, lam, pool=pool)
+        return [self.ids[int(best[j])] for j in picked]
 
     def hits(self, weights: Mapping[str, float], lam: float) -> int:
         ranked = self.top(weights, lam)
@@ -98,6 +105,7 @@ def fit_cases(
                         scaled.astype(np.float32),
                         candidates.positions,
                         data.text,
+                        candidates.content,
                     )
                 )
     return cases, start
@@ -109,18 +117,72 @@ def tune_weights(
     limit: int | None = None,
     rounds: int = ROUNDS,
     say: Callable[[str], None] = log.info,
+    popularity_cap: float = POPULARITY_CAP,
+    other_caps: Sequence[float] = (),
 ) -> dict[str, Any]:
-    """Weights maximising fit-half R@10, with the path that led there; nothing is written."""
+    """Weights maximising fit-half R@10, one set per condition; nothing is written.
+
+    ``weights`` are learned on the turns whose profile holds no content (chit-chat), and
+    ``content_weights`` on the others with popularity held to at most ``popularity_cap`` of the
+    largest weight: when a person asks for something, what they asked for leads the ranking.
+    """
     started = time.perf_counter()
     cases, start = fit_cases(rec, folder, limit)
     lam = rec.settings.mmr_lambda
+    say(f"retrieved {len(cases)} fit-half turns once")
+    chat = [c for c in cases if not c.content]
+    content = [c for c in cases if c.content]
+    results = {
+        "weights": _ascend(chat, start, lam, rounds, None, lambda line: say("chat: " + line)),
+        "content_weights": _ascend(
+            content, start, lam, rounds, popularity_cap, lambda line: say("content: " + line)
+        ),
+    }
+    for cap in other_caps:  # for the record: what other caps would reach on the fit half
+        results[f"content_weights_cap_{cap:g}"] = _ascend(
+            content, start, lam, rounds, cap, _prefixed(say, f"cap {cap:g}: ")
+        )
     targets = max(sum(len(c.turn.targets) for c in cases), 1)
-    say(f"retrieved {len(cases)} fit-half turns ({targets} items) once")
+    found = sum(c.hits(results["weights"]["weights"], lam) for c in chat) + sum(
+        c.hits(results["content_weights"]["weights"], lam) for c in content
+    )
+    return {
+        "weights": results["weights"]["weights"],
+        "content_weights": results["content_weights"]["weights"],
+        "about": (
+            f"learned by `magpie eval crs --split fit --tune` on {Path(folder).resolve().name}: "
+            f"coordinate ascent on R@{CUTOFF} over {len(cases)} fit-half turns ({targets} items), "
+            f"{len(chat)} without content (weights) and {len(content)} with (content_weights, "
+            f"popularity at most {popularity_cap:g} of the largest weight); popularity and "
+            f"co-mentions from the other folds; MMR lambda {lam:g}"
+        ),
+        f"fit_recall@{CUTOFF}": round(found / targets, 4),
+        f"start_recall@{CUTOFF}": round(
+            sum(c.hits(_normalised(start), lam) for c in cases) / targets, 4
+        ),
+        "conditions": {
+            name: {k: v for k, v in r.items() if k != "weights" or "_cap_" in name}
+            for name, r in results.items()
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _ascend(
+    cases: list[_Case],
+    start: Mapping[str, float],
+    lam: float,
+    rounds: int,
+    cap: float | None,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Coordinate ascent on R@CUTOFF over ``cases`` from ``start`` (popularity capped if asked)."""
+    targets = max(sum(len(c.turn.targets) for c in cases), 1)
 
     def hits(weights: Mapping[str, float]) -> int:
         return sum(c.hits(weights, lam) for c in cases)
 
-    weights = _normalised(start)
+    weights = _capped(_normalised(start), cap)
     best = hits(weights)
     history = [{"weights": dict(weights), f"recall@{CUTOFF}": round(best / targets, 4)}]
     say(f"start: R@{CUTOFF} {best / targets:.4f} with {_short(weights)}")
@@ -128,7 +190,7 @@ def tune_weights(
         changed = False
         for name in TUNED:
             for value in _trials(weights, name):
-                trial = _normalised({**weights, name: value})
+                trial = _capped(_normalised({**weights, name: value}), cap)
                 found = hits(trial)
                 if found > best:
                     best, weights, changed = found, trial, True
@@ -142,21 +204,38 @@ def tune_weights(
             break
     return {
         "weights": {k: weights[k] for k in sorted(weights)},
-        "about": (
-            f"learned by `magpie eval crs --split fit --tune` on {Path(folder).resolve().name}: "
-            f"coordinate ascent on R@{CUTOFF} over {len(cases)} fit-half turns ({targets} items), "
-            f"popularity and co-mentions from the other folds; MMR lambda {lam:g}"
-        ),
+        "turns": len(cases),
         f"fit_recall@{CUTOFF}": round(best / targets, 4),
         f"start_recall@{CUTOFF}": history[0][f"recall@{CUTOFF}"],
         "history": history,
-        "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _prefixed(say: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    return lambda line: say(prefix + line)
+
+
+def _capped(weights: Mapping[str, float], cap: float | None) -> dict[str, float]:
+    """Popularity held to at most ``cap`` of the largest other tuned weight.
+
+    >>> _capped({"text": 1.0, "popularity": 0.5}, 0.1)
+    {'text': 1.0, 'popularity': 0.1}
+    """
+    out = dict(weights)
+    if cap is None:
+        return out
+    top = max((v for k, v in out.items() if k in TUNED and k != "popularity"), default=0.0)
+    out["popularity"] = min(out.get("popularity", 0.0), float(f"{cap * top:.3g}"))
+    return out
 
 
 def write_fusion(path: Path, tuned: Mapping[str, Any]) -> None:
     """``fusion.json`` as ``retrieval`` reads it (the search path stays in the command's output)."""
-    keep = {k: v for k, v in tuned.items() if k not in {"history", "seconds"}}
+    keep = {k: v for k, v in tuned.items() if k not in {"conditions", "seconds"}}
+    keep["conditions"] = {
+        name: {k: v for k, v in part.items() if k != "history"}
+        for name, part in tuned.get("conditions", {}).items()
+    }
     path.write_text(json.dumps(keep, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -1,0 +1,158 @@
+"""Gloss a message in another language into the English the rule reader understands.
+
+Magpie's rule reader (``reading.py``) reads English cues; each other language has a word-list
+file (``languages/<code>.toml``, loaded by ``text.lexicon``) that maps its words and number
+phrases onto that English and onto the catalogues' own (English) words. So a Chinese request and
+its English twin give the same canonical profile: "我想看一部九十年代的喜剧，不要恐怖片" is
+read as " the 90s comedy, no horror". Titles and names written in Latin letters stay as written.
+
+>>> gloss("我想看一部九十年代的喜剧，不要恐怖片", "zh")
+'the 90s comedy, no horror'
+>>> gloss("100美元以下的跑鞋", "zh")
+'under 100 dollars running shoes'
+>>> gloss("quiero una comedia de los noventa, nada de terror", "es")
+'quiero una comedy from the nineties, no horror'
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from .text import DEFAULT_LANGUAGE, LANGUAGES, fold, lexicon
+
+__all__ = ["chinese_numerals", "gloss", "warm"]
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Chinese punctuation NFKC leaves alone, as the English reader's clause marks.
+_PUNCTUATION = str.maketrans({"、": ",", "。": ".", "《": " ", "》": " ", "·": " ", "～": "~"})
+# A lone numeral character counts as a number only before these (not in "一点", "一起", "一部").
+_SINGLE_BEFORE = "十百千万岁年个半小分美元块刀欧到至"
+
+
+def gloss(text: str, code: str) -> str:
+    """``text`` as the English the rule reader understands; English text is returned as is."""
+    if code == DEFAULT_LANGUAGE:
+        return text
+    lex = lexicon(code)
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
+    if lex.numerals:
+        text = chinese_numerals(text, lex.numerals)
+    for pattern, english in lex.rewrites:
+        text = _replace(pattern, text, functools.partial(_expand, english))
+    if lex.script == "han":
+        text = "".join(_han_word(code, token) for token in _segment(code, text))
+    elif lex.words:
+        table = _word_pattern(code)
+        text = _replace(table, text, lambda m: f" {lex.words[fold(m.group(0))]} ")
+    if lex.script == "han":
+        text = re.sub(f"[{_HAN}]+", " ", text)
+    text = re.sub(r"\s+([,.!?;])", r"\1", re.sub(r"\s+", " ", text))
+    return text.strip()
+
+
+def _expand(english: str, m: re.Match[str]) -> str:
+    return m.expand(english)
+
+
+def _replace(pattern: re.Pattern[str], text: str, english: Callable[[re.Match[str]], str]) -> str:
+    """Replace matches found on ``fold(text)`` (lower case, no accents, same offsets)."""
+    out, last = [], 0
+    for m in pattern.finditer(fold(text)):
+        out += [text[last : m.start()], english(m)]
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
+def warm() -> None:
+    """Load the Chinese word segmenter now (about 1-3 s) rather than on the first Chinese message."""
+    for code in LANGUAGES:
+        if lexicon(code).script == "han":
+            _segmenter(code)
+
+
+def _segment(code: str, text: str) -> list[str]:
+    """Chinese words by jieba, which knows the word list too: "马上" (at once) stays one word,
+    so its "马" (horse) is not read (docs/evaluation.md, "Languages", measures it)."""
+    return list(_segmenter(code).cut(text))
+
+
+@functools.cache
+def _segmenter(code: str) -> Any:  # a jieba.Tokenizer
+    try:
+        import jieba
+    except ImportError as e:  # pinned in requirements.txt
+        raise ImportError("Chinese messages need jieba: pip install jieba==0.42.1") from e
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for word in lexicon(code).words:
+        tokenizer.add_word(word)
+    return tokenizer
+
+
+def _han_word(code: str, token: str) -> str:
+    """A Chinese word's English: the word list's, else that of its longest listed parts of two
+    characters or more ("恐怖片子" -> horror); a word of its own is not read by its characters."""
+    words = lexicon(code).words
+    if token in words:
+        return f" {words[token]} "
+    if len(token) < 3:
+        return token
+    return _replace(_word_pattern(code, 2), token, lambda m: f" {words[m.group(0)]} ")
+
+
+@functools.cache
+def _word_pattern(code: str, shortest: int = 1) -> re.Pattern[str]:
+    lex = lexicon(code)
+    # Longest first: regex alternation takes the first that matches, so "恐怖片" beats "恐怖".
+    keys = sorted((k for k in lex.words if len(k) >= shortest), key=len, reverse=True)
+    body = "|".join(re.escape(k) for k in keys)
+    if lex.script == "han":
+        return re.compile(f"(?:{body})")
+    return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])")
+
+
+def chinese_numerals(text: str, numerals: dict[str, int]) -> str:
+    """Chinese numerals as digits: "九十年代" -> "90年代", "一百五十美元" -> "150美元".
+
+    >>> from recommender.text import lexicon
+    >>> n = lexicon("zh").numerals
+    >>> [chinese_numerals(t, n) for t in ("九十年代", "一百五", "二零一零年", "十二岁", "一点", "两个半小时")]
+    ['90年代', '150', '2010年', '12岁', '一点', '2个半小时']
+    """
+    chars = "".join(numerals)
+    pattern = re.compile(f"[{chars}]+")
+
+    def convert(m: re.Match[str]) -> str:
+        run = m.group(0)
+        after = text[m.end() : m.end() + 1]
+        before = text[max(0, m.start() - 1) : m.start()]
+        lone = len(run) == 1 and run not in "十百千万"
+        if lone and (not after or after not in _SINGLE_BEFORE) and before != "第":
+            return run
+        return str(_value(run, numerals))
+
+    return pattern.sub(convert, text)
+
+
+def _value(run: str, numerals: dict[str, int]) -> int:
+    values = [numerals[c] for c in run]
+    if all(v < 10 for v in values):  # digit by digit: "二零一零" (a year), "九零"
+        return int("".join(str(v) for v in values))
+    total, section, digit, last_unit = 0, 0, 0, 1
+    for v in values:
+        if v < 10:
+            digit = v
+        elif v == 10000:
+            total += (section + digit) * v
+            section, digit, last_unit = 0, 0, v
+        else:
+            section += (digit or 1) * v
+            digit, last_unit = 0, v
+    # "一百五" is 150: a digit after a unit counts a tenth of that unit.
+    tail = digit * last_unit // 10 if digit and last_unit >= 100 and len(run) > 1 else digit
+    return total + section + tail

@@ -1,0 +1,188 @@
+"""Numbers in a message: budgets, years and decades, and measures such as a film's length.
+
+The cue words come from the language file (``languages/en.toml``); a message in another language
+arrives here as its English gloss. Which numeric fields take a measure is the catalogue's say
+(``catalog.toml`` ``[ranges]``: ``runtime = "minutes"``), so no field name is written here but
+the two every language has words for: ``price`` (money) and ``year`` (dates).
+
+>>> r = read_quantities("a thriller from the 2000s, two hours max, under $20", {"runtime": "minutes"})
+>>> [(k, v.min, v.max) for k, v in r.items()]
+[('runtime', None, 120.0), ('price', None, 20.0), ('year', 2000.0, 2009.0)]
+>>> [(k, v.min, v.max) for k, v in read_quantities("before 1950, 150 bucks max").items()]
+[('price', None, 150.0), ('year', None, 1949.0)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .schemas import Range
+from .text import language
+
+__all__ = ["read_quantities"]
+
+_EN = language()
+
+
+def _any(alternatives: tuple[str, ...] | list[str]) -> str:
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+_NUM = r"(\d+(?:[.,]\d+)?)\s*(" + "|".join(_EN.thousands) + r")?\b"
+_MONEY = _any(_EN.currency_before) + r"?\s*" + _NUM + r"\s*" + _any(_EN.currency_after) + "?"
+_BUDGET_MAX = re.compile(r"\b" + _any(_EN.budget_max) + r"\s*" + _MONEY, re.I)
+_BUDGET_MIN = re.compile(r"\b" + _any(_EN.budget_min) + r"\s*" + _MONEY, re.I)
+_BUDGET_MAX_AFTER = re.compile(_MONEY + r"\s*" + _any(_EN.budget_max_after) + r"\b", re.I)
+_BUDGET_MIN_AFTER = re.compile(_MONEY + r"\s*" + _any(_EN.budget_min_after) + r"\b", re.I)
+_BETWEEN = re.compile(
+    r"\b"
+    + _any(_EN.between)
+    + r"\s*"
+    + _MONEY
+    + r"\s*"
+    + _any(_EN.range_joiners)
+    + r"\s*"
+    + _MONEY,
+    re.I,
+)
+_PRICE_WORD = re.compile(r"[$£€]|\b" + _any(_EN.price_words) + r"\b", re.I)
+# A year, not a decade: "from the 2000s" is 2000-2009 (``_DECADE``), not "from 2000 on".
+_YEAR = r"((?:19|20)\d\d)(?!'?s\b)"
+_ARTICLE = r"\s*" + _any(tuple(rf"{a}\s*" for a in _EN.articles)) + "?"
+
+
+def _year_cue(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b" + _any(cues) + _ARTICLE + _YEAR, re.I)
+
+
+def _year_after(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b" + _YEAR + r"\s*" + _any(cues) + r"\b", re.I)
+
+
+# (pattern, which bound, what to add to the year): "after 2015" starts at 2016.
+_YEARS = (
+    (_year_cue(_EN.year_min), "min", 0),
+    (_year_cue(_EN.year_after), "min", 1),
+    (_year_after(_EN.year_min_after), "min", 0),
+    (_year_cue(_EN.year_max), "max", 0),
+    (_year_cue(_EN.year_before), "max", -1),
+    (_year_after(_EN.year_max_after), "max", 0),
+)
+_DECADE = re.compile(
+    r"\b(?:the\s*)?(?:(19|20)?(\d)0'?s|(" + "|".join(_EN.decades) + r"))\b",
+    re.I,
+)
+_NUMBER_WORD = _any(tuple(sorted(_EN.number_words, key=len, reverse=True)))
+_HALF = r"(?:\s*(?:-\s*)?" + _EN.half.replace(" ", r"\s*-?\s*") + ")"
+_AMOUNT = rf"(\d+(?:\.\d+)?|{_NUMBER_WORD})({_HALF})?"
+
+
+def read_quantities(text: str, measures: Mapping[str, str] | None = None) -> dict[str, Range]:
+    """The ranges ``text`` states: ``price`` and ``year``, and each field of ``measures``
+    (field -> unit of ``languages/en.toml`` ``[units]``) whose unit the text names."""
+    out: dict[str, Range] = {}
+    text = _read_measures(text, measures or {}, out)
+    price = _price(text)
+    if price.min is not None or price.max is not None:
+        out["price"] = price
+    year = _year(text)
+    if year.min is not None or year.max is not None:
+        out["year"] = year
+    return out
+
+
+def _read_measures(text: str, measures: Mapping[str, str], out: dict[str, Range]) -> str:
+    """Read "under 90 minutes", "two hours max" into ``out``; returns the text without them,
+    so a length is never read as a price."""
+    for unit, alternatives in _EN.units.items():
+        names = _any(tuple(sorted(alternatives, key=len, reverse=True)))
+        amount = re.compile(rf"\b{_AMOUNT}\s*({names})\b({_HALF})?", re.I)
+        fields = [f for f, u in measures.items() if u == unit]
+        for m in list(amount.finditer(text))[::-1]:
+            before, after = text[: m.start()], text[m.end() :]
+            low = re.search(r"\b" + _any(_EN.budget_min) + r"\s*$", before, re.I)
+            high = re.search(r"\b" + _any(_EN.budget_max) + r"\s*$", before, re.I)
+            low_after = re.match(r"\s*" + _any(_EN.budget_min_after) + r"\b", after, re.I)
+            high_after = re.match(r"\s*" + _any(_EN.budget_max_after) + r"\b", after, re.I)
+            value = _amount(m, alternatives)
+            cue_before, cue_after = low or high, low_after or high_after
+            start = m.start() - (len(cue_before.group(0)) if cue_before else 0)
+            end = m.end() + (len(cue_after.group(0)) if cue_after else 0)
+            for f in fields:
+                rng = out.setdefault(f, Range())
+                if low or low_after:
+                    rng.min = value
+                elif high or high_after:
+                    rng.max = value
+            text = text[:start] + " " + text[end:]
+        for f in fields:
+            if f in out and out[f].min is None and out[f].max is None:
+                del out[f]
+    return text
+
+
+def _amount(m: re.Match[str], alternatives: Mapping[str, float]) -> float:
+    number, half, unit, half_after = m.group(1), m.group(2), m.group(3), m.group(4)
+    value = float(number) if number[0].isdigit() else float(_EN.number_words[number.lower()])
+    if half or half_after:
+        value += 0.5
+    factor = next(f for alt, f in alternatives.items() if re.fullmatch(alt, unit, re.I))
+    return round(value * factor, 2)
+
+
+def _price(text: str) -> Range:
+    price = Range()
+    between = _BETWEEN.search(text)
+    if between and (
+        not (_is_year(between.group(1)) and _is_year(between.group(3)))
+        or _PRICE_WORD.search(between.group(0))
+    ):
+        price.min = _money(between.group(1), between.group(2))
+        price.max = _money(between.group(3), between.group(4))
+        return price
+    for pattern, bound in (
+        (_BUDGET_MAX, "max"),
+        (_BUDGET_MAX_AFTER, "max"),
+        (_BUDGET_MIN, "min"),
+        (_BUDGET_MIN_AFTER, "min"),
+    ):
+        for m in pattern.finditer(text):
+            if not _is_year(m.group(1)) or _PRICE_WORD.search(m.group(0)):
+                setattr(price, bound, _money(m.group(1), m.group(2)))
+    return price
+
+
+def _year(text: str) -> Range:
+    year = Range()
+    for pattern, bound, step in _YEARS:
+        for m in pattern.finditer(text):
+            if bound == "max" and m.group(0).lower().startswith("up to") and year.max is not None:
+                continue  # "up to" after a stated bound is a budget, not a year
+            setattr(year, bound, float(m.group(1)) + step)
+    between = _BETWEEN.search(text)
+    years = between and _is_year(between.group(1)) and _is_year(between.group(3))
+    if between and years and not _PRICE_WORD.search(between.group(0)):
+        year = Range(min=float(between.group(1)), max=float(between.group(3)))
+    decade = _DECADE.search(text)
+    if decade and year.min is None and year.max is None:
+        if decade.group(3):
+            start = 1900 + 10 * _EN.decades[decade.group(3).lower()]
+        else:
+            century = (
+                int(decade.group(1)) * 100
+                if decade.group(1)
+                else (1900 if int(decade.group(2)) > 2 else 2000)
+            )
+            start = century + 10 * int(decade.group(2))
+        year = Range(min=start, max=start + 9)
+    return year
+
+
+def _money(number: str, thousands: str | None) -> float:
+    value = float(number.replace(",", ""))
+    return value * 1000 if thousands else value
+
+
+def _is_year(number: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", number))

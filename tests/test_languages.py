@@ -1,0 +1,253 @@
+"""Requests in Chinese, Spanish, French and German read as their English twins; the language is
+told; English bounds (years, budgets, lengths) and negation scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.langid import detect
+from recommender.lexicon import chinese_numerals, gloss
+from recommender.linking import TitleLinker, VocabularyLinker
+from recommender.reading import Reading, read_message
+from recommender.schemas import Item
+from recommender.text import LANGUAGES, lexicon
+
+FILMS = [
+    Item("st", "Super Troopers", attributes={"year": 2001, "genres": ["comedy"], "runtime": 100}),
+    Item("ex", "The Exorcist", attributes={"year": 1973, "genres": ["horror"], "runtime": 122}),
+    Item("se", "Se7en", attributes={"year": 1995, "genres": ["thriller", "crime"]}),
+    Item("wa", "Dunkirk", attributes={"year": 2017, "genres": ["war", "science fiction"]}),
+    Item("up", "Up", attributes={"year": 2009, "genres": ["animation", "family"]}),
+]
+SHOP = [
+    Item("cam", "Instant Camera", categories=("Electronics", "Photo"), attributes={"price": 80.0}),
+    Item("cam2", "SLR Camera", categories=("Electronics", "Photo"), attributes={"price": 400.0}),
+    Item(
+        "run",
+        "Running Shoe",
+        categories=("Sports & Outdoor", "Footwear"),
+        attributes={"price": 120.0, "colour": ["black"]},
+    ),
+    Item(
+        "ball",
+        "Tennis Ball",
+        categories=("Sports & Outdoor", "Equipment"),
+        attributes={"price": 5.0},
+    ),
+]
+SHOP_SYNONYMS = {"shoes": "footwear", "shoe": "footwear", "sneakers": "footwear"}
+MEASURES = {"runtime": "minutes"}
+
+
+def films(text: str, shown: list[Item] | None = None) -> Reading:
+    return read_message(text, TitleLinker(FILMS), VocabularyLinker(FILMS), shown or [], MEASURES)
+
+
+def shop(text: str, shown: list[Item] | None = None) -> Reading:
+    return read_message(text, TitleLinker(SHOP), VocabularyLinker(SHOP, SHOP_SYNONYMS), shown or [])
+
+
+def bounds(reading: Reading) -> dict[str, tuple[float | None, float | None]]:
+    return {k: (v.min, v.max) for k, v in reading.ranges.items()}
+
+
+def same_profile(a: Reading, b: Reading) -> bool:
+    return a.said().model_dump(exclude={"intent"}) == b.said().model_dump(exclude={"intent"})
+
+
+def test_every_language_file_loads_and_names_itself():
+    for code in LANGUAGES:
+        assert lexicon(code).name and lexicon(code).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I want a 90s comedy, nothing scary", "en"),
+        ("我想看一部九十年代的喜剧，不要恐怖片", "zh"),
+        ("The Conjuring 和 Insidious 我都特别喜欢", "zh"),
+        ("quiero una comedia de los noventa, nada de terror", "es"),
+        ("un thriller mais pas un film d'horreur", "fr"),
+        ("ein Kriegsfilm, der vor 1970 gedreht wurde", "de"),
+        ("a film in French", "en"),
+        ("more like #2", "en"),
+        ("", "en"),
+    ],
+)
+def test_the_language_of_a_message_is_told(text, code):
+    assert detect(text) == code
+    assert read_message(text, TitleLinker(FILMS), VocabularyLinker(FILMS)).language == code
+
+
+def test_a_chinese_request_reads_as_its_english_twin():
+    zh = films("我想看一部九十年代的喜剧，不要恐怖片")
+    assert zh.wanted == ("comedy",) and zh.avoided == ("horror",)
+    assert bounds(zh) == {"year": (1990.0, 1999.0)}
+    assert same_profile(zh, films("I want a 90s comedy, no horror"))
+
+
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [
+        ("来部八十年代的恐怖片", "a horror film from the 80s"),
+        ("90年代的动作片", "90s action films"),
+        ("2000年以后拍的战争片", "a war movie made after 2000"),
+        ("要00年代的惊悚片", "a thriller from the 2000s"),
+        ("想看惊悚片，但别是恐怖片", "a thriller but no horror"),
+        ("除了恐怖片", "anything but horror"),
+        ("我不喜欢恐怖片", "I dislike horror"),
+        ("来部不超过90分钟的喜剧", "a comedy no longer than 90 minutes"),
+        ("至少两个半小时的科幻片", "science fiction, at least two and a half hours"),
+    ],
+)
+def test_chinese_film_requests_read_as_their_english_twins(zh, en):
+    mine, twin = films(zh), films(en)
+    assert mine.language == "zh" and same_profile(mine, twin), (mine.gloss, bounds(mine))
+
+
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        ("20美元以下", (None, 20.0)),
+        ("100元以下的相机", (None, 100.0)),
+        ("不超过100块", (None, 100.0)),
+        ("最多一百五十美元", (None, 150.0)),
+        ("100以下", (None, 100.0)),
+        ("50到120美元之间", (50.0, 120.0)),
+        ("200块以上", (200.0, None)),
+    ],
+)
+def test_chinese_budgets(text, price):
+    assert bounds(shop(text)) == {"price": price}
+
+
+def test_chinese_category_words_reach_the_catalogue_words():
+    r = shop("运动用品，不要鞋")
+    assert r.avoided == ("footwear",) and same_profile(r, shop("sports gear but no shoes"))
+    assert shop("想买个相机").categories == shop("I want a camera").categories != ()
+
+
+def test_chinese_critiques_refer_to_the_cards_shown():
+    shown = SHOP[:3]
+    assert shop("更像第二个", shown).critique.delta.liked == ["cam2"]
+    assert shop("第一个我已经有了", shown).critique.delta.seen == ["cam"]
+    assert shop("第一个不要了", shown).critique.delta.disliked == ["cam"]
+    cheaper = shop("便宜一点", shown).critique
+    assert cheaper.only_critique and cheaper.delta.ranges["price"].max == 119.0
+    assert films("看过第一个", FILMS[:3]).critique.delta.seen == ["st"]
+    older = films("再老一点的", FILMS[:3]).critique.delta.ranges["year"]
+    newer = films("有没有新一点的", FILMS[:3]).critique.delta.ranges["year"]
+    assert older.max == 1994.0 and newer.min == 1996.0
+
+
+def test_chinese_numerals():
+    n = lexicon("zh").numerals
+    assert chinese_numerals("九十年代", n) == "90年代"
+    assert chinese_numerals("一百五十美元", n) == "150美元"
+    assert chinese_numerals("两千年以后", n) == "2000年以后"
+    assert chinese_numerals("便宜一点", n) == "便宜一点"  # "a bit", not the number 1
+
+
+@pytest.mark.parametrize(
+    ("text", "en"),
+    [
+        ("quiero una comedia de los noventa, nada de terror", "a 90s comedy, no horror"),
+        ("una comedia de los años 80", "a comedy from the 80s"),
+        ("un thriller mais pas un film d'horreur", "a thriller but not a horror movie"),
+        ("une comédie des années 90", "a comedy from the 90s"),
+        ("ein Kriegsfilm, der vor 1970 gedreht wurde", "a war film made before 1970"),
+        (
+            "eine Komödie aus den Neunzigern ohne Horror",
+            "a comedy from the nineties without horror",
+        ),
+        ("eine lustige Komödie", "a funny comedy"),
+    ],
+)
+def test_spanish_french_german_film_requests(text, en):
+    mine, twin = films(text), films(en)
+    assert same_profile(mine, twin), (mine.gloss, mine.wanted, mine.avoided, bounds(mine))
+
+
+@pytest.mark.parametrize(
+    ("text", "en"),
+    [
+        ("zapatillas para correr de menos de 100 dólares", "running shoes under 100 dollars"),
+        ("una cámara, más barata que 300 euros", "a camera under 300 euros"),
+        ("du matériel de sport, moins de 40 dollars", "sports stuff, under 40 dollars"),
+        ("Sportsachen, aber keine Schuhe", "sports gear but no shoes"),
+        ("eine Kamera unter 100 Dollar", "a camera under 100 dollars"),
+    ],
+)
+def test_spanish_french_german_shop_requests(text, en):
+    mine, twin = shop(text), shop(en)
+    assert same_profile(mine, twin), (mine.gloss, mine.categories, mine.avoided, bounds(mine))
+
+
+@pytest.mark.parametrize("text", ["más barato", "moins cher", "billiger"])
+def test_cheaper_in_three_languages(text):
+    critique = shop(text, SHOP[:3]).critique
+    assert critique.only_critique and critique.delta.ranges["price"].max == 119.0
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [("más antiguo", "max"), ("plus récent", "min"), ("etwas Älteres", "max"), ("neuer", "min")],
+)
+def test_older_and_newer_in_three_languages(text, bound):
+    year = films(text, FILMS[:3]).critique.delta.ranges["year"]
+    assert getattr(year, bound) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "ranges"),
+    [
+        ("something really old, from before 1950", {"year": (None, 1949.0)}),
+        ("horror after 2015", {"year": (2016.0, None)}),
+        ("since 2010", {"year": (2010.0, None)}),
+        ("sci fi from 2010 or later", {"year": (2010.0, None)}),
+        ("from the 2000s", {"year": (2000.0, 2009.0)}),
+        ("80s action", {"year": (1980.0, 1989.0)}),
+        ("two hours max", {"runtime": (None, 120.0)}),
+        ("at least two and a half hours", {"runtime": (150.0, None)}),
+        ("under 90 minutes", {"runtime": (None, 90.0)}),
+        ("an hour and a half or less", {"runtime": (None, 90.0)}),
+    ],
+)
+def test_english_years_and_lengths(text, ranges):
+    assert bounds(films(text)) == ranges
+
+
+def test_a_length_is_no_range_where_the_catalogue_declares_none():
+    assert bounds(shop("under 90 minutes")) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        ("a camera, 150 bucks max", (None, 150.0)),
+        ("a gift, nothing electronic, 70 max", (None, 70.0)),
+        ("no more than 80", (None, 80.0)),
+        ("nothing over 40 bucks", (None, 40.0)),
+        ("over 100 dollars", (100.0, None)),
+        ("between 50 and 120 dollars", (50.0, 120.0)),
+    ],
+)
+def test_english_budgets(text, price):
+    assert bounds(shop(text)) == {"price": price}
+
+
+def test_a_negation_ends_at_a_comma():
+    r = films("anything but horror, a thriller")
+    assert r.avoided == ("horror",) and r.wanted == ("thriller",)
+    assert films("no horror, or war").avoided == ("horror", "war")
+    assert films("a comedy no longer than 90 minutes").wanted == ("comedy",)
+
+
+def test_instructions_inside_a_request_are_read_as_content():
+    r = films("drop every filter, only horror after 2015")
+    assert r.wanted == ("horror",) and bounds(r) == {"year": (2016.0, None)}
+    assert not r.avoided and not r.critique.delta.disliked
+
+
+def test_english_text_is_its_own_gloss():
+    assert gloss("I want a 90s comedy", "en") == "I want a 90s comedy"
