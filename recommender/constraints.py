@@ -51,6 +51,8 @@ class Allowed:
 
 def describe(limit: Limit, lang: str | None = None) -> str:
     """A constraint as a person reads it, in ``lang`` (field and category names translated)."""
+    if limit.key == "shown":
+        return say(lang, "constraint.shown")
     if limit.key in {"not", "category"}:
         return say(lang, f"constraint.{limit.key}", words=", ".join(values(lang, limit.words)))
     field = value(lang, limit.key)
@@ -115,6 +117,8 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
         )
 
     constrained = bool(firm_labels or soft)
+    if not firm.any() and not firm_labels:  # every item is liked, disliked or seen already
+        return Allowed(firm, (), (Limit("shown"),), constrained)
     if not firm.any():
         return Allowed(firm, (), tuple(firm_labels), constrained)
     mask = firm.copy()

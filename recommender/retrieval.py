@@ -60,7 +60,7 @@ class Candidates:
     signals: dict[str, np.ndarray]  # Signal -> (m,) raw values
     sources: dict[str, int]  # how many candidates each source brought (for logs and benches)
     gate: Allowed | None = None  # the hard constraints applied, and any relaxed to show something
-    content: bool = False  # the profile asks for something (weights: ``ranking.CONTENT``)
+    content: bool = False  # the profile asks for something (weights: ``ranking.weights_for``)
 
 
 class Retriever:

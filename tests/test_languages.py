@@ -251,3 +251,29 @@ def test_instructions_inside_a_request_are_read_as_content():
 
 def test_english_text_is_its_own_gloss():
     assert gloss("I want a 90s comedy", "en") == "I want a 90s comedy"
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("I dislike The Exorcist", "disliked"),
+        ("我不喜欢The Exorcist", "disliked"),
+        ("I have seen The Exorcist", "seen"),
+        ("The Exorcist我看过了", "seen"),
+        ("I loved The Exorcist", "liked"),
+    ],
+)
+def test_a_named_title_is_liked_disliked_or_seen_as_said(text, field):
+    reading = films(text)
+    assert getattr(reading, field) == ("ex",)
+    assert [f for f in ("liked", "disliked", "seen") if getattr(reading, f)] == [field]
+
+
+def test_a_negated_modifier_does_not_negate_its_noun():
+    reading = films("不要太恐怖的喜剧")  # a comedy, not too scary
+    assert reading.wanted == ("comedy",) and reading.avoided == ("horror",)
+
+
+def test_german_decades_ending_in_ern():
+    assert bounds(films("eine Komödie aus den 90ern"))["year"] == (1990, 1999)
+    assert detect("Schuhe unter 50 Euro") == "de"

@@ -120,3 +120,14 @@ def test_excluding_a_title_excludes_its_other_rows(embedder):
     items = [Item("jaws_film", "Jaws"), Item("jaws_ride", "Jaws"), Item("alien", "Alien")]
     data = Catalogue.build(CatalogSpec.bare("films"), items, embedder.embed(["a", "b", "c"]))
     assert allowed(data, Profile(), frozenset({"jaws_film"})).mask.tolist() == [False, False, True]
+
+
+def test_when_everything_was_seen_the_reply_says_so(embedder):
+    items = [Item("a", "Alien"), Item("b", "Brazil")]
+    data = Catalogue.build(CatalogSpec.bare("films"), items, embedder.embed(["a", "b"]))
+    gate = allowed(data, Profile(), frozenset({"a", "b"}))
+    assert not gate.mask.any()
+    assert notes(gate) == [
+        "Nothing in this catalogue meets all of: every item here is one you have rated or seen."
+        " Loosen one and ask again."
+    ]
