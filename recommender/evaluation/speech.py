@@ -327,7 +327,7 @@ def speech_markdown(result: dict[str, Any]) -> str:
         row("s per s of audio, p50 (English)", lambda m: m["speed"]["english_s_per_audio_s_p50"]),
         row("s per s of audio, p50 (all clips)", lambda m: m["speed"]["all_s_per_audio_s_p50"]),
         row("load s", lambda m: m["load_s"]),
-        row("RSS added by the model, MB", lambda m: m["rss_added_mb"]),
+        row("RSS added by loading, MB (the first also imports torch)", lambda m: m["rss_added_mb"]),
         "",
         f"{result['seconds']} s in all. espeak-ng's Mandarin is poor (machine tones, no prosody): "
         "its CER proves the path, not the model's quality on people.",
