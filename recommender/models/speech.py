@@ -44,6 +44,9 @@ SAMPLE_RATE = 16_000  # Hz; whisper/audio.py SAMPLE_RATE, the rate its mel front
 # whisper/audio.py CHUNK_LENGTH; max_upload_mb); the app passes the configured values.
 MAX_AUDIO_S = Settings.max_audio_s
 MAX_BYTES = int(Settings.max_upload_mb * 2**20)
+# Greedy, then two of whisper's six fallbacks: a note that is no speech (a tone, noise) ran
+# through all six with base, ~100 s on an idle 2-core machine; three passes halve that.
+FALLBACK_TEMPERATURES = (0.0, 0.4, 0.8)
 SAMPLING_SEED = 0  # whisper's temperature fallback draws tokens at random: fixed, reproducible
 DECODE_TIMEOUT_S = 60  # ffmpeg reads at most max_audio_s of audio: far quicker than this
 # A note is silent when even its loudest 100 ms stays below -50 dBFS (RMS of float samples in
@@ -180,7 +183,7 @@ class WhisperTranscriber:
             raise AudioError(_SILENT)
         options: dict[str, Any] = {
             "fp16": False,  # CPU: half precision is unsupported (whisper warns and falls back)
-            "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),  # greedy, then whisper's fallbacks
+            "temperature": FALLBACK_TEMPERATURES,
             "condition_on_previous_text": False,  # one note; stops repetition loops carrying on
             "no_speech_threshold": NO_SPEECH_PROB,
             "logprob_threshold": LOGPROB_THRESHOLD,
