@@ -110,6 +110,12 @@ class Catalogues:
         incomplete); called under the catalogue's lock."""
         assert self.index is not None
         complete = name in self.index.catalogs() and self.index.state(name)[0]
+        stale = complete and self.index.model_of(name, "text") != self.models.text.name
+        if stale and spec.folder is not None:
+            # Made by another text model (the setting changed, or an upgrade changed the
+            # default): its vectors cannot answer this model's queries, so it is rebuilt.
+            log.info("the %s index was made by another text model: rebuilding it", name)
+            complete = False
         if not complete and name in self._loaded:
             return self._loaded[name]  # another process is writing it: serve what was read
         if not complete:

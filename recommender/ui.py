@@ -214,7 +214,9 @@ def build_app(
             inputs=[box, catalog],
             label=text("mp_examples"),
         )
-        starters.dataset.headers = example_headers("en")  # English headers; the selector and locale switch them per turn
+        starters.dataset.headers = example_headers(
+            "en"
+        )  # English headers; the selector and locale switch them per turn
 
         # Outputs by name: the handlers return the same named tuples (views.py).
         turn_io = list(

@@ -387,3 +387,25 @@ def test_a_second_run_that_writes_nothing_keeps_the_generation(tmp_path, setting
     before = index.state("garden")
     ingest(read_spec(folder), index, HashEmbedder(), progress=False)
     assert index.state("garden") == before == (True, before[1]) and before[1]
+
+
+def test_an_index_made_by_another_text_model_is_rebuilt(tmp_path, settings):
+    """Upgrading (or setting) the text model on an existing data folder: the old vectors
+    cannot answer the new model's queries (another width), so the catalogue is re-embedded."""
+
+    class Wider(HashEmbedder):
+        name = "wider-hash-embedder"
+
+    folder = garden(tmp_path)
+    settings = settings.with_(assets_dir=tmp_path)
+    index = VectorIndex(settings)
+    ingest(read_spec(folder), index, HashEmbedder(dim=64), progress=False)
+    from recommender.models.registry import Models
+    from recommender.pipeline import Recommender
+
+    rec = Recommender(
+        settings, Models(text=Wider(dim=96), image=None, speech=None, llm=None), index
+    )
+    assert rec.catalog("garden").text.shape[1] == 96
+    assert index.model_of("garden", "text") == "wider-hash-embedder"
+    assert rec.ask(rec.new_session("garden"), "a spade").items

@@ -22,7 +22,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,9 +271,13 @@ def active_weights(rec: Recommender, data: Catalogue, content: bool = False) -> 
     return weights_for(rec.settings, data, content)
 
 
-def ablations(weights: dict[str, float]) -> dict[str, dict[str, float]]:
-    """``magpie-no-<signal>``: the full weights with one signal switched off."""
-    return {f"magpie-no-{name}": {**weights, name: 0.0} for name, w in weights.items() if w}
+def ablations(
+    weights: dict[str, float], names: Iterable[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """``magpie-no-<signal>``: the full weights with one signal switched off (every signal in
+    ``names``, default those weighted; every turn must get the same systems)."""
+    names = [n for n, w in weights.items() if w] if names is None else list(names)
+    return {f"magpie-no-{name}": {**weights, name: 0.0} for name in names}
 
 
 @dataclass
@@ -344,7 +348,11 @@ def evaluate_crs(
                     scored.add(name, turn, ranked)
                 fired.update(candidates.signals)
                 turn_weights = content_weights if candidates.content else weights
-                for name, w in ablations(turn_weights).items():
+                both = sorted(
+                    {n for n, w in {**weights, **content_weights}.items() if w}
+                    | {n for n, w in weights.items() if w}
+                )
+                for name, w in ablations(turn_weights, both).items():
                     scored.add(name, turn, [s.item.id for s in app.order(data, candidates, k, w)])
                 scored.add(
                     "magpie-no-mmr", turn, [s.item.id for s in plain.order(data, candidates, k)]

@@ -42,6 +42,7 @@ CUTOFF = 10  # the metric tuned: recall at this depth
 # With content, popularity may weigh at most this share of the largest other weight (chosen on
 # the request set's tuning half together with ReDial's fit half: docs/evaluation.md).
 POPULARITY_CAP = 0.1
+CONTENT_SIGNALS = ("text", "keyword", "cooccur", "liked_sim", "attribute")
 
 
 @dataclass
@@ -216,15 +217,17 @@ def _prefixed(say: Callable[[str], None], prefix: str) -> Callable[[str], None]:
 
 
 def _capped(weights: Mapping[str, float], cap: float | None) -> dict[str, float]:
-    """Popularity held to at most ``cap`` of the largest other tuned weight.
+    """Popularity held to at most ``cap`` of the largest weight of a signal that carries what was
+    asked (text, keywords, wanted words, liked titles); feedback, which fires only on a
+    thumbs-down, is no yardstick.
 
-    >>> _capped({"text": 1.0, "popularity": 0.5}, 0.1)
-    {'text': 1.0, 'popularity': 0.1}
+    >>> _capped({"text": 1.0, "feedback": 4.0, "popularity": 0.5}, 0.1)
+    {'text': 1.0, 'feedback': 4.0, 'popularity': 0.1}
     """
     out = dict(weights)
     if cap is None:
         return out
-    top = max((v for k, v in out.items() if k in TUNED and k != "popularity"), default=0.0)
+    top = max((v for k, v in out.items() if k in CONTENT_SIGNALS), default=0.0)
     out["popularity"] = min(out.get("popularity", 0.0), float(f"{cap * top:.3g}"))
     return out
 
