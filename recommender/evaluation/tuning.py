@@ -31,9 +31,11 @@ __all__ = ["TUNED", "tune_weights", "write_fusion"]
 
 log = logging.getLogger(__name__)
 
-# Signals a text-only dialogue can fire; image (no photos) and novelty (items shown before,
-# which exclude-seen removes anyway) keep their configured weights.
-TUNED = ("text", "keyword", "cooccur", "liked_sim", "attribute", "feedback", "popularity")
+# Signals a text-only dialogue can fire; image (no photos), novelty (items shown before, which
+# exclude-seen removes anyway) and feedback keep their configured weights. Feedback (items like
+# a thumbs-down pushed down) is a promise to the person, not a fit to ReDial, whose few dislikes
+# once tuned it to 0.
+TUNED = ("text", "keyword", "cooccur", "liked_sim", "attribute", "popularity")
 # Trial values of a weight: multiples of its current value, and shares of the largest weight.
 STEPS = (0.25, 0.5, 0.7, 1.4, 2.0, 4.0)
 SHARES = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
