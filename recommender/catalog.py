@@ -31,7 +31,7 @@ from .linking import TitleLinker, VocabularyLinker
 from .people import PersonLinker
 from .rows import check_name
 from .schemas import Item
-from .tables import NONE, guess_words, postings, side_tables
+from .tables import NONE, guess_words, postings, side_tables, title_key
 from .text import keyword_tokens, normalise
 
 if TYPE_CHECKING:
@@ -227,19 +227,26 @@ class Catalogue:
     vocabulary: VocabularyLinker
     postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # word -> positions
     guess_postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    title_postings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     # normalised title -> positions, for titles more than one row carries ("Jaws" the film and
     # the ride): excluding one excludes them all
     same_title: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
-    def having(self, words: Iterable[str], guessed: bool = False) -> np.ndarray:
-        """(n, len(words)) bool: which items carry each (normalised) word, own or, if asked,
-        guessed; from postings built once, so a turn never loops over the items."""
+    def having(
+        self, words: Iterable[str], guessed: bool = False, titles: bool = False
+    ) -> np.ndarray:
+        """(n, len(words)) bool: which items carry each (normalised) word in their attributes or
+        categories, or, if asked, among their guessed words or their title's words ("no birds"
+        rules out Angry Birds; "war films" is not asking for Star Wars); from postings built
+        once, so a turn never loops over the items."""
         words = list(words)
         out = np.zeros((len(self.items), len(words)), dtype=bool)
         for j, word in enumerate(words):
             out[self.postings.get(word, NONE), j] = True
             if guessed:
                 out[self.guess_postings.get(word, NONE), j] = True
+            if titles:
+                out[self.title_postings.get(word, NONE), j] = True
         return out
 
     @property
@@ -320,12 +327,13 @@ class Catalogue:
             keywords=KeywordIndex([item.text() for item in items]),
             titles=TitleLinker(items, pop, names=people.surnames if people else frozenset()),
             vocabulary=VocabularyLinker(items, spec.synonyms, people),
-            postings=postings(words),
+            postings=postings([frozenset(normalise(w) for w in item.words()) for item in items]),
+            title_postings=postings([frozenset(keyword_tokens(item.title)) for item in items]),
             guess_postings=postings(guessed),
             same_title={
                 title: positions
                 for title, positions in postings(
-                    [frozenset([normalise(item.title)]) for item in items]
+                    [frozenset([title_key(item.title)]) for item in items]
                 ).items()
                 if len(positions) > 1
             },

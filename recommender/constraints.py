@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .strings import say, value, values
+from .tables import title_key
 from .text import normalise
 
 if TYPE_CHECKING:
@@ -90,12 +91,12 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
             position = data.position[item_id]
             firm[position] = False
             # Another row of the same title is the same film to the person who named it.
-            firm[data.same_title.get(normalise(data.items[position].title), position)] = False
+            firm[data.same_title.get(title_key(data.items[position].title), position)] = False
     if profile.avoided:
         # An item's guessed words count too: a film guessed to be a horror film is not shown
         # to someone who said "no horror".
         avoided = sorted({normalise(w) for w in profile.avoided})
-        firm &= ~data.having(avoided, guessed=True).any(axis=1)
+        firm &= ~data.having(avoided, guessed=True, titles=True).any(axis=1)
         firm_labels.append(Limit("not", words=tuple(avoided)))
     soft: list[tuple[Limit, np.ndarray]] = []
     for key, rng in profile.ranges.items():

@@ -58,7 +58,12 @@ def update(
         out = merge(out, Profile(images=list(images)))
     if llm_delta is not None:
         out = merge(out, llm_delta)
-    out = merge(out, reading.critique.delta)
+    critique = reading.critique.delta
+    if set(critique.ranges) & set(reading.ranges):
+        # "older ones, like before 1990": a bound the message states beats the relative one.
+        kept = {k: v for k, v in critique.ranges.items() if k not in reading.ranges}
+        critique = critique.model_copy(update={"ranges": kept})
+    out = merge(out, critique)
     if reading.critique.only_critique or not reading.text:
         out.intent = profile.intent
     return out

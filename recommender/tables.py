@@ -14,7 +14,7 @@ import numpy as np
 from .schemas import Item
 from .text import normalise
 
-__all__ = ["GUESS_SHARE", "NONE", "guess_words", "postings", "side_tables"]
+__all__ = ["GUESS_SHARE", "NONE", "guess_words", "postings", "side_tables", "title_key"]
 
 # Chosen on ReDial's fit half (1,617 turns; docs/evaluation.md): the share of an item's
 # co-mentions a genre needs to be guessed for it.
@@ -24,6 +24,19 @@ GUESS_SHARE = 0.34
 _COOCCUR_BLOCKS = (("pairs", 1.0), ("movielens", 0.5))
 
 NONE = np.zeros(0, dtype=np.int64)  # no positions
+
+
+def title_key(title: str) -> str:
+    """A title folded so that rows of one film meet ("The Conjuring" and "Conjuring").
+
+    >>> title_key("The Conjuring") == title_key("conjuring"), title_key("A Star Is Born")
+    (True, 'star is born')
+    """
+    key = normalise(title)
+    for article in ("the ", "a ", "an "):
+        if key.startswith(article) and len(key) > len(article):
+            return key[len(article) :]
+    return key
 
 
 def postings(per_item: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:

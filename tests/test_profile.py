@@ -1,7 +1,7 @@
 from conftest import movie_spec
 
 from recommender.linking import TitleLinker, VocabularyLinker
-from recommender.profile import merge
+from recommender.profile import merge, update
 from recommender.reading import read_message
 from recommender.schemas import Item, Profile, Range
 
@@ -159,3 +159,17 @@ def test_a_new_category_replaces_the_last_one():
     profile = merge(Profile(), Profile(categories=["Furniture"], wanted=["grey"]))
     profile = merge(profile, Profile(categories=["Footwear"]))
     assert profile.categories == ["Footwear"] and profile.wanted == ["grey"]
+
+
+def test_a_stated_bound_beats_the_relative_critique():
+    from recommender.critique import read_critique
+    from recommender.reading import Reading
+    from recommender.schemas import Item, Range
+
+    shown = [Item("a", "A", attributes={"year": 1999}), Item("b", "B", attributes={"year": 2001})]
+    critique = read_critique("older ones, like before 1990", shown)
+    assert critique.delta.ranges  # "older" alone would bound the year below the shown ones
+    reading = Reading(
+        "older ones, like before 1990", ranges={"year": Range(max=1989)}, critique=critique
+    )
+    assert update(Profile(), reading).ranges["year"].max == 1989

@@ -131,3 +131,15 @@ def test_when_everything_was_seen_the_reply_says_so(embedder):
         "Nothing in this catalogue meets all of: every item here is one you have rated or seen."
         " Loosen one and ask again."
     ]
+
+
+def test_wanted_words_are_read_from_attributes_not_titles(embedder):
+    items = [
+        Item("sw", "Star Wars", attributes={"genres": ["science fiction"]}),
+        Item("pr", "Saving Private Ryan", attributes={"genres": ["war"]}),
+    ]
+    data = Catalogue.build(CatalogSpec.bare("films"), items, embedder.embed(["a", "b"]))
+    assert data.having(["war"])[:, 0].tolist() == [False, True]
+    assert data.having(["star"], titles=True)[:, 0].tolist() == [True, False]
+    # ... while an avoided word still keeps a film named with it out.
+    assert allowed(data, Profile(avoided=["star"])).mask.tolist() == [False, True]
