@@ -50,7 +50,9 @@ class Settings:
     # presets: use-multilingual, minilm, e5-small, embeddinggemma (docs/models.md: chosen by numbers)
     text_model: str = "use-multilingual"
     image_model: str = "efficientnet-lite0"  # presets: efficientnet-lite0; or clip:<hub id>
-    speech_model: str = "base"  # presets: base (multilingual), tiny.en; a whisper name / .pt path
+    # base tells the language and hears Chinese, Spanish...; tiny.en hears English (better and
+    # faster there); presets: base+tiny.en, base, tiny.en; a whisper name / .pt path
+    speech_model: str = "base+tiny.en"
     llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai | none
     llm_model: str = "qwen2.5-coder-0.5b"  # preset, .gguf path, or hub id
     llm_base_url: str = ""  # OpenAI-compatible endpoint for llm_backend=openai

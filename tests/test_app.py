@@ -110,7 +110,7 @@ def test_photo_turn_says_what_it_sees_and_finds_cameras(app):
 @needs("espeak-ng")
 def test_voice_note_is_heard_and_answered(app, tmp_path):
     wav = tmp_path / "note.wav"
-    request = "I want running shoes."  # base hears "I need new" as "I need no"
+    request = "I need new running shoes."
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), request], check=True)
     turn = send(connect(app), "", (wav,))
     heard = (turn.record["transcript"] or "").lower()

@@ -115,8 +115,8 @@ def test_movie_reply_names_only_listed_titles(movies):
     assert result["items"] and "Titanic" not in listed
     # The reply may repeat the user's own titles (the profile) but recommends only listed ones.
     assert "Titanic" not in result["reply"].replace("liked Titanic", ""), result["reply"]
-    for item in result["items"]:
-        assert "Titanic" not in item["reason"], item["reason"]
+    for item in result["items"]:  # a reason may name the user's own title as the tie
+        assert "Titanic" not in item["reason"].replace("as in Titanic", ""), item["reason"]
 
 
 def test_shop_budget_keeps_to_footwear_under_100(shop):

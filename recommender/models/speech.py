@@ -168,8 +168,10 @@ class WhisperTranscriber:
         max_audio_s: float = MAX_AUDIO_S,
         max_bytes: int = MAX_BYTES,
         lock: threading.Lock | None = None,  # one per model: whisper's decoder is not reentrant
+        english: tuple[_WhisperLike, threading.Lock] | None = None,  # hears notes detected "en"
     ) -> None:
         self.model = model
+        self.english = english
         self.name = name
         self.language = language
         self.languages = languages
@@ -200,7 +202,11 @@ class WhisperTranscriber:
             options["language"] = language
             if language in PROMPTS:
                 options["initial_prompt"] = PROMPTS[language]
-            result = self.model.transcribe(samples, **options)
+            if language == "en" and self.english is not None:
+                with self.english[1]:
+                    result = self.english[0].transcribe(samples, **options)
+            else:
+                result = self.model.transcribe(samples, **options)
         text = _heard(result)
         if not text:
             raise AudioError(_NO_WORDS)
@@ -293,19 +299,25 @@ def load_transcriber(
     setting: str, cache_dir: Path, max_audio_s: float = MAX_AUDIO_S, max_bytes: int = MAX_BYTES
 ) -> WhisperTranscriber | None:
     """A transcriber for ``setting`` ("tiny.en", "base", a whisper model name, a .pt path;
-    "none": off).
+    "base+tiny.en": base tells the language and hears the others, tiny.en hears English, which
+    it hears better; "none": off).
 
-    The model is loaded once per process and setting; transcribers share it (and its lock).
+    A model is loaded once per process and setting; transcribers share it (and its lock).
     """
     setting = (setting or "").strip()
     if setting.lower() in ("", "none", "off"):
         return None
-    key = (setting, str(cache_dir))
-    with _LOADING:
-        if key not in _LOADED:
-            _LOADED[key] = (_load_model(setting, Path(cache_dir)), threading.Lock())
-        model, lock = _LOADED[key]
-    name = Path(setting).stem if setting.endswith(".pt") else setting
+    first, _, for_english = setting.partition("+")
+
+    def loaded(one: str) -> tuple[Any, threading.Lock]:
+        key = (one, str(cache_dir))
+        with _LOADING:
+            if key not in _LOADED:
+                _LOADED[key] = (_load_model(one, Path(cache_dir)), threading.Lock())
+            return _LOADED[key]
+
+    model, lock = loaded(first)
+    name = Path(first).stem if first.endswith(".pt") else setting
     return WhisperTranscriber(
         model,
         name=f"whisper-{name}",
@@ -313,6 +325,7 @@ def load_transcriber(
         max_audio_s=max_audio_s,
         max_bytes=max_bytes,
         lock=lock,
+        english=loaded(for_english) if for_english else None,
     )
 
 
