@@ -3,14 +3,15 @@
 A zh-CN browser sees the page's own strings in Chinese (gr.I18n), types a Chinese request and
 gets a Chinese reply, Chinese card labels and a Chinese profile panel; an en-US browser sees
 English throughout; the language selector overrides both. The movies catalogue and the real
-models answer (the cards of a Chinese request depend on the multilingual reader and embedder:
-here only their presence is checked). Screenshots go to ``artifacts/``.
+models answer; the Chinese request's cards are checked from what they show (a 1990s comedy, no
+horror). Screenshots go to ``artifacts/``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import time
 
@@ -89,10 +90,16 @@ def test_a_chinese_browser_and_request_get_chinese(app, browser):
         page.wait_for_function("() => document.body.innerText.includes('消息')")  # examples
         assert "__i18n__" not in page.inner_text("body")
 
-        reply, turn_s = ask(page, "推荐几部喜剧电影")
+        reply, turn_s = ask(page, "我想看一部九十年代的喜剧，不要恐怖片")  # a 90s comedy, no horror
         assert message_language(reply) == "zh", reply
         cards = page.locator("#mp-cards .mp-card")
         assert cards.count() >= 2
+        # The right cards, read from what they show (year, genres in Chinese): every one from the
+        # 1990s and none a horror film; most of them comedies.
+        facts = page.locator("#mp-cards .mp-facts").all_inner_texts()
+        assert all(re.search(r"\b199\d\b", f) for f in facts), facts
+        assert not any("恐怖" in f for f in facts), facts
+        assert sum("喜剧" in f for f in facts) >= 3, facts
         assert message_language(cards.first.locator(".mp-reason").inner_text()) == "zh"
         like = cards.first.locator("button.mp-vote[data-liked='1']")
         assert like.get_attribute("title") == "我喜欢"
