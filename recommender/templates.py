@@ -149,7 +149,8 @@ def template_reason(
             ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNALS),
             reverse=True,
         )[:2]
-        ties = [_why(k, item, profile, liked_names, lang) for _, k in top]
+        # Two signals can say the same thing (text and keyword: the words the description uses).
+        ties = list(dict.fromkeys(_why(k, item, profile, liked_names, lang) for _, k in top))
         joined = say(lang, "reason.why_join")
     text = say(lang, "reason.facts_join").join(facts)
     if ties:
@@ -253,7 +254,14 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str) -> st
     if signal in ("text", "keyword") and profile.intent:
         # Words of the request that the item's own description uses say more than "close to".
         said = set(keyword_tokens(item.description)) - set(keyword_tokens(item.title))
-        words = list(dict.fromkeys(w for w in keyword_tokens(profile.intent) if w in said))
+        # The request's own words ("christmas"), not their stems ("christma").
+        words = list(
+            dict.fromkeys(
+                w
+                for w in normalise(profile.intent).split()
+                if keyword_tokens(w) and keyword_tokens(w)[0] in said
+            )
+        )
         if words:
             return say(
                 lang, "reason.description", words=say(lang, "reason.wanted_join").join(words[:2])

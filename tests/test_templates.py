@@ -62,3 +62,11 @@ def test_ground_fills_missing_reasons_with_tied_facts():
     profile = Profile(wanted=["film noir"])
     _, reasons = ground("", [ScoredItem(KILLING, 1.0, {"attribute": 0.3})], None, profile)
     assert reasons == ["A 1956 crime/drama — film noir (tags), as you asked."]
+
+
+def test_a_reason_quotes_the_request_s_own_word_once():
+    lamp = Item("l", "Lamp", "A Christmas lamp picture.", ("seasonal",))
+    scored = ScoredItem(lamp, 1.0, {"text": 0.5, "keyword": 0.4})
+    reason = template_reason(scored, Profile(intent="Something for a Christmas card"), None)
+    assert "christmas" in reason and "christma " not in reason + " "
+    assert reason.count("its description mentions") == 1, reason
