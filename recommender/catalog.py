@@ -31,7 +31,7 @@ from .linking import TitleLinker, VocabularyLinker
 from .people import PersonLinker
 from .rows import check_name
 from .schemas import Item
-from .tables import NONE, guess_words, postings, side_tables, title_key
+from .tables import NONE, broader_words, guess_words, postings, side_tables, title_key
 from .text import keyword_tokens, normalise
 
 if TYPE_CHECKING:
@@ -231,6 +231,26 @@ class Catalogue:
     # normalised title -> positions, for titles more than one row carries ("Jaws" the film and
     # the ride): excluding one excludes them all
     same_title: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _broader: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # a cache
+
+    def broader(self, word: str) -> tuple[str, ...]:
+        """The broader words of ``word`` among this catalogue's items (``tables.broader_words``);
+        none for a person's name: a director's films are not a kind of film."""
+        if word not in self._broader:
+            person = word in self._people
+            self._broader[word] = () if person else broader_words(word, self.postings, self.words)
+        return self._broader[word]
+
+    @cached_property
+    def _people(self) -> frozenset[str]:
+        names = set()
+        for item in self.items:
+            for field_name in self.spec.link_fields:
+                value = item.attributes.get(field_name) or []
+                names.update(
+                    normalise(str(v)) for v in (value if isinstance(value, list) else [value])
+                )
+        return frozenset(names)
 
     def having(
         self, words: Iterable[str], guessed: bool = False, titles: bool = False

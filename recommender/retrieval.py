@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 # item keeps when it has none of the wanted attributes (with tables.GUESS_SHARE: R@10
 # 0.152 -> 0.174).
 UNMATCHED_POPULARITY = 0.3
+# What an item carrying only a wanted word's broader kind counts for that word: half, so items
+# of the fine word itself stay first and items of the kind come before items of neither.
+BROADER_CREDIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -198,9 +201,16 @@ def _within(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 
 def _match(data: Catalogue, wanted: Sequence[str]) -> np.ndarray:
-    """(n,) the share of the wanted words each item carries (its own words or guessed ones)."""
+    """(n,) the share of the wanted words each item carries (its own words or guessed ones);
+    an item carrying only a wanted word's broader kind ("crime" for "heist") counts in part."""
     words = list(dict.fromkeys(normalise(w) for w in wanted))
-    return data.having(words, guessed=True).mean(axis=1).astype(np.float32)
+    has = data.having(words, guessed=True).astype(np.float32)
+    for j, word in enumerate(words):
+        wider = data.broader(word)
+        if wider:
+            kind = data.having(wider, guessed=True).any(axis=1)
+            has[:, j] = np.maximum(has[:, j], BROADER_CREDIT * kind)
+    return has.mean(axis=1).astype(np.float32)
 
 
 def _top(values: np.ndarray, k: int, positive: bool = False) -> np.ndarray:

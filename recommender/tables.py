@@ -5,6 +5,7 @@ genres guessed from co-mentions, and word postings (word -> the items holding it
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,15 @@ import numpy as np
 from .schemas import Item
 from .text import normalise
 
-__all__ = ["GUESS_SHARE", "NONE", "guess_words", "postings", "side_tables", "title_key"]
+__all__ = [
+    "GUESS_SHARE",
+    "NONE",
+    "broader_words",
+    "guess_words",
+    "postings",
+    "side_tables",
+    "title_key",
+]
 
 # Chosen on ReDial's fit half (1,617 turns; docs/evaluation.md): the share of an item's
 # co-mentions a genre needs to be guessed for it.
@@ -24,6 +33,14 @@ GUESS_SHARE = 0.34
 _COOCCUR_BLOCKS = (("pairs", 1.0), ("movielens", 0.5))
 
 NONE = np.zeros(0, dtype=np.int64)  # no positions
+
+# A word is broader than a fine one ("crime" than "heist") when nearly all items carrying the
+# fine word carry it too, it is carried by several times as many items, and it still narrows the
+# catalogue (not "english", which most films carry).
+BROADER_SHARE = 0.8
+BROADER_MIN_ITEMS = 3  # a fine word on fewer items says too little about its kind
+BROADER_WIDER = 3.0  # the broader word is on at least this many times as many items
+BROADER_AT_MOST = 0.25  # ... and on at most this share of the catalogue
 
 
 def title_key(title: str) -> str:
@@ -135,3 +152,31 @@ def side_tables(
         weights = {k: float(v) for k, v in data.get("weights", {}).items()}
         content = {k: float(v) for k, v in data.get("content_weights", {}).items()}
     return popularity, cooccur, weights, content
+
+
+def broader_words(
+    word: str, postings: dict[str, np.ndarray], words: Sequence[frozenset[str]], most: int = 2
+) -> tuple[str, ...]:
+    """The catalogue's broader words for ``word``, learned from the items themselves: the kind
+    of thing a fine genre, a brand or a topic is ("heist" -> "crime", "slasher" -> "horror").
+
+    A request for a fine word the catalogue rarely records ("a heist movie from the 2000s") can
+    then fall back on its kind: items of the kind rank above items of neither.
+
+    >>> words = [frozenset({"heist", "crime"})] * 3 + [frozenset({"crime"})] * 7 + [
+    ...     frozenset({"comedy"})] * 30
+    >>> broader_words("heist", postings(words), words), broader_words("crime", postings(words), words)
+    (('crime',), ())
+    """
+    holders = postings.get(word, NONE)
+    if len(holders) < BROADER_MIN_ITEMS:
+        return ()
+    counts: Counter[str] = Counter(w for i in holders for w in words[i] if w != word)
+    n = len(words)
+    found = [
+        (count, w)
+        for w, count in counts.items()
+        if count >= BROADER_SHARE * len(holders)
+        and BROADER_WIDER * len(holders) <= len(postings.get(w, NONE)) <= BROADER_AT_MOST * n
+    ]
+    return tuple(w for _, w in sorted(found, key=lambda cw: (-cw[0], cw[1]))[:most])

@@ -143,3 +143,41 @@ def test_wanted_words_are_read_from_attributes_not_titles(embedder):
     assert data.having(["star"], titles=True)[:, 0].tolist() == [True, False]
     # ... while an avoided word still keeps a film named with it out.
     assert allowed(data, Profile(avoided=["star"])).mask.tolist() == [False, True]
+
+
+def test_a_rare_wanted_word_falls_back_on_its_kind_learned_from_the_items(embedder):
+    """Few films record "heist", all of them crime films: asked for a heist film of a decade
+    none of them is from, crime films come before films of neither; a name has no kind."""
+    old = [
+        Item(
+            f"h{n}",
+            f"Old Heist {n}",
+            attributes={
+                "genres": ["crime"],
+                "tags": ["heist"],
+                "director": ["Ann Lee"],
+                "year": 1960,
+            },
+        )
+        for n in range(3)
+    ]
+    crime = [
+        Item(f"c{n}", f"Crime {n}", attributes={"genres": ["crime"], "year": 2005})
+        for n in range(9)
+    ]
+    others = [
+        Item(f"o{n}", f"Other {n}", attributes={"genres": ["comedy"], "year": 2005})
+        for n in range(40)
+    ]
+    items = old + crime + others
+    spec = CatalogSpec.bare("films").model_copy(update={"link_fields": ["director"]})
+    data = Catalogue.build(spec, items, embedder.embed([i.title for i in items]))
+    assert data.broader("heist") == ("crime",)
+    assert data.broader("ann lee") == ()  # a director's films are not a kind
+    profile = Profile(wanted=["heist"], ranges={"year": Range(min=2000, max=2009)})
+    found = Retriever(data).candidates(Query(profile, "heist", embedder.embed(["heist"])[0]))
+    ranked = sorted(
+        zip(found.positions, found.signals["attribute"], strict=True), key=lambda pair: -pair[1]
+    )
+    assert {items[p].id for p, _ in ranked[:9]} == {c.id for c in crime}
+    assert ranked[9][1] == 0.0
