@@ -243,7 +243,7 @@ class Catalogue:
 
     @cached_property
     def _people(self) -> frozenset[str]:
-        names = set()
+        names: set[str] = set()
         for item in self.items:
             for field_name in self.spec.link_fields:
                 value = item.attributes.get(field_name) or []
