@@ -8,6 +8,8 @@ found by ``titles.TitleLinker`` (re-exported here), people by ``people.PersonLin
 >>> items = [Item("st", "Super Troopers", attributes={"genres": ["comedy"]})]
 >>> VocabularyLinker(items).words_in("a funny comedy")
 ['comedy']
+>>> VocabularyLinker(items).words_in("a good comdey")  # a slip of one of its words
+['comedy']
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from .fuzzy import FuzzyIndex, lexicon
 from .people import PersonLinker
 from .schemas import Item
 from .text import language, ngrams, normalise, stem, tokens
 from .titles import Mention, TitleLinker
 
 __all__ = ["Mention", "TitleLinker", "VocabularyLinker"]
+
+
+def _listed(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [value] if isinstance(value, str) else []
 
 
 class VocabularyLinker:
@@ -31,6 +40,7 @@ class VocabularyLinker:
     """
 
     _MIN_ITEMS = 2  # a title word must occur in at least this many items to stand for a category
+    _MIN_SLIP = 5  # shorter typed words are never read as slips of the vocabulary's words
     _PURITY = 0.8  # ... and this share of them must sit in the category
 
     def __init__(
@@ -60,6 +70,21 @@ class VocabularyLinker:
                 title_count[word] += 1
                 for category in item.categories:
                     in_category[word][category] += 1
+        # One-word vocabulary, synonyms and categories, for typed slips ("mistery", "furnature").
+        known = {w for w in self._words if " " not in w}
+        known |= {w for w in self._synonyms if " " not in w}
+        known |= {normalise(c) for c in self._categories if " " not in normalise(c)}
+        self._known = frozenset(known)
+        self._title_words = frozenset(title_count)  # stems: "jingle" names a film, not a slip
+        # People's names are the person linker's to spell ("goodie" is no slip of Goldie).
+        named = {
+            w
+            for item in items
+            for f in (people.fields if people else ())
+            for v in _listed(item.attributes.get(f))
+            for w in normalise(v).split()
+        }
+        self._slips = FuzzyIndex({w: w for w in known - named if len(w) >= self._MIN_SLIP})
         self._members = {c: frozenset(m) for c, m in members.items()}
         self._n_items = len(items)
         self._title_word_category: dict[str, str] = {}
@@ -81,10 +106,32 @@ class VocabularyLinker:
             self._sizes = dict(sizes)
         return self._sizes.get(category, 0)
 
+    def _spelled(self, text: str) -> list[str]:
+        """The normalised words of ``text``, a slip of a vocabulary word put right: a word the
+        vocabulary does not know and the language's word list does not hold ("famly")."""
+        words = normalise(text).split()
+        real = lexicon().words
+        out = []
+        for word in words:
+            if self._may_be_slip(word, real):
+                hit = self._slips.best(word)
+                word = hit[0] if hit else word
+            out.append(word)
+        return out
+
+    def _may_be_slip(self, word: str, real: frozenset[str]) -> bool:
+        return (
+            len(word) >= self._MIN_SLIP
+            and word.isalpha()
+            and word not in self._known
+            and word not in real
+            and stem(word) not in self._known
+            and stem(word) not in self._title_words
+        )
+
     def categories_in(self, text: str) -> list[str]:
         """Catalogue categories named or implied in ``text``, as the catalogue writes them."""
-        norm = normalise(text)
-        words = norm.split()
+        words = self._spelled(text)
         found: list[str] = []
         phrases = ngrams(words, 3)
         for phrase in phrases:
@@ -115,7 +162,7 @@ class VocabularyLinker:
 
     def words_in(self, text: str) -> list[str]:
         """Attribute words of the catalogue (genres, colours, brands, people) named in ``text``."""
-        words = normalise(text).split()
+        words = self._spelled(text)
         found: list[str] = list(self.people.find(text)) if self.people else []
         for phrase in ngrams(words, 3):
             target = self._synonyms.get(phrase, phrase)
