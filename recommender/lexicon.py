@@ -9,7 +9,7 @@ read as " the 90s comedy, no horror". Titles and names written in Latin letters 
 >>> gloss("我想看一部九十年代的喜剧，不要恐怖片", "zh")
 'the 90s comedy, no horror'
 >>> gloss("100美元以下的跑鞋", "zh")
-'under 100 dollars running shoes'
+'100 dollars or less running shoes'
 >>> gloss("quiero una comedia de los noventa, nada de terror", "es")
 'quiero una comedy from the nineties, no horror'
 """

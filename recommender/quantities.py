@@ -7,7 +7,7 @@ the two every language has words for: ``price`` (money) and ``year`` (dates).
 
 >>> r = read_quantities("a thriller from the 2000s, two hours max, under $20", {"runtime": "minutes"})
 >>> [(k, v.min, v.max) for k, v in r.items()]
-[('runtime', None, 120.0), ('price', None, 20.0), ('year', 2000.0, 2009.0)]
+[('runtime', None, 120.0), ('price', None, 19.99), ('year', 2000.0, 2009.0)]
 >>> [(k, v.min, v.max) for k, v in read_quantities("before 1950, 150 bucks max").items()]
 [('price', None, 150.0), ('year', None, 1949.0)]
 """
@@ -15,7 +15,7 @@ the two every language has words for: ``price`` (money) and ``year`` (dates).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .schemas import Range
 from .text import language
@@ -32,6 +32,8 @@ def _any(alternatives: tuple[str, ...] | list[str]) -> str:
 _NUM = r"(\d+(?:[.,]\d+)?)\s*(" + "|".join(_EN.thousands) + r")?\b"
 _MONEY = _any(_EN.currency_before) + r"?\s*" + _NUM + r"\s*" + _any(_EN.currency_after) + "?"
 _BUDGET_MAX = re.compile(r"\b" + _any(_EN.budget_max) + r"\s*" + _MONEY, re.I)
+_BELOW = re.compile(r"\b" + _any(_EN.budget_below) + r"\b", re.I) if _EN.budget_below else None
+CENT = 0.01  # the step below a price bound that leaves the amount out
 _BUDGET_MIN = re.compile(r"\b" + _any(_EN.budget_min) + r"\s*" + _MONEY, re.I)
 _BUDGET_MAX_AFTER = re.compile(_MONEY + r"\s*" + _any(_EN.budget_max_after) + r"\b", re.I)
 _BUDGET_MIN_AFTER = re.compile(_MONEY + r"\s*" + _any(_EN.budget_min_after) + r"\b", re.I)
@@ -78,10 +80,22 @@ _HALF = r"(?:\s*(?:-\s*)?" + _EN.half.replace(" ", r"\s*-?\s*") + ")"
 _AMOUNT = rf"(\d+(?:\.\d+)?|{_NUMBER_WORD})({_HALF})?"
 
 
-def read_quantities(text: str, measures: Mapping[str, str] | None = None) -> dict[str, Range]:
-    """The ranges ``text`` states: ``price`` and ``year``, and each field of ``measures``
-    (field -> unit of ``languages/en.toml`` ``[units]``) whose unit the text names."""
+def read_quantities(
+    text: str,
+    measures: Mapping[str, str] | None = None,
+    named: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Range]:
+    """The ranges ``text`` states: ``price`` and ``year``, each field of ``measures``
+    (field -> unit of ``languages/en.toml`` ``[units]``) whose unit the text names, and each
+    field of ``named`` (field -> the names people call it) bounded beside one of its names.
+
+    >>> r = read_quantities("a horror film with a metacritic score of at least 70",
+    ...                     named={"metacritic": ["metacritic"]})
+    >>> [(k, v.min, v.max) for k, v in r.items()]
+    [('metacritic', 70.0, None)]
+    """
     out: dict[str, Range] = {}
+    text = _read_named(text, named or {}, out)
     text = _read_measures(text, measures or {}, out)
     price = _price(text)
     if price.min is not None or price.max is not None:
@@ -122,6 +136,40 @@ def _read_measures(text: str, measures: Mapping[str, str], out: dict[str, Range]
     return text
 
 
+_SCORE = r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)?"
+_NAMED_BOUNDS = (
+    (re.compile(r"\b" + _any(_EN.budget_min) + r"\s*" + _SCORE, re.I), "min"),
+    (re.compile(_SCORE + r"\s*" + _any(_EN.budget_min_after) + r"\b", re.I), "min"),
+    (re.compile(r"\b" + _any(_EN.budget_max) + r"\s*" + _SCORE, re.I), "max"),
+    (re.compile(_SCORE + r"\s*" + _any(_EN.budget_max_after) + r"\b", re.I), "max"),
+)
+_NAMED_REACH = 60  # characters between a field's name and its bound
+
+
+def _read_named(text: str, named: Mapping[str, Sequence[str]], out: dict[str, Range]) -> str:
+    """Read "a metacritic score of at least 70", "90% or more on rotten tomatoes" into ``out``:
+    the bound nearest a name of the field; returns the text without it (so it is no price)."""
+    for name, names in named.items():
+        said = re.search(r"\b" + _any(tuple(re.escape(n) for n in names)) + r"\b", text, re.I)
+        if said is None:
+            continue
+        nearest: dict[str, tuple[int, re.Match[str]]] = {}
+        for pattern, bound in _NAMED_BOUNDS:
+            for m in pattern.finditer(text):
+                if re.search(r"[$£€]", m.group(0)):
+                    continue
+                gap = max(said.start() - m.end(), m.start() - said.end(), 0)
+                if gap <= _NAMED_REACH and (bound not in nearest or gap < nearest[bound][0]):
+                    nearest[bound] = (gap, m)
+        if not nearest:
+            continue
+        rng = out.setdefault(name, Range())
+        for bound, (_, m) in sorted(nearest.items(), key=lambda b: -b[1][1].start()):
+            setattr(rng, bound, float(m.group(1)))
+            text = text[: m.start()] + " " + text[m.end() :]
+    return text
+
+
 def _amount(m: re.Match[str], alternatives: Mapping[str, float]) -> float:
     number, half, unit, half_after = m.group(1), m.group(2), m.group(3), m.group(4)
     value = float(number) if number[0].isdigit() else float(_EN.number_words[number.lower()])
@@ -149,7 +197,10 @@ def _price(text: str) -> Range:
     ):
         for m in pattern.finditer(text):
             if not _is_year(m.group(1)) or _PRICE_WORD.search(m.group(0)):
-                setattr(price, bound, _money(m.group(1), m.group(2)))
+                value = _money(m.group(1), m.group(2))
+                if pattern is _BUDGET_MAX and _BELOW is not None and _BELOW.match(m.group(0)):
+                    value = round(value - CENT, 2)
+                setattr(price, bound, value)
     return price
 
 

@@ -104,6 +104,12 @@ class Language:
     number_words: dict[str, int]  # "two" -> 2
     half: str  # "and a half"
     units: dict[str, dict[str, float]]  # unit -> {regex alternative: how many of the unit}
+    # Budget cues that leave the amount itself out: "under $20" is $19.99 at most.
+    budget_below: tuple[str, ...] = ()
+    # Bounds on ranked values (ordinals.py): "nothing rated above PG", "no R", "PG or lower".
+    rank_above: tuple[str, ...] = ()
+    rank_not: tuple[str, ...] = ()
+    rank_at_most_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,10 @@ def language(code: str = DEFAULT_LANGUAGE) -> Language:
             number_words={k: int(v) for k, v in raw["number_words"].items()},
             half=raw["half"],
             units={u: {k: float(v) for k, v in alts.items()} for u, alts in raw["units"].items()},
+            budget_below=tuple(raw.get("budget_below", ())),
+            rank_above=tuple(raw.get("rank_above", ())),
+            rank_not=tuple(raw.get("rank_not", ())),
+            rank_at_most_after=tuple(raw.get("rank_at_most_after", ())),
             **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
         )
     except (OSError, KeyError, tomllib.TOMLDecodeError) as e:

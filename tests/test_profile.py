@@ -80,7 +80,8 @@ def test_common_word_title_needs_evidence():
 
 def test_budget_patterns():
     read = extractor().read
-    assert read("running shoes under $100").ranges["price"].max == 100
+    assert read("running shoes under $100").ranges["price"].max == 99.99  # under: $100 is not
+    assert read("running shoes, $100 max").ranges["price"].max == 100
     assert read("between 50 and 80 dollars").ranges["price"].model_dump() == {"min": 50, "max": 80}
     assert read("something over €1.5k").ranges["price"].min == 1500
     assert "price" not in read("films after 1990").ranges
@@ -173,3 +174,23 @@ def test_a_stated_bound_beats_the_relative_critique():
         "older ones, like before 1990", ranges={"year": Range(max=1989)}, critique=critique
     )
     assert update(Profile(), reading).ranges["year"].max == 1989
+
+
+def test_a_comparative_beside_a_named_title_is_relative_to_its_year():
+    read = extractor().read
+    newer = read("something like Police Academy but newer")
+    assert newer.liked == ["police-academy"] and newer.ranges["year"].model_dump() == {
+        "min": 1985,
+        "max": None,
+    }
+    assert read("like Super Troopers, only older").ranges["year"].max == 2000
+    # A stated year wins over the title's.
+    assert read("like Alien but newer than 2000").ranges["year"].min == 2001
+
+
+def test_typed_slips_of_the_vocabulary_are_read_as_meant():
+    read = extractor().read
+    assert read("a good horor film").wanted == ["horror"]
+    assert read("some comdey from the 80s").wanted == ["comedy"]
+    # A real word is not a slip ("honor" is not "horror").
+    assert read("a film about honor").wanted == []
