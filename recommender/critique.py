@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from .schemas import Item, Profile, Range
 from .text import language
 
-__all__ = ["Critique", "read_critique"]
+__all__ = ["Critique", "read_critique", "year_direction"]
 
 _REF = (
     r"(?:#\s*(\d{1,2})|(?:number|no\.?|item|option|card)\s*(\d{1,2})|the\s+("
@@ -50,6 +50,20 @@ _PRICIER = re.compile(
 )
 _OLDER = re.compile(r"\b(?:older|earlier|more\s+classic|classics?)" + _NOT_THAN, re.I)
 _NEWER = re.compile(r"\b(?:newer|more\s+recent|recent|latest|modern)" + _NOT_THAN, re.I)
+
+
+def year_direction(text: str) -> str | None:
+    """Which year bound a bare comparative asks for: "min" ("newer"), "max" ("older") or None.
+
+    >>> year_direction("like the shining but newer"), year_direction("newer than 2005")
+    ('min', None)
+    """
+    newer, older = _NEWER.search(text), _OLDER.search(text)
+    if bool(newer) == bool(older):
+        return None
+    return "min" if newer else "max"
+
+
 # What is left of a message after removing critique phrases: if only these words remain,
 # the message was a pure critique and the previous intent still holds.
 _FILLER = re.compile(

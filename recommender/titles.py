@@ -299,6 +299,12 @@ class TitleLinker:
             and cue in lexicon().title_cues
         )
 
+    def year(self, item_id: str) -> int | None:
+        """The year of an item, where the catalogue gives one."""
+        if not hasattr(self, "_year_of"):
+            self._year_of = dict(zip(self._ids, self._years, strict=True))
+        return self._year_of.get(item_id)
+
     def title(self, item_id: str) -> str:
         return self._titles_of.get(item_id, item_id)
 
