@@ -84,11 +84,14 @@ class _SpecFile(BaseModel):
         model_config = ConfigDict(extra="forbid")
         synonyms: dict[str, str] = Field(default_factory=dict)
         link_fields: list[str] = Field(default_factory=list)
+        kind_fields: list[str] = Field(default_factory=list)
 
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
     vocabulary: _Vocabulary = Field(default_factory=_Vocabulary)
     ranges: dict[str, str] = Field(default_factory=dict)
+    named_ranges: dict[str, list[str]] = Field(default_factory=dict)
+    ordinals: dict[str, list[str]] = Field(default_factory=dict)
     examples: list[Example] = Field(default_factory=list)
 
 
@@ -109,7 +112,13 @@ class CatalogSpec(BaseModel):
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
     # Numeric fields people bound with a unit: "runtime" -> "minutes" ("two hours max").
     measures: dict[str, str] = Field(default_factory=dict)
+    # Numeric fields people bound by naming them: "metacritic" -> ["metacritic", "metascore"].
+    named_ranges: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Fields whose values rank, lowest first: "mpaa_rating" -> ("G", "PG", ...) (ordinals.py).
+    ordinals: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     link_fields: tuple[str, ...] = ()  # attributes holding people's names ("author"): people.py
+    # Attributes that say what kind of item it is ("genres"); categories when none are named.
+    kind_fields: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
 
     @classmethod
@@ -159,7 +168,10 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         card_format=dict(written.cards.format),
         synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
         measures=dict(written.ranges),
+        named_ranges={k: tuple(v) for k, v in written.named_ranges.items()},
+        ordinals={k: tuple(v) for k, v in written.ordinals.items()},
         link_fields=tuple(written.vocabulary.link_fields),
+        kind_fields=tuple(written.vocabulary.kind_fields),
         examples=tuple(
             Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
             for e in written.examples
@@ -204,6 +216,15 @@ def remember(settings: Settings, spec: CatalogSpec) -> None:
     (registry / f"{spec.name}.json").write_text(json.dumps(record), encoding="utf-8")
 
 
+KIND_AT_MOST = 0.9  # a kind word on a larger share of the items tells nothing
+
+
+def _listed(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [value] if isinstance(value, str) else []
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """One catalogue in memory: items, their vectors and side tables, all aligned by position."""
@@ -242,14 +263,29 @@ class Catalogue:
         return self._broader[word]
 
     @cached_property
+    def kinds(self) -> list[frozenset[str]]:
+        """Per item: the words saying what kind of item it is (``spec.kind_fields``, else its
+        categories), guessed ones where it has none; a word nearly every item carries (the
+        "movie" category) says nothing and is left out."""
+        out = []
+        for item, guessed in zip(self.items, self.guessed, strict=True):
+            if self.spec.kind_fields:
+                words = {
+                    normalise(str(v))
+                    for name in self.spec.kind_fields
+                    for v in _listed(item.attributes.get(name))
+                }
+            else:
+                words = {normalise(c) for c in item.categories}
+            out.append(frozenset(w for w in words | guessed if self.share(w) < KIND_AT_MOST))
+        return out
+
+    @cached_property
     def _people(self) -> frozenset[str]:
         names: set[str] = set()
         for item in self.items:
             for field_name in self.spec.link_fields:
-                value = item.attributes.get(field_name) or []
-                names.update(
-                    normalise(str(v)) for v in (value if isinstance(value, list) else [value])
-                )
+                names.update(normalise(v) for v in _listed(item.attributes.get(field_name)))
         return frozenset(names)
 
     def having(

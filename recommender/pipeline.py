@@ -240,7 +240,15 @@ class Recommender:
 
     def _read(self, session: Session, text: str, data: Catalogue) -> Reading:
         shown = [data.items[data.position[i]] for i in session.last_shown() if i in data.position]
-        return read_message(text, data.titles, data.vocabulary, shown, data.spec.measures)
+        return read_message(
+            text,
+            data.titles,
+            data.vocabulary,
+            shown,
+            data.spec.measures,
+            data.spec.named_ranges,
+            data.spec.ordinals,
+        )
 
     def _profile(
         self,

@@ -25,10 +25,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .critique import Critique, read_critique
+from .critique import Critique, read_critique, year_direction
 from .langid import detect
 from .lexicon import gloss
 from .linking import Mention, TitleLinker, VocabularyLinker
+from .ordinals import ranked_out
 from .quantities import read_quantities
 from .schemas import Item, Profile, Range
 from .text import language, normalise
@@ -106,9 +107,13 @@ def read_message(
     vocabulary: VocabularyLinker,
     shown: Sequence[Item] = (),
     measures: Mapping[str, str] | None = None,
+    named: Mapping[str, Sequence[str]] | None = None,
+    ordinals: Mapping[str, Sequence[str]] | None = None,
 ) -> Reading:
     """Read ``text``; ``shown`` are the items of the last list (what "#2" refers to);
-    ``measures`` the catalogue's numeric fields with a unit (``{"runtime": "minutes"}``).
+    ``measures`` the catalogue's numeric fields with a unit (``{"runtime": "minutes"}``);
+    ``named`` those bounded by name (``{"metacritic": ["metacritic", "metascore"]}``);
+    ``ordinals`` fields whose values rank (``{"mpaa_rating": ["G", "PG", ...]}``).
 
     A message in another language is read through its English gloss (``lexicon.gloss``).
     """
@@ -121,7 +126,10 @@ def read_message(
     mentions: list[Mention] = []
     for clause in _clauses(english):
         mentions.extend(_read_clause(clause, delta, titles, vocabulary))
-    delta.ranges.update(read_quantities(english, measures))
+    delta.ranges.update(read_quantities(english, measures, named))
+    for value in ranked_out(english, ordinals or {}):
+        _add(delta.avoided, value)
+    _relative_to_named(english, mentions, titles, delta, critique)
     return Reading(
         text=text,
         language=code,
@@ -160,6 +168,23 @@ def _read_clause(
             else:
                 _add(delta.categories, category)
     return mentions
+
+
+def _relative_to_named(
+    english: str,
+    mentions: Sequence[Mention],
+    titles: TitleLinker,
+    delta: Profile,
+    critique: Critique,
+) -> None:
+    """ "Like The Shining but newer": a bare comparative next to a named title is relative to
+    that title's year, not to the list shown before (a stated year still wins)."""
+    years = [y for m in mentions if (y := titles.year(m.item_id)) is not None]
+    way = year_direction(english) if years and "year" not in delta.ranges else None
+    if way is None:
+        return
+    delta.ranges["year"] = Range(min=max(years) + 1) if way == "min" else Range(max=min(years) - 1)
+    critique.delta.ranges.pop("year", None)
 
 
 def _clauses(text: str) -> list[str]:

@@ -43,6 +43,9 @@ UNMATCHED_POPULARITY = 0.3
 # What an item carrying only a wanted word's broader kind counts for that word: half, so items
 # of the fine word itself stay first and items of the kind come before items of neither.
 BROADER_CREDIT = 0.5
+# What a word guessed from co-mentions counts for, against one the item's own data gives: a
+# film with no metadata co-mentioned with dramas may be a drama; one recorded as a drama is.
+GUESSED_CREDIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,10 @@ class Retriever:
             liked_sim = (data.text @ data.text[liked].T).max(axis=1)
             pool[Signal.LIKED_SIM] = _top(_within(liked_sim, ok), k)
         match_all = None
-        if profile.wanted:
-            # Items carrying the wanted words are candidates whatever their text similarity.
-            match_all = _match(data, profile.wanted)
+        if profile.wanted or liked:
+            # Items carrying the wanted words (or the liked items' kind) are candidates whatever
+            # their text similarity.
+            match_all = _match(data, profile.wanted, liked)
             tie = 1e-3 * np.log1p(data.popularity)
             pool[Signal.ATTRIBUTE] = _top(
                 _within(np.where(match_all > 0, match_all + tie, 0.0), ok), k, positive=True
@@ -200,17 +204,43 @@ def _within(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.where(ok, values, -np.inf)
 
 
-def _match(data: Catalogue, wanted: Sequence[str]) -> np.ndarray:
+def _match(data: Catalogue, wanted: Sequence[str], liked: Sequence[int] = ()) -> np.ndarray:
     """(n,) the share of the wanted words each item carries (its own words or guessed ones);
-    an item carrying only a wanted word's broader kind ("crime" for "heist") counts in part."""
+    an item carrying only a wanted word's broader kind ("crime" for "heist") counts in part.
+    The liked items' kind counts as one more wanted word (``_liked_kind``)."""
     words = list(dict.fromkeys(normalise(w) for w in wanted))
-    has = data.having(words, guessed=True).astype(np.float32)
+    has = _carry(data, words)
     for j, word in enumerate(words):
         wider = data.broader(word)
         if wider:
-            kind = data.having(wider, guessed=True).any(axis=1)
+            kind = _carry(data, wider).max(axis=1)
             has[:, j] = np.maximum(has[:, j], BROADER_CREDIT * kind)
+    if liked:
+        has = np.column_stack([has, _liked_kind(data, liked)])
+    if has.shape[1] == 0:
+        return np.zeros(len(data.items), dtype=np.float32)
     return has.mean(axis=1).astype(np.float32)
+
+
+def _carry(data: Catalogue, words: Sequence[str]) -> np.ndarray:
+    """(n, len(words)): 1 where an item carries a word, ``GUESSED_CREDIT`` where it is only
+    guessed (from co-mentions) to."""
+    own = data.having(words).astype(np.float32)
+    guessed = data.having(words, guessed=True)
+    return np.where(own > 0, own, GUESSED_CREDIT * guessed).astype(np.float32)
+
+
+def _liked_kind(data: Catalogue, liked: Sequence[int]) -> np.ndarray:
+    """(n,) for each item, the share of a liked item's kind words it carries ("more like Ocean's
+    Eleven": its comedy, crime and heist), averaged over the liked items that have a kind."""
+    shares = []
+    for position in liked:
+        kind = sorted(data.kinds[position])
+        if kind:
+            shares.append(_carry(data, kind).mean(axis=1))
+    if not shares:
+        return np.zeros(len(data.items), dtype=np.float32)
+    return np.mean(shares, axis=0).astype(np.float32)
 
 
 def _top(values: np.ndarray, k: int, positive: bool = False) -> np.ndarray:

@@ -7,7 +7,7 @@ from scipy.sparse import csr_matrix
 
 from recommender.catalog import CatalogSpec, Catalogue
 from recommender.constraints import Limit, allowed, notes
-from recommender.retrieval import Query, Retriever
+from recommender.retrieval import GUESSED_CREDIT, Query, Retriever
 from recommender.schemas import Item, Profile, Range
 from recommender.tables import guess_words
 
@@ -50,10 +50,12 @@ def test_popularity_is_kept_by_matching_and_unknown_items_only(tmp_path, embedde
     ids = [data.items[p].id for p in got.positions]
     signal = dict(zip(ids, got.signals["popularity"].tolist(), strict=True))
     match = dict(zip(ids, got.signals["attribute"].tolist(), strict=True))
-    assert match == {"c1": 1.0, "c2": 1.0, "h1": 0.0, "n1": 1.0, "n2": 0.0}
+    # A guessed comedy counts half: a film known to be one comes first.
+    assert match == {"c1": 1.0, "c2": 1.0, "h1": 0.0, "n1": GUESSED_CREDIT, "n2": 0.0}
     assert np.isclose(signal["h1"], 0.3 * np.log1p(50))  # a known horror film: a share only
     assert np.isclose(signal["n2"], np.log1p(60))  # unknown: all of it
-    assert np.isclose(signal["n1"], np.log1p(40))  # guessed comedy: all of it
+    # a guessed comedy: the share its half match keeps
+    assert np.isclose(signal["n1"], np.log1p(40) * (0.3 + 0.7 * GUESSED_CREDIT))
     # Without wants, popularity is the plain prior.
     plain = Retriever(data).candidates(Query(Profile(), "", None))
     assert np.allclose(np.sort(plain.signals["popularity"]), np.sort(np.log1p([5, 4, 50, 40, 60])))
@@ -181,3 +183,24 @@ def test_a_rare_wanted_word_falls_back_on_its_kind_learned_from_the_items(embedd
     )
     assert {items[p].id for p, _ in ranked[:9]} == {c.id for c in crime}
     assert ranked[9][1] == 0.0
+
+
+def test_a_liked_item_asks_for_its_kind(embedder):
+    """'More like Ocean's Eleven': items sharing its genres and tags come before others, and a
+    guessed genre counts half of a recorded one."""
+    items = [
+        Item("oe", "Ocean's Eleven", attributes={"genres": ["comedy", "crime"], "tags": ["heist"]}),
+        Item("ot", "Ocean's Twelve", attributes={"genres": ["comedy", "crime"], "tags": ["heist"]}),
+        Item("sb", "Superbad", attributes={"genres": ["comedy"]}),
+        Item("ex", "The Exorcist", attributes={"genres": ["horror"]}),
+    ] + [Item(f"d{n}", f"Drama {n}", attributes={"genres": ["drama"]}) for n in range(20)]
+    spec = CatalogSpec.bare("films").model_copy(update={"kind_fields": ["genres", "tags"]})
+    data = Catalogue.build(spec, items, embedder.embed([i.title for i in items]))
+    assert data.kinds[0] == frozenset({"comedy", "crime", "heist"})
+    found = Retriever(data).candidates(
+        Query(Profile(liked=["oe"]), "", None, exclude=frozenset({"oe"}))
+    )
+    kind = dict(
+        zip([items[p].id for p in found.positions], found.signals["attribute"], strict=True)
+    )
+    assert kind["ot"] == 1.0 and np.isclose(kind["sb"], 1 / 3) and kind.get("ex", 0.0) == 0.0
