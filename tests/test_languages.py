@@ -277,3 +277,18 @@ def test_a_negated_modifier_does_not_negate_its_noun():
 def test_german_decades_ending_in_ern():
     assert bounds(films("eine Komödie aus den 90ern"))["year"] == (1990, 1999)
     assert detect("Schuhe unter 50 Euro") == "de"
+
+
+def test_chinese_names_of_people_link_as_their_english_names():
+    from recommender.people import PersonLinker
+
+    items = [
+        Item("in", "Inception", attributes={"director": ["Christopher Nolan"]}),
+        Item("me", "Memento", attributes={"director": ["Christopher Nolan"]}),
+        Item("bg", "Big", attributes={"cast": ["Tom Hanks"]}),
+    ]
+    people = PersonLinker(items, ["director", "cast"])
+    vocabulary = VocabularyLinker(items, people=people)
+    titles = TitleLinker(items)
+    assert read_message("有没有诺兰导演的电影", titles, vocabulary).wanted == ("christopher nolan",)
+    assert read_message("汤姆·汉克斯演的电影", titles, vocabulary).wanted == ("tom hanks",)
