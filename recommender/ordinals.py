@@ -5,9 +5,10 @@ G < PG < PG-13 < R < NC-17); the cue words come from the language file (``rank_*
 becomes avoided values, so the hard constraints (``constraints.py``) apply it like "no horror".
 
 >>> ranks = {"mpaa_rating": ("G", "PG", "PG-13", "R", "NC-17")}
->>> ranked_out("an animated movie, nothing rated above PG", ranks)
-['pg 13', 'r', 'nc 17']
->>> ranked_out("something my kid can watch, nothing rated R", ranks), ranked_out("PG-13 or lower", ranks)
+>>> out, rest = ranked_out("an animated movie, nothing rated above PG", ranks)
+>>> out, rest.strip()
+(['pg 13', 'r', 'nc 17'], 'an animated movie,')
+>>> ranked_out("something my kid can watch, nothing rated R", ranks)[0], ranked_out("PG-13 or lower", ranks)[0]
 (['r', 'nc 17'], ['r', 'nc 17'])
 """
 
@@ -27,8 +28,9 @@ def _any(alternatives: Sequence[str]) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
 
-def ranked_out(text: str, ordinals: Mapping[str, Sequence[str]]) -> list[str]:
-    """The values (normalised) a bound in ``text`` rules out, over every ranked field."""
+def ranked_out(text: str, ordinals: Mapping[str, Sequence[str]]) -> tuple[list[str], str]:
+    """The values (normalised) a bound in ``text`` rules out, over every ranked field, and the
+    text without the bounds (so "nothing rated above PG" does not also avoid "PG" itself)."""
     out: list[str] = []
     for values in ordinals.values():
         if not values:
@@ -43,9 +45,11 @@ def ranked_out(text: str, ordinals: Mapping[str, Sequence[str]]) -> list[str]:
             (rf"(?<![\w-]){value}\s*{_any(_EN.rank_at_most_after)}\b", 1),  # PG or lower
         )
         for pattern, step in bounds:
-            for m in re.finditer(pattern, text, re.I):
+            for m in reversed(list(re.finditer(pattern, text, re.I))):
                 first = rank[normalise(m.group(1))] + step
                 for v in values[first:]:
                     if normalise(v) not in out:
                         out.append(normalise(v))
-    return out
+                # Blanked to the same length: offsets into the text stay true.
+                text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    return out, text

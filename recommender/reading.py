@@ -124,10 +124,11 @@ def read_message(
         return Reading(text=text, language=code, gloss=english, critique=critique)
     delta = Profile()
     mentions: list[Mention] = []
-    for clause in _clauses(english):
+    ranked, rest = ranked_out(english, ordinals or {})
+    for clause in _clauses(rest):
         mentions.extend(_read_clause(clause, delta, titles, vocabulary))
     delta.ranges.update(read_quantities(english, measures, named))
-    for value in ranked_out(english, ordinals or {}):
+    for value in ranked:
         _add(delta.avoided, value)
     _relative_to_named(english, mentions, titles, delta, critique)
     return Reading(
