@@ -14,6 +14,7 @@ found by ``titles.TitleLinker`` (re-exported here), people by ``people.PersonLin
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -109,15 +110,25 @@ class VocabularyLinker:
     def _spelled(self, text: str) -> list[str]:
         """The normalised words of ``text``, a slip of a vocabulary word put right: a word the
         vocabulary does not know and the language's word list does not hold ("famly")."""
-        words = normalise(text).split()
+        return [self._slips_of(text).get(w, w) for w in normalise(text).split()]
+
+    def _slips_of(self, text: str) -> dict[str, str]:
+        """typed word -> the vocabulary word it is a slip of, for the words of ``text``."""
         real = lexicon().words
-        out = []
-        for word in words:
-            if self._may_be_slip(word, real):
-                hit = self._slips.best(word)
-                word = hit[0] if hit else word
-            out.append(word)
+        out = {}
+        for word in set(normalise(text).split()):
+            if self._may_be_slip(word, real) and (hit := self._slips.best(word)):
+                out[word] = hit[0]
         return out
+
+    def _people_in(self, text: str) -> list[str]:
+        """People named in ``text``; a slip of a vocabulary word is that word, not a name
+        ("mistery" is mystery, not the actor Jimi Mistry)."""
+        if not self.people:
+            return []
+        for typed, meant in self._slips_of(text).items():
+            text = re.sub(rf"(?i)\b{re.escape(typed)}\b", meant, text)
+        return list(self.people.find(text))
 
     def _may_be_slip(self, word: str, real: frozenset[str]) -> bool:
         return (
@@ -163,7 +174,7 @@ class VocabularyLinker:
     def words_in(self, text: str) -> list[str]:
         """Attribute words of the catalogue (genres, colours, brands, people) named in ``text``."""
         words = self._spelled(text)
-        found: list[str] = list(self.people.find(text)) if self.people else []
+        found: list[str] = self._people_in(text)
         for phrase in ngrams(words, 3):
             target = self._synonyms.get(phrase, phrase)
             for candidate in (target, stem(target)):

@@ -8,6 +8,7 @@ import pytest
 from recommender.langid import detect
 from recommender.lexicon import chinese_numerals, gloss
 from recommender.linking import TitleLinker, VocabularyLinker
+from recommender.people import PersonLinker
 from recommender.reading import Reading, read_message
 from recommender.schemas import Item
 from recommender.text import LANGUAGES, lexicon
@@ -280,8 +281,6 @@ def test_german_decades_ending_in_ern():
 
 
 def test_chinese_names_of_people_link_as_their_english_names():
-    from recommender.people import PersonLinker
-
     items = [
         Item("in", "Inception", attributes={"director": ["Christopher Nolan"]}),
         Item("me", "Memento", attributes={"director": ["Christopher Nolan"]}),

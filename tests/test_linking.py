@@ -341,3 +341,13 @@ def test_eval_linking_command(tmp_path):
     assert (tmp_path / "linking-all.md").read_text().startswith("# Linking")
     bad = CliRunner().invoke(app, ["eval", "linking", "--split", "nope"], env=env)
     assert bad.exit_code != 0
+
+
+def test_a_slip_of_a_genre_is_the_genre_not_a_similar_name():
+    items = [
+        Item("gm", "The Guru", attributes={"genres": ["comedy"], "cast": ["Jimi Mistry"]}),
+        Item("ca", "Chinatown", attributes={"genres": ["mystery"], "cast": ["Jack Nicholson"]}),
+    ]
+    vocabulary = VocabularyLinker(items, people=PersonLinker(items, ["cast"]))
+    assert vocabulary.words_in("a good mistery") == ["mystery"]
+    assert vocabulary.words_in("something with jimi mistry") == ["jimi mistry"]
