@@ -45,7 +45,7 @@ UNMATCHED_POPULARITY = 0.3
 BROADER_CREDIT = 0.5
 # What a word guessed from co-mentions counts for, against one the item's own data gives: a
 # film with no metadata co-mentioned with dramas may be a drama; one recorded as a drama is.
-GUESSED_CREDIT = 0.5
+GUESSED_CREDIT = 0.75
 
 
 @dataclass(frozen=True)
@@ -231,13 +231,17 @@ def _carry(data: Catalogue, words: Sequence[str]) -> np.ndarray:
 
 
 def _liked_kind(data: Catalogue, liked: Sequence[int]) -> np.ndarray:
-    """(n,) for each item, the share of a liked item's kind words it carries ("more like Ocean's
-    Eleven": its comedy, crime and heist), averaged over the liked items that have a kind."""
+    """(n,) for each item, how far its kind words are a liked item's ("more like Ocean's Eleven":
+    its comedy, crime and heist), averaged over the liked items that have a kind: shared words
+    over the words of either (Jaccard), so a horror-thriller-comedy-crime film is no closer to
+    a crime comedy than a crime comedy is."""
+    sizes = np.array([len(k) for k in data.kinds], dtype=np.float32)
     shares = []
     for position in liked:
         kind = sorted(data.kinds[position])
         if kind:
-            shares.append(_carry(data, kind).mean(axis=1))
+            shared = _carry(data, kind).sum(axis=1)
+            shares.append(shared / np.maximum(len(kind) + sizes - shared, 1.0))
     if not shares:
         return np.zeros(len(data.items), dtype=np.float32)
     return np.mean(shares, axis=0).astype(np.float32)
