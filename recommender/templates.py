@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from .linking import TitleLinker
 from .schemas import Item, Profile, Range, ScoredItem
 from .strings import say, setting, value, values
-from .text import keyword_tokens, normalise
+from .text import keyword_tokens, language, normalise
 
 __all__ = ["describe_profile", "template_reason", "template_reply", "template_text"]
 
@@ -254,12 +254,14 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str) -> st
     if signal in ("text", "keyword") and profile.intent:
         # Words of the request that the item's own description uses say more than "close to".
         said = set(keyword_tokens(item.description)) - set(keyword_tokens(item.title))
-        # The request's own words ("christmas"), not their stems ("christma").
+        # The request's own words ("christmas"), not their stems ("christma"), and not a
+        # frequent word ("under $200" says nothing of the item).
+        common = language().common_words
         words = list(
             dict.fromkeys(
                 w
                 for w in normalise(profile.intent).split()
-                if keyword_tokens(w) and keyword_tokens(w)[0] in said
+                if keyword_tokens(w) and keyword_tokens(w)[0] in said and w not in common
             )
         )
         if words:

@@ -70,3 +70,10 @@ def test_a_reason_quotes_the_request_s_own_word_once():
     reason = template_reason(scored, Profile(intent="Something for a Christmas card"), None)
     assert "christmas" in reason and "christma " not in reason + " "
     assert reason.count("its description mentions") == 1, reason
+
+
+def test_a_reason_never_quotes_a_frequent_word_of_the_request():
+    chair = Item("c", "Chair", "A comfy chair, under a blanket or not.", ("furniture",))
+    scored = ScoredItem(chair, 1.0, {"keyword": 0.5})
+    reason = template_reason(scored, Profile(intent="a comfy chair under $200"), None)
+    assert "comfy" in reason and "under" not in reason, reason
