@@ -52,13 +52,20 @@ _OLDER = re.compile(r"\b(?:older|earlier|more\s+classic|classics?)" + _NOT_THAN,
 _NEWER = re.compile(r"\b(?:newer|more\s+recent|recent|latest|modern)" + _NOT_THAN, re.I)
 
 
+# Only true comparatives: "a classic like Casablanca" is not "older than Casablanca".
+_NEWER_THAN = re.compile(r"\b(?:newer|more\s+recent)" + _NOT_THAN, re.I)
+_OLDER_THAN = re.compile(r"\b(?:older|earlier)" + _NOT_THAN, re.I)
+
+
 def year_direction(text: str) -> str | None:
     """Which year bound a bare comparative asks for: "min" ("newer"), "max" ("older") or None.
 
     >>> year_direction("like the shining but newer"), year_direction("newer than 2005")
     ('min', None)
+    >>> year_direction("a classic like Casablanca"), year_direction("the latest Star Wars")
+    (None, None)
     """
-    newer, older = _NEWER.search(text), _OLDER.search(text)
+    newer, older = _NEWER_THAN.search(text), _OLDER_THAN.search(text)
     if bool(newer) == bool(older):
         return None
     return "min" if newer else "max"
