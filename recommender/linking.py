@@ -152,7 +152,7 @@ class VocabularyLinker:
                 if cat and cat not in found:
                     found.append(cat)
         for word in words:
-            cat = self._title_word_category.get(stem(word))
+            cat = self._title_word_category.get(stem(self._synonyms.get(word, word)))
             if cat and cat not in found:
                 found.append(cat)
         # "running shoes" finds Sports & Outdoor and Footwear: the narrower one is meant. A
