@@ -19,6 +19,7 @@ __all__ = [
     "GUESS_SHARE",
     "NONE",
     "broader_words",
+    "collab_table",
     "guess_words",
     "postings",
     "side_tables",
@@ -180,3 +181,26 @@ def broader_words(
         and BROADER_WIDER * len(holders) <= len(postings.get(w, NONE)) <= BROADER_AT_MOST * n
     ]
     return tuple(w for _, w in sorted(found, key=lambda cw: (-cw[0], cw[1]))[:most])
+
+
+def collab_table(folder: Path | None, position: dict[str, int]) -> Any:
+    """collab.json of a catalogue folder (learned item-item weights, ``collab.ease_table``) as a
+    sparse (n, n) matrix: row ``a`` holds how much liking ``a`` speaks for each item; empty when
+    the folder has none. Not symmetrised: EASE's weights are directed."""
+    from scipy.sparse import csr_matrix
+
+    n = len(position)
+    path = folder / "collab.json" if folder is not None else None
+    if path is None or not path.is_file():
+        return csr_matrix((n, n), dtype=np.float32)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows, cols, vals = [], [], []
+    for a, neighbours in (data.get("neighbours") or {}).items():
+        if a not in position:
+            continue
+        for b, weight in neighbours.items():
+            if b in position and b != a:
+                rows.append(position[a])
+                cols.append(position[b])
+                vals.append(float(weight))
+    return csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, n))
