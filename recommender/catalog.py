@@ -31,7 +31,15 @@ from .linking import TitleLinker, VocabularyLinker
 from .people import PersonLinker
 from .rows import check_name
 from .schemas import Item
-from .tables import NONE, broader_words, guess_words, postings, side_tables, title_key
+from .tables import (
+    NONE,
+    broader_words,
+    collab_table,
+    guess_words,
+    postings,
+    side_tables,
+    title_key,
+)
 from .text import keyword_tokens, normalise
 
 if TYPE_CHECKING:
@@ -236,6 +244,7 @@ class Catalogue:
     has_image: np.ndarray  # (n,) bool
     popularity: np.ndarray  # (n,) raw counts (zeros when the catalogue has none)
     cooccur: Any  # scipy.sparse.csr_matrix (n, n); empty when the catalogue has none
+    collab: Any  # scipy.sparse.csr_matrix (n, n): EASE weights, row = liked item; may be empty
     weights: dict[str, float]  # learned fusion weights (fusion.json), may be empty
     content_weights: dict[str, float]  # ... for a profile that asks for something (may be empty)
     position: dict[str, int]  # id -> position
@@ -373,6 +382,7 @@ class Catalogue:
             has_image=has_image,
             popularity=popularity,
             cooccur=cooccur,
+            collab=collab_table(spec.folder, position),
             weights=weights,
             content_weights=content_weights,
             position=position,

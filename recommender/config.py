@@ -28,6 +28,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "image": 2.0,  # visual similarity to the reference photos: the most specific evidence
     "keyword": 0.5,  # BM25 over item text
     "cooccur": 0.8,  # co-mentions / co-ratings with liked items
+    "collab": 0.8,  # learned item-item weights (EASE, collab.json) from liked items
     "liked_sim": 0.6,  # dense similarity to liked items
     "attribute": 0.6,  # wanted attribute words present on the item
     "feedback": 0.8,  # similarity to thumbs-up minus thumbs-down items

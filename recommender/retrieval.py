@@ -112,6 +112,10 @@ class Retriever:
         if liked and data.cooccur.nnz:
             cooc = np.asarray(data.cooccur[liked].sum(axis=0)).ravel().astype(np.float32)
             pool[Signal.COOCCUR] = _top(_within(cooc, ok), k, positive=True)
+        collab = None
+        if liked and data.collab.nnz:
+            collab = np.asarray(data.collab[liked].sum(axis=0)).ravel().astype(np.float32)
+            pool[Signal.COLLAB] = _top(_within(collab, ok), k, positive=True)
         liked_sim = None
         if liked:
             liked_sim = (data.text @ data.text[liked].T).max(axis=1)
@@ -150,6 +154,8 @@ class Retriever:
             signals[Signal.IMAGE] = image_sim[positions]
         if cooc is not None:
             signals[Signal.COOCCUR] = cooc[positions]
+        if collab is not None:
+            signals[Signal.COLLAB] = collab[positions]
         if liked_sim is not None:
             signals[Signal.LIKED_SIM] = liked_sim[positions]
         popularity = np.log1p(data.popularity[positions])

@@ -22,6 +22,7 @@ class Signal(StrEnum):
     IMAGE = "image"  # visual similarity to the reference photos
     KEYWORD = "keyword"  # BM25 over item text
     COOCCUR = "cooccur"  # co-mentions / co-ratings with liked items
+    COLLAB = "collab"  # learned item-item weights (EASE) from liked items
     LIKED_SIM = "liked_sim"  # dense similarity to liked items
     ATTRIBUTE = "attribute"  # share of the wanted words the item carries
     FEEDBACK = "feedback"  # minus the similarity to thumbs-down items

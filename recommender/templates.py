@@ -21,6 +21,7 @@ _SIGNALS = (
     "keyword",
     "image",
     "cooccur",
+    "collab",
     "liked_sim",
     "attribute",
     "feedback",
@@ -268,6 +269,8 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str) -> st
             return say(
                 lang, "reason.description", words=say(lang, "reason.wanted_join").join(words[:2])
             )
+    if signal == "collab":  # learned from the same co-mentions: the same words
+        signal = "cooccur"
     if signal in ("cooccur", "liked_sim"):
         return say(lang, f"reason.{signal}", liked=liked)
     return say(lang, f"reason.{signal}")

@@ -14,6 +14,8 @@ is always ["movie"]; genres (lower case), cast, director, country and language a
 ``attributes``. popularity.json and cooccur.json are learned from the fit half of ReDial only (see
 ``is_fit``); their "movielens" block holds co-rating counts of positive MovieLens ratings between
 linked movies, read from a pip-downloaded RecBole wheel at build time and never written out.
+collab.json holds EASE item-item weights learned from the same fit-half mentions
+(recommender/collab.py), each movie's strongest neighbours.
 
 shop (assets/shop/): the 54 Vendure demo products with their photos, licence and photo credits.
 Every row is validated with ``CatalogRow`` before it is written; a bad row stops the build.
@@ -56,6 +58,7 @@ from movie_metadata import (  # noqa: E402  (Wikidata, and how the sources meet 
     wikidata_films,
 )
 
+from recommender.collab import EASE_LAMBDA, EASE_NEIGHBOURS, ease_table  # noqa: E402
 from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie eval crs`)
     catalogue_ids,
     co_mentions,
@@ -317,6 +320,19 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
             "movielens": movielens,
         },
     )
+    collab = ease_table(
+        ([ids[i] for i in dialogue_movies(turns, movies)] for turns in fit.values()),
+        EASE_LAMBDA,
+        EASE_NEIGHBOURS,
+    )
+    dump_json(
+        out / "movies" / "collab.json",
+        {
+            "about": f"EASE (Steck 2019) over the ReDial fit-half dialogue x movie mentions, "
+            f"lambda {EASE_LAMBDA:g}; the {EASE_NEIGHBOURS} largest positive weights per movie",
+            "neighbours": collab,
+        },
+    )
     same = Counter((normalise(r["title"]), r["attributes"].get("year")) for r in rows)
     return {
         "movies": len(rows),
@@ -343,6 +359,7 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
         **found_stats,
         "mentioned": len(mentions),
         "pair_movies": len(pairs),
+        "collab_movies": len(collab),
         "collisions": sorted(f"{t} ({y})" if y else t for (t, y), n in same.items() if n > 1),
         **ml_stats,
     }
@@ -369,6 +386,8 @@ def movies_readme(s: dict) -> str:
         positive=POSITIVE_RATING,
         tolerance=YEAR_TOLERANCE,
         neighbours=MOVIELENS_NEIGHBOURS,
+        ease_lambda=EASE_LAMBDA,
+        ease_neighbours=EASE_NEIGHBOURS,
         min_coratings=MIN_CORATINGS,
     )
 

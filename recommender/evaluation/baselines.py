@@ -1,7 +1,8 @@
 """The single-signal baselines ``magpie eval crs`` reports beside the app (same items, same turns).
 
 Each ranks the whole catalogue by one score: popularity (fit-half mentions), BM25 over the
-dialogue so far, dense similarity to the seeker's words, co-mentions with the liked items.
+dialogue so far, dense similarity to the seeker's words, co-mentions with the liked items, and the EASE
+weights of the liked items (when the catalogue has collab.json).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def by_score(data: Catalogue, score: np.ndarray, k: int) -> list[str]:
 def baseline_lists(
     data: Catalogue, turn: Turn, profile: Profile, said: np.ndarray | None, k: int
 ) -> dict[str, list[str]]:
-    """The four baselines' lists; ``said`` is the embedding of ``seeker_text`` (None: nothing said)."""
+    """The baselines' lists; ``said`` is the embedding of ``seeker_text`` (None: nothing said)."""
     text = " ".join(line for line in turn.context if line.strip())
     n = len(data.items)
     zeros = np.zeros(n, dtype=np.float32)
@@ -37,9 +38,13 @@ def baseline_lists(
     cooc = zeros
     if liked and data.cooccur.nnz:
         cooc = np.asarray(data.cooccur[liked].sum(axis=0)).ravel()
-    return {
+    lists = {
         "popularity": by_score(data, zeros, k),
         "bm25": by_score(data, bm25, k),
         "dense": by_score(data, dense, k),
         "cooccur": by_score(data, cooc, k),
     }
+    if data.collab.nnz:
+        collab = np.asarray(data.collab[liked].sum(axis=0)).ravel() if liked else zeros
+        lists["ease"] = by_score(data, collab, k)
+    return lists

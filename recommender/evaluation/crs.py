@@ -34,7 +34,7 @@ from ..models.base import embed_queries
 from ..schemas import ChatMessage, Item, Profile, Session
 from .baselines import baseline_lists
 from .metrics import METRICS, rank_of, summarise, target_scores
-from .redial import catalogue_ids, co_mentions, is_fit, load_redial, parse_name
+from .redial import catalogue_ids, co_mentions, dialogue_movies, is_fit, load_redial, parse_name
 
 if TYPE_CHECKING:
     from ..catalog import Catalogue
@@ -56,6 +56,7 @@ BASELINES = {
     "bm25": "BM25 of the whole dialogue text over item texts",
     "dense": "the text model's cosine of the seeker's latest words to item texts",
     "cooccur": "co-mentions/co-ratings with the titles the seeker named",
+    "ease": "EASE item-item weights (collab.json) of the titles the seeker named",
 }
 SEEKER, RECOMMENDER = "user", "assistant"
 
@@ -104,6 +105,19 @@ class CrsDataset:
         """Popularity and co-mention counts learned from these dialogues."""
         mentions, pairs = co_mentions((self.dialogues[d] for d in dialog_ids), self.names, self.ids)
         return dict(mentions), {a: dict(b) for a, b in pairs.items()}
+
+    def collab(self, dialog_ids: Sequence[str]) -> dict[str, dict[str, float]]:
+        """EASE neighbours (collab.json) learned from these dialogues' mentions."""
+        from ..collab import ease_table
+
+        return ease_table(
+            [self.ids[i] for i in dialogue_movies(self.dialogues[d], self.names)]
+            for d in dialog_ids
+        )
+
+    def learned(self, folder: Path, base_dir: Path | None, dialog_ids: Sequence[str]) -> Path:
+        """Every side table learned from these dialogues, written to ``folder``."""
+        return write_tables(folder, base_dir, *self.tables(dialog_ids), self.collab(dialog_ids))
 
 
 def fold_of(dialog_id: str) -> int:
@@ -157,8 +171,10 @@ def write_tables(
     base_dir: Path | None,
     mentions: dict[str, int],
     pairs: dict[str, dict[str, int]],
+    collab: dict[str, dict[str, float]] | None = None,
 ) -> Path:
-    """Side tables in the bundled format: learned counts, the base's MovieLens block and weights."""
+    """Side tables in the bundled format: learned counts (and EASE neighbours, when given), the
+    base's MovieLens block and weights."""
     folder.mkdir(parents=True, exist_ok=True)
     movielens: dict[str, Any] = {}
     if base_dir is not None and (base_dir / "cooccur.json").is_file():
@@ -167,6 +183,8 @@ def write_tables(
     (folder / "cooccur.json").write_text(
         json.dumps({"pairs": pairs, "movielens": movielens}), "utf-8"
     )
+    if collab is not None:
+        (folder / "collab.json").write_text(json.dumps({"neighbours": collab}), "utf-8")
     if base_dir is not None and (base_dir / "fusion.json").is_file():
         shutil.copy(base_dir / "fusion.json", folder / "fusion.json")
     return folder
@@ -210,7 +228,7 @@ def prepared_groups(
             data = build(base_dir)
             groups.append(Prepared(data, turns, f"bundled ({BASE_CATALOG})"))
         elif split == "eval":
-            side = write_tables(Path(tmp) / "eval", base_dir, *dataset.tables(fit_ids))
+            side = dataset.learned(Path(tmp) / "eval", base_dir, fit_ids)
             data = build(side)
             groups.append(Prepared(data, turns, f"fit half of {dataset.name}"))
         else:
@@ -219,7 +237,7 @@ def prepared_groups(
                 if not own:
                     continue
                 learn = [d for d in fit_ids if fold_of(d) != fold]
-                side = write_tables(Path(tmp) / f"fold{fold}", base_dir, *dataset.tables(learn))
+                side = dataset.learned(Path(tmp) / f"fold{fold}", base_dir, learn)
                 data = build(side)
                 groups.append(Prepared(data, own, f"other folds of the fit half of {dataset.name}"))
         yield groups, coverage
