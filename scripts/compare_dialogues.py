@@ -1,13 +1,19 @@
-"""Nearest fit-half dialogues as a ranking signal, measured on ReDial's fit half (~5 min).
+"""The two collaborative signals of issue 11 on ReDial's fit half, on the app's own candidates.
 
-For each fit-half recommendation turn, the seeker's words so far (``crs.seeker_text``, embedded
-with the app's text model) are compared with the seeker words of every fit-half dialogue of the
-*other* folds; the ``k`` most similar dialogues vote for the movies they mention (or only those
-their recommender recommended), each vote weighted by the similarity. The signal is added to the
-candidates the app retrieves (``tuning.fit_cases``: the app's own path, retrieved once) and fused
-with the weights of ``assets/movies/fusion.json`` at several weights of its own; R@10 per
-condition (chit-chat turns use ``weights``, turns with content ``content_weights``). Also the
-signal alone over every movie (ties to the more popular). The eval half is never read.
+Every fit-half recommendation turn is retrieved once by the app's path with tables from the
+other folds of the fit half (``tuning.fit_cases``; EASE's ``collab.json`` included), then fused
+with the weights of ``assets/movies/fusion.json`` while one weight varies; R@10 per condition
+(chit-chat turns use ``weights``, turns with content ``content_weights``). The eval half is never
+read. About 10 minutes on 2 busy cores.
+
+1. ``collab`` (EASE rows of the liked titles, ``recommender/collab.py``): its content weight,
+   at most the largest weight (so the popularity cap, a share of the largest, still holds), with
+   co-mentions kept or switched off.
+2. Nearest fit-half dialogues: the seeker's words so far (``crs.seeker_text``, the app's text
+   model) against the seeker words of each fit-half dialogue of the *other* folds; the ``k`` most
+   similar dialogues vote for the movies they mention (or only those recommended), each vote
+   weighted by the similarity; added as one more scaled signal (only to the candidates the app
+   retrieved; also reported alone over every movie, ties to the more popular).
 
     MAGPIE_SHARED_DATA=../shared/data .venv/bin/python scripts/compare_dialogues.py [--limit N]
 """
@@ -33,8 +39,9 @@ from recommender.pipeline import Recommender
 from recommender.scoring import scale
 
 FUSION = Path(__file__).resolve().parents[1] / "assets" / "movies" / "fusion.json"
-KS = (10, 30, 100)
-WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1.0)
+KS = (10, 30)
+WEIGHTS = (0.0, 0.1, 0.2, 0.35, 0.7)
+COLLAB = (0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 1.0)
 CUT = 10
 
 
@@ -73,6 +80,24 @@ def main() -> None:
     said = [seeker_text(c.turn.context) for c in cases]
     queries = np.stack(embed_queries(rec.models.text, [s or "-" for s in said]))
     print(f"{len(cases)} fit-half turns, {len(fit_ids)} fit dialogues")
+    lam = rec.settings.mmr_lambda
+    content = [c for c in cases if c.content]
+    chat = [c for c in cases if not c.content]
+    n_content = max(sum(len(c.turn.targets) for c in content), 1)
+    n_chat = max(sum(len(c.turn.targets) for c in chat), 1)
+    fired = sum("collab" in c.names for c in chat)
+    print(f"collab fires on {fired} of {len(chat)} chit-chat turns")
+    print(f"chit-chat R@{CUT} {sum(c.hits(fusion['weights'], lam) for c in chat) / n_chat:.4f}")
+    found: dict[tuple[float, float], int] = {}
+    for cooc in (fusion["content_weights"]["cooccur"], 0.0):
+        for w in COLLAB:
+            trial = {**fusion["content_weights"], "cooccur": cooc, "collab": w}
+            found[(cooc, w)] = sum(c.hits(trial, lam) for c in content)
+        line = ", ".join(f"{w:g}: {found[(cooc, w)] / n_content:.4f}" for w in COLLAB)
+        print(f"content R@{CUT}, cooccur {cooc:g}, by collab weight: {line}")
+    cooc, w = max(found, key=lambda key: (found[key], -key[1]))
+    chosen = {**fusion["content_weights"], "cooccur": cooc, "collab": w}
+    print(f"chosen: cooccur {cooc:g}, collab {w:g}; the nearest dialogues are added to these")
     ids = sorted(set(dataset.ids.values()))
     position = {item: n for n, item in enumerate(ids)}
     popularity = {
@@ -104,7 +129,7 @@ def main() -> None:
                 alone += sum(t in ranked for t in case.turn.targets)
                 # Fused with the app's other signals on its own candidates.
                 extra = scale(np.array([votes[position[i]] for i in case.ids], dtype=np.float32))
-                base = fusion["content_weights" if case.content else "weights"]
+                base = chosen if case.content else fusion["weights"]
                 names = case.names
                 case.names = [*names, "dialogues"]
                 scaled = case.scaled
