@@ -7,10 +7,10 @@ which is ``rank``). The annotated entity ids serve only as ground truth and for 
 
 The candidate set is the dataset's own item list: items whose DBpedia name gives an id of the
 bundled movie catalogue take its row (title, year, Wikidata metadata) and vector; the others
-become bare items (title and year from the name), embedded here. Popularity and co-mentions are
-learned from the dataset's fit half (for ``--split fit``: from the other folds of the fit half,
-so no dialogue scores with what it taught); ``--split all`` uses the bundled tables, learned
-from ReDial's fit half. MovieLens co-ratings and the learned fusion weights (``fusion.json``)
+become bare items (title and year from the name), embedded here. Popularity, co-mentions and
+EASE weights (``collab.json``) are learned from the dataset's fit half (for ``--split fit``:
+from the other folds of the fit half, so no dialogue scores with what it taught); ``--split all``
+uses the bundled tables, learned from ReDial's fit half. MovieLens co-ratings and the learned fusion weights (``fusion.json``)
 come from the bundled catalogue in every case.
 """
 
