@@ -8,7 +8,7 @@ import pytest
 
 from recommender.catalog import CatalogSpec, Catalogue
 from recommender.collab import ease, ease_table, neighbours
-from recommender.retrieval import Query, Retriever
+from recommender.retrieval import UNMATCHED_POPULARITY, Query, Retriever
 from recommender.schemas import Item, Profile
 from recommender.tables import collab_table
 
@@ -82,3 +82,24 @@ def test_liked_items_bring_their_ease_neighbours_as_the_collab_signal(tmp_path, 
     none = _catalogue(tmp_path / "x", embedder, None)
     plain = Retriever(none).candidates(Query(Profile(liked=["a"]), "", None, exclude={"a"}))
     assert "collab" not in plain.signals
+
+
+def test_collab_orders_what_was_asked_for_rather_than_overriding_it(tmp_path, embedder):
+    """Like popularity, an item known to lack every wanted word keeps only a share of it."""
+    items = [
+        Item("a", "Liked", attributes={"genres": ["crime"]}),
+        Item("c", "Crime", attributes={"genres": ["crime"]}),
+        Item("h", "Horror", attributes={"genres": ["horror"]}),
+    ]
+    side = tmp_path / "side"
+    side.mkdir()
+    (side / "collab.json").write_text(json.dumps({"neighbours": {"a": {"c": 0.5, "h": 0.5}}}))
+    spec = CatalogSpec.bare("films", folder=side).model_copy(update={"kind_fields": ["genres"]})
+    data = Catalogue.build(spec, items, embedder.embed([i.title for i in items]))
+    got = Retriever(data).candidates(
+        Query(Profile(liked=["a"], wanted=["crime"]), "crime", None, exclude=frozenset({"a"}))
+    )
+    ids = [data.items[int(p)].id for p in got.positions]
+    collab = dict(zip(ids, got.signals["collab"].tolist(), strict=True))
+    assert collab["c"] == pytest.approx(0.5)
+    assert collab["h"] == pytest.approx(0.5 * UNMATCHED_POPULARITY)

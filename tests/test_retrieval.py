@@ -7,7 +7,7 @@ from scipy.sparse import csr_matrix
 
 from recommender.catalog import CatalogSpec, Catalogue
 from recommender.constraints import Limit, allowed, notes
-from recommender.retrieval import GUESSED_CREDIT, Query, Retriever
+from recommender.retrieval import GUESSED_CREDIT, LIKED_KIND_WEIGHT, Query, Retriever
 from recommender.schemas import Item, Profile, Range
 from recommender.tables import guess_words
 
@@ -203,4 +203,5 @@ def test_a_liked_item_asks_for_its_kind(embedder):
     kind = dict(
         zip([items[p].id for p in found.positions], found.signals["attribute"], strict=True)
     )
-    assert kind["ot"] == 1.0 and np.isclose(kind["sb"], 1 / 3) and kind.get("ex", 0.0) == 0.0
+    assert np.isclose(kind["ot"], LIKED_KIND_WEIGHT)
+    assert np.isclose(kind["sb"], LIKED_KIND_WEIGHT / 3) and kind.get("ex", 0.0) == 0.0
