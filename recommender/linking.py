@@ -110,7 +110,8 @@ class VocabularyLinker:
     def _spelled(self, text: str) -> list[str]:
         """The normalised words of ``text``, a slip of a vocabulary word put right: a word the
         vocabulary does not know and the language's word list does not hold ("famly")."""
-        return [self._slips_of(text).get(w, w) for w in normalise(text).split()]
+        slips = self._slips_of(text)
+        return [slips.get(w, w) for w in normalise(text).split()]
 
     def _slips_of(self, text: str) -> dict[str, str]:
         """typed word -> the vocabulary word it is a slip of, for the words of ``text``."""
