@@ -227,12 +227,6 @@ def remember(settings: Settings, spec: CatalogSpec) -> None:
 KIND_AT_MOST = 0.9  # a kind word on a larger share of the items tells nothing
 
 
-def _listed(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [value] if isinstance(value, str) else []
-
-
 @dataclass(frozen=True)
 class Catalogue:
     """One catalogue in memory: items, their vectors and side tables, all aligned by position."""
@@ -280,9 +274,7 @@ class Catalogue:
         for item, guessed in zip(self.items, self.guessed, strict=True):
             if self.spec.kind_fields:
                 words = {
-                    normalise(str(v))
-                    for name in self.spec.kind_fields
-                    for v in _listed(item.attributes.get(name))
+                    normalise(str(v)) for name in self.spec.kind_fields for v in item.values(name)
                 }
             else:
                 words = {normalise(c) for c in item.categories}
@@ -294,7 +286,7 @@ class Catalogue:
         names: set[str] = set()
         for item in self.items:
             for field_name in self.spec.link_fields:
-                names.update(normalise(v) for v in _listed(item.attributes.get(field_name)))
+                names.update(normalise(v) for v in item.values(field_name))
         return frozenset(names)
 
     def having(

@@ -27,12 +27,6 @@ from .titles import Mention, TitleLinker
 __all__ = ["Mention", "TitleLinker", "VocabularyLinker"]
 
 
-def _listed(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [value] if isinstance(value, str) else []
-
-
 class VocabularyLinker:
     """Maps words in text onto the catalogue's own vocabulary: categories and attribute words.
 
@@ -82,7 +76,7 @@ class VocabularyLinker:
             w
             for item in items
             for f in (people.fields if people else ())
-            for v in _listed(item.attributes.get(f))
+            for v in item.values(f)
             for w in normalise(v).split()
         }
         self._slips = FuzzyIndex({w: w for w in known - named if len(w) >= self._MIN_SLIP})

@@ -110,6 +110,13 @@ class Item:
         except ValueError:
             return None
 
+    def values(self, name: str) -> list[str]:
+        """A word-like attribute as a list: ``["Steven Soderbergh"]`` for a list or a string."""
+        value = self.attributes.get(name)
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return [value] if isinstance(value, str) else []
+
     def words(self) -> list[str]:
         """Categories and word-like attribute values, lower-cased: what constraints match against."""
         out = [c.lower() for c in self.categories]
