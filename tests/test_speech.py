@@ -459,9 +459,9 @@ def real_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("magpie-cache")
 
 
-@pytest.fixture(scope="module")
-def real_transcriber(real_cache: Path) -> WhisperTranscriber:
-    """tiny.en converted into a fresh cache, loaded and run once with the network refused."""
+def offline_load(name: str, cache: Path) -> WhisperTranscriber:
+    """Whisper ``name`` loaded into a fresh ``cache`` and run once (the tokenizer loads on the
+    first decode), with every network call refused."""
     whisper = pytest.importorskip("whisper")
     mp = pytest.MonkeyPatch()
 
@@ -472,9 +472,8 @@ def real_transcriber(real_cache: Path) -> WhisperTranscriber:
     mp.setattr(whisper, "_download", no_network)
     mp.setenv("HF_HUB_OFFLINE", "1")
     try:
-        transcriber = load_transcriber("tiny.en", real_cache)
-        assert transcriber is not None and transcriber.name == "whisper-tiny.en"
-        # the tokenizer (gpt2.tiktoken, shipped in whisper) loads on the first decode
+        transcriber = load_transcriber(name, cache)
+        assert transcriber is not None and transcriber.name == f"whisper-{name}"
         with contextlib.suppress(AudioError):
             transcriber.transcribe(tone(1.0))
     finally:
@@ -482,10 +481,18 @@ def real_transcriber(real_cache: Path) -> WhisperTranscriber:
     return transcriber
 
 
-def espeak(path: Path, text: str) -> Path:
+@pytest.fixture(scope="module")
+def real_transcriber(real_cache: Path) -> WhisperTranscriber:
+    """tiny.en converted into a fresh cache, loaded and run once with the network refused."""
+    return offline_load("tiny.en", real_cache)
+
+
+def espeak(path: Path, text: str, voice: str | None = None) -> Path:
+    """``text`` spoken by espeak-ng into ``path`` (in ``voice`` when given, else at 150 wpm)."""
     if shutil.which("espeak-ng") is None:
         missing("espeak-ng is not installed (apt-get install espeak-ng)")
-    subprocess.run(["espeak-ng", "-s", "150", "-w", str(path), text], check=True)
+    how = ["-v", voice] if voice else ["-s", "150"]
+    subprocess.run(["espeak-ng", *how, "-w", str(path), text], check=True)
     return path
 
 

@@ -6,28 +6,30 @@ assembly, checksum and conversion on it; the ``models`` tests use the pinned bas
 
 from __future__ import annotations
 
-import contextlib
 import re
-import shutil
-import socket
-import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
-from conftest import missing
-from test_speech import TINY_DIMS, FakeWhisper, ct2_from_whisper, tone, write_ct2
+from test_speech import (
+    TINY_DIMS,
+    FakeWhisper,
+    ct2_from_whisper,
+    espeak,
+    offline_load,
+    tone,
+    write_ct2,
+)
 
-from recommender.errors import AudioError, ModelUnavailable
+from recommender.errors import ModelUnavailable
 from recommender.evaluation.speech import CHINESE_REQUESTS, MANDARIN_VOICE, character_error_rate
 from recommender.models import weights, whisper_convert
 from recommender.models.speech import (
     LANGUAGES,
     PROMPTS,
     WhisperTranscriber,
-    load_transcriber,
     pick_language,
     word_error_rate,
 )
@@ -236,30 +238,7 @@ def base_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def base_transcriber(base_cache: Path) -> WhisperTranscriber:
     """Whisper base assembled, checked and converted into a fresh cache, the network refused."""
-    whisper = pytest.importorskip("whisper")
-    mp = pytest.MonkeyPatch()
-
-    def no_network(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("speech loading tried to use the network")
-
-    mp.setattr(socket.socket, "connect", no_network)
-    mp.setattr(whisper, "_download", no_network)
-    try:
-        transcriber = load_transcriber("base", base_cache)
-        assert transcriber is not None and transcriber.name == "whisper-base"
-        # the tokenizer (multilingual.tiktoken, shipped in whisper) loads on the first decode
-        with contextlib.suppress(AudioError):
-            transcriber.transcribe(tone(1.0))
-    finally:
-        mp.undo()
-    return transcriber
-
-
-def _espeak(path: Path, text: str, voice: str) -> Path:
-    if shutil.which("espeak-ng") is None:
-        missing("espeak-ng is not installed (apt-get install espeak-ng)")
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
-    return path
+    return offline_load("base", base_cache)
 
 
 @pytest.mark.models
@@ -283,7 +262,7 @@ def test_a_chinese_voice_note_comes_back_as_chinese(
     base_transcriber: WhisperTranscriber, tmp_path: Path
 ) -> None:
     said = CHINESE_REQUESTS["shop"][0]  # 我需要一双一百块以下的跑步鞋。
-    heard = base_transcriber.transcribe(str(_espeak(tmp_path / "zh.wav", said, MANDARIN_VOICE)))
+    heard = base_transcriber.transcribe(str(espeak(tmp_path / "zh.wav", said, MANDARIN_VOICE)))
     assert heard.language == "zh"
     assert len(CJK.findall(heard.text)) >= 5, heard.text
     # espeak-ng's Mandarin is robotic: the words are not all right, but most characters are
@@ -295,7 +274,7 @@ def test_english_still_works_with_base(
     base_transcriber: WhisperTranscriber, tmp_path: Path
 ) -> None:
     said = "I want running shoes under one hundred dollars"
-    heard = base_transcriber.transcribe(str(_espeak(tmp_path / "en.wav", said, "en-us")))
+    heard = base_transcriber.transcribe(str(espeak(tmp_path / "en.wav", said, "en-us")))
     assert heard.language == "en"
     assert word_error_rate(said, heard.text) <= 0.2, heard.text
 
