@@ -32,6 +32,7 @@ from .people import PersonLinker
 from .rows import check_name
 from .schemas import Item
 from .tables import (
+    KIND_AT_MOST,
     NONE,
     broader_words,
     collab_table,
@@ -224,9 +225,6 @@ def remember(settings: Settings, spec: CatalogSpec) -> None:
     (registry / f"{spec.name}.json").write_text(json.dumps(record), encoding="utf-8")
 
 
-KIND_AT_MOST = 0.9  # a kind word on a larger share of the items tells nothing
-
-
 @dataclass(frozen=True)
 class Catalogue:
     """One catalogue in memory: items, their vectors and side tables, all aligned by position."""
@@ -267,9 +265,8 @@ class Catalogue:
 
     @cached_property
     def kinds(self) -> list[frozenset[str]]:
-        """Per item: the words saying what kind of item it is (``spec.kind_fields``, else its
-        categories), guessed ones where it has none; a word nearly every item carries (the
-        "movie" category) says nothing and is left out."""
+        """Per item: its kind words (``spec.kind_fields``, else categories, plus guessed ones),
+        less any word nearly every item carries (the "movie" category)."""
         out = []
         for item, guessed in zip(self.items, self.guessed, strict=True):
             if self.spec.kind_fields:
@@ -280,6 +277,10 @@ class Catalogue:
                 words = {normalise(c) for c in item.categories}
             out.append(frozenset(w for w in words | guessed if self.share(w) < KIND_AT_MOST))
         return out
+
+    @cached_property
+    def kind_sizes(self) -> np.ndarray:  # (n,) how many kind words each item has
+        return np.array([len(k) for k in self.kinds], dtype=np.float32)
 
     @cached_property
     def _people(self) -> frozenset[str]:

@@ -257,7 +257,7 @@ def _liked_kind(data: Catalogue, liked: Sequence[int]) -> np.ndarray:
     its comedy, crime and heist), averaged over the liked items that have a kind: shared words
     over the words of either (Jaccard), so a horror-thriller-comedy-crime film is no closer to
     a crime comedy than a crime comedy is."""
-    sizes = np.array([len(k) for k in data.kinds], dtype=np.float32)
+    sizes = data.kind_sizes
     shares = []
     for position in liked:
         kind = sorted(data.kinds[position])

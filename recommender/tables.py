@@ -17,6 +17,7 @@ from .text import normalise
 
 __all__ = [
     "GUESS_SHARE",
+    "KIND_AT_MOST",
     "NONE",
     "broader_words",
     "collab_table",
@@ -42,6 +43,7 @@ BROADER_SHARE = 0.8
 BROADER_MIN_ITEMS = 3  # a fine word on fewer items says too little about its kind
 BROADER_WIDER = 3.0  # the broader word is on at least this many times as many items
 BROADER_AT_MOST = 0.25  # ... and on at most this share of the catalogue
+KIND_AT_MOST = 0.9  # a kind word (catalog.kinds) on a larger share of the items tells nothing
 
 
 def title_key(title: str) -> str:
