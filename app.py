@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import os
 
+from recommender.app.ui import build_app, launch_options
 from recommender.config import load_settings
 from recommender.pipeline import Recommender
-from recommender.ui import build_app, launch_options
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ A turn flows through one module per stage: ``understand`` (text, photos, voice) 
 Importing this package loads no model library.
 """
 
-from .config import Settings, load_settings
-from .errors import MagpieError
-from .schemas import CatalogRow, Item, Profile, ScoredItem, Session, TurnResult
+from recommender.config import Settings, load_settings
+from recommender.errors import MagpieError
+from recommender.schemas import CatalogRow, Item, Profile, ScoredItem, Session, TurnResult
 
 __all__ = [
     "CatalogRow",

@@ -1,5 +1,5 @@
 """``python -m recommender`` runs the ``magpie`` command line."""
 
-from .cli import main
+from recommender.cli.main import main
 
 main()

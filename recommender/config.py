@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from recommender.errors import ConfigError
 
 __all__ = ["DEFAULT_WEIGHTS", "Settings", "load_settings"]
 

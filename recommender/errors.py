@@ -1,7 +1,16 @@
 """Errors Magpie raises on purpose.
 
-Every message is written for the person chatting: safe to show in the UI as it is.
-Causes are chained with ``raise ... from e`` so logs keep the technical detail.
+Every message is written for the person chatting: safe to show in the UI as it is. An error a
+person may meet names its sentence by a key of the strings files (``key`` and ``fields``, as
+``schemas.Notice``), so the page and the command line show it in the person's language;
+``str(e)`` is the English one. Causes are chained with ``raise ... from e`` so logs keep the
+technical detail.
+
+>>> str(ImageError(key="notice.photo_empty"))
+'That photo is empty (0 bytes).'
+>>> e = AudioError(key="notice.voice_too_large", size=40, limit=25)
+>>> e.key, e.fields
+('notice.voice_too_large', {'size': 40, 'limit': 25})
 
     MagpieError                  base; ``str(e)`` is a user-facing sentence
     ├── ConfigError              a setting is missing or malformed
@@ -32,7 +41,27 @@ __all__ = [
 
 
 class MagpieError(Exception):
-    """Base class; the message is safe to show to a user."""
+    """Base class; the message is safe to show to a user.
+
+    ``MagpieError("a sentence")`` carries its English sentence; ``MagpieError(key=..., **fields)``
+    names a sentence of the strings files (``languages/<code>/ui.toml``) instead.
+    """
+
+    key: str | None = None  # "notice.photo_empty": the sentence in every language
+    fields: dict[str, object]
+
+    def __init__(self, *args: object, key: str | None = None, **fields: object) -> None:
+        super().__init__(*args)
+        if key is not None:
+            self.key = key
+        self.fields = fields
+
+    def __str__(self) -> str:
+        if self.key is not None and not self.args:
+            from recommender.reply.strings import say  # the strings import errors: not at the top
+
+            return say("en", self.key, **self.fields)
+        return super().__str__()
 
 
 class ConfigError(MagpieError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .schemas import Profile, ScoredItem, TurnResult
+from recommender.schemas import Profile, ScoredItem, TurnResult
 
 __all__ = ["Done", "Heard", "ItemsRanked", "ProfileRead", "Seen", "Token", "TurnEvent"]
 

@@ -15,28 +15,36 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import lexicon
-from .catalogs import Catalogues
-from .config import Settings
-from .constraints import notes as constraint_notes
-from .errors import CatalogError, LLMError, MagpieError
-from .events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
-from .explain import Explainer
-from .models.registry import ROLES, Models
-from .profile import like, llm_update, merge, query_text, update
-from .prompts import PromptBook
-from .ranking import Ranker
-from .reading import Reading, read_message
-from .schemas import ChatMessage, ImageRef, Profile, ScoredItem, Session, TurnResult
-from .sessions import shown_before
-from .strings import DEFAULT as DEFAULT_LANGUAGE
-from .strings import message_language, say, supported
-from .templates import describe_profile
-from .understand import understand
+from recommender.catalogue.registry import Catalogues
+from recommender.config import Settings
+from recommender.errors import CatalogError, LLMError, MagpieError
+from recommender.events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
+from recommender.models.registry import ROLES, Models
+from recommender.profile import like, llm_update, merge, query_text, update
+from recommender.rank.constraints import notes as constraint_notes
+from recommender.rank.ranking import Ranker
+from recommender.read import gloss
+from recommender.read.reading import Reading, read_message
+from recommender.read.understand import understand
+from recommender.reply.explain import Explainer
+from recommender.reply.prompts import PromptBook
+from recommender.reply.strings import DEFAULT as DEFAULT_LANGUAGE
+from recommender.reply.strings import message_language, supported
+from recommender.reply.templates import describe_profile
+from recommender.schemas import (
+    ChatMessage,
+    ImageRef,
+    Notice,
+    Profile,
+    ScoredItem,
+    Session,
+    TurnResult,
+)
+from recommender.sessions import shown_before
 
 if TYPE_CHECKING:
-    from .catalog import Catalogue
-    from .index import VectorIndex
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.catalogue.index import VectorIndex
 
 __all__ = ["Models", "Recommender"]
 
@@ -75,8 +83,8 @@ class Recommender:
     @classmethod
     def from_settings(cls, settings: Settings) -> Recommender:
         """Real models (loaded lazily, once per process) and the configured Chroma index."""
-        from .index import VectorIndex
-        from .models.registry import real_models
+        from recommender.catalogue.index import VectorIndex
+        from recommender.models.registry import real_models
 
         return cls(settings, real_models(settings), VectorIndex(settings))
 
@@ -112,7 +120,7 @@ class Recommender:
         if progress:
             progress("loading the Chinese word segmenter")
         t = time.perf_counter()
-        lexicon.warm()
+        gloss.warm()
         timings["chinese_words"] = time.perf_counter() - t
         for catalog in catalogs:
             if progress:
@@ -159,6 +167,10 @@ class Recommender:
         timer = _Timer()
         data = self.catalog(session.catalog)
         t = timer.start
+        # The turn's language, known before anything is read (the notices of understanding speak
+        # it): the selector's, else the typed message's, else the conversation's. A voice note
+        # alone speaks the language it was said in (below).
+        lang = supported(language or message_language(text) or session.language or DEFAULT_LANGUAGE)
 
         heard = understand(
             text,
@@ -177,12 +189,10 @@ class Recommender:
 
         t = time.perf_counter()
         reading = self._read(session, heard.text, data)
-        # The one place a turn's language is decided: the selector's, else the message's
-        # (the reader's; a message without words, "#2" or a photo, keeps the conversation's).
-        said = reading.language if message_language(heard.text) else None
-        lang = supported(language or said or session.language or DEFAULT_LANGUAGE)
+        if language is None and not message_language(text) and message_language(heard.text):
+            lang = supported(reading.language)  # a voice note without typed words
         if llm is None and self.models.failure("llm") is not None:
-            heard.notices.append(say(lang, "chat.no_llm"))
+            heard.notices.append(Notice("chat.no_llm"))
         heard.notices.extend(reading.critique.notes)
         t = timer.mark("profile_rules", t)
         profile = self._profile(session, reading, heard.images, data, timer, t)

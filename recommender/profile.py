@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from .errors import LLMError
-from .schemas import ChatMessage, ImageRef, Profile, ProfileUpdate, Range
-from .text import normalise
+from recommender.errors import LLMError
+from recommender.schemas import ChatMessage, ImageRef, Profile, ProfileUpdate, Range
+from recommender.text import normalise
 
 if TYPE_CHECKING:
-    from .linking import TitleLinker, VocabularyLinker
-    from .models.base import ChatLLM
-    from .prompts import PromptBook
-    from .reading import Reading
+    from recommender.models.base import ChatLLM
+    from recommender.read.linking import TitleLinker, VocabularyLinker
+    from recommender.read.reading import Reading
+    from recommender.reply.prompts import PromptBook
 
 __all__ = ["like", "llm_update", "merge", "query_text", "update"]
 
@@ -142,7 +142,7 @@ def llm_update(
 
     Raises ``LLMError`` when the output is not valid JSON for the schema.
     """
-    from .models.base import complete
+    from recommender.models.base import complete
 
     context = "\n".join(f"{m.role}: {m.content}" for m in history[-2 * history_turns :])
     messages = [

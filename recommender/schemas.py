@@ -20,6 +20,7 @@ __all__ = [
     "ImageRef",
     "ImageUnderstanding",
     "Item",
+    "Notice",
     "Profile",
     "ProfileUpdate",
     "Range",
@@ -276,6 +277,16 @@ class ScoredItem:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something a person should know about their input ("that photo is empty"): a key of the
+    strings files and its fields, rendered in the person's language where it is shown (the page,
+    the command line: ``strings.notice``), never earlier."""
+
+    key: str  # "notice.photo_empty": a section and a name of languages/<code>/ui.toml
+    fields: dict[str, str | int | float | Notice] = field(default_factory=dict)  # a Notice nests
+
+
 @dataclass
 class TurnResult:
     """Everything a turn produced; ``magpie ask --json`` prints this."""
@@ -285,11 +296,13 @@ class TurnResult:
     profile: Profile = field(default_factory=Profile)
     items: list[ScoredItem] = field(default_factory=list)
     reply: str = ""
-    notices: list[str] = field(default_factory=list)  # user-facing messages about bad input
+    notices: list[Notice] = field(default_factory=list)  # what the person should know (bad input)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage of this turn
     language: str = "en"  # what the reply, reasons and notices are written in
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, notices: list[str] | None = None) -> dict[str, Any]:
+        """The turn as JSON; ``notices`` are the notices rendered (``strings.notice``), else
+        their keys."""
         return {
             "transcript": self.transcript,
             "image_words": self.image_words,
@@ -308,6 +321,6 @@ class TurnResult:
                 for s in self.items
             ],
             "reply": self.reply,
-            "notices": self.notices,
+            "notices": notices if notices is not None else [n.key for n in self.notices],
             "language": self.language,
         }

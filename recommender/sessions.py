@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import CatalogError
-from .schemas import Session
+from recommender.errors import CatalogError
+from recommender.schemas import Session
 
 __all__ = ["load_session", "save_session", "shown_before"]
 

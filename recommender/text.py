@@ -1,4 +1,4 @@
-"""All text normalisation, and the word lists of each language (``languages/<code>.toml``).
+"""All text normalisation (the word lists of each language are ``languages.pack``).
 
 Every reader of text (title linking, the message reader, BM25, reasons, evaluation) folds and
 tokenises through these few functions, so "Amélie", "amelie" and "AMELIE" always meet.
@@ -11,175 +11,28 @@ tokenises through these few functions, so "Amélie", "amelie" and "AMELIE" alway
 
 from __future__ import annotations
 
-import functools
 import re
-import tomllib
 import unicodedata
-from dataclasses import dataclass
-from pathlib import Path
 
-from .errors import ConfigError
+from recommender.languages import DEFAULT, pack
 
 __all__ = [
-    "LANGUAGES",
-    "Language",
-    "Lexicon",
     "clean_text",
     "fold",
     "keyword_tokens",
-    "language",
-    "lexicon",
     "ngrams",
     "normalise",
     "stem",
+    "title_key",
     "tokens",
     "word_spans",
 ]
 
-LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
-DEFAULT_LANGUAGE = "en"
-# The languages a message may be written in: one word-list file each in ``languages/``.
-LANGUAGES = ("en", "zh", "es", "fr", "de")
-
-# Lists of regular-expression alternatives each language file gives for numbers and ranges.
-_PATTERN_LISTS = (
-    "currency_before",
-    "currency_after",
-    "thousands",
-    "price_words",
-    "budget_max",
-    "budget_min",
-    "budget_max_after",
-    "budget_min_after",
-    "between",
-    "range_joiners",
-    "year_min",
-    "year_after",
-    "year_max",
-    "year_before",
-    "year_min_after",
-    "year_max_after",
-    "articles",
-)
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Control characters and bidi overrides: never part of what a person means to say.
 _CONTROL = re.compile(
     r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
 )
-
-
-@dataclass(frozen=True)
-class Language:
-    """One language's word lists (see ``languages/en.toml`` for what each is for)."""
-
-    code: str
-    stop_words: frozenset[str]  # BM25 ignores these
-    common_words: frozenset[str]  # one-word titles that are ordinary words
-    not_attributes: frozenset[str]  # never a catalogue attribute word
-    spellings: dict[str, str]  # variant spelling -> the one matched
-    negation: tuple[str, ...]  # regex alternatives
-    negation_soften: tuple[str, ...]
-    dislike: tuple[str, ...]
-    seen: tuple[str, ...]
-    clause_breaks: tuple[str, ...]
-    decades: dict[str, int]  # "nineties" -> 9
-    ordinals: dict[str, int]  # "second" -> 2, "last" -> -1
-    currency_before: tuple[str, ...]  # regex alternatives, like the cues above
-    currency_after: tuple[str, ...]
-    thousands: tuple[str, ...]
-    price_words: tuple[str, ...]
-    budget_max: tuple[str, ...]
-    budget_min: tuple[str, ...]
-    budget_max_after: tuple[str, ...]  # the bound after the number: "150 bucks max"
-    budget_min_after: tuple[str, ...]
-    between: tuple[str, ...]
-    range_joiners: tuple[str, ...]
-    year_min: tuple[str, ...]  # "since 2010": 2010 on
-    year_after: tuple[str, ...]  # "after 2015": 2016 on
-    year_max: tuple[str, ...]
-    year_before: tuple[str, ...]
-    year_min_after: tuple[str, ...]  # "2010 or later"
-    year_max_after: tuple[str, ...]
-    articles: tuple[str, ...]
-    number_words: dict[str, int]  # "two" -> 2
-    half: str  # "and a half"
-    units: dict[str, dict[str, float]]  # unit -> {regex alternative: how many of the unit}
-    # Budget cues that leave the amount itself out: "under $20" is $19.99 at most.
-    budget_below: tuple[str, ...] = ()
-    # Bounds on ranked values (ordinals.py): "nothing rated above PG", "no R", "PG or lower".
-    rank_above: tuple[str, ...] = ()
-    rank_not: tuple[str, ...] = ()
-    rank_at_most_after: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """What every language file gives: how to tell the language, and how to read it in English.
-
-    The rule reader understands English; a message in another language is first glossed into
-    the English it means (``lexicon.gloss``) through ``rewrites`` and ``words``.
-    """
-
-    code: str
-    name: str  # the language's name for itself
-    script: str  # "latin" or "han"
-    markers: frozenset[str]  # frequent words of the language, accents stripped (langid.py)
-    letters: str  # letters only this language (of ours) uses
-    rewrites: tuple[tuple[re.Pattern[str], str], ...]  # regex -> English, applied in order
-    words: dict[str, str]  # word or phrase -> the English it means
-    numerals: dict[str, int]  # numeral characters -> value (Chinese: 一 -> 1, 十 -> 10)
-
-
-@functools.cache
-def lexicon(code: str) -> Lexicon:
-    """The glossing lists of ``code`` (one of ``LANGUAGES``), read once per process."""
-    path = LANGUAGES_DIR / f"{code}.toml"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Lexicon(
-            code=code,
-            name=raw["name"],
-            script=raw.get("script", "latin"),
-            markers=frozenset(raw["markers"]),
-            letters=raw.get("letters", ""),
-            rewrites=tuple((re.compile(a, re.I), b) for a, b in raw.get("rewrites", [])),
-            words={fold(k): v for k, v in raw.get("words", {}).items()},
-            numerals={k: int(v) for k, v in raw.get("numerals", {}).items()},
-        )
-    except (OSError, KeyError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"cannot read the word lists of language {code!r}") from e
-
-
-@functools.cache
-def language(code: str = DEFAULT_LANGUAGE) -> Language:
-    """The word lists of ``code``, read once per process."""
-    path = LANGUAGES_DIR / f"{code}.toml"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Language(
-            code=code,
-            stop_words=frozenset(raw["stop_words"]),
-            common_words=frozenset(raw["common_words"]),
-            not_attributes=frozenset(raw["not_attributes"]),
-            spellings=dict(raw["spellings"]),
-            negation=tuple(raw["negation"]),
-            negation_soften=tuple(raw["negation_soften"]),
-            dislike=tuple(raw["dislike"]),
-            seen=tuple(raw["seen"]),
-            clause_breaks=tuple(raw["clause_breaks"]),
-            decades={k: int(v) for k, v in raw["decades"].items()},
-            ordinals={k: int(v) for k, v in raw["ordinals"].items()},
-            number_words={k: int(v) for k, v in raw["number_words"].items()},
-            half=raw["half"],
-            units={u: {k: float(v) for k, v in alts.items()} for u, alts in raw["units"].items()},
-            budget_below=tuple(raw.get("budget_below", ())),
-            rank_above=tuple(raw.get("rank_above", ())),
-            rank_not=tuple(raw.get("rank_not", ())),
-            rank_at_most_after=tuple(raw.get("rank_at_most_after", ())),
-            **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
-        )
-    except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"cannot read the word lists of language {code!r}") from e
 
 
 def clean_text(text: str, limit: int) -> tuple[str, bool]:
@@ -239,9 +92,9 @@ def stem(word: str) -> str:
     return word
 
 
-def keyword_tokens(text: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+def keyword_tokens(text: str, lang: str = DEFAULT) -> list[str]:
     """Lower-cased, plural-stripped words without stop words: what BM25 sees."""
-    stop = language(lang).stop_words
+    stop = pack(lang).reader.stop_words
     return [stem(w) for w in normalise(text).split() if w not in stop and len(w) > 1]
 
 
@@ -255,3 +108,16 @@ def ngrams(words: list[str], n: int) -> list[str]:
     for size in range(n, 0, -1):
         out.extend(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
     return out
+
+
+def title_key(title: str) -> str:
+    """A title folded so that rows of one film meet ("The Conjuring" and "Conjuring").
+
+    >>> title_key("The Conjuring") == title_key("conjuring"), title_key("A Star Is Born")
+    (True, 'star is born')
+    """
+    key = normalise(title)
+    for article in ("the ", "a ", "an "):
+        if key.startswith(article) and len(key) > len(article):
+            return key[len(article) :]
+    return key

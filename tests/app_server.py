@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from recommender.app.ui import build_app, launch_options
 from recommender.config import load_settings
 from recommender.pipeline import Recommender
-from recommender.ui import build_app, launch_options
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"

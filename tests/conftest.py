@@ -134,7 +134,7 @@ def write_jsonl(path: Path, rows: Sequence[dict[str, Any] | str]) -> Path:
 def movie_spec(name: str = "movies", folder: Path | None = None):
     """The bundled movies catalogue's spec (vocabulary, synonyms, card attributes) under another
     name and folder: in-memory test catalogues read words as the real one does."""
-    from recommender.catalog import read_spec
+    from recommender.catalogue.spec import read_spec
 
     return read_spec(ROOT / "assets" / "movies").model_copy(update={"name": name, "folder": folder})
 
@@ -149,3 +149,10 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
         f.setframerate(rate)
         f.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
     return path
+
+
+def said(notices, lang: str = "en") -> list[str]:
+    """Notices as the person reads them in ``lang`` (``strings.notice``)."""
+    from recommender.reply.strings import notice
+
+    return [notice(lang, n) for n in notices]

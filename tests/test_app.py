@@ -193,7 +193,7 @@ def test_turn_timings_are_recorded(app):
 def test_bench_load_many_sessions_at_once(app):
     """`magpie bench load` on the running app: everyone gets cards and a reply, nobody sees
     another person's words (the full 20-session figures are in docs/app.md)."""
-    from recommender.loadbench import run_load
+    from recommender.cli.loadbench import run_load
 
     figures = run_load([app.url], ["running shoes under $100", "cheaper"], "shop", sessions=4)
     assert figures["errors"] == [] and figures["leaks"] == [] and figures["without_cards"] == []

@@ -14,7 +14,9 @@ from recommender.schemas import CatalogRow
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
-WHEEL_CACHE = ROOT / ".cache" / "wheels"  # where scripts/build_catalogs.py keeps the RecBole wheel
+WHEEL_CACHE = (
+    ROOT / ".cache" / "wheels"
+)  # where scripts/build/build_catalogs.py keeps the RecBole wheel
 
 
 def rows(name: str) -> list[CatalogRow]:
@@ -73,7 +75,7 @@ def test_pictures_build_is_deterministic(tmp_path):
     source = SHARED / "tuxpaint"
     if not (source / "catalog.jsonl").is_file():
         pytest.skip(f"the Tux Paint data is not at {source}")
-    script = ROOT / "scripts" / "build_pictures.py"
+    script = ROOT / "scripts" / "build" / "build_pictures.py"
     subprocess.run(
         [sys.executable, str(script), "--tuxpaint", str(source), "--out", str(tmp_path)],
         check=True,
@@ -99,7 +101,7 @@ def test_movies_cover_redial_with_years_and_metadata(movies):
 
 
 def test_movies_carry_fine_genres_and_plot_text_with_their_licence(movies):
-    """The open sources beyond Wikidata (scripts/film_knowledge.py): fine genres, summaries."""
+    """The open sources beyond Wikidata (scripts/build/film_knowledge.py): fine genres, summaries."""
     assert sum(bool(r.attributes.get("tags")) for r in movies.values()) >= 800
     for film in ("Rififi", "The_Town_2010_film", "The_Asphalt_Jungle"):
         assert "heist" in movies[film].attributes["tags"], film
@@ -129,7 +131,7 @@ def test_side_tables_name_only_catalogue_movies(movies):
 
 
 def test_collab_table_names_only_mentioned_movies(movies):
-    from recommender.collab import EASE_NEIGHBOURS
+    from recommender.catalogue.collab import EASE_NEIGHBOURS
 
     path = ASSETS / "movies" / "collab.json"
     assert path.stat().st_size < 2_500_000
@@ -148,7 +150,7 @@ def test_build_is_deterministic(shared_data, tmp_path):
     with_movielens = any(WHEEL_CACHE.glob("recbole*.whl"))
     command = [
         sys.executable,
-        str(ROOT / "scripts" / "build_catalogs.py"),
+        str(ROOT / "scripts" / "build" / "build_catalogs.py"),
         "--out",
         str(tmp_path),
         "--redial",
@@ -161,7 +163,7 @@ def test_build_is_deterministic(shared_data, tmp_path):
     )
     built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     # The build writes the catalogue folders; fusion.json is learned later by `magpie eval crs`,
-    # catalog.toml is written by hand, vectors/ by scripts/build_vectors.py, and assets/examples
+    # catalog.toml is written by hand, vectors/ by scripts/build/build_vectors.py, and assets/examples
     # holds the app's example inputs.
     committed = sorted(
         p.relative_to(ASSETS)
@@ -201,7 +203,7 @@ def test_no_catalogue_is_named_in_the_code():
 
 
 def test_every_bundled_folder_reads_as_a_catalogue():
-    from recommender.catalog import read_spec
+    from recommender.catalogue.spec import read_spec
 
     for name in ("movies", "shop", "pictures"):
         spec = read_spec(ASSETS / name)
@@ -213,11 +215,11 @@ def test_every_bundled_folder_reads_as_a_catalogue():
 @pytest.mark.parametrize("name", ["movies", "shop", "pictures"])
 def test_prebuilt_vectors_cover_every_row_for_the_default_models(name):
     """Stale vectors (rows edited, model changed) would be embedded again at every first start:
-    scripts/build_vectors.py must be rerun. Checked without loading any model."""
+    scripts/build/build_vectors.py must be rerun. Checked without loading any model."""
+    from recommender.catalogue.ingest import image_key, text_key
+    from recommender.catalogue.prebuilt import load_vectors
+    from recommender.catalogue.rows import resolve_image
     from recommender.config import Settings
-    from recommender.ingest import image_key, text_key
-    from recommender.prebuilt import load_vectors
-    from recommender.rows import resolve_image
 
     folder = ASSETS / name
     text = load_vectors(folder, "text", Settings.text_model)
@@ -231,11 +233,11 @@ def test_prebuilt_vectors_cover_every_row_for_the_default_models(name):
 
 @pytest.mark.models
 def test_prebuilt_vectors_match_fresh_embeddings():
+    from recommender.catalogue.ingest import text_key
+    from recommender.catalogue.prebuilt import load_vectors
+    from recommender.catalogue.rows import row_text
     from recommender.config import Settings
-    from recommender.ingest import text_key
     from recommender.models.text import load_text_embedder
-    from recommender.prebuilt import load_vectors
-    from recommender.rows import row_text
 
     embedder = load_text_embedder(Settings.text_model)
     shipped = load_vectors(ASSETS / "movies", "text", embedder.name)

@@ -19,7 +19,7 @@ import pytest
 from app_server import ARTIFACTS, record_timings, serve
 from conftest import missing
 
-from recommender.strings import message_language
+from recommender.reply.strings import message_language
 
 pytestmark = pytest.mark.browser
 

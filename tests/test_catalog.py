@@ -7,11 +7,11 @@ import pytest
 from conftest import HashEmbedder, write_jsonl
 from pydantic import ValidationError
 
-from recommender.catalog import read_spec
+from recommender.catalogue.index import VectorIndex
+from recommender.catalogue.ingest import ingest
+from recommender.catalogue.rows import read_rows
+from recommender.catalogue.spec import read_spec
 from recommender.errors import CatalogError
-from recommender.index import VectorIndex
-from recommender.ingest import ingest
-from recommender.rows import read_rows
 
 
 def spec(path, name):
@@ -269,9 +269,9 @@ def test_an_ingested_folder_is_found_and_asked(tmp_path, settings):
 
 
 def test_prebuilt_vectors_are_loaded_and_only_changed_rows_embedded(tmp_path, settings):
-    from recommender.ingest import text_key
-    from recommender.prebuilt import write_vectors
-    from recommender.rows import read_rows
+    from recommender.catalogue.ingest import text_key
+    from recommender.catalogue.prebuilt import write_vectors
+    from recommender.catalogue.rows import read_rows
 
     folder = garden(tmp_path)
     embedder = HashEmbedder()
@@ -293,9 +293,9 @@ def test_prebuilt_vectors_are_loaded_and_only_changed_rows_embedded(tmp_path, se
 
 
 def test_prebuilt_vectors_of_another_model_are_ignored(tmp_path, settings):
-    from recommender.ingest import text_key
-    from recommender.prebuilt import write_vectors
-    from recommender.rows import read_rows
+    from recommender.catalogue.ingest import text_key
+    from recommender.catalogue.prebuilt import write_vectors
+    from recommender.catalogue.rows import read_rows
 
     folder = garden(tmp_path)
     rows = [row for _, row in read_rows(folder / "catalog.jsonl")[0]]
@@ -341,7 +341,7 @@ def test_a_catalogue_re_ingested_elsewhere_is_read_again(tmp_path, settings):
     """Another process (``magpie ingest``, a second app on the same Chroma) completes an ingest:
     a loaded catalogue sees the new rows once ``catalog_refresh_s`` has passed, with the
     catalog.toml as it is now."""
-    from recommender.catalogs import Catalogues
+    from recommender.catalogue.registry import Catalogues
 
     now = [1000.0]  # the refresh clock, moved by hand: no sleeping, no load-dependent timing
     folder = garden(tmp_path)

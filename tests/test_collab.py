@@ -6,11 +6,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from recommender.catalog import CatalogSpec, Catalogue
-from recommender.collab import ease, ease_table, neighbours
-from recommender.retrieval import UNMATCHED_POPULARITY, Query, Retriever
+from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.collab import collab_table, ease, ease_table, neighbours
+from recommender.catalogue.spec import CatalogSpec
+from recommender.rank.retrieval import UNMATCHED_POPULARITY, Query, Retriever
 from recommender.schemas import Item, Profile
-from recommender.tables import collab_table
 
 
 def test_ease_matches_the_closed_form_worked_by_hand():

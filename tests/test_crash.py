@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import write_jsonl
 
+from recommender.catalogue.index import VectorIndex
 from recommender.config import load_settings
-from recommender.index import VectorIndex
 
 pytestmark = pytest.mark.models
 

@@ -15,7 +15,7 @@ from conftest import movie_spec, shared
 from PIL import Image
 from typer.testing import CliRunner
 
-from recommender.catalog import Catalogue
+from recommender.catalogue.catalogue import Catalogue
 from recommender.evaluation import crs, metrics, redial, report
 from recommender.evaluation.media import leave_one_out, title_words
 from recommender.evaluation.speech import recordings
@@ -301,7 +301,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def _run(tmp_path: Path, *args: str) -> dict:
-    from recommender.cli import app
+    from recommender.cli.main import app
 
     out = tmp_path / "out.json"
     result = CliRunner().invoke(

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-import film_knowledge as fk
-import movie_metadata as meta
+from scripts.build import film_knowledge as fk
+from scripts.build import movie_metadata as meta
 
 
 def test_freebase_genres_become_catalogue_words():

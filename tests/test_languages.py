@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.langid import detect
-from recommender.lexicon import chinese_numerals, gloss
-from recommender.linking import TitleLinker, VocabularyLinker
-from recommender.people import PersonLinker
-from recommender.reading import Reading, read_message
+from recommender.languages import CODES, pack
+from recommender.read.gloss import chinese_numerals, gloss
+from recommender.read.langid import detect
+from recommender.read.linking import TitleLinker, VocabularyLinker
+from recommender.read.people import PersonLinker
+from recommender.read.reading import Reading, read_message
 from recommender.schemas import Item
-from recommender.text import LANGUAGES, lexicon
 
 FILMS = [
     Item("st", "Super Troopers", attributes={"year": 2001, "genres": ["comedy"], "runtime": 100}),
@@ -57,8 +57,8 @@ def same_profile(a: Reading, b: Reading) -> bool:
 
 
 def test_every_language_file_loads_and_names_itself():
-    for code in LANGUAGES:
-        assert lexicon(code).name and lexicon(code).code == code
+    for code in CODES:
+        assert pack(code).gloss.name and pack(code).code == code
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_chinese_critiques_refer_to_the_cards_shown():
 
 
 def test_chinese_numerals():
-    n = lexicon("zh").numerals
+    n = pack("zh").gloss.numerals
     assert chinese_numerals("九十年代", n) == "90年代"
     assert chinese_numerals("一百五十美元", n) == "150美元"
     assert chinese_numerals("两千年以后", n) == "2000年以后"

@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from recommender.catalog import Catalogue, read_spec
+from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.spec import read_spec
 from recommender.evaluation.linking import evaluate_linking, gold_messages
 from recommender.evaluation.perturb import perturb
-from recommender.fuzzy import FuzzyIndex, name_tokens
-from recommender.linking import TitleLinker, VocabularyLinker
-from recommender.people import PersonLinker
-from recommender.reading import read_message
+from recommender.read.fuzzy import FuzzyIndex, name_tokens
+from recommender.read.linking import TitleLinker, VocabularyLinker
+from recommender.read.people import PersonLinker
+from recommender.read.reading import read_message
 from recommender.schemas import Item
 
 
@@ -322,7 +323,7 @@ def test_gold_comes_from_canonical_mentions_and_is_perturbed(tmp_path):
 
 
 def test_eval_linking_command(tmp_path):
-    from recommender.cli import app
+    from recommender.cli.main import app
 
     folder = _redial(tmp_path / "redial")
     _catalogue(tmp_path)

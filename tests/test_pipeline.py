@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import HashEmbedder, ScriptedLLM, movie_spec
+from conftest import HashEmbedder, ScriptedLLM, movie_spec, said
 
-from recommender.catalog import Catalogue
+from recommender.catalogue.catalogue import Catalogue
 from recommender.pipeline import Models, Recommender
 from recommender.schemas import Item
 
@@ -176,8 +176,10 @@ def test_a_model_that_cannot_load_is_tried_once_and_the_turns_go_on(settings):
     second = rec.ask(session, "no horror")
     for result in (first, second):
         assert result.items and result.reply and all(s.reason for s in result.items)
-        assert any("template" in n for n in result.notices)
-        assert not any("/somewhere" in n for n in result.notices)  # no server path in the chat
+        assert any("template" in n for n in said(result.notices))
+        assert not any(
+            "/somewhere" in n for n in said(result.notices)
+        )  # no server path in the chat
     assert "comedy" in session.profile.wanted and "horror" in session.profile.avoided
     assert len(attempts) == 1
 
@@ -251,7 +253,7 @@ def test_hostile_or_odd_text_keeps_the_session(settings, text):
     assert set(before.liked) <= set(session.profile.liked)
     assert isinstance(result.reply, str)
     if len(text) > 10_000:
-        assert any("long" in n for n in result.notices)
+        assert any("long" in n for n in said(result.notices))
 
 
 def test_shop_budget_and_category(settings):
@@ -365,6 +367,6 @@ def test_every_model_failing_still_answers_each_turn(settings, tmp_path):
         result = rec.ask(session, "I want a comedy", **kwargs)
         assert result.items and result.reply and all(s.reason for s in result.items)
         assert "These comedies are a good start." in result.reply  # what it said, grounded
-        assert not any("/opt/" in n for n in result.notices)
+        assert not any("/opt/" in n for n in said(result.notices))
         if kwargs:
             assert result.notices  # the photo or the voice note could not be read: said so

@@ -1,8 +1,8 @@
 from conftest import movie_spec
 
-from recommender.linking import TitleLinker, VocabularyLinker
 from recommender.profile import merge, update
-from recommender.reading import read_message
+from recommender.read.linking import TitleLinker, VocabularyLinker
+from recommender.read.reading import read_message
 from recommender.schemas import Item, Profile, Range
 
 MOVIES = [
@@ -163,8 +163,8 @@ def test_a_new_category_replaces_the_last_one():
 
 
 def test_a_stated_bound_beats_the_relative_critique():
-    from recommender.critique import read_critique
-    from recommender.reading import Reading
+    from recommender.read.critique import read_critique
+    from recommender.read.reading import Reading
     from recommender.schemas import Item, Range
 
     shown = [Item("a", "A", attributes={"year": 1999}), Item("b", "B", attributes={"year": 2001})]

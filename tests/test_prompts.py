@@ -2,7 +2,7 @@ import pytest
 
 from recommender.config import load_settings
 from recommender.errors import ConfigError
-from recommender.prompts import PromptBook
+from recommender.reply.prompts import PromptBook
 
 
 def test_every_prompt_renders_with_its_declared_variables():

@@ -3,13 +3,15 @@
 import json
 
 import numpy as np
+from conftest import said
 from scipy.sparse import csr_matrix
 
-from recommender.catalog import CatalogSpec, Catalogue
-from recommender.constraints import Limit, allowed, notes
-from recommender.retrieval import GUESSED_CREDIT, LIKED_KIND_WEIGHT, Query, Retriever
+from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.spec import CatalogSpec
+from recommender.catalogue.words import guess_words
+from recommender.rank.constraints import Limit, allowed, notes
+from recommender.rank.retrieval import GUESSED_CREDIT, LIKED_KIND_WEIGHT, Query, Retriever
 from recommender.schemas import Item, Profile, Range
-from recommender.tables import guess_words
 
 ITEMS = [
     Item("c1", "Laugh One", attributes={"genres": ["comedy"], "year": 2001}),
@@ -89,7 +91,7 @@ def test_the_softest_constraint_gives_way_and_is_named(tmp_path, embedder):
     gate = allowed(data, profile)
     assert gate.relaxed == (Limit("year", 1950, 1959),)
     assert not gate.mask[data.position["h1"]]  # the negation held
-    assert notes(gate) == [
+    assert said(notes(gate)) == [
         "Nothing meets everything you asked, so these leave out: year 1950-1959."
     ]
     got = Retriever(data).candidates(Query(profile, "", None))
@@ -104,7 +106,7 @@ def test_a_budget_never_gives_way(tmp_path, embedder):
     data = Catalogue.build(CatalogSpec.bare("shop"), items, embedder.embed(["lamp", "desk"]))
     gate = allowed(data, Profile(ranges={"price": Range(max=10)}))
     assert not gate.mask.any() and gate.blocking == (Limit("price", high=10),)
-    assert "price up to 10" in notes(gate)[0]
+    assert "price up to 10" in said(notes(gate))[0]
     assert (
         Retriever(data)
         .candidates(Query(Profile(ranges={"price": Range(max=10)}), "", None))
@@ -115,7 +117,9 @@ def test_a_budget_never_gives_way(tmp_path, embedder):
     gate = allowed(data, Profile(ranges={"price": Range(max=50)}, categories=["sofa"]))
     assert gate.relaxed == (Limit("category", words=("sofa",)),)
     assert gate.mask.tolist() == [True, False]
-    assert notes(gate, "zh") == ["没有同时满足你所有要求的条目，所以这些推荐放宽了：sofa。"]
+    assert said(notes(gate, "zh"), "zh") == [
+        "没有同时满足你所有要求的条目，所以这些推荐放宽了：sofa。"
+    ]
 
 
 def test_excluding_a_title_excludes_its_other_rows(embedder):
@@ -129,7 +133,7 @@ def test_when_everything_was_seen_the_reply_says_so(embedder):
     data = Catalogue.build(CatalogSpec.bare("films"), items, embedder.embed(["a", "b"]))
     gate = allowed(data, Profile(), frozenset({"a", "b"}))
     assert not gate.mask.any()
-    assert notes(gate) == [
+    assert said(notes(gate)) == [
         "Nothing in this catalogue meets all of: every item here is one you have rated or seen."
         " Loosen one and ask again."
     ]

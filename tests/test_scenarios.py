@@ -17,7 +17,7 @@ import pytest
 from conftest import needs
 from typer.testing import CliRunner
 
-from recommender.cli import app
+from recommender.cli.main import app
 
 pytestmark = pytest.mark.models
 

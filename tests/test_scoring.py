@@ -1,6 +1,6 @@
 import numpy as np
 
-from recommender.scoring import fuse, mmr, scale
+from recommender.rank.scoring import fuse, mmr, scale
 
 
 def test_scale_is_min_max_and_flat_is_zero():
@@ -37,6 +37,6 @@ def test_mmr_diversifies_duplicates():
 
 def test_every_signal_has_a_default_weight_and_every_weight_a_signal():
     from recommender.config import DEFAULT_WEIGHTS
-    from recommender.signals import Signal
+    from recommender.rank.signals import Signal
 
     assert set(DEFAULT_WEIGHTS) == {s.value for s in Signal}

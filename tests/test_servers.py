@@ -197,7 +197,8 @@ def test_the_openai_backend_against_a_real_llama_cpp_server(tmp_path, settings):
     times out into the template reply, and so does a dead one; every turn ends with its cards."""
     from conftest import HashEmbedder
 
-    from recommender.catalog import CatalogSpec, Catalogue
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.catalogue.spec import CatalogSpec
     from recommender.events import Done, Token
     from recommender.models.llm import model_file
     from recommender.models.registry import Models, real_models

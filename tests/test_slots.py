@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from recommender.slots import ReplySlots
+from recommender.app.slots import ReplySlots
 
 
 def test_waiters_go_in_arrival_order_and_hear_their_place():

@@ -286,7 +286,7 @@ def test_the_heard_event_carries_the_detected_language(settings: Any, tmp_path: 
     from conftest import HashEmbedder, movie_spec
     from test_pipeline import MOVIES
 
-    from recommender.catalog import Catalogue
+    from recommender.catalogue.catalogue import Catalogue
     from recommender.events import Heard
     from recommender.pipeline import Models, Recommender
     from recommender.schemas import Transcript

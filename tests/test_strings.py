@@ -4,20 +4,24 @@ and which language a turn picks (message, conversation, browser, selector)."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
-from conftest import HashEmbedder, ScriptedLLM, movie_spec
+from conftest import HashEmbedder, ScriptedLLM, movie_spec, needs, said, write_wav
 
-from recommender import strings
-from recommender.cards import profile_markdown, render_cards
-from recommender.catalog import Catalogue
+from recommender.app.cards import profile_markdown, render_cards
+from recommender.app.uploads import split_files
+from recommender.catalogue.catalogue import Catalogue
 from recommender.errors import ConfigError
-from recommender.explain import ground
+from recommender.languages import DIR
+from recommender.models.speech import WhisperTranscriber
 from recommender.pipeline import Models, Recommender
-from recommender.schemas import Item, Profile, Range, ScoredItem
-from recommender.strings import (
+from recommender.reply import strings
+from recommender.reply.explain import ground
+from recommender.reply.strings import (
     choose,
     from_locale,
     message_language,
@@ -25,8 +29,8 @@ from recommender.strings import (
     placeholders,
     say,
 )
-from recommender.templates import template_reason, template_reply, template_text
-from recommender.uploads import split_files
+from recommender.reply.templates import template_reason, template_reply, template_text
+from recommender.schemas import ImageUnderstanding, Item, Profile, Range, ScoredItem
 
 FILMS = [
     Item("Superbad", "Superbad", "Two friends try to get to a party: comedy.", ("movie",),
@@ -45,7 +49,7 @@ def _has_han(text: str) -> bool:
 
 
 def _entries(code: str) -> dict[str, object]:
-    path = strings.LANGUAGES_DIR / f"ui_{code}.toml"
+    path = DIR / code / "ui.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return {
         f"{section}.{key}": value
@@ -227,3 +231,49 @@ def test_a_chinese_reply_may_not_put_an_invented_title_in_title_marks():
     assert invented == template_reply(Profile(), ITEMS, None, "zh")
     listed, _ = ground("《Superbad》和《Hot Fuzz》都是喜剧。", ITEMS, None, Profile(), lang="zh")
     assert listed == "《Superbad》和《Hot Fuzz》都是喜剧。"
+
+
+class _Eyes:
+    """An image encoder never reached here: the photo fails before it is looked at."""
+
+    name, dim = "eyes", 3
+
+    def encode(self, images):
+        return [ImageUnderstanding([1.0, 0.0, 0.0], [("thing", 0.9)], []) for _ in images]
+
+
+@needs("ffmpeg")
+def test_a_chinese_user_reads_every_notice_in_chinese(settings, tmp_path):
+    """A photo that cannot be read, a voice note with no speech (the real decoder and silence
+    check: Whisper itself is never reached) and a critique with nothing shown yet."""
+    embedder = HashEmbedder()
+    ears = WhisperTranscriber(model=None, language=None)  # type: ignore[arg-type]
+    rec = Recommender(settings, Models(text=embedder, image=_Eyes(), speech=ears, llm=None))
+    spec = movie_spec("movies")
+    rec.add_catalog(Catalogue.build(spec, FILMS, embedder.embed([i.text() for i in FILMS])))
+    broken = tmp_path / "坏照片.jpg"
+    broken.write_bytes(b"\xff\xd8\xff not really a jpeg")
+    silent = write_wav(tmp_path / "note.wav", np.zeros(16_000 * 2, dtype=np.float32))
+
+    session = rec.new_session("movies")
+    first = rec.ask(session, "更便宜一点的", [str(broken)], str(silent))
+    assert first.language == "zh"
+    keys = [n.key for n in first.notices]
+    assert keys == ["notice.voice_silent", "notice.photo_named", "notice.critique_nothing_shown"]
+    shown = said(first.notices, "zh")
+    assert shown[0] == say("zh", "notice.voice_silent")
+    assert shown[1] == "坏照片.jpg：" + say("zh", "notice.photo_not_image")
+    assert shown[2] == say("zh", "notice.critique_nothing_shown")
+    assert all(_has_han(n) and not re.search(r"\b[a-z]{4,}\b", n) for n in shown)  # no English
+    # The same notices, for an English speaker, in English.
+    assert said(first.notices, "en")[2].startswith("I haven't shown you anything yet")
+    # The session survives: the next turn answers.
+    assert rec.ask(session, "推荐几部喜剧电影").items
+
+
+def test_a_card_the_last_list_lacks_is_said():
+    c = __import__("recommender.read.critique", fromlist=["read_critique"]).read_critique(
+        "more like #7", [Item("a", "A"), Item("b", "B")]
+    )
+    assert said(c.notes, "zh") == ["上一组推荐里没有第 7 个（只有 2 个）。"]
+    assert said(c.notes) == ["There is no #7 in the last list (it had 2)."]

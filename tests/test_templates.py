@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from recommender.explain import ground
+from recommender.reply.explain import ground
+from recommender.reply.templates import template_reason
 from recommender.schemas import Item, Profile, Range, ScoredItem
-from recommender.templates import template_reason
 
 KILLING = Item(
     "killing",

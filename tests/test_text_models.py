@@ -8,11 +8,11 @@ import zipfile
 import numpy as np
 import pytest
 
+from recommender.catalogue.prebuilt import load_vectors, write_vectors
 from recommender.errors import ModelUnavailable
 from recommender.models import gemma
 from recommender.models.base import embed_queries
 from recommender.models.text import PRESETS, CachedEmbedder
-from recommender.prebuilt import load_vectors, write_vectors
 
 
 class Sided(CachedEmbedder):

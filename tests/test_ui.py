@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 from conftest import HashEmbedder, ScriptedLLM
 
-from recommender.cards import key_facts, md_escape, profile_markdown, render_cards, thumbnail_uri
-from recommender.catalog import CatalogSpec, Catalogue
-from recommender.chat import ChatHandlers, chat_view, split_files
+from recommender.app.cards import (
+    key_facts,
+    md_escape,
+    profile_markdown,
+    render_cards,
+    thumbnail_uri,
+)
+from recommender.app.chat import ChatHandlers, chat_view, split_files
+from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.spec import CatalogSpec
 from recommender.pipeline import Models, Recommender
 from recommender.schemas import Item, Profile, Range, ScoredItem
 

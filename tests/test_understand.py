@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 
-from conftest import write_jsonl
+from conftest import said, write_jsonl
 from PIL import Image
 
+from recommender.catalogue.rows import read_rows, resolve_image
 from recommender.models.image_io import open_image_within
-from recommender.rows import read_rows, resolve_image
+from recommender.read.understand import understand
 from recommender.schemas import ImageUnderstanding
-from recommender.understand import understand
 
 
 def png(width: int, height: int) -> bytes:
@@ -42,16 +42,16 @@ def test_photos_beyond_the_limit_are_left_out_with_a_notice(settings):
     read = understand("", photos, image_encoder=encoder, limits=settings)
     assert len(encoder.sizes) == settings.max_photos == len(read.images)
     assert all(max(size) <= settings.max_photo_side for size in encoder.sizes)
-    assert any("3 were left out" in n for n in read.notices)
+    assert any("3 were left out" in n for n in said(read.notices))
 
 
 def test_catalogue_photos_cannot_point_outside_their_folder(tmp_path):
     from conftest import HashEmbedder
 
-    from recommender.catalog import read_spec
+    from recommender.catalogue.index import VectorIndex
+    from recommender.catalogue.ingest import ingest
+    from recommender.catalogue.spec import read_spec
     from recommender.config import load_settings
-    from recommender.index import VectorIndex
-    from recommender.ingest import ingest
 
     folder = tmp_path / "cat"
     (folder / "images").mkdir(parents=True)

@@ -22,11 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .config import Settings
-from .strings import say, value, values
+from recommender.config import Settings
+from recommender.reply.strings import say, value, values
 
 if TYPE_CHECKING:
-    from .schemas import Item, Profile, ScoredItem
+    from recommender.schemas import Item, Profile, ScoredItem
 
 __all__ = [
     "CARD_CSS",

@@ -18,18 +18,26 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from .cards import CardStyle, md_escape, profile_markdown, render_cards
-from .errors import MagpieError
-from .events import ItemsRanked
-from .schemas import Profile, ScoredItem, Session
-from .slots import ReplySlots
-from .strings import SUPPORTED, browser_language, choose, say, supported
-from .text import clean_text
-from .uploads import delete_uploads, echoable, split_files
-from .views import Log, ResetOutputs, TurnOutputs, TurnView, VoteOutputs, chat_view, reply_items
+from recommender.app.cards import CardStyle, md_escape, profile_markdown, render_cards
+from recommender.app.slots import ReplySlots
+from recommender.app.uploads import delete_uploads, echoable, split_files
+from recommender.app.views import (
+    Log,
+    ResetOutputs,
+    TurnOutputs,
+    TurnView,
+    VoteOutputs,
+    chat_view,
+    reply_items,
+)
+from recommender.errors import MagpieError
+from recommender.events import ItemsRanked
+from recommender.reply.strings import SUPPORTED, browser_language, choose, notice, say, supported
+from recommender.schemas import Profile, ScoredItem, Session
+from recommender.text import clean_text
 
 if TYPE_CHECKING:
-    from .pipeline import Recommender
+    from recommender.pipeline import Recommender
 
 __all__ = ["ChatHandlers", "delete_uploads", "split_files"]
 
@@ -217,7 +225,7 @@ class ChatHandlers:
                     holding = True
         except MagpieError as e:  # bad input or a failing model: say so, keep the session
             log.info("turn stopped: %s", e)
-            view.fail(str(e), session.profile)
+            view.fail(notice(view.lang, e), session.profile)
         except Exception:
             log.exception("turn failed")
             view.fail(say(view.lang, "chat.failed"), session.profile)

@@ -1,6 +1,6 @@
 """The page's own strings in the person's language: ``gr.I18n`` and the language selector.
 
-The labels, buttons, placeholders and headings come from ``languages/ui_<code>.toml``
+The labels, buttons, placeholders and headings come from ``languages/<code>/ui.toml``
 (``[page]``). Through ``I18N`` the browser shows them in its own locale with no round trip; the
 selector ("🌐 Auto", "English", "中文") overrides that and the language of the messages: on a
 change the server sends every label in the chosen language, and the profile panel and cards in
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import gradio as gr
 
-from .strings import SUPPORTED, browser_language, language_name, page_strings
+from recommender.reply.strings import SUPPORTED, browser_language, language_name, page_strings
 
 if TYPE_CHECKING:
-    from .chat import ChatHandlers
+    from recommender.app.chat import ChatHandlers
 
 __all__ = [
     "AUTO",

@@ -6,7 +6,7 @@ shared. A turn streams: "heard" (the transcript) and "I see" (the photo's words)
 the cards as soon as the engine has ranked, then the reply token by token, then the cards
 again with their reasons and 👍/👎 buttons.
 
-The page's own strings (labels, buttons, placeholders) come from ``languages/ui_<code>.toml``
+The page's own strings (labels, buttons, placeholders) come from ``languages/<code>/ui.toml``
 through ``gr.I18n``, so they follow the browser's locale; the language selector on the page
 overrides it and the language of the messages (``chat.ChatHandlers.language_for``).
 
@@ -30,10 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from .cards import CARD_CSS, render_cards
-from .chat import ChatHandlers, delete_uploads
-from .errors import MagpieError
-from .page_text import (
+from recommender.app.cards import CARD_CSS, render_cards
+from recommender.app.chat import ChatHandlers, delete_uploads
+from recommender.app.page_text import (
     AUTO,
     I18N,
     PageText,
@@ -42,11 +41,12 @@ from .page_text import (
     language_choices,
     text,
 )
-from .views import ResetOutputs, TurnOutputs, VoteOutputs
+from recommender.app.views import ResetOutputs, TurnOutputs, VoteOutputs
+from recommender.errors import MagpieError
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .pipeline import Recommender
+    from recommender.config import Settings
+    from recommender.pipeline import Recommender
 
 __all__ = ["Warmup", "build_app", "example_dirs", "examples", "launch_options"]
 

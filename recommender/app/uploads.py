@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import gradio as gr
 
-from .strings import say
+from recommender.reply.strings import say
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from recommender.config import Settings
 
 __all__ = ["delete_uploads", "echoable", "split_files"]
 

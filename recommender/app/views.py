@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .cards import CardStyle, md_escape, render_cards
-from .events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
-from .schemas import Profile, ScoredItem
-from .strings import say
+from recommender.app.cards import CardStyle, md_escape, render_cards
+from recommender.events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
+from recommender.reply.strings import notice, say
+from recommender.schemas import Profile, ScoredItem
 
 __all__ = [
     "Log",
@@ -166,7 +166,8 @@ class TurnView:
             result = event.result
             self.profile = result.profile
             lang = self.lang = result.language
-            self.record.update(result.to_json())
+            shown = [notice(lang, n) for n in result.notices]
+            self.record.update(result.to_json(shown))
             self.record["items"] = [_item_record(n, s) for n, s in enumerate(result.items, 1)]
             body = md_escape(result.reply.strip()) or say(lang, "reply.found")
             if result.items:
@@ -176,8 +177,8 @@ class TurnView:
                 "content": body,
                 "items": self.record["items"],
             }
-            for notice in [*self.notes, *result.notices]:
-                self.log.append({"role": "assistant", "content": "⚠️ " + md_escape(notice)})
+            for said in [*self.notes, *shown]:
+                self.log.append({"role": "assistant", "content": "⚠️ " + md_escape(said)})
             empty = "" if result.items else say(lang, "reply.nothing_matched")
             self.cards = render_cards(
                 result.items, self.profile, note=empty, style=self.style, lang=lang

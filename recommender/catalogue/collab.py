@@ -8,7 +8,7 @@ Unlike a co-mention count, ``B`` discounts a pair that other items already expla
 always named with the same blockbuster). A person's score for item ``j`` is ``Σ_{i liked} B[i, j]``.
 
 Pure numpy: the side table (``collab.json``) keeps each item's strongest neighbours, and
-``tables.collab_table`` reads it back into a sparse matrix.
+``collab_table`` reads it back into a sparse matrix.
 
 >>> import numpy as np
 >>> X = np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]], dtype=np.float32)
@@ -19,11 +19,14 @@ Pure numpy: the side table (``collab.json``) keeps each item's strongest neighbo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-__all__ = ["EASE_LAMBDA", "EASE_NEIGHBOURS", "ease", "ease_table", "neighbours"]
+__all__ = ["EASE_LAMBDA", "EASE_NEIGHBOURS", "collab_table", "ease", "ease_table", "neighbours"]
 
 # Chosen on ReDial's fit half (five folds, docs/evaluation.md): the L2 penalty of EASE.
 EASE_LAMBDA = 20.0
@@ -77,3 +80,26 @@ def ease_table(
     for r, row in enumerate(rows):
         x[r, [column[i] for i in row]] = 1.0
     return neighbours(ease(x, lam), ids, k)
+
+
+def collab_table(folder: Path | None, position: dict[str, int]) -> Any:
+    """collab.json of a catalogue folder (learned item-item weights, ``collab.ease_table``) as a
+    sparse (n, n) matrix: row ``a`` holds how much liking ``a`` speaks for each item; empty when
+    the folder has none. Not symmetrised: EASE's weights are directed."""
+    from scipy.sparse import csr_matrix
+
+    n = len(position)
+    path = folder / "collab.json" if folder is not None else None
+    if path is None or not path.is_file():
+        return csr_matrix((n, n), dtype=np.float32)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows, cols, vals = [], [], []
+    for a, neighbours in (data.get("neighbours") or {}).items():
+        if a not in position:
+            continue
+        for b, weight in neighbours.items():
+            if b in position and b != a:
+                rows.append(position[a])
+                cols.append(position[b])
+                vals.append(float(weight))
+    return csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, n))

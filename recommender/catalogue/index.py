@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import IndexError_
-from .schemas import CatalogRow, Item
+from recommender.errors import IndexError_
+from recommender.schemas import CatalogRow, Item
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from recommender.config import Settings
 
 __all__ = ["MODALITIES", "Loaded", "VectorIndex", "collection_name"]
 

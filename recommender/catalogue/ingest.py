@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .catalog import CatalogSpec, remember
-from .errors import CatalogError, InputError, RowError
-from .prebuilt import content_key, load_vectors
-from .rows import read_rows, resolve_image, row_text
-from .schemas import CatalogRow
+from recommender.catalogue.prebuilt import content_key, load_vectors
+from recommender.catalogue.rows import read_rows, resolve_image, row_text
+from recommender.catalogue.spec import CatalogSpec, remember
+from recommender.errors import CatalogError, InputError, RowError
+from recommender.schemas import CatalogRow
 
 if TYPE_CHECKING:
-    from .index import VectorIndex
-    from .models.base import ImageEncoder, TextEmbedder
+    from recommender.catalogue.index import VectorIndex
+    from recommender.models.base import ImageEncoder, TextEmbedder
 
 __all__ = ["IngestReport", "image_key", "ingest", "text_key"]
 
@@ -153,7 +153,7 @@ def ingest(
     # Photos: hash of the file bytes and the image model.
     photos_written = False
     if image_encoder is not None and any(images):
-        from .models.image_io import open_image_within
+        from recommender.models.image_io import open_image_within
 
         index.prepare(name, "image", image_encoder.name, image_encoder.dim)
         stored_images = index.hashes(name, "image")

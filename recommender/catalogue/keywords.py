@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .text import keyword_tokens
+from recommender.text import keyword_tokens
 
 __all__ = ["KeywordIndex"]
 

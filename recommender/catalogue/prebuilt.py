@@ -6,7 +6,7 @@ name; photos: the photo file's bytes and the model name). Ingestion takes a vect
 when the key of the row as it is now matches, and embeds the rest as usual, so an edited row,
 another model or a user's own catalogue simply miss and are embedded. A file also records the
 model's fingerprint (package versions, weight hashes) and its width: a file made by another build
-of a model with the same name is ignored as a whole, with a warning. ``scripts/build_vectors.py``
+of a model with the same name is ignored as a whole, with a warning. ``scripts/build/build_vectors.py``
 writes the files from an up-to-date index.
 
 >>> content_key("abc", "minilm") == content_key("abc", "minilm"), len(content_key("abc", "x"))

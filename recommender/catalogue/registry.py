@@ -17,14 +17,15 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .catalog import CatalogSpec, Catalogue, find_specs
-from .errors import CatalogError, MagpieError
+from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.spec import CatalogSpec, find_specs
+from recommender.errors import CatalogError, MagpieError
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .index import VectorIndex
-    from .models.base import ImageEncoder
-    from .models.registry import Models
+    from recommender.catalogue.index import VectorIndex
+    from recommender.config import Settings
+    from recommender.models.base import ImageEncoder
+    from recommender.models.registry import Models
 
 __all__ = ["Catalogues"]
 
@@ -124,7 +125,7 @@ class Catalogues:
                     f"catalogue {name!r} is being written or was left half-written, and its "
                     "folder is unknown: run magpie ingest on it again"
                 )
-            from .ingest import ingest
+            from recommender.catalogue.ingest import ingest
 
             log.info("building the %s index (first start, or resuming one)", name)
             ingest(spec, self.index, self.models.text, self._image_model(), progress=progress)

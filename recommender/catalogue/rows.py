@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import CatalogError, RowError
-from .schemas import CatalogRow, Item
+from recommender.errors import CatalogError, RowError
+from recommender.schemas import CatalogRow, Item
 
 __all__ = ["check_name", "load_items", "read_rows", "resolve_image", "row_text"]
 

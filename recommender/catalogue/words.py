@@ -1,38 +1,30 @@
-"""A catalogue's side tables: popularity, co-mentions and learned weights read from its folder,
-genres guessed from co-mentions, and word postings (word -> the items holding it).
+"""The words items carry: postings (word -> the items holding it), genres guessed from
+co-mentions, and a fine word's broader kind learned from the items ("heist" -> crime).
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .schemas import Item
-from .text import normalise
+from recommender.schemas import Item
+from recommender.text import normalise
 
 __all__ = [
     "GUESS_SHARE",
     "KIND_AT_MOST",
     "NONE",
     "broader_words",
-    "collab_table",
     "guess_words",
     "postings",
-    "side_tables",
-    "title_key",
 ]
 
 # Chosen on ReDial's fit half (1,617 turns; docs/evaluation.md): the share of an item's
 # co-mentions a genre needs to be guessed for it.
 GUESS_SHARE = 0.34
-
-# Co-ratings count half as much as co-mentions in a dialogue.
-_COOCCUR_BLOCKS = (("pairs", 1.0), ("movielens", 0.5))
 
 NONE = np.zeros(0, dtype=np.int64)  # no positions
 
@@ -44,19 +36,6 @@ BROADER_MIN_ITEMS = 3  # a fine word on fewer items says too little about its ki
 BROADER_WIDER = 3.0  # the broader word is on at least this many times as many items
 BROADER_AT_MOST = 0.25  # ... and on at most this share of the catalogue
 KIND_AT_MOST = 0.9  # a kind word (catalog.kinds) on a larger share of the items tells nothing
-
-
-def title_key(title: str) -> str:
-    """A title folded so that rows of one film meet ("The Conjuring" and "Conjuring").
-
-    >>> title_key("The Conjuring") == title_key("conjuring"), title_key("A Star Is Born")
-    (True, 'star is born')
-    """
-    key = normalise(title)
-    for article in ("the ", "a ", "an "):
-        if key.startswith(article) and len(key) > len(article):
-            return key[len(article) :]
-    return key
 
 
 def postings(per_item: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
@@ -104,59 +83,6 @@ def guess_words(
     return guessed
 
 
-def side_tables(
-    folder: Path | None, position: dict[str, int]
-) -> tuple[np.ndarray, Any, dict[str, float], dict[str, float]]:
-    """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present.
-
-    fusion.json holds ``weights`` (a profile without content: chit-chat) and, optionally,
-    ``content_weights`` (a profile that asks for something; ``retrieval.has_content``)."""
-    from scipy.sparse import csr_matrix
-
-    n = len(position)
-    popularity = np.zeros(n, dtype=np.float32)
-    cooccur = csr_matrix((n, n), dtype=np.float32)
-    weights: dict[str, float] = {}
-    content: dict[str, float] = {}
-    if folder is None:
-        return popularity, cooccur, weights, content
-    pop_file = folder / "popularity.json"
-    if pop_file.is_file():
-        data = json.loads(pop_file.read_text(encoding="utf-8"))
-        counts = data.get("mentions", data) if isinstance(data, dict) else {}
-        for item_id, count in counts.items():
-            if item_id in position and isinstance(count, int | float):
-                popularity[position[item_id]] = float(count)
-    co_file = folder / "cooccur.json"
-    if co_file.is_file():
-        data = json.loads(co_file.read_text(encoding="utf-8"))
-        rows, cols, vals = [], [], []
-        for block, scale in _COOCCUR_BLOCKS:
-            for a, neighbours in (data.get(block) or {}).items():
-                if a not in position:
-                    continue
-                for b, count in neighbours.items():
-                    if b in position:
-                        rows.append(position[a])
-                        cols.append(position[b])
-                        vals.append(scale * float(count))
-        if vals:
-            matrix = csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, n))
-            matrix.sum_duplicates()
-            # Symmetric, log-damped, normalised by the items' degrees (cosine-like).
-            matrix = matrix.maximum(matrix.T).tocsr()
-            matrix.data = np.log1p(matrix.data)
-            degree = np.sqrt(np.asarray(matrix.sum(axis=1)).ravel() + 1.0)
-            matrix = matrix.multiply(1.0 / degree[:, None]).multiply(1.0 / degree[None, :]).tocsr()
-            cooccur = matrix
-    fusion_file = folder / "fusion.json"
-    if fusion_file.is_file():
-        data = json.loads(fusion_file.read_text(encoding="utf-8"))
-        weights = {k: float(v) for k, v in data.get("weights", {}).items()}
-        content = {k: float(v) for k, v in data.get("content_weights", {}).items()}
-    return popularity, cooccur, weights, content
-
-
 def broader_words(
     word: str, postings: dict[str, np.ndarray], words: Sequence[frozenset[str]], most: int = 2
 ) -> tuple[str, ...]:
@@ -183,26 +109,3 @@ def broader_words(
         and BROADER_WIDER * len(holders) <= len(postings.get(w, NONE)) <= BROADER_AT_MOST * n
     ]
     return tuple(w for _, w in sorted(found, key=lambda cw: (-cw[0], cw[1]))[:most])
-
-
-def collab_table(folder: Path | None, position: dict[str, int]) -> Any:
-    """collab.json of a catalogue folder (learned item-item weights, ``collab.ease_table``) as a
-    sparse (n, n) matrix: row ``a`` holds how much liking ``a`` speaks for each item; empty when
-    the folder has none. Not symmetrised: EASE's weights are directed."""
-    from scipy.sparse import csr_matrix
-
-    n = len(position)
-    path = folder / "collab.json" if folder is not None else None
-    if path is None or not path.is_file():
-        return csr_matrix((n, n), dtype=np.float32)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    rows, cols, vals = [], [], []
-    for a, neighbours in (data.get("neighbours") or {}).items():
-        if a not in position:
-            continue
-        for b, weight in neighbours.items():
-            if b in position and b != a:
-                rows.append(position[a])
-                cols.append(position[b])
-                vals.append(float(weight))
-    return csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, n))

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import Settings
-from .schemas import Item, Profile, Range
+from recommender.config import Settings
+from recommender.schemas import Item, Profile, Range
 
 __all__ = ["SCRIPT", "run_bench", "synthetic_catalog"]
 
@@ -81,8 +81,9 @@ def synthetic_catalog(n: int, dim: int = 384, seed: int = 0) -> tuple[list[Item]
 
 def bench_retrieval(sizes: Sequence[int], repeats: int = 20) -> dict[str, float]:
     """p50 milliseconds of retrieval + fusion + MMR on synthetic catalogues (numpy path)."""
-    from .catalog import CatalogSpec, Catalogue
-    from .pipeline import Models, Recommender
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.catalogue.spec import CatalogSpec
+    from recommender.pipeline import Models, Recommender
 
     out: dict[str, float] = {}
     for n in sizes:
@@ -100,7 +101,7 @@ def bench_retrieval(sizes: Sequence[int], repeats: int = 20) -> dict[str, float]
                 return self.table[[hash(t) % len(self.table) for t in texts]]
 
         with tempfile.TemporaryDirectory() as tmp:
-            from .config import load_settings
+            from recommender.config import load_settings
 
             rec = Recommender(
                 load_settings(env={}, data_dir=tmp, llm_backend="none"),
@@ -174,8 +175,8 @@ def bench_cold_start(settings: Settings, first: str = "movies") -> float:
 
 def bench_turns(settings: Settings, catalogs: Sequence[str], rounds: int) -> dict[str, Any]:
     """Scripted conversations on the real models: per-stage p50/p95 in seconds."""
-    from .events import Done, ItemsRanked, Token
-    from .pipeline import Recommender
+    from recommender.events import Done, ItemsRanked, Token
+    from recommender.pipeline import Recommender
 
     rec = Recommender.from_settings(settings)
     for name in catalogs:
@@ -228,12 +229,12 @@ def bench_turns(settings: Settings, catalogs: Sequence[str], rounds: int) -> dic
 
 def bench_ingest(settings: Settings, n_text: int = 512) -> dict[str, float]:
     """Items per second for text and photos, into a throw-away index."""
-    from .catalog import find_specs, read_spec
-    from .index import VectorIndex
-    from .ingest import ingest
-    from .models.text import load_text_embedder
-    from .models.vision import load_image_encoder
-    from .prebuilt import VECTORS_DIR
+    from recommender.catalogue.index import VectorIndex
+    from recommender.catalogue.ingest import ingest
+    from recommender.catalogue.prebuilt import VECTORS_DIR
+    from recommender.catalogue.spec import find_specs, read_spec
+    from recommender.models.text import load_text_embedder
+    from recommender.models.vision import load_image_encoder
 
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,8 +9,8 @@ from typing import Any, NoReturn
 
 import typer
 
-from .config import Settings, load_settings
-from .errors import MagpieError
+from recommender.config import Settings, load_settings
+from recommender.errors import MagpieError
 
 __all__ = ["fail", "settings_from", "setup_logging"]
 

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .cards import CardStyle, key_facts
-from .console import fail, settings_from, setup_logging
-from .errors import MagpieError
+from recommender.app.cards import CardStyle, key_facts
+from recommender.cli.console import fail, settings_from, setup_logging
+from recommender.errors import MagpieError
+from recommender.reply.strings import notice
 
 if TYPE_CHECKING:
-    from .schemas import TurnResult
-from .evaluate import eval_app
+    from recommender.schemas import TurnResult
+from recommender.evaluation.run import eval_app
 
 __all__ = ["app"]
 
@@ -53,12 +54,12 @@ def ingest(
 ) -> None:
     """Validate, embed and upsert a catalogue into Chroma (idempotent, resumable)."""
     setup_logging(verbose)
-    from .catalog import ROW_FILES, find_specs, read_spec
-    from .index import VectorIndex
-    from .ingest import ingest as run_ingest
-    from .models.text import load_text_embedder
-    from .models.vision import load_image_encoder
-    from .rows import check_name
+    from recommender.catalogue.index import VectorIndex
+    from recommender.catalogue.ingest import ingest as run_ingest
+    from recommender.catalogue.rows import check_name
+    from recommender.catalogue.spec import ROW_FILES, find_specs, read_spec
+    from recommender.models.text import load_text_embedder
+    from recommender.models.vision import load_image_encoder
 
     try:
         settings = settings_from(config)
@@ -111,8 +112,8 @@ def ask(
 ) -> None:
     """One turn of a conversation."""
     setup_logging(verbose)
-    from .pipeline import Recommender
-    from .sessions import load_session, save_session
+    from recommender.pipeline import Recommender
+    from recommender.sessions import load_session, save_session
 
     try:
         settings = settings_from(config, top_k=top)
@@ -131,7 +132,8 @@ def ask(
         fail(e)
         return
     if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        shown = [notice(result.language, n) for n in result.notices]
+        typer.echo(json.dumps(result.to_json(shown), ensure_ascii=False, indent=1))
         return
     spec = rec.catalogues.spec(state.catalog)
     _print_result(result, rec.describe(state), CardStyle(spec.card_attributes, spec.card_format))
@@ -139,8 +141,8 @@ def ask(
 
 def _print_result(result: TurnResult, profile_text: str, style: CardStyle) -> None:
     """The turn for a terminal; item facts in the turn's language (titles as they are)."""
-    for notice in result.notices:
-        typer.secho(f"! {notice}", fg=typer.colors.YELLOW)
+    for said in result.notices:
+        typer.secho(f"! {notice(result.language, said)}", fg=typer.colors.YELLOW)
     if result.transcript:
         typer.secho(f"🎤 heard: {result.transcript}", fg=typer.colors.CYAN)
     if result.image_words:
@@ -161,8 +163,8 @@ def feedback(
     config: Annotated[Path | None, _CONFIG] = None,
 ) -> None:
     """Thumbs up or down on an item; the next ``ask`` follows it."""
-    from .pipeline import Recommender
-    from .sessions import load_session, save_session
+    from recommender.pipeline import Recommender
+    from recommender.sessions import load_session, save_session
 
     if (like is None) == (dislike is None):
         typer.secho(
@@ -187,8 +189,8 @@ def chat(
     config: Annotated[Path | None, _CONFIG] = None,
 ) -> None:
     """An interactive chat in the terminal (streams the reply). Commands: /like ID, /dislike ID, /new, /quit."""
-    from .events import Done, ItemsRanked, Token
-    from .pipeline import Recommender
+    from recommender.events import Done, ItemsRanked, Token
+    from recommender.pipeline import Recommender
 
     settings = settings_from(config)
     rec = Recommender.from_settings(settings)
@@ -228,8 +230,8 @@ def chat(
                     result = event.result
             typer.echo()
             if result is not None:
-                for notice in result.notices:
-                    typer.secho(f"! {notice}", fg=typer.colors.YELLOW)
+                for said in result.notices:
+                    typer.secho(f"! {notice(result.language, said)}", fg=typer.colors.YELLOW)
                 typer.secho(f"profile: {rec.describe(state)}", dim=True)
         except MagpieError as e:
             typer.secho(f"! {e}", fg=typer.colors.YELLOW)
@@ -255,7 +257,7 @@ def bench(
     if ctx.invoked_subcommand is not None:
         return
     setup_logging(False)
-    from .bench import format_figures, run_bench
+    from recommender.cli.bench import format_figures, run_bench
 
     try:
         figures = run_bench(settings_from(config), quick=quick)
@@ -290,8 +292,8 @@ def bench_load(
 ) -> None:
     """Many people at once against running app processes: cards and turn p50/p95, errors, leaks."""
     setup_logging(False)
-    from .catalog import find_specs
-    from .loadbench import FOLLOW_UP, run_load
+    from recommender.catalogue.spec import find_specs
+    from recommender.cli.loadbench import FOLLOW_UP, run_load
 
     settings = settings_from(config)
     catalog = catalog or settings.catalog

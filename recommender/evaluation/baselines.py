@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..catalog import Catalogue
-    from ..schemas import Profile
-    from .crs import Turn
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.evaluation.crs import Turn
+    from recommender.schemas import Profile
 
 __all__ = ["baseline_lists", "by_score"]
 

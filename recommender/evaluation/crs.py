@@ -30,16 +30,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..models.base import embed_queries
-from ..schemas import ChatMessage, Item, Profile, Session
-from .baselines import baseline_lists
-from .metrics import METRICS, rank_of, summarise, target_scores
-from .redial import catalogue_ids, co_mentions, dialogue_movies, is_fit, load_redial, parse_name
+from recommender.evaluation.baselines import baseline_lists
+from recommender.evaluation.metrics import METRICS, rank_of, summarise, target_scores
+from recommender.evaluation.redial import (
+    catalogue_ids,
+    co_mentions,
+    dialogue_movies,
+    is_fit,
+    load_redial,
+    parse_name,
+)
+from recommender.models.base import embed_queries
+from recommender.schemas import ChatMessage, Item, Profile, Session
 
 if TYPE_CHECKING:
-    from ..catalog import Catalogue
-    from ..pipeline import Recommender
-    from ..retrieval import Candidates
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.pipeline import Recommender
+    from recommender.rank.retrieval import Candidates
 
 __all__ = ["BASELINES", "CrsDataset", "Turn", "evaluate_crs", "replay"]
 
@@ -108,7 +115,7 @@ class CrsDataset:
 
     def collab(self, dialog_ids: Sequence[str]) -> dict[str, dict[str, float]]:
         """EASE neighbours (collab.json) learned from these dialogues' mentions."""
-        from ..collab import ease_table
+        from recommender.catalogue.collab import ease_table
 
         return ease_table(
             [self.ids[i] for i in dialogue_movies(self.dialogues[d], self.names)]
@@ -207,7 +214,7 @@ def prepared_groups(
     limit: int | None = None,
 ) -> Iterator[tuple[list[Prepared], dict[str, Any]]]:
     """The turns of ``split`` grouped by the side tables they must be ranked with."""
-    from ..catalog import Catalogue
+    from recommender.catalogue.catalogue import Catalogue
 
     base = rec.catalog(BASE_CATALOG)
     base_dir = base.spec.folder
@@ -284,7 +291,7 @@ def seeker_text(context: Sequence[str]) -> str:
 def active_weights(rec: Recommender, data: Catalogue, content: bool = False) -> dict[str, float]:
     """The weights ``rank`` uses for this catalogue: settings, then its fusion.json (its content
     weights for a profile that asks for something)."""
-    from ..ranking import weights_for
+    from recommender.rank.ranking import weights_for
 
     return weights_for(rec.settings, data, content)
 
@@ -321,8 +328,8 @@ def evaluate_crs(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Every system on the turns of ``split``: the stable JSON object of ``magpie eval crs``."""
-    from ..ranking import Ranker
-    from ..sessions import shown_before
+    from recommender.rank.ranking import Ranker
+    from recommender.sessions import shown_before
 
     started = time.perf_counter()
     dataset = CrsDataset.load(folder)
@@ -407,8 +414,8 @@ def evaluate_crs(
 
 def candidates_cache(rec: Recommender, group: Prepared) -> list[tuple[Turn, Candidates]]:
     """Retrieve once per turn (tuning re-orders the same candidates many times)."""
-    from ..ranking import Ranker
-    from ..sessions import shown_before
+    from recommender.rank.ranking import Ranker
+    from recommender.sessions import shown_before
 
     index = rec.index if group.data.name == BASE_CATALOG else None
     app = Ranker(rec.settings, rec.models, index)

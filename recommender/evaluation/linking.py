@@ -28,16 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CatalogError
-from ..fuzzy import name_tokens, plain_words
-from ..text import normalise
-from .perturb import as_typed
-from .redial import catalogue_ids, is_fit, load_redial, parse_name
-from .requests import REQUESTS_FILE, load_cases, split_of
+from recommender.errors import CatalogError
+from recommender.evaluation.perturb import as_typed
+from recommender.evaluation.redial import catalogue_ids, is_fit, load_redial, parse_name
+from recommender.evaluation.requests import REQUESTS_FILE, load_cases, split_of
+from recommender.read.fuzzy import name_tokens, plain_words
+from recommender.text import normalise
 
 if TYPE_CHECKING:
-    from ..catalog import Catalogue
-    from ..config import Settings
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.config import Settings
 
 __all__ = ["Gold", "evaluate_linking", "gold_messages", "linking_markdown", "text_only"]
 
@@ -325,8 +325,9 @@ def text_only(settings: Settings, name: str) -> Catalogue:
     """A catalogue's items and linkers as the app builds them, without vectors (none needed)."""
     import numpy as np
 
-    from ..catalog import Catalogue, find_specs
-    from ..rows import load_items
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.catalogue.rows import load_items
+    from recommender.catalogue.spec import find_specs
 
     spec = find_specs(settings).get(name)
     if spec is None:

@@ -24,17 +24,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ModelUnavailable
-from ..text import normalise, stem
-from .report import table
+from recommender.errors import ModelUnavailable
+from recommender.evaluation.report import table
+from recommender.text import normalise, stem
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from recommender.config import Settings
 
 __all__ = [
     "evaluate_images",
     "images_markdown",
     "leave_one_out",
+    "precision_at",
 ]
 
 log = logging.getLogger(__name__)
@@ -93,10 +94,10 @@ def leave_one_out(
     """
     sim = np.array(similarity, dtype=np.float64, copy=True)
     np.fill_diagonal(sim, -np.inf)
-    return _precision(sim, labels, labels, ks)
+    return precision_at(sim, labels, labels, ks)
 
 
-def _precision(
+def precision_at(
     sim: np.ndarray, query_labels: Sequence[str], item_labels: Sequence[str], ks: Sequence[int]
 ) -> dict[str, float]:
     order = np.argsort(-sim, axis=1, kind="stable")
@@ -115,7 +116,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 def colour_histograms(images: Sequence[Any]) -> np.ndarray:
     """A 64-bin RGB histogram per picture (white background left out), L2-normalised."""
-    from ..models.image_io import letterbox
+    from recommender.models.image_io import letterbox
 
     rows = []
     for image in images:
@@ -132,10 +133,10 @@ def title_words(title: str) -> set[str]:
 
 
 def evaluate_images(settings: Settings, folder: Path, limit: int | None = None) -> dict[str, Any]:
-    from ..models.base import embed_queries
-    from ..models.image_io import open_image_within
-    from ..models.text import load_text_embedder
-    from ..models.vision import load_image_encoder
+    from recommender.models.base import embed_queries
+    from recommender.models.image_io import open_image_within
+    from recommender.models.text import load_text_embedder
+    from recommender.models.vision import load_image_encoder
 
     started = time.perf_counter()
     encoder = load_image_encoder(settings.image_model, settings.cache_dir)
@@ -176,7 +177,7 @@ def evaluate_images(settings: Settings, folder: Path, limit: int | None = None) 
             else embed_queries(text_model, [sentences[i] for i in keep])
         )
         sim = np.asarray(queries) @ side.T
-        result = _precision(sim, [labels[i] for i in keep], labels, (1, 5))
+        result = precision_at(sim, [labels[i] for i in keep], labels, (1, 5))
         top5 = np.argsort(-sim, axis=1)[:, :5]
         result["own@5"] = round(float((top5 == own[keep][:, None]).any(axis=1).mean()), 4)
         result["queries"] = len(keep)

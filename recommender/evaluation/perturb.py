@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 import re
 
-from ..fuzzy import lexicon, plain_words
+from recommender.languages import pack
+from recommender.read.fuzzy import plain_words
 
 __all__ = ["KINDS", "P_LOWER", "P_NO_YEAR", "as_typed", "perturb"]
 
@@ -52,7 +53,7 @@ def perturb(title: str, kind: str, rng: random.Random, titles: set[str]) -> str 
     >>> perturb("Up", "typo", rng, set()) is None
     True
     """
-    lex = lexicon()
+    lex = pack().names
     if kind == "as-written":
         return title
     if kind == "typo":

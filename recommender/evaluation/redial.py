@@ -3,7 +3,7 @@
 A dataset folder holds ``test.jsonl`` (one recommender turn a line: ``context``, ``rec``,
 ``prev_entity``, ``dialog_id`` ...), ``entity2id.json`` (DBpedia resource -> integer id) and
 ``item_ids.json`` (the integer ids that are recommendable items). The bundled movie catalogue
-(``scripts/build_catalogs.py``) and ``magpie eval crs`` share these functions, so a dataset's
+(``scripts/build/build_catalogs.py``) and ``magpie eval crs`` share these functions, so a dataset's
 items get exactly the ids the catalogue gives them.
 
 >>> parse_name("Cats_(2019_film)")

@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import CatalogError
+from recommender.errors import CatalogError
 
 if TYPE_CHECKING:
-    from ..pipeline import Recommender
-    from ..schemas import Item
+    from recommender.pipeline import Recommender
+    from recommender.schemas import Item
 
 __all__ = [
     "REQUESTS_FILE",

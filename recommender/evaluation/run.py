@@ -17,9 +17,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .config import ROOT
-from .console import fail, settings_from, setup_logging
-from .errors import MagpieError
+from recommender.cli.console import fail, settings_from, setup_logging
+from recommender.config import ROOT
+from recommender.errors import MagpieError
 
 __all__ = ["eval_app"]
 
@@ -52,7 +52,7 @@ def _bar(total: int, label: str) -> Any:
 def _write(
     out: Path, stem: str, markdown: str, result: dict[str, Any], json_out: Path | None
 ) -> None:
-    from .evaluation.report import write_json
+    from recommender.evaluation.report import write_json
 
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{stem}.md").write_text(markdown, encoding="utf-8")
@@ -95,9 +95,9 @@ def crs(
 ) -> None:
     """Conversational recommendation: R@1/10/50, NDCG@10, MRR@10 of the app and baselines."""
     setup_logging(verbose)
-    from .evaluation.crs import evaluate_crs
-    from .evaluation.report import bar_chart, crs_markdown
-    from .pipeline import Recommender
+    from recommender.evaluation.crs import evaluate_crs
+    from recommender.evaluation.report import bar_chart, crs_markdown
+    from recommender.pipeline import Recommender
 
     if split not in {"fit", "eval", "all"}:
         raise typer.BadParameter("--split is fit, eval or all")
@@ -108,7 +108,7 @@ def crs(
     try:
         rec = Recommender.from_settings(settings_from(config))
         if tune is not None:
-            from .evaluation.tuning import tune_weights, write_fusion
+            from recommender.evaluation.tuning import tune_weights, write_fusion
 
             tuned = tune_weights(
                 rec,
@@ -164,8 +164,8 @@ def requests(
 ) -> None:
     """Typed requests: do the cards shown first meet what was asked (catalogue fields)?"""
     setup_logging(verbose)
-    from .evaluation.requests import REQUESTS_FILE, evaluate_requests, requests_markdown
-    from .pipeline import Recommender
+    from recommender.evaluation.requests import REQUESTS_FILE, evaluate_requests, requests_markdown
+    from recommender.pipeline import Recommender
 
     if split not in {"test", "tune", "all"}:
         raise typer.BadParameter("--split is test, tune or all")
@@ -204,8 +204,8 @@ def images(
     """Images: leave-one-out category P@1/P@5 (image->image, text->image in English and
     Chinese) and tagging accuracy of the image words."""
     setup_logging(verbose)
-    from .evaluation.media import evaluate_images, images_markdown
-    from .evaluation.report import bar_chart
+    from recommender.evaluation.media import evaluate_images, images_markdown
+    from recommender.evaluation.report import bar_chart
 
     if not (data / "catalog.jsonl").is_file():
         raise typer.BadParameter(f"no catalog.jsonl in {data}")
@@ -244,7 +244,7 @@ def speech(
     """Speech: WER on espeak-ng requests and real recordings, CER on Mandarin requests, speed,
     memory; spoken vs typed top-10."""
     setup_logging(verbose)
-    from .evaluation.speech import evaluate_speech, speech_markdown
+    from recommender.evaluation.speech import evaluate_speech, speech_markdown
 
     names = [m.strip() for m in models.split(",") if m.strip()]
     try:
@@ -285,8 +285,8 @@ def linking(
     """Title and people linking: precision and recall on perturbed ReDial messages (year
     dropped, typos, "Eleven", no "The", "Part 2" ...) and on the request set."""
     setup_logging(verbose)
-    from .evaluation.linking import evaluate_linking, linking_markdown, text_only
-    from .evaluation.requests import REQUESTS_FILE
+    from recommender.evaluation.linking import evaluate_linking, linking_markdown, text_only
+    from recommender.evaluation.requests import REQUESTS_FILE
 
     if split not in {"fit", "eval", "all"}:
         raise typer.BadParameter("--split is fit, eval or all")

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ModelUnavailable
+from recommender.errors import ModelUnavailable
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from recommender.config import Settings
 
 __all__ = [
     "CHINESE_REQUESTS",
@@ -113,7 +113,7 @@ def recordings(folder: Path | None) -> list[tuple[Path, str]]:
 
 
 def _wer_block(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    from ..models.speech import word_error_rate
+    from recommender.models.speech import word_error_rate
 
     rates = [word_error_rate(ref, hyp) for ref, hyp in pairs]
     worst = sorted(zip(rates, pairs, strict=True), key=lambda e: -e[0])[:5]
@@ -166,7 +166,7 @@ def evaluate_speech(
     models: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Each speech model in ``models`` (default: the configured one) on the same clips."""
-    from ..pipeline import Recommender
+    from recommender.pipeline import Recommender
 
     started = time.perf_counter()
     names = list(models or [settings.speech_model])
@@ -208,8 +208,8 @@ def _evaluate_model(
     zh_clips: list[tuple[str, str, Path]],
     real: list[tuple[Path, str]],
 ) -> dict[str, Any]:
-    from ..errors import AudioError
-    from ..models.speech import load_transcriber
+    from recommender.errors import AudioError
+    from recommender.models.speech import load_transcriber
 
     before = _rss_mb()
     t = time.perf_counter()

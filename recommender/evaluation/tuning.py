@@ -20,12 +20,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..scoring import mmr, scale
-from .crs import K_MAX, CrsDataset, Turn, active_weights, candidates_cache, prepared_groups
-from .metrics import rank_of
+from recommender.evaluation.crs import (
+    K_MAX,
+    CrsDataset,
+    Turn,
+    active_weights,
+    candidates_cache,
+    prepared_groups,
+)
+from recommender.evaluation.metrics import rank_of
+from recommender.rank.scoring import mmr, scale
 
 if TYPE_CHECKING:
-    from ..pipeline import Recommender
+    from recommender.pipeline import Recommender
 
 __all__ = ["TUNED", "tune_weights", "write_fusion"]
 

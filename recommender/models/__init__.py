@@ -6,7 +6,7 @@ llama-cpp) inside, with an install hint. ``registry.Models`` holds the four mode
 process; ``real_models`` loads each from its setting (preset, path or hub id), once.
 """
 
-from .base import ChatLLM, ImageEncoder, TextEmbedder, Transcriber
-from .registry import Models, real_models
+from recommender.models.base import ChatLLM, ImageEncoder, TextEmbedder, Transcriber
+from recommender.models.registry import Models, real_models
 
 __all__ = ["ChatLLM", "ImageEncoder", "Models", "TextEmbedder", "Transcriber", "real_models"]

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL.Image import Image
 
-    from ..schemas import ImageUnderstanding, Transcript
+    from recommender.schemas import ImageUnderstanding, Transcript
 
 __all__ = ["ChatLLM", "ImageEncoder", "TextEmbedder", "Transcriber", "embed_queries"]
 

@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..errors import ModelUnavailable
+from recommender.errors import ModelUnavailable
 
 __all__ = ["CHUNKS", "PARTS_DIR", "ZIP_BYTES", "ZIP_SHA256", "gemma_folder", "part_paths"]
 

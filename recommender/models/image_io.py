@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..errors import ImageError
+from recommender.errors import ImageError
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from recommender.config import Settings
 
 __all__ = [
     "dominant_colours",
@@ -116,18 +116,20 @@ def open_image(
             _check_size(path.stat().st_size, max_bytes)
             data = path.read_bytes()
         except FileNotFoundError as e:
-            raise ImageError("I couldn't find that photo; please upload it again.") from e
+            raise ImageError(key="notice.photo_missing") from e
         except IsADirectoryError as e:
-            raise ImageError("That is a folder, not a photo.") from e
+            raise ImageError(key="notice.photo_folder") from e
         except OSError as e:
-            raise ImageError("I couldn't read that photo file.") from e
+            raise ImageError(key="notice.photo_unreadable") from e
     try:
         image: Image.Image = Image.open(io.BytesIO(data), formats=UPLOAD_FORMATS)
         width, height = image.size
         if width * height > max_pixels:
             raise ImageError(
-                f"That photo has too many pixels ({width} x {height}; the limit is "
-                f"{max_pixels / 1e6:g} megapixels)."
+                key="notice.photo_too_many_pixels",
+                width=width,
+                height=height,
+                limit=f"{max_pixels / 1e6:g}",
             )
         if image.format in ("JPEG", "MPO"):  # MPO: a JPEG with extra frames
             side = max_side or JPEG_DRAFT_SIDE
@@ -138,13 +140,11 @@ def open_image(
     except ImageError:
         raise
     except Image.DecompressionBombError as e:
-        raise ImageError("That photo has too many pixels for me to open safely.") from e
+        raise ImageError(key="notice.photo_unsafe") from e
     except UnidentifiedImageError as e:
-        raise ImageError(
-            "I couldn't open that file as a photo (JPEG, PNG, WebP, GIF, BMP or TIFF)."
-        ) from e
+        raise ImageError(key="notice.photo_not_image") from e
     except Exception as e:  # decoders raise many types on hostile input; none may end a turn
-        raise ImageError("I couldn't open that photo: the file looks damaged.") from e
+        raise ImageError(key="notice.photo_damaged") from e
     try:
         image = ImageOps.exif_transpose(image)
     except Exception:  # a broken EXIF block must not cost the photo; it only loses rotation
@@ -154,11 +154,12 @@ def open_image(
 
 def _check_size(size: int, max_bytes: int) -> None:
     if size == 0:
-        raise ImageError("That photo is empty (0 bytes).")
+        raise ImageError(key="notice.photo_empty")
     if size > max_bytes:
         raise ImageError(
-            f"That photo is too large ({size / 2**20:.1f} MB; "
-            f"the limit is {max_bytes / 2**20:g} MB)."
+            key="notice.photo_too_large",
+            size=f"{size / 2**20:.1f}",
+            limit=f"{max_bytes / 2**20:g}",
         )
 
 

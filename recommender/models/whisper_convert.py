@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from ..errors import ModelUnavailable
-from .weights import Carried, assemble, package_file, sha256_of
+from recommender.errors import ModelUnavailable
+from recommender.models.weights import Carried, assemble, package_file, sha256_of
 
 if TYPE_CHECKING:
     import torch

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .strings import say, value, values
-from .tables import title_key
-from .text import normalise
+from recommender.reply.strings import say, value, values
+from recommender.schemas import Notice
+from recommender.text import normalise, title_key
 
 if TYPE_CHECKING:
-    from .catalog import Catalogue
-    from .schemas import Profile, Range
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.schemas import Profile, Range
 
 __all__ = ["BUDGET", "Allowed", "Limit", "allowed", "describe", "notes"]
 
@@ -136,20 +136,22 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
     return Allowed(mask, tuple(relaxed), (), constrained)
 
 
-def notes(gate: Allowed | None, lang: str | None = None) -> list[str]:
+def notes(gate: Allowed | None, lang: str | None = None) -> list[Notice]:
     """What the reply says when constraints gave way, or when nothing can be shown at all.
 
+    The limits are written in ``lang`` now; the sentence around them where it is shown.
+
     >>> notes(Allowed(np.ones(2, bool), relaxed=(Limit("year", 1980, 1989),)))
-    ['Nothing meets everything you asked, so these leave out: year 1980-1989.']
+    [Notice(key='constraint.relaxed', fields={'limits': 'year 1980-1989'})]
     >>> notes(Allowed(np.zeros(2, bool), blocking=(Limit("price", high=5),)))
-    ['Nothing in this catalogue meets all of: price up to 5. Loosen one and ask again.']
+    [Notice(key='constraint.blocked', fields={'limits': 'price up to 5'})]
     """
     if gate is None:
         return []
     if gate.blocking:
         listed = "; ".join(describe(limit, lang) for limit in gate.blocking)
-        return [say(lang, "constraint.blocked", limits=listed)]
+        return [Notice("constraint.blocked", {"limits": listed})]
     if gate.relaxed:
         listed = "; ".join(describe(limit, lang) for limit in gate.relaxed)
-        return [say(lang, "constraint.relaxed", limits=listed)]
+        return [Notice("constraint.relaxed", {"limits": listed})]
     return []

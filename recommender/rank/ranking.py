@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .models.base import embed_queries
-from .retrieval import Candidates, Query, Retriever
-from .schemas import Profile, ScoredItem
-from .scoring import fuse, mmr
+from recommender.models.base import embed_queries
+from recommender.rank.retrieval import Candidates, Query, Retriever
+from recommender.rank.scoring import fuse, mmr
+from recommender.schemas import Profile, ScoredItem
 
 if TYPE_CHECKING:
-    from .catalog import Catalogue
-    from .config import Settings
-    from .index import VectorIndex
-    from .models.registry import Models
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.catalogue.index import VectorIndex
+    from recommender.config import Settings
+    from recommender.models.registry import Models
 
 __all__ = ["Ranker", "weights_for"]
 

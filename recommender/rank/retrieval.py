@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .constraints import Allowed, allowed
-from .schemas import Profile
-from .signals import Signal
-from .text import normalise
+from recommender.rank.constraints import Allowed, allowed
+from recommender.rank.signals import Signal
+from recommender.schemas import Profile
+from recommender.text import normalise
 
 if TYPE_CHECKING:
-    from .catalog import Catalogue
-    from .index import VectorIndex
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.catalogue.index import VectorIndex
 
 __all__ = [
     "UNMATCHED_POPULARITY",

@@ -17,44 +17,48 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .schemas import Item, Profile, Range
-from .text import language
+from recommender.languages import pack
+from recommender.schemas import Item, Notice, Profile, Range
 
 __all__ = ["Critique", "read_critique", "year_direction"]
 
+_CUES = pack().reader.critique
+
+
+def _either(words: tuple[str, ...]) -> str:
+    return "|".join(words)
+
+
 _REF = (
-    r"(?:#\s*(\d{1,2})|(?:number|no\.?|item|option|card)\s*(\d{1,2})|the\s+("
-    + "|".join(language().ordinals)
-    + r")(?:\s+one)?)"
+    rf"(?:#\s*(\d{{1,2}})|(?:{_either(_CUES.card_words)})\s*(\d{{1,2}})"
+    rf"|{_CUES.ordinal_before}\s+({_either(tuple(pack().reader.ordinals))})"
+    rf"(?:\s+{_CUES.ordinal_after})?)"
 )
-_MORE_LIKE = re.compile(
-    r"\b(?:more\s+like|similar\s+to|like|love|loved|want|prefer)\s+" + _REF, re.I
-)
-_LESS_LIKE = re.compile(
-    r"(?:\b(?:less\s+like|not|no|hate|dislike|don'?t\s+like|drop|remove|skip)\s+|👎\s*)" + _REF,
-    re.I,
-)
-_SEEN = re.compile(r"\b(?:seen|watched|have|own|already\s+(?:seen|have|own))\s+" + _REF, re.I)
+_MORE_LIKE = re.compile(rf"\b(?:{_either(_CUES.more_like)})\s+" + _REF, re.I)
+_LESS_LIKE = re.compile(rf"(?:\b(?:{_either(_CUES.less_like)})\s+|👎\s*)" + _REF, re.I)
+_SEEN = re.compile(rf"\b(?:{_either(_CUES.seen)})\s+" + _REF, re.I)
 _THUMB_UP = re.compile(r"👍\s*" + _REF, re.I)
 # "seen #1 and #2", "not #3, #4 or the last one": a list carries on its critique.
-_AND_REF = re.compile(r"\s*(?:,|\band\b|&|\bor\b|\bnor\b)\s*(?:,\s*)?" + _REF, re.I)
+_JOINERS = "|".join(rf"\b{w}\b" for w in _CUES.list_joiners)
+_AND_REF = re.compile(rf"\s*(?:,|&|{_JOINERS})\s*(?:,\s*)?" + _REF, re.I)
 # "newer than 2005" states its own bound (the rule reader takes it): only a bare comparative is
 # relative to the items shown.
-_NOT_THAN = r"\b(?!\s*than\s+\$?\d)"
-_CHEAPER = re.compile(
-    r"\b(?:cheaper|less\s+expensive|lower\s+price|more\s+affordable|too\s+expensive)" + _NOT_THAN,
-    re.I,
-)
-_PRICIER = re.compile(
-    r"\b(?:pricier|more\s+expensive|higher\s+end|fancier|too\s+cheap)" + _NOT_THAN, re.I
-)
-_OLDER = re.compile(r"\b(?:older|earlier|more\s+classic|classics?)" + _NOT_THAN, re.I)
-_NEWER = re.compile(r"\b(?:newer|more\s+recent|recent|latest|modern)" + _NOT_THAN, re.I)
+_NOT_THAN = rf"\b(?!\s*{_CUES.than}\s+\$?\d)"
+
+
+def _comparative(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_either(words)})" + _NOT_THAN, re.I)
+
+
+_CHEAPER = _comparative(_CUES.cheaper)
+_PRICIER = _comparative(_CUES.pricier)
+_OLDER = _comparative(_CUES.older)
+_NEWER = _comparative(_CUES.newer)
 
 
 # Only true comparatives: "a classic like Casablanca" is not "older than Casablanca".
-_NEWER_THAN = re.compile(r"\b(?:newer|more\s+recent)" + _NOT_THAN, re.I)
-_OLDER_THAN = re.compile(r"\b(?:older|earlier)" + _NOT_THAN, re.I)
+_NEWER_THAN = _comparative(_CUES.newer_than_title)
+_OLDER_THAN = _comparative(_CUES.older_than_title)
 
 
 def year_direction(text: str) -> str | None:
@@ -73,23 +77,24 @@ def year_direction(text: str) -> str | None:
 
 # What is left of a message after removing critique phrases: if only these words remain,
 # the message was a pure critique and the previous intent still holds.
-_FILLER = re.compile(
-    r"\b(?:please|but|and|a|bit|little|some|something|thanks|ok|okay|one|ones|"
-    r"show|me|give|more|options|them|it|those|these|maybe|also|just|now|same|the)\b",
-    re.I,
-)
+_FILLER = re.compile(rf"\b(?:{_either(_CUES.filler)})\b", re.I)
 
 
 @dataclass(frozen=True)
 class Critique:
     delta: Profile  # what the critique adds to the profile
     only_critique: bool  # nothing else was said: keep the previous intent for retrieval
-    notes: tuple[str, ...] = ()  # critiques that cannot apply here, said back to the user
+    notes: tuple[Notice, ...] = ()  # critiques that cannot apply here, said back to the user
+
+
+def _said_else(rest: str) -> bool:
+    """Whether words other than filler are left once the critique phrases are taken out."""
+    return bool(re.sub(r"[\W\d_]+", " ", _FILLER.sub(" ", rest)).strip())
 
 
 def _reference(match: re.Match[str], shown: Sequence[Item]) -> Item | None:
     number = match.group(1) or match.group(2)
-    n = int(number) if number else language().ordinals[match.group(3).lower()]
+    n = int(number) if number else pack().reader.ordinals[match.group(3).lower()]
     if n == -1:
         return shown[-1] if shown else None
     return shown[n - 1] if 1 <= n <= len(shown) else None
@@ -99,8 +104,9 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
     """Critiques of the items shown last turn, as a profile delta."""
     delta = Profile()
     rest = text
-    notes: list[str] = []
+    notes: list[Notice] = []
     recognised = False
+    missing: list[int] = []  # card numbers asked for that the last list does not have
     for pattern, target in (
         (_SEEN, delta.seen),
         (_LESS_LIKE, delta.disliked),
@@ -114,6 +120,8 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
                 item = _reference(m, shown)
                 if item is not None and item.id not in delta.liked + delta.disliked + delta.seen:
                     target.append(item.id)
+                elif item is None and (m.group(1) or m.group(2)):
+                    missing.append(int(m.group(1) or m.group(2)))
                 rest = rest.replace(m.group(0), " ")
                 m = _AND_REF.match(text, end)
                 end = m.end() if m is not None else end
@@ -141,9 +149,19 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
                 value = round(value + step, 2) if key == "price" else value + step
                 delta.ranges[key] = Range(**{bound: value})
             elif shown:
-                notes.append(f"The items shown have no {key}, so “{found.group(0)}” cannot apply.")
+                notes.append(
+                    Notice("notice.critique_no_field", {"field": key, "phrase": found.group(0)})
+                )
             recognised = True
             rest = pattern.sub(" ", rest)
-    said_else = bool(re.sub(r"[\W\d_]+", " ", _FILLER.sub(" ", rest)).strip())
+    if missing and not shown:
+        notes.append(Notice("notice.critique_nothing_shown"))
+    elif missing:
+        notes.append(
+            Notice("notice.critique_no_such_item", {"number": missing[0], "count": len(shown)})
+        )
+    elif recognised and not shown and not _said_else(rest):
+        notes.append(Notice("notice.critique_nothing_shown"))
+    said_else = _said_else(rest)
     touched = recognised or bool(delta.liked or delta.disliked or delta.seen)
     return Critique(delta, only_critique=touched and not said_else, notes=tuple(notes))

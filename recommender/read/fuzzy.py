@@ -19,9 +19,7 @@ True
 from __future__ import annotations
 
 import bisect
-import functools
 import re
-import tomllib
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Generic, TypeVar
@@ -29,13 +27,12 @@ from typing import Generic, TypeVar
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .text import DEFAULT_LANGUAGE, LANGUAGES_DIR, fold
+from recommender.languages import NameWords, pack
+from recommender.text import fold
 
 __all__ = [
     "FuzzyIndex",
-    "Lexicon",
     "fast_fold",
-    "lexicon",
     "max_edits",
     "name_tokens",
     "plain_words",
@@ -60,57 +57,6 @@ _LONGEST = 400  # longest name looked up fuzzily, in characters (longer ones mat
 WORD_STEPS = ((4, 1), (8, 2))
 
 
-@functools.cache
-def lexicon(code: str = DEFAULT_LANGUAGE) -> Lexicon:
-    """The name words of a language file (``name_numbers``, ``name_joiners``, ``name_articles``,
-    ``title_cues``) and its list of frequent words (``<code>-words.txt``), where there is one."""
-    raw = tomllib.loads((LANGUAGES_DIR / f"{code}.toml").read_text(encoding="utf-8"))
-    listed = LANGUAGES_DIR / f"{code}-words.txt"  # scripts/build_words.py
-    words = (
-        frozenset(w for w in listed.read_text(encoding="utf-8").split() if not w.startswith("#"))
-        if listed.is_file()
-        else frozenset()
-    )
-    return Lexicon(
-        words=words,
-        numbers={k: int(v) for k, v in raw.get("name_numbers", {}).items()},
-        joiners=frozenset(raw.get("name_joiners", ())),
-        sequel=frozenset(raw.get("sequel_words", ())),
-        articles=tuple(raw.get("name_articles", ())),
-        title_cues=frozenset(raw.get("title_cues", ())),
-    )
-
-
-class Lexicon:
-    """The few words that make two spellings of a name the same name, and the language's
-    frequent words (a typed word that is one is meant, not mistyped)."""
-
-    def __init__(
-        self,
-        numbers: Mapping[str, int],
-        joiners: frozenset[str],
-        sequel: frozenset[str],
-        articles: tuple[str, ...],
-        title_cues: frozenset[str] = frozenset(),
-        words: frozenset[str] = frozenset(),
-    ) -> None:
-        self.numbers = dict(numbers)  # "eleven" -> 11
-        self.joiners = joiners  # dropped wherever they stand ("and": "Fast & Furious")
-        self.sequel = sequel  # dropped before a number ("Part II" = "2")
-        self.articles = articles  # a leading one may be left out ("The Matrix" = "Matrix")
-        self.title_cues = title_cues  # words before a title ("seen It"): an everyday word is one
-        self.words = words  # real words: "silly" is not a typo of "Sully", "clikc" is of "Click"
-
-    def typo_of(self, typed: str, name: str) -> bool:
-        """``typed`` may be a slip of ``name``'s word: it differs and is no word of its own.
-
-        >>> lex = Lexicon({}, frozenset(), frozenset(), (), words=frozenset(["silly"]))
-        >>> lex.typo_of("silly", "sully"), lex.typo_of("clikc", "click")
-        (False, True)
-        """
-        return typed != name and typed not in self.words
-
-
 def max_edits(length: int, steps: tuple[tuple[int, int], ...] = EDIT_STEPS) -> int:
     """Edits allowed for a name (or, with ``WORD_STEPS``, a word) of ``length`` characters.
 
@@ -124,7 +70,7 @@ def max_edits(length: int, steps: tuple[tuple[int, int], ...] = EDIT_STEPS) -> i
     return allowed
 
 
-def _canon(word: str, following: str, lex: Lexicon) -> str:
+def _canon(word: str, following: str, lex: NameWords) -> str:
     """One word in canonical form; '' when it drops out."""
     word = _JOINERS.sub("", word)
     if word in lex.joiners:
@@ -145,13 +91,13 @@ def fast_fold(text: str) -> str:
     return text.lower() if text.isascii() else fold(text)
 
 
-def span_tokens(text: str, lex: Lexicon | None = None) -> list[tuple[int, int, str]]:
+def span_tokens(text: str, lex: NameWords | None = None) -> list[tuple[int, int, str]]:
     """The words of ``text`` as (start, end, canonical form); the form is '' for dropped words.
 
     >>> [t for _, _, t in span_tokens("Rocky Part II and more")]
     ['rocky', '', '2', '', 'more']
     """
-    lex = lex or lexicon()
+    lex = lex or pack().names
     folded = fast_fold(text)
     found = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded)]
     out = []
@@ -161,7 +107,7 @@ def span_tokens(text: str, lex: Lexicon | None = None) -> list[tuple[int, int, s
     return out
 
 
-def name_tokens(name: str, lex: Lexicon | None = None) -> list[str]:
+def name_tokens(name: str, lex: NameWords | None = None) -> list[str]:
     """A name's canonical words (what ``span_tokens`` gives a message, without offsets)."""
     return [t for _, _, t in span_tokens(name, lex) if t]
 

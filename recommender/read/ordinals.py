@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from .text import language, normalise
+from recommender.languages import pack
+from recommender.text import normalise
 
 __all__ = ["ranked_out"]
 
-_EN = language()
+_EN = pack().reader
 
 
 def _any(alternatives: Sequence[str]) -> str:

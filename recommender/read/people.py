@@ -20,9 +20,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from .fuzzy import FuzzyIndex, Lexicon, fast_fold, lexicon, name_tokens, span_tokens
-from .schemas import Item
-from .text import language, normalise
+from recommender.languages import NameWords, pack
+from recommender.read.fuzzy import FuzzyIndex, fast_fold, name_tokens, span_tokens
+from recommender.schemas import Item
+from recommender.text import normalise
 
 __all__ = ["PersonLinker"]
 
@@ -40,10 +41,10 @@ class PersonLinker:
     """Finds people of the catalogue in text; returns them as the catalogue's own values."""
 
     def __init__(
-        self, items: Sequence[Item], fields: Iterable[str], lex: Lexicon | None = None
+        self, items: Sequence[Item], fields: Iterable[str], lex: NameWords | None = None
     ) -> None:
-        self._lex = lex or lexicon()
-        lang = language()
+        self._lex = lex or pack().names
+        lang = pack().reader
         self._stop = lang.stop_words
         self._common = lang.common_words | lang.stop_words
         self.fields = tuple(fields)

@@ -1,6 +1,6 @@
 """Numbers in a message: budgets, years and decades, and measures such as a film's length.
 
-The cue words come from the language file (``languages/en.toml``); a message in another language
+The cue words come from the language file (``languages/en/reading.toml``); a message in another language
 arrives here as its English gloss. Which numeric fields take a measure is the catalogue's say
 (``catalog.toml`` ``[ranges]``: ``runtime = "minutes"``), so no field name is written here but
 the two every language has words for: ``price`` (money) and ``year`` (dates).
@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from .schemas import Range
-from .text import language
+from recommender.languages import pack
+from recommender.schemas import Range
 
 __all__ = ["read_quantities"]
 
-_EN = language()
+_EN = pack().reader
 
 
 def _any(alternatives: tuple[str, ...] | list[str]) -> str:
@@ -86,7 +86,7 @@ def read_quantities(
     named: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Range]:
     """The ranges ``text`` states: ``price`` and ``year``, each field of ``measures``
-    (field -> unit of ``languages/en.toml`` ``[units]``) whose unit the text names, and each
+    (field -> unit of ``languages/en/reading.toml`` ``[units]``) whose unit the text names, and each
     field of ``named`` (field -> the names people call it) bounded beside one of its names.
 
     >>> r = read_quantities("a horror film with a metacritic score of at least 70",

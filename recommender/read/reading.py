@@ -10,7 +10,7 @@ through its English gloss (``lexicon.gloss``), so it gives the profile its Engli
 Numbers (budgets, years, lengths) are read by ``quantities``.
 
 >>> from recommender.schemas import Item
->>> from recommender.linking import TitleLinker, VocabularyLinker
+>>> from recommender.read.linking import TitleLinker, VocabularyLinker
 >>> items = [Item("st", "Super Troopers", attributes={"year": 2001, "genres": ["comedy"]}),
 ...          Item("ex", "The Exorcist", attributes={"year": 1973, "genres": ["horror"]})]
 >>> r = read_message("I loved Super Troopers, no horror, from the 90s", TitleLinker(items),
@@ -25,18 +25,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .critique import Critique, read_critique, year_direction
-from .langid import detect
-from .lexicon import gloss
-from .linking import Mention, TitleLinker, VocabularyLinker
-from .ordinals import ranked_out
-from .quantities import read_quantities
-from .schemas import Item, Profile, Range
-from .text import language, normalise
+from recommender.languages import pack
+from recommender.read.critique import Critique, read_critique, year_direction
+from recommender.read.gloss import gloss
+from recommender.read.langid import detect
+from recommender.read.linking import Mention, TitleLinker, VocabularyLinker
+from recommender.read.ordinals import ranked_out
+from recommender.read.quantities import read_quantities
+from recommender.schemas import Item, Profile, Range
+from recommender.text import normalise
 
 __all__ = ["Reading", "read_message"]
 
-_EN = language()
+_EN = pack().reader
 _INTENT_CHARS = 300  # the free-text intent kept from a message
 
 
@@ -60,7 +61,8 @@ _NEGATION = re.compile(
 _DISLIKE_CUE = re.compile(r"(?:" + "|".join(_EN.dislike) + r")", re.I)
 _SEEN_CUE = re.compile(r"\b(?:" + "|".join(_EN.seen) + r")\b", re.I)
 _COMMA = re.compile(r"\s*,\s*")
-_GOES_ON = re.compile(r"(?:or|nor)\b", re.I)  # "no horror, or gore": the same negation
+# "no horror, or gore": the same negation goes on.
+_GOES_ON = re.compile(r"(?:" + "|".join(_EN.negation_goes_on) + r")\b", re.I)
 _CLAUSE = re.compile(r"[.!?;\n]|" + "|".join(rf"\b{w}\b" for w in _EN.clause_breaks), re.I)
 
 

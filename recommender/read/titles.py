@@ -24,17 +24,16 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from .fuzzy import (
+from recommender.languages import NameWords, pack
+from recommender.read.fuzzy import (
     FuzzyIndex,
-    Lexicon,
     fast_fold,
-    lexicon,
     name_tokens,
     plain_words,
     span_tokens,
 )
-from .schemas import Item
-from .text import language, stem
+from recommender.schemas import Item
+from recommender.text import stem
 
 __all__ = ["Mention", "TitleLinker"]
 
@@ -87,13 +86,13 @@ class TitleLinker:
         self,
         items: Sequence[Item],
         popularity: Mapping[str, float] | None = None,
-        lex: Lexicon | None = None,
+        lex: NameWords | None = None,
         names: frozenset[str] = frozenset(),
     ) -> None:
         popularity = popularity or {}
         # People's surnames: "a Hitchcock film" is his film, not the film "Hitchcock".
         self._names = names
-        self._lex = lex or lexicon()
+        self._lex = lex or pack().names
         self._ids = [item.id for item in items]
         self._years = [int(y) if (y := item.number("year")) else None for item in items]
         self._titles_of = {item.id: item.title for item in items}
@@ -113,7 +112,7 @@ class TitleLinker:
         self._pop = {k: max(-p for _, p, _ in v) for k, v in by_key.items()}
         self._fuzzy: FuzzyIndex[str] = FuzzyIndex({k: k for k in self._by_key})
         self._max = min(_MAX_TITLE_TOKENS, max((k.count(" ") + 1 for k in self._by_key), default=1))
-        self._stop = language().stop_words
+        self._stop = pack().reader.stop_words
         content = [[w for w in k.split() if w not in self._lex.articles] for k in self._by_key]
         self._starts = {words[0] for words in content if words}
         self._ends = {words[-1] for words in content if words}
@@ -198,7 +197,7 @@ class TitleLinker:
     def _may_be_typo(self, words: Sequence[str]) -> bool:
         """Only spans that start (after an article) and end on a content word are looked up
         with typos."""
-        common = language().common_words
+        common = pack().reader.common_words
         first = words[1] if len(words) > 1 and words[0] in self._lex.articles else words[0]
         if len(words) < _LONG_SPAN and (first in self._stop or words[-1] in self._stop):
             return False  # ("I Now Pronounce You Chuck & Larry" is long enough to tell)
@@ -209,7 +208,7 @@ class TitleLinker:
     def _slips_ok(self, typed: str, key: str) -> bool:
         """A plural is not a typo of an everyday word ("sad movies" is not "Sad Movie"), and in
         a short span a real word is not a typo ("the past" is not "The Post")."""
-        common = language().common_words
+        common = pack().reader.common_words
         a, b = typed.split(), key.split()
         if len(a) != len(b):
             return not all(w in common for w in b)
@@ -279,8 +278,8 @@ class TitleLinker:
         (``popularity``): "anything else?" is a question, not a film; never when it ends on a
         kind of film: "a scary movie" is not "Scary Movie".
         """
-        common = language().common_words
-        significant = [w for w in words if w not in lexicon().articles]
+        common = pack().reader.common_words
+        significant = [w for w in words if w not in pack().names.articles]
         everyday = all(w in common for w in words)
         short = len(words) == 1 and len(words[0]) < _SHORT_WORD
         if not everyday and not short:
@@ -296,7 +295,7 @@ class TitleLinker:
             mid_sentence
             and surface.istitle()
             and not surface.isupper()
-            and cue in lexicon().title_cues
+            and cue in pack().names.title_cues
         )
 
     def year(self, item_id: str) -> int | None:
@@ -335,11 +334,12 @@ def _plural(a: str, b: str) -> bool:
 
 
 # After a one-word title written in lower case, these make it a description ("heist movie").
-_KIND_WORDS = frozenset(
-    w + s for w in ("movie", "film", "flick", "show", "series", "story") for s in ("", "s")
+_KIND_WORDS = frozenset(w + s for w in pack().reader.title_kind_words for s in ("", "s"))
+_KIND_AFTER = re.compile(
+    r"\s+(?:" + "|".join(pack().reader.title_kind_words) + r")s?\b",
+    re.IGNORECASE,
 )
-_KIND_AFTER = re.compile(r"\s+(?:movie|film|flick|show|series)s?\b", re.IGNORECASE)
 
 
 # Words before a short title that make it a common noun ("a laptop") rather than a title.
-_INDEFINITE = frozenset(["a", "an", "some", "any", "another", "new", "good", "nice", "cheap"])
+_INDEFINITE = pack().reader.title_indefinite

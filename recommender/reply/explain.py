@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import LLMError
-from .linking import TitleLinker
-from .schemas import Item, Profile, ScoredItem
-from .sentences import (
+from recommender.errors import LLMError
+from recommender.read.linking import TitleLinker
+from recommender.reply.sentences import (
     ENDS,
     SENTENCE,
     in_language,
@@ -31,12 +30,18 @@ from .sentences import (
     marked_titles,
     numbers_in,
 )
-from .strings import prompt_language
-from .templates import describe_profile, template_reason, template_reply, template_text
+from recommender.reply.strings import prompt_language
+from recommender.reply.templates import (
+    describe_profile,
+    template_reason,
+    template_reply,
+    template_text,
+)
+from recommender.schemas import Item, Profile, ScoredItem
 
 if TYPE_CHECKING:
-    from .models.base import ChatLLM
-    from .prompts import PromptBook
+    from recommender.models.base import ChatLLM
+    from recommender.reply.prompts import PromptBook
 
 __all__ = ["Explainer", "Explanation", "ground"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from .errors import ConfigError
+from recommender.errors import ConfigError
 
 __all__ = ["Prompt", "PromptBook"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .strings import message_language
+from recommender.reply.strings import message_language
 
 __all__ = [
     "ENDS",

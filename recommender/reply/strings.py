@@ -1,4 +1,4 @@
-"""What Magpie says, in the person's language: ``languages/ui_<code>.toml``, and which language.
+"""What Magpie says, in the person's language: ``languages/<code>/ui.toml``, and which language.
 
 Every string a person sees (the reply a template writes, item reasons, the profile panel, card
 labels, notices, the page's own labels) comes from one file per language through ``say``; a
@@ -16,16 +16,15 @@ the message (``message_language``), else the conversation's last one, else the b
 
 from __future__ import annotations
 
-import functools
 import re
 import string
-import tomllib
 import unicodedata
-from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .langid import detect
+from recommender.errors import ConfigError, MagpieError
+from recommender.languages import CODES, DEFAULT, pack
+from recommender.read.langid import detect
+from recommender.schemas import Notice
 
 __all__ = [
     "DEFAULT",
@@ -35,6 +34,7 @@ __all__ = [
     "from_locale",
     "language_name",
     "message_language",
+    "notice",
     "page_strings",
     "placeholders",
     "prompt_language",
@@ -45,12 +45,8 @@ __all__ = [
     "values",
 ]
 
-LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
-SUPPORTED = (
-    "en",
-    "zh",
-)  # the languages with a ui_<code>.toml; anything else is answered in English
-DEFAULT = "en"
+# The languages Magpie answers in: those with a ui.toml; anything else is answered in English.
+SUPPORTED = tuple(code for code in CODES if pack(code).ui is not None)
 
 # A letter of any script (Han characters included): a message without one has no language.
 _LETTER = re.compile(r"[^\W\d_]")
@@ -117,20 +113,11 @@ def choose(choice: str | None, text: str = "", last: str = "", request: object =
     return supported(message_language(text) or last or browser_language(request))
 
 
-@functools.cache
 def _table(code: str) -> dict[str, Any]:
-    path = LANGUAGES_DIR / f"ui_{code}.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"cannot read the strings of language {code!r} ({path.name}): {e}") from e
-    flat: dict[str, Any] = {}
-    for section, entries in data.items():
-        if isinstance(entries, dict) and section != "values":
-            flat.update({f"{section}.{k}": v for k, v in entries.items()})
-        else:
-            flat[section] = entries
-    return flat
+    table = pack(code).ui
+    if table is None:
+        raise ConfigError(f"language {code!r} has no ui.toml: Magpie does not answer in it")
+    return table
 
 
 def placeholders(template: str) -> set[str]:
@@ -147,7 +134,7 @@ def say(lang: str | None, key: str, /, **fields: object) -> str:
     missing or one the string does not use is an error (as for prompts)."""
     table = _table(supported(lang))
     if key not in table:
-        raise ConfigError(f"no string {key!r} in ui_{supported(lang)}.toml")
+        raise ConfigError(f"no string {key!r} in {supported(lang)}/ui.toml")
     raw = table[key]
     if not isinstance(raw, str):
         raise ConfigError(f"{key!r} is a setting, not a string (use setting())")
@@ -197,3 +184,34 @@ def page_strings(lang: str) -> dict[str, str]:
     """The page's own strings in ``lang``, keyed as ``gr.I18n`` wants them (``mp_intro``...)."""
     prefix = "page."
     return {k[len(prefix) :]: v for k, v in _table(supported(lang)).items() if k.startswith(prefix)}
+
+
+# Notice fields that hold a catalogue word ("price", "genres"): shown through ``value``.
+_VALUE_FIELDS = frozenset({"field"})
+
+
+def notice(lang: str | None, said: Notice | MagpieError | str) -> str:
+    """A notice, or an error a person may see, in ``lang``: a keyed one in the language's words,
+    an error without a key in its own (English) sentence.
+
+    >>> notice("zh", Notice("notice.photo_empty"))
+    '这张照片是空的（0 字节）。'
+    >>> from recommender.errors import AudioError
+    >>> notice("en", AudioError(key="notice.voice_silent")).startswith("That voice note seems")
+    True
+    """
+    if isinstance(said, str):
+        return said
+    if isinstance(said, MagpieError):
+        if said.key is None:
+            return str(said)
+        said = Notice(said.key, dict(said.fields))  # type: ignore[arg-type]
+    fields = {
+        k: notice(lang, v)
+        if isinstance(v, Notice)
+        else value(lang, v)
+        if k in _VALUE_FIELDS and isinstance(v, str)
+        else v
+        for k, v in said.fields.items()
+    }
+    return say(lang, said.key, **fields)

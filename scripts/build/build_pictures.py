@@ -1,6 +1,6 @@
 """Build the bundled "pictures" catalogue (assets/pictures/) from Tux Paint stamps, reproducibly.
 
-    .venv/bin/python scripts/build_pictures.py [--tuxpaint DIR] [--out assets/pictures]
+    .venv/bin/python scripts/build/build_pictures.py [--tuxpaint DIR] [--out assets/pictures]
 
 The input is the shared Tux Paint data set (538 stamps from the Debian package
 tuxpaint-stamps-default 2022.06.04-1, GPL-2.0-or-later; see its README.md). Each stamp becomes one
@@ -25,7 +25,7 @@ import struct
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from recommender.schemas import CatalogRow  # noqa: E402
 

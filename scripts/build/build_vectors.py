@@ -1,6 +1,6 @@
 """Write the prebuilt vectors of bundled catalogues (assets/<name>/vectors/*.npz).
 
-    .venv/bin/python scripts/build_vectors.py [NAME ...]     # default: every bundled catalogue
+    .venv/bin/python scripts/build/build_vectors.py [NAME ...]     # default: every bundled catalogue
 
 Brings each catalogue's index up to date with the configured models (``magpie ingest``: a no-op
 when it already is), then writes the index's vectors beside the catalogue as float16, keyed by
@@ -15,17 +15,17 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from recommender.catalog import find_specs  # noqa: E402
+from recommender.catalogue.index import VectorIndex  # noqa: E402
+from recommender.catalogue.ingest import ingest, text_key  # noqa: E402
+from recommender.catalogue.prebuilt import write_vectors  # noqa: E402
+from recommender.catalogue.rows import read_rows  # noqa: E402
+from recommender.catalogue.spec import find_specs  # noqa: E402
 from recommender.config import load_settings  # noqa: E402
-from recommender.index import VectorIndex  # noqa: E402
-from recommender.ingest import ingest, text_key  # noqa: E402
 from recommender.models.text import load_text_embedder  # noqa: E402
 from recommender.models.vision import load_image_encoder  # noqa: E402
-from recommender.prebuilt import write_vectors  # noqa: E402
-from recommender.rows import read_rows  # noqa: E402
 
 
 def export(

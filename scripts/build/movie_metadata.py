@@ -2,7 +2,7 @@
 
 Wikidata films (bokeh-sampledata movies.db) are joined on normalised title + year (+-1), or on
 title alone when that title is unique there, then on a looser key (number words as digits) with
-the same year. ``merged`` lays the open sources' fields (scripts/film_knowledge.py) over
+the same year. ``merged`` lays the open sources' fields (scripts/build/film_knowledge.py) over
 Wikidata's without overwriting them; ``provenance`` names every source and licence of a row.
 """
 
@@ -14,9 +14,8 @@ from contextlib import closing
 from importlib import metadata
 from pathlib import Path
 
-from film_knowledge import COARSE, SHARE_ALIKE, VEGA_CREDIT, Knowledge
-
-from recommender.linking import normalise
+from recommender.read.linking import normalise
+from scripts.build.film_knowledge import COARSE, SHARE_ALIKE, VEGA_CREDIT, Knowledge
 
 # bokeh-sampledata 2026.1: Wikidata film metadata, 17,472 films 1940-2014, CC0 (its movies_data.py).
 WIKIDATA_DB = ("bokeh-sampledata", "bokeh_sampledata/_data/movies.db")

@@ -1,6 +1,6 @@
 """Retrieval plus scoring with constraints on synthetic catalogues, with and without Chroma.
 
-    .venv/bin/python scripts/bench_scale.py [--sizes 10000 100000 1000000] [--modes numpy embedded server]
+    .venv/bin/python scripts/experiments/bench_scale.py [--sizes 10000 100000 1000000] [--modes numpy embedded server]
 
 For each size: build the in-memory ``Catalogue`` (keyword index, linkers, side arrays), then time
 the app's ranking path (``Ranker.rank``: candidates from every source, hard constraints, fusion,
@@ -32,15 +32,15 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from recommender.bench import synthetic_catalog  # noqa: E402
-from recommender.catalog import CatalogSpec, Catalogue  # noqa: E402
+from recommender.catalogue.index import VectorIndex  # noqa: E402
+from recommender.catalogue.spec import CatalogSpec, Catalogue  # noqa: E402
+from recommender.cli.bench import synthetic_catalog  # noqa: E402
 from recommender.config import load_settings  # noqa: E402
-from recommender.index import VectorIndex  # noqa: E402
 from recommender.models.registry import Models  # noqa: E402
-from recommender.ranking import Ranker  # noqa: E402
+from recommender.rank.ranking import Ranker  # noqa: E402
 from recommender.schemas import CatalogRow, Profile, Range  # noqa: E402
 
 K = 200  # candidates per source, as the default settings

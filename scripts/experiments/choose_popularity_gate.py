@@ -1,6 +1,6 @@
 """Re-run the fit-half choice of the popularity gate and the genre-guess share (README, "Evaluation").
 
-    .venv/bin/python scripts/choose_popularity_gate.py [--limit N]
+    .venv/bin/python scripts/experiments/choose_popularity_gate.py [--limit N]
 
 Replays ReDial's fit half (each of five folds ranked with tables learned from the other four,
 as `magpie eval crs --split fit` does) once per variant and prints R@10, R@50 and NDCG@10 of the
@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from recommender import retrieval, tables
+from recommender.catalogue import words as tables
 from recommender.config import load_settings
-from recommender.evaluate import SHARED
 from recommender.evaluation.crs import (
     K_MAX,
     CrsDataset,
@@ -22,7 +21,9 @@ from recommender.evaluation.crs import (
     candidates_cache,
     prepared_groups,
 )
+from recommender.evaluation.run import SHARED
 from recommender.pipeline import Recommender
+from recommender.rank import retrieval
 
 # name: (share of co-mentions a guessed genre needs, or None for no guesses;
 #        share of popularity kept by an item with none of the wanted attributes)

@@ -6,7 +6,7 @@ earlier in its dialogue (``prev_entity``), with tables learned from the other fo
 earlier movie. Chooses EASE's lambda and neighbour count (``recommender/collab.py``) before the
 app's own path is measured; the eval half is never read.
 
-    MAGPIE_SHARED_DATA=../shared/data .venv/bin/python scripts/compare_collab.py
+    MAGPIE_SHARED_DATA=../shared/data .venv/bin/python scripts/experiments/compare_collab.py
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csr_matrix
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from recommender.collab import ease_table
+from recommender.catalogue.collab import collab_table, ease_table
+from recommender.catalogue.side_tables import side_tables
 from recommender.evaluation.crs import FOLDS, CrsDataset, fold_of, write_tables
 from recommender.evaluation.redial import dialogue_movies, is_fit
-from recommender.tables import collab_table, side_tables
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "movies"
+ASSETS = Path(__file__).resolve().parents[2] / "assets" / "movies"
 LAMBDAS = (1.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0)
 KS = (20, 50, 100)
 CUT = 10

@@ -15,7 +15,7 @@ read. About 10 minutes on 2 busy cores.
    weighted by the similarity; added as one more scaled signal (only to the candidates the app
    retrieved; also reported alone over every movie, ties to the more popular).
 
-    MAGPIE_SHARED_DATA=../shared/data .venv/bin/python scripts/compare_dialogues.py [--limit N]
+    MAGPIE_SHARED_DATA=../shared/data .venv/bin/python scripts/experiments/compare_dialogues.py [--limit N]
 """
 
 from __future__ import annotations
@@ -27,18 +27,18 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from recommender.config import load_settings
-from recommender.evaluate import SHARED
 from recommender.evaluation.crs import CrsDataset, fold_of, seeker_text
 from recommender.evaluation.redial import dialogue_movies, is_fit
+from recommender.evaluation.run import SHARED
 from recommender.evaluation.tuning import fit_cases
 from recommender.models.base import embed_queries
 from recommender.pipeline import Recommender
-from recommender.scoring import scale
+from recommender.rank.scoring import scale
 
-FUSION = Path(__file__).resolve().parents[1] / "assets" / "movies" / "fusion.json"
+FUSION = Path(__file__).resolve().parents[2] / "assets" / "movies" / "fusion.json"
 KS = (10, 30)
 WEIGHTS = (0.0, 0.1, 0.2, 0.35, 0.7)
 COLLAB = (0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 1.0)

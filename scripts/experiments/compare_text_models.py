@@ -1,6 +1,6 @@
 """Tux Paint text->image precision for several text models, the pictures encoded once.
 
-    .venv/bin/python scripts/compare_text_models.py minilm use-multilingual e5-small \
+    .venv/bin/python scripts/experiments/compare_text_models.py minilm use-multilingual e5-small \
         [--data ../shared/data/tuxpaint] [--json out.json]
 
 The same task as ``magpie eval images`` (its "text->image" rows): the item side is built from
@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from recommender.config import load_settings  # noqa: E402
-from recommender.evaluation.media import LABELS_READ, _precision, load_pictures  # noqa: E402
+from recommender.evaluation.media import LABELS_READ, load_pictures, precision_at  # noqa: E402
 from recommender.models.base import embed_queries  # noqa: E402
 from recommender.models.image_io import open_image_within  # noqa: E402
 from recommender.models.text import load_text_embedder  # noqa: E402
@@ -56,7 +56,7 @@ def main() -> None:
         ):
             keep = [i for i, s in enumerate(sentences) if s]
             sim = np.asarray(embed_queries(model, [sentences[i] for i in keep])) @ side.T
-            for k, v in _precision(sim, [labels[i] for i in keep], labels, (1, 5)).items():
+            for k, v in precision_at(sim, [labels[i] for i in keep], labels, (1, 5)).items():
                 row[f"{language} {k}"] = v
         row["seconds"] = round(time.perf_counter() - started, 1)
         results[name] = row

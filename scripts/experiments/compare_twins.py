@@ -1,7 +1,7 @@
 """Read every Chinese, Spanish, French and German request of the request set and its English
 twin with the rule reader, and compare the profiles field by field.
 
-    python scripts/compare_twins.py [--split tune|test|all] [--show]
+    python scripts/experiments/compare_twins.py [--split tune|test|all] [--show]
 
 Twins share a ``group`` in ``recommender/evaluation/requests.jsonl``. Each case's turns are
 folded into a profile as a turn does (``read_message`` then ``profile.update``); critiques refer
@@ -17,15 +17,15 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from recommender.catalog import read_spec  # noqa: E402
+from recommender.catalogue.rows import load_items  # noqa: E402
+from recommender.catalogue.spec import read_spec  # noqa: E402
 from recommender.evaluation.requests import load_cases, split_of  # noqa: E402
-from recommender.linking import TitleLinker, VocabularyLinker  # noqa: E402
 from recommender.profile import update  # noqa: E402
-from recommender.reading import read_message  # noqa: E402
-from recommender.rows import load_items  # noqa: E402
+from recommender.read.linking import TitleLinker, VocabularyLinker  # noqa: E402
+from recommender.read.reading import read_message  # noqa: E402
 from recommender.schemas import Profile  # noqa: E402
 
 FIELDS = ("liked", "disliked", "seen", "wanted", "avoided", "categories", "ranges")

@@ -1,6 +1,6 @@
 """Run Magpie as N app processes sharing one Chroma server and one LLM server, on loopback.
 
-    .venv/bin/python scripts/serve_many.py --apps 2 [--base-port 7860] [--catalogs shop,movies]
+    .venv/bin/python scripts/experiments/serve_many.py --apps 2 [--base-port 7860] [--catalogs shop,movies]
 
 Starts ``chroma run`` (the index every process shares), llama-cpp-python's OpenAI-compatible
 server with the bundled GGUF (the one LLM every process streams from), ingests the offered
@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 

@@ -1,6 +1,6 @@
 """Speed and memory of a text model on the movie catalogue's own rows (docs/models.md).
 
-    .venv/bin/python scripts/text_model_speed.py MODEL [--rows 256] [--queries 30]
+    .venv/bin/python scripts/experiments/text_model_speed.py MODEL [--rows 256] [--queries 30]
 
 Loads MODEL (a preset, folder or hub id), embeds the first ROWS movie rows as items (what
 ingestion does, in one batched call) and QUERIES distinct request-like sentences one at a time
@@ -15,13 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from recommender.catalogue.rows import read_rows, row_text  # noqa: E402
 from recommender.config import load_settings  # noqa: E402
 from recommender.models.base import embed_queries  # noqa: E402
 from recommender.models.text import load_text_embedder  # noqa: E402
-from recommender.rows import read_rows, row_text  # noqa: E402
 
 _ASKS = (
     "a funny heist movie from the 2000s",

@@ -1,6 +1,6 @@
 """Peak memory with every model loaded and one voice-note turn, for a speech model setting.
 
-    .venv/bin/python scripts/voice_memory.py base note.wav
+    .venv/bin/python scripts/experiments/voice_memory.py base note.wav
 
 Loads the four models and both bundled catalogues as the app does at start (``warm``), runs one
 turn on the shop catalogue with the voice note, and prints one JSON line: start-up seconds, the

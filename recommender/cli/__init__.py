@@ -1,0 +1,2 @@
+"""The ``magpie`` command (``main``), its console output (``console``) and benchmarks (``bench``,
+``loadbench``)."""

@@ -1,0 +1,279 @@
+"""A language is a folder: ``languages/<code>/`` holds what Magpie reads and says in it.
+
+    reading.toml   how to tell the language (``markers``, ``letters``) and gloss it into the
+                   English the reader reads (``words``, ``rewrites``, ``numerals``); English's
+                   also holds the reader's cue lists (negation, budgets, years, units...) and
+                   the words that make two spellings of a name one name
+    words.txt      frequent words, where there is a list (English: a typed word that is one is
+                   meant, not mistyped; scripts/build/build_words.py)
+    ui.toml        every string a person sees, for the languages Magpie answers in (en, zh)
+
+``pack(code)`` reads a folder once into one typed ``LanguagePack``: the only loader of these
+files. A new language is a new folder (and its tests); ``CODES`` finds it.
+
+>>> pack("zh").gloss.script, pack("en").cues.ordinals["second"], "reply.picks" in pack("zh").ui
+('han', 2, True)
+>>> CODES[0], "de" in CODES, pack("de").ui is None
+('en', True, True)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recommender.errors import ConfigError
+
+__all__ = [
+    "CODES",
+    "DEFAULT",
+    "DIR",
+    "CritiqueCues",
+    "Cues",
+    "Gloss",
+    "LanguagePack",
+    "NameWords",
+    "pack",
+]
+
+DIR = Path(__file__).resolve().parent
+DEFAULT = "en"  # the reader's language: every other one is glossed into it
+# Every folder with a reading.toml, English first (it wins a tie when telling languages apart).
+CODES = (
+    DEFAULT,
+    *sorted(p.name for p in DIR.iterdir() if (p / "reading.toml").is_file() and p.name != DEFAULT),
+)
+
+# Cue lists that are regular-expression alternatives for numbers and ranges.
+_PATTERN_LISTS = (
+    "currency_before",
+    "currency_after",
+    "thousands",
+    "price_words",
+    "budget_max",
+    "budget_min",
+    "budget_max_after",
+    "budget_min_after",
+    "between",
+    "range_joiners",
+    "year_min",
+    "year_after",
+    "year_max",
+    "year_before",
+    "year_min_after",
+    "year_max_after",
+    "articles",
+)
+
+
+@dataclass(frozen=True)
+class Gloss:
+    """How to tell the language and read it in English (``read.langid``, ``read.gloss``)."""
+
+    name: str  # the language's name for itself
+    script: str  # "latin" or "han"
+    markers: frozenset[str]  # frequent words of the language, accents stripped
+    letters: str  # letters only this language (of ours) uses
+    rewrites: tuple[tuple[re.Pattern[str], str], ...]  # regex -> English, applied in order
+    words: dict[str, str]  # word or phrase (folded) -> the English it means
+    numerals: dict[str, int]  # numeral characters -> value (Chinese: 一 -> 1, 十 -> 10)
+
+
+@dataclass(frozen=True)
+class CritiqueCues:
+    """How a critique of the last list is said (``read.critique``): regex alternatives."""
+
+    card_words: tuple[str, ...]  # "card 2", "no. 3"
+    ordinal_before: str  # "the second"
+    ordinal_after: str  # "the second one"
+    list_joiners: tuple[str, ...]  # "seen #1 and #2"
+    more_like: tuple[str, ...]
+    less_like: tuple[str, ...]
+    seen: tuple[str, ...]
+    than: str  # "cheaper than $50" states its own bound: no critique
+    cheaper: tuple[str, ...]
+    pricier: tuple[str, ...]
+    older: tuple[str, ...]
+    newer: tuple[str, ...]
+    older_than_title: tuple[str, ...]  # true comparatives only ("like X but older")
+    newer_than_title: tuple[str, ...]
+    filler: tuple[str, ...]  # words that say nothing beyond a critique
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The reader's word lists (English's ``reading.toml`` says what each is for)."""
+
+    stop_words: frozenset[str]  # BM25 ignores these
+    common_words: frozenset[str]  # one-word titles that are ordinary words
+    not_attributes: frozenset[str]  # never a catalogue attribute word
+    spellings: dict[str, str]  # variant spelling -> the one matched
+    negation: tuple[str, ...]  # regex alternatives
+    negation_soften: tuple[str, ...]
+    dislike: tuple[str, ...]
+    seen: tuple[str, ...]
+    clause_breaks: tuple[str, ...]
+    decades: dict[str, int]  # "nineties" -> 9
+    ordinals: dict[str, int]  # "second" -> 2, "last" -> -1
+    currency_before: tuple[str, ...]  # regex alternatives, like the cues above
+    currency_after: tuple[str, ...]
+    thousands: tuple[str, ...]
+    price_words: tuple[str, ...]
+    budget_max: tuple[str, ...]
+    budget_min: tuple[str, ...]
+    budget_max_after: tuple[str, ...]  # the bound after the number: "150 bucks max"
+    budget_min_after: tuple[str, ...]
+    between: tuple[str, ...]
+    range_joiners: tuple[str, ...]
+    year_min: tuple[str, ...]  # "since 2010": 2010 on
+    year_after: tuple[str, ...]  # "after 2015": 2016 on
+    year_max: tuple[str, ...]
+    year_before: tuple[str, ...]
+    year_min_after: tuple[str, ...]  # "2010 or later"
+    year_max_after: tuple[str, ...]
+    articles: tuple[str, ...]
+    number_words: dict[str, int]  # "two" -> 2
+    half: str  # "and a half"
+    units: dict[str, dict[str, float]]  # unit -> {regex alternative: how many of the unit}
+    critique: CritiqueCues
+    title_kind_words: tuple[str, ...]  # "heist movie": a description, not the film "Heist"
+    title_indefinite: frozenset[str]  # "a laptop": a common noun, not a title
+    negation_goes_on: tuple[str, ...]  # "no horror, or gore"
+    # Budget cues that leave the amount itself out: "under $20" is $19.99 at most.
+    budget_below: tuple[str, ...] = ()
+    # Bounds on ranked values (read.ordinals): "nothing rated above PG", "no R", "PG or lower".
+    rank_above: tuple[str, ...] = ()
+    rank_not: tuple[str, ...] = ()
+    rank_at_most_after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NameWords:
+    """The few words that make two spellings of a name the same name, and the language's
+    frequent words (a typed word that is one is meant, not mistyped): ``read.fuzzy``."""
+
+    numbers: Mapping[str, int] = field(default_factory=dict)  # "eleven" -> 11
+    joiners: frozenset[str] = frozenset()  # dropped wherever they stand ("and": "Fast & Furious")
+    sequel: frozenset[str] = frozenset()  # dropped before a number ("Part II" = "2")
+    articles: tuple[str, ...] = ()  # a leading one may be left out ("The Matrix" = "Matrix")
+    title_cues: frozenset[str] = frozenset()  # words before a title ("seen It")
+    words: frozenset[str] = frozenset()  # real words: "silly" is no typo of "Sully"
+
+    def typo_of(self, typed: str, name: str) -> bool:
+        """``typed`` may be a slip of ``name``'s word: it differs and is no word of its own.
+
+        >>> lex = NameWords(words=frozenset(["silly"]))
+        >>> lex.typo_of("silly", "sully"), lex.typo_of("clikc", "click")
+        (False, True)
+        """
+        return typed != name and typed not in self.words
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    """Everything Magpie knows of one language, read once from its folder."""
+
+    code: str
+    gloss: Gloss
+    names: NameWords
+    cues: Cues | None = None  # the reader's cues: English only (the others are glossed)
+    ui: dict[str, Any] | None = None  # "section.key" -> string (or setting); None: not spoken
+
+    @property
+    def reader(self) -> Cues:
+        """The cues, for the reader's own language; an error for a glossed one."""
+        if self.cues is None:
+            raise ConfigError(f"language {self.code!r} is glossed, not read: it has no cues")
+        return self.cues
+
+
+@functools.cache
+def pack(code: str = DEFAULT) -> LanguagePack:
+    """The language ``code`` (one of ``CODES``), read once per process."""
+    folder = DIR / code
+    try:
+        raw = tomllib.loads((folder / "reading.toml").read_text(encoding="utf-8"))
+        listed = folder / "words.txt"
+        ui = folder / "ui.toml"
+        return LanguagePack(
+            code=code,
+            gloss=_gloss(raw),
+            names=NameWords(
+                numbers={k: int(v) for k, v in raw.get("name_numbers", {}).items()},
+                joiners=frozenset(raw.get("name_joiners", ())),
+                sequel=frozenset(raw.get("sequel_words", ())),
+                articles=tuple(raw.get("name_articles", ())),
+                title_cues=frozenset(raw.get("title_cues", ())),
+                words=frozenset(
+                    w for w in listed.read_text(encoding="utf-8").split() if not w.startswith("#")
+                )
+                if listed.is_file()
+                else frozenset(),
+            ),
+            cues=_cues(raw) if "stop_words" in raw else None,
+            ui=_flat(tomllib.loads(ui.read_text(encoding="utf-8"))) if ui.is_file() else None,
+        )
+    except (OSError, KeyError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(
+            f"cannot read the files of language {code!r} ({folder.name}/): {e}"
+        ) from e
+
+
+def _gloss(raw: dict[str, Any]) -> Gloss:
+    from recommender.text import fold  # text reads its stop words from here: not at the top
+
+    return Gloss(
+        name=raw["name"],
+        script=raw.get("script", "latin"),
+        markers=frozenset(raw["markers"]),
+        letters=raw.get("letters", ""),
+        rewrites=tuple((re.compile(a, re.I), b) for a, b in raw.get("rewrites", [])),
+        words={fold(k): v for k, v in raw.get("words", {}).items()},
+        numerals={k: int(v) for k, v in raw.get("numerals", {}).items()},
+    )
+
+
+def _cues(raw: dict[str, Any]) -> Cues:
+    return Cues(
+        stop_words=frozenset(raw["stop_words"]),
+        common_words=frozenset(raw["common_words"]),
+        not_attributes=frozenset(raw["not_attributes"]),
+        spellings=dict(raw["spellings"]),
+        negation=tuple(raw["negation"]),
+        negation_soften=tuple(raw["negation_soften"]),
+        dislike=tuple(raw["dislike"]),
+        seen=tuple(raw["seen"]),
+        clause_breaks=tuple(raw["clause_breaks"]),
+        decades={k: int(v) for k, v in raw["decades"].items()},
+        ordinals={k: int(v) for k, v in raw["ordinals"].items()},
+        number_words={k: int(v) for k, v in raw["number_words"].items()},
+        half=raw["half"],
+        units={u: {k: float(v) for k, v in alts.items()} for u, alts in raw["units"].items()},
+        critique=CritiqueCues(
+            **{k: v if isinstance(v, str) else tuple(v) for k, v in raw["critique"].items()}
+        ),
+        title_kind_words=tuple(raw["title_kind_words"]),
+        title_indefinite=frozenset(raw["title_indefinite"]),
+        negation_goes_on=tuple(raw["negation_goes_on"]),
+        budget_below=tuple(raw.get("budget_below", ())),
+        rank_above=tuple(raw.get("rank_above", ())),
+        rank_not=tuple(raw.get("rank_not", ())),
+        rank_at_most_after=tuple(raw.get("rank_at_most_after", ())),
+        **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
+    )
+
+
+def _flat(data: dict[str, Any]) -> dict[str, Any]:
+    """ui.toml's sections as "section.key" entries; ``[values]`` stays one table."""
+    flat: dict[str, Any] = {}
+    for section, entries in data.items():
+        if isinstance(entries, dict) and section != "values":
+            flat.update({f"{section}.{k}": v for k, v in entries.items()})
+        else:
+            flat[section] = entries
+    return flat

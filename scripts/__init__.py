@@ -1,0 +1,1 @@
+"""Build steps (``build/``), one-off measurements (``experiments/``) and setup scripts."""
