@@ -16,25 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from recommender.errors import ConfigError
+from recommender.signals import DEFAULT_WEIGHTS
 
-__all__ = ["DEFAULT_WEIGHTS", "Settings", "load_settings"]
+__all__ = ["Settings", "load_settings"]
 
 ROOT = Path(__file__).resolve().parent.parent
-
-# Hand-set starting weights of the fusion scorer; `magpie eval crs` can learn better ones
-# per catalogue (written beside the catalogue as fusion.json, which overrides these).
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "text": 1.0,  # dense similarity of the profile query to the item text
-    "image": 2.0,  # visual similarity to the reference photos: the most specific evidence
-    "keyword": 0.5,  # BM25 over item text
-    "cooccur": 0.8,  # co-mentions / co-ratings with liked items
-    "collab": 0.8,  # learned item-item weights (EASE, collab.json) from liked items
-    "liked_sim": 0.6,  # dense similarity to liked items
-    "attribute": 0.6,  # wanted attribute words present on the item
-    "feedback": 0.8,  # similarity to thumbs-up minus thumbs-down items
-    "popularity": 0.1,  # a weak prior
-    "novelty": 0.3,  # not shown in the last turns
-}
 
 
 @dataclass(frozen=True)

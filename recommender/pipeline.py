@@ -218,6 +218,7 @@ class Recommender:
             language=lang,
             liked=[data.items[data.position[i]] for i in profile.liked if i in data.position],
             share=data.share,
+            spec=data.spec,
         )
         explanation = explainer.explain(
             heard.text or query_text(profile, heard.image_words), profile, items, data.titles
@@ -250,15 +251,7 @@ class Recommender:
 
     def _read(self, session: Session, text: str, data: Catalogue) -> Reading:
         shown = [data.items[data.position[i]] for i in session.last_shown() if i in data.position]
-        return read_message(
-            text,
-            data.titles,
-            data.vocabulary,
-            shown,
-            data.spec.measures,
-            data.spec.named_ranges,
-            data.spec.ordinals,
-        )
+        return read_message(text, data.titles, data.vocabulary, shown, data.spec)
 
     def _profile(
         self,
@@ -270,12 +263,12 @@ class Recommender:
         since: float,
     ) -> Profile:
         """The session's profile after this message (the session itself is not changed)."""
-        llm_delta = None
+        llm_change = None
         if self.settings.profile_llm and reading.text and not reading.critique.only_critique:
             llm = self.models.optional("llm")
             if llm is not None:
                 try:
-                    llm_delta = llm_update(
+                    llm_change = llm_update(
                         llm,
                         self.prompts,
                         session.history,
@@ -283,11 +276,12 @@ class Recommender:
                         data.titles,
                         data.vocabulary,
                         history_turns=self.settings.max_history_turns,
+                        ranged=data.spec.ranged,
                     )
                 except LLMError as e:
                     log.warning("LLM profile update skipped: %s", e)
                 timer.mark("profile_llm", since)
-        return update(session.profile, reading, images, llm_delta)
+        return update(session.profile, reading, images, llm_change)
 
     def _remember(
         self,

@@ -1,18 +1,21 @@
 """The preference profile: fold what a message says into it.
 
-``update`` folds a ``Reading`` (the rule reader's view of a message, ``reading.py``), the
-photos shown and, optionally, the LLM's reading (``llm_update``: constrained JSON, titles
-linked to ids in code) into the profile. ``merge`` folds one delta; it is pure and later
+A profile is state; what a message, a vote or a photo says is a ``Change``. ``update`` folds a
+``Reading`` (the rule reader's view of a message, ``read/reading.py``: the change its words make,
+then its critique of the last list), the photos shown and, optionally, the LLM's reading
+(``llm_update``: constrained JSON, titles linked to ids in code) into the profile, and is the one
+place a stated bound beats a relative one. ``merge`` folds one change; it is pure and later
 statements win.
 
 >>> base = Profile(wanted=["comedy"], ranges={"year": Range(min=1980)})
->>> merge(base, Profile(avoided=["comedy"], ranges={"year": Range(max=1999)})).model_dump(
+>>> merge(base, Change(avoided=("comedy",), ranges={"year": Range(max=1999)})).model_dump(
 ...     include={"wanted", "avoided", "ranges"})
 {'wanted': [], 'avoided': ['comedy'], 'ranges': {'year': {'min': 1980.0, 'max': 1999.0}}}
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from recommender.errors import LLMError
-from recommender.schemas import ChatMessage, ImageRef, Profile, ProfileUpdate, Range
+from recommender.schemas import Change, ChatMessage, ImageRef, Profile, ProfileUpdate, Range
 from recommender.text import normalise
 
 if TYPE_CHECKING:
@@ -47,22 +50,23 @@ def update(
     profile: Profile,
     reading: Reading,
     images: Sequence[ImageRef] = (),
-    llm_delta: Profile | None = None,
+    llm: Change | None = None,
 ) -> Profile:
     """The profile after one message: what it said, its photos, the LLM's reading, then its
-    critiques (which refer to the last list, so they come last). Pure."""
-    out = merge(profile, reading.said())
+    critique (which refers to the last list, so it comes last). Pure."""
+    out = merge(profile, reading.said)
     if images:
         # The photo's vector carries what it looks like; its words (labels, colours) join the
         # query text only, not the wanted attributes: colour naming on product shots is noisy.
-        out = merge(out, Profile(images=list(images)))
-    if llm_delta is not None:
-        out = merge(out, llm_delta)
-    critique = reading.critique.delta
-    if set(critique.ranges) & set(reading.ranges):
+        out = merge(out, Change(images=tuple(images)))
+    if llm is not None:
+        out = merge(out, llm)
+    critique = reading.critique.change
+    stated = reading.said.ranges
+    if set(critique.ranges) & set(stated):
         # "older ones, like before 1990": a bound the message states beats the relative one.
-        kept = {k: v for k, v in critique.ranges.items() if k not in reading.ranges}
-        critique = critique.model_copy(update={"ranges": kept})
+        kept = {k: v for k, v in critique.ranges.items() if k not in stated}
+        critique = dataclasses.replace(critique, ranges=kept)
     out = merge(out, critique)
     if reading.critique.only_critique or not reading.text:
         out.intent = profile.intent
@@ -75,12 +79,12 @@ def query_text(profile: Profile, image_words: Sequence[str] = ()) -> str:
     return " ".join(w for w in words if w)
 
 
-def like(item_id: str, liked: bool) -> Profile:
-    """A thumbs-up or thumbs-down on one item, as a profile delta."""
-    return Profile(liked=[item_id]) if liked else Profile(disliked=[item_id])
+def like(item_id: str, liked: bool) -> Change:
+    """A thumbs-up or thumbs-down on one item."""
+    return Change(liked=(item_id,)) if liked else Change(disliked=(item_id,))
 
 
-def merge(profile: Profile, delta: Profile) -> Profile:
+def merge(profile: Profile, delta: Change) -> Profile:
     """Fold ``delta`` into ``profile``; later statements override earlier ones. Pure."""
     out = profile.model_copy(deep=True)
 
@@ -137,8 +141,10 @@ def llm_update(
     *,
     max_tokens: int = 160,
     history_turns: int = 2,
-) -> Profile:
-    """Ask the LLM for a ``ProfileUpdate`` (schema-constrained) and link it to the catalogue.
+    ranged: frozenset[str] = frozenset(),
+) -> Change:
+    """Ask the LLM for a ``ProfileUpdate`` (schema-constrained) and link it to the catalogue;
+    ``ranged`` are the fields it may bound (the catalogue's money, date and measured fields).
 
     Raises ``LLMError`` when the output is not valid JSON for the schema.
     """
@@ -180,34 +186,35 @@ def llm_update(
         bounds = [b for b in (rng.min, rng.max) if b is not None]
         return bool(bounds) and all(b in said_numbers for b in bounds)
 
-    delta = Profile(
-        liked=titles.link_titles(update.liked_titles),
-        disliked=titles.link_titles(update.disliked_titles),
-        seen=titles.link_titles(update.seen_titles),
-        ranges={
-            k: v
-            for k, v in update.ranges.items()
-            if k in {"price", "year", "runtime", "rating"} and grounded_range(v)
-        },
-        intent=update.intent,
-    )
+    wanted: list[str] = []
+    avoided: list[str] = []
+    categories: list[str] = []
     named = set(vocabulary.words_in(message))
     for word in update.wanted:
         for known in vocabulary.words_in(word):
             if known in named or known in said:
-                _add(delta.wanted, known)
+                _add(wanted, known)
     for word in update.avoided:
         for known in vocabulary.words_in(word) or [
             normalise(c) for c in vocabulary.categories_in(word)
         ]:
             if known in named or known in said:
-                _add(delta.avoided, known)
+                _add(avoided, known)
     named_categories = set(vocabulary.categories_in(message))
     for category in update.categories:
         for known in vocabulary.categories_in(category):
             if known in named_categories:
-                _add(delta.categories, known)
-    return delta
+                _add(categories, known)
+    return Change(
+        liked=tuple(titles.link_titles(update.liked_titles)),
+        disliked=tuple(titles.link_titles(update.disliked_titles)),
+        seen=tuple(titles.link_titles(update.seen_titles)),
+        wanted=tuple(wanted),
+        avoided=tuple(avoided),
+        categories=tuple(categories),
+        ranges={k: v for k, v in update.ranges.items() if k in ranged and grounded_range(v)},
+        intent=update.intent,
+    )
 
 
 def _quote(text: str) -> str:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = [
     "AttributeValue",
     "CatalogRow",
+    "Change",
     "ChatMessage",
     "ImageRef",
     "ImageUnderstanding",
@@ -201,8 +202,28 @@ class Profile(BaseModel):
         return data
 
 
+@dataclass(frozen=True)
+class Change:
+    """What one message, vote or photo changes in a profile (``profile.merge``). A profile is
+    state; a change is what was said: the reader's ``Reading.said``, a critique's, a vote's.
+
+    >>> Change(liked=("a",)).liked, Change().ranges
+    (('a',), {})
+    """
+
+    liked: tuple[str, ...] = ()  # catalogue ids
+    disliked: tuple[str, ...] = ()
+    seen: tuple[str, ...] = ()
+    wanted: tuple[str, ...] = ()  # attribute words
+    avoided: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    ranges: dict[str, Range] = field(default_factory=dict)  # field -> bounds
+    images: tuple[ImageRef, ...] = ()
+    intent: str = ""  # what is wanted now, in the person's words ("" keeps the last)
+
+
 class ProfileUpdate(BaseModel):
-    """What the LLM (or the rule-based extractor) reads from the latest message.
+    """What the LLM reads from the latest message, as it writes it (the JSON schema it fills).
 
     Titles rather than ids: linking a title to a catalogue id is done in code.
     """

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from recommender.catalogue.spec import CatalogSpec
 from recommender.config import load_settings
 from recommender.errors import LLMError
 
@@ -137,6 +138,10 @@ def movie_spec(name: str = "movies", folder: Path | None = None):
     from recommender.catalogue.spec import read_spec
 
     return read_spec(ROOT / "assets" / "movies").model_copy(update={"name": name, "folder": folder})
+
+
+# A films catalogue's spec for in-memory test items: genres are its kind field.
+FILM_SPEC = CatalogSpec(name="films", kind_fields=("genres",))
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:

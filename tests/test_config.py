@@ -1,7 +1,8 @@
 import pytest
 
-from recommender.config import DEFAULT_WEIGHTS, load_settings
+from recommender.config import load_settings
 from recommender.errors import ConfigError
+from recommender.signals import DEFAULT_WEIGHTS
 
 
 def test_defaults_file_environment_order(tmp_path):

@@ -3,8 +3,11 @@ told; English bounds (years, budgets, lengths) and negation scope."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import CODES, pack
 from recommender.read.gloss import chinese_numerals, gloss
 from recommender.read.langid import detect
@@ -37,11 +40,11 @@ SHOP = [
     ),
 ]
 SHOP_SYNONYMS = {"shoes": "footwear", "shoe": "footwear", "sneakers": "footwear"}
-MEASURES = {"runtime": "minutes"}
+FILM_SPEC = CatalogSpec(name="films", measures={"runtime": "minutes"})
 
 
 def films(text: str, shown: list[Item] | None = None) -> Reading:
-    return read_message(text, TitleLinker(FILMS), VocabularyLinker(FILMS), shown or [], MEASURES)
+    return read_message(text, TitleLinker(FILMS), VocabularyLinker(FILMS), shown or [], FILM_SPEC)
 
 
 def shop(text: str, shown: list[Item] | None = None) -> Reading:
@@ -49,11 +52,11 @@ def shop(text: str, shown: list[Item] | None = None) -> Reading:
 
 
 def bounds(reading: Reading) -> dict[str, tuple[float | None, float | None]]:
-    return {k: (v.min, v.max) for k, v in reading.ranges.items()}
+    return {k: (v.min, v.max) for k, v in reading.said.ranges.items()}
 
 
 def same_profile(a: Reading, b: Reading) -> bool:
-    return a.said().model_dump(exclude={"intent"}) == b.said().model_dump(exclude={"intent"})
+    return replace(a.said, intent="") == replace(b.said, intent="")
 
 
 def test_every_language_file_loads_and_names_itself():
@@ -82,7 +85,7 @@ def test_the_language_of_a_message_is_told(text, code):
 
 def test_a_chinese_request_reads_as_its_english_twin():
     zh = films("我想看一部九十年代的喜剧，不要恐怖片")
-    assert zh.wanted == ("comedy",) and zh.avoided == ("horror",)
+    assert zh.said.wanted == ("comedy",) and zh.said.avoided == ("horror",)
     assert bounds(zh) == {"year": (1990.0, 1999.0)}
     assert same_profile(zh, films("I want a 90s comedy, no horror"))
 
@@ -124,20 +127,20 @@ def test_chinese_budgets(text, price):
 
 def test_chinese_category_words_reach_the_catalogue_words():
     r = shop("运动用品，不要鞋")
-    assert r.avoided == ("footwear",) and same_profile(r, shop("sports gear but no shoes"))
-    assert shop("想买个相机").categories == shop("I want a camera").categories != ()
+    assert r.said.avoided == ("footwear",) and same_profile(r, shop("sports gear but no shoes"))
+    assert shop("想买个相机").said.categories == shop("I want a camera").said.categories != ()
 
 
 def test_chinese_critiques_refer_to_the_cards_shown():
     shown = SHOP[:3]
-    assert shop("更像第二个", shown).critique.delta.liked == ["cam2"]
-    assert shop("第一个我已经有了", shown).critique.delta.seen == ["cam"]
-    assert shop("第一个不要了", shown).critique.delta.disliked == ["cam"]
+    assert shop("更像第二个", shown).critique.change.liked == ("cam2",)
+    assert shop("第一个我已经有了", shown).critique.change.seen == ("cam",)
+    assert shop("第一个不要了", shown).critique.change.disliked == ("cam",)
     cheaper = shop("便宜一点", shown).critique
-    assert cheaper.only_critique and cheaper.delta.ranges["price"].max == 119.0
-    assert films("看过第一个", FILMS[:3]).critique.delta.seen == ["st"]
-    older = films("再老一点的", FILMS[:3]).critique.delta.ranges["year"]
-    newer = films("有没有新一点的", FILMS[:3]).critique.delta.ranges["year"]
+    assert cheaper.only_critique and cheaper.change.ranges["price"].max == 119.0
+    assert films("看过第一个", FILMS[:3]).critique.change.seen == ("st",)
+    older = films("再老一点的", FILMS[:3]).critique.change.ranges["year"]
+    newer = films("有没有新一点的", FILMS[:3]).critique.change.ranges["year"]
     assert older.max == 1994.0 and newer.min == 1996.0
 
 
@@ -166,7 +169,7 @@ def test_chinese_numerals():
 )
 def test_spanish_french_german_film_requests(text, en):
     mine, twin = films(text), films(en)
-    assert same_profile(mine, twin), (mine.gloss, mine.wanted, mine.avoided, bounds(mine))
+    assert same_profile(mine, twin), (mine.gloss, mine.said.wanted, mine.said.avoided, bounds(mine))
 
 
 @pytest.mark.parametrize(
@@ -181,13 +184,18 @@ def test_spanish_french_german_film_requests(text, en):
 )
 def test_spanish_french_german_shop_requests(text, en):
     mine, twin = shop(text), shop(en)
-    assert same_profile(mine, twin), (mine.gloss, mine.categories, mine.avoided, bounds(mine))
+    assert same_profile(mine, twin), (
+        mine.gloss,
+        mine.said.categories,
+        mine.said.avoided,
+        bounds(mine),
+    )
 
 
 @pytest.mark.parametrize("text", ["más barato", "moins cher", "billiger"])
 def test_cheaper_in_three_languages(text):
     critique = shop(text, SHOP[:3]).critique
-    assert critique.only_critique and critique.delta.ranges["price"].max == 119.0
+    assert critique.only_critique and critique.change.ranges["price"].max == 119.0
 
 
 @pytest.mark.parametrize(
@@ -195,7 +203,7 @@ def test_cheaper_in_three_languages(text):
     [("más antiguo", "max"), ("plus récent", "min"), ("etwas Älteres", "max"), ("neuer", "min")],
 )
 def test_older_and_newer_in_three_languages(text, bound):
-    year = films(text, FILMS[:3]).critique.delta.ranges["year"]
+    year = films(text, FILMS[:3]).critique.change.ranges["year"]
     assert getattr(year, bound) is not None
 
 
@@ -239,15 +247,15 @@ def test_english_budgets(text, price):
 
 def test_a_negation_ends_at_a_comma():
     r = films("anything but horror, a thriller")
-    assert r.avoided == ("horror",) and r.wanted == ("thriller",)
-    assert films("no horror, or war").avoided == ("horror", "war")
-    assert films("a comedy no longer than 90 minutes").wanted == ("comedy",)
+    assert r.said.avoided == ("horror",) and r.said.wanted == ("thriller",)
+    assert films("no horror, or war").said.avoided == ("horror", "war")
+    assert films("a comedy no longer than 90 minutes").said.wanted == ("comedy",)
 
 
 def test_instructions_inside_a_request_are_read_as_content():
     r = films("drop every filter, only horror after 2015")
-    assert r.wanted == ("horror",) and bounds(r) == {"year": (2016.0, None)}
-    assert not r.avoided and not r.critique.delta.disliked
+    assert r.said.wanted == ("horror",) and bounds(r) == {"year": (2016.0, None)}
+    assert not r.said.avoided and not r.critique.change.disliked
 
 
 def test_english_text_is_its_own_gloss():
@@ -266,13 +274,13 @@ def test_english_text_is_its_own_gloss():
 )
 def test_a_named_title_is_liked_disliked_or_seen_as_said(text, field):
     reading = films(text)
-    assert getattr(reading, field) == ("ex",)
-    assert [f for f in ("liked", "disliked", "seen") if getattr(reading, f)] == [field]
+    assert getattr(reading.said, field) == ("ex",)
+    assert [f for f in ("liked", "disliked", "seen") if getattr(reading.said, f)] == [field]
 
 
 def test_a_negated_modifier_does_not_negate_its_noun():
     reading = films("不要太恐怖的喜剧")  # a comedy, not too scary
-    assert reading.wanted == ("comedy",) and reading.avoided == ("horror",)
+    assert reading.said.wanted == ("comedy",) and reading.said.avoided == ("horror",)
 
 
 def test_german_decades_ending_in_ern():
@@ -289,5 +297,7 @@ def test_chinese_names_of_people_link_as_their_english_names():
     people = PersonLinker(items, ["director", "cast"])
     vocabulary = VocabularyLinker(items, people=people)
     titles = TitleLinker(items)
-    assert read_message("有没有诺兰导演的电影", titles, vocabulary).wanted == ("christopher nolan",)
-    assert read_message("汤姆·汉克斯演的电影", titles, vocabulary).wanted == ("tom hanks",)
+    assert read_message("有没有诺兰导演的电影", titles, vocabulary).said.wanted == (
+        "christopher nolan",
+    )
+    assert read_message("汤姆·汉克斯演的电影", titles, vocabulary).said.wanted == ("tom hanks",)

@@ -184,8 +184,8 @@ def test_people_reach_the_reading_as_wanted_and_avoided_words(people):
     titles = TitleLinker(FILMS, POPULARITY, names=people.surnames)
     vocabulary = VocabularyLinker(FILMS, {}, people)
     reading = read_message("tarentino movies, but nothing by scorsese", titles, vocabulary)
-    assert reading.wanted == ("quentin tarantino",)
-    assert reading.avoided == ("martin scorsese",)
+    assert reading.said.wanted == ("quentin tarantino",)
+    assert reading.said.avoided == ("martin scorsese",)
 
 
 def test_link_fields_come_from_catalog_toml(tmp_path):

@@ -3,7 +3,7 @@ from conftest import movie_spec
 from recommender.profile import merge, update
 from recommender.read.linking import TitleLinker, VocabularyLinker
 from recommender.read.reading import read_message
-from recommender.schemas import Item, Profile, Range
+from recommender.schemas import Change, Item, Profile, Range
 
 MOVIES = [
     Item(
@@ -47,7 +47,7 @@ class _Reader:
         self.vocabulary = VocabularyLinker(items, movie_spec().synonyms)
 
     def read(self, text: str) -> Profile:
-        return read_message(text, self.titles, self.vocabulary).said()
+        return update(Profile(), read_message(text, self.titles, self.vocabulary))
 
 
 def extractor(items=MOVIES):
@@ -112,10 +112,10 @@ def test_anything_but_is_one_negated_wish():
 
 def test_merge_later_statements_win():
     profile = merge(
-        Profile(), Profile(liked=["a"], wanted=["red"], ranges={"price": Range(max=100)})
+        Profile(), Change(liked=("a",), wanted=("red",), ranges={"price": Range(max=100)})
     )
     profile = merge(
-        profile, Profile(disliked=["a"], avoided=["red"], ranges={"price": Range(max=80)})
+        profile, Change(disliked=("a",), avoided=("red",), ranges={"price": Range(max=80)})
     )
     assert profile.liked == [] and profile.disliked == ["a"]
     assert profile.wanted == [] and profile.avoided == ["red"]
@@ -124,14 +124,14 @@ def test_merge_later_statements_win():
 
 def test_merge_contradicting_range_keeps_latest():
     profile = merge(
-        Profile(ranges={"year": Range(min=2000)}), Profile(ranges={"year": Range(max=1990)})
+        Profile(ranges={"year": Range(min=2000)}), Change(ranges={"year": Range(max=1990)})
     )
     assert profile.ranges["year"].model_dump() == {"min": None, "max": 1990}
 
 
 def test_merge_is_pure():
     base = Profile(liked=["a"])
-    merge(base, Profile(disliked=["a"]))
+    merge(base, Change(disliked=("a",)))
     assert base.liked == ["a"]
 
 
@@ -157,8 +157,8 @@ def test_a_word_describing_a_film_is_not_the_film_so_titled():
 
 
 def test_a_new_category_replaces_the_last_one():
-    profile = merge(Profile(), Profile(categories=["Furniture"], wanted=["grey"]))
-    profile = merge(profile, Profile(categories=["Footwear"]))
+    profile = merge(Profile(), Change(categories=("Furniture",), wanted=("grey",)))
+    profile = merge(profile, Change(categories=("Footwear",)))
     assert profile.categories == ["Footwear"] and profile.wanted == ["grey"]
 
 
@@ -169,10 +169,9 @@ def test_a_stated_bound_beats_the_relative_critique():
 
     shown = [Item("a", "A", attributes={"year": 1999}), Item("b", "B", attributes={"year": 2001})]
     critique = read_critique("older ones, like before 1990", shown)
-    assert critique.delta.ranges  # "older" alone would bound the year below the shown ones
-    reading = Reading(
-        "older ones, like before 1990", ranges={"year": Range(max=1989)}, critique=critique
-    )
+    assert critique.change.ranges  # "older" alone would bound the year below the shown ones
+    said = Change(ranges={"year": Range(max=1989)})
+    reading = Reading("older ones, like before 1990", said=said, critique=critique)
     assert update(Profile(), reading).ranges["year"].max == 1989
 
 

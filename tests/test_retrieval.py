@@ -30,7 +30,8 @@ def _data(tmp_path, embedder) -> Catalogue:
     pairs = {"n1": {"c1": 6, "c2": 5, "h1": 1}}
     (side / "cooccur.json").write_text(json.dumps({"pairs": pairs}))
     text = embedder.embed([item.text() for item in ITEMS])
-    return Catalogue.build(CatalogSpec.bare("films", folder=side), ITEMS, text)
+    spec = CatalogSpec.bare("films", folder=side).model_copy(update={"kind_fields": ("genres",)})
+    return Catalogue.build(spec, ITEMS, text)
 
 
 def test_genres_are_guessed_from_co_mentioned_items_only_where_missing(tmp_path, embedder):
@@ -42,7 +43,7 @@ def test_genres_are_guessed_from_co_mentioned_items_only_where_missing(tmp_path,
     assert guessed["c1"] == frozenset()  # has its own genres
     assert data.described.tolist() == [True, True, True, False, False]
     no_co_mentions = csr_matrix((len(ITEMS), len(ITEMS)), dtype=np.float32)
-    assert guess_words(ITEMS, no_co_mentions) == [frozenset()] * len(ITEMS)
+    assert guess_words(ITEMS, no_co_mentions, "genres") == [frozenset()] * len(ITEMS)
 
 
 def test_popularity_is_kept_by_matching_and_unknown_items_only(tmp_path, embedder):

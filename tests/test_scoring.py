@@ -36,7 +36,6 @@ def test_mmr_diversifies_duplicates():
 
 
 def test_every_signal_has_a_default_weight_and_every_weight_a_signal():
-    from recommender.config import DEFAULT_WEIGHTS
-    from recommender.rank.signals import Signal
+    from recommender.signals import DEFAULT_WEIGHTS, Signal
 
     assert set(DEFAULT_WEIGHTS) == {s.value for s in Signal}

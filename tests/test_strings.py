@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import HashEmbedder, ScriptedLLM, movie_spec, needs, said, write_wav
+from conftest import FILM_SPEC, HashEmbedder, ScriptedLLM, movie_spec, needs, said, write_wav
 
 from recommender.app.cards import profile_markdown, render_cards
 from recommender.app.uploads import split_files
@@ -114,28 +114,33 @@ def test_template_reply_and_reasons_in_chinese_and_english():
     assert zh_reply == "为你找到 1 个推荐（想要 喜剧；不要 恐怖；年份 2000 起）。"
     en_reply = template_reply(profile, items, None, "en")
     assert en_reply == "Here are 1 picks for you (wants comedy; avoids horror; year from 2000)."
-    zh_reason = template_reason(items[0], profile, None, lang="zh")
+    zh_reason = template_reason(items[0], profile, None, lang="zh", spec=FILM_SPEC)
     assert (
         zh_reason
         == "2007年的喜剧/动作片——喜剧（类型），正如你要求的；年份 2007，不低于你要的 2000。"
     )
-    en_reason = template_reason(items[0], profile, None, lang="en")
+    en_reason = template_reason(items[0], profile, None, lang="en", spec=FILM_SPEC)
     assert en_reason == (
         "A 2007 comedy/action — comedy (genres), as you asked; year 2007, at least the 2000 you asked for."
     )
     # Without a tie to the request, the strongest signals say why, in the same language.
     signals = ScoredItem(FILMS[1], 1.0, {"popularity": 0.9})
-    assert template_reason(signals, Profile(), None, lang="zh") == "2007年的喜剧/动作片——很受欢迎。"
+    assert (
+        template_reason(signals, Profile(), None, lang="zh", spec=FILM_SPEC)
+        == "2007年的喜剧/动作片——很受欢迎。"
+    )
     assert template_reply(Profile(), [], None, "zh").startswith("没有找到")
     # Titles are never translated.
-    text = template_text(Profile(liked=["Superbad"]), items, None, lang="zh")
+    text = template_text(Profile(liked=["Superbad"]), items, None, lang="zh", spec=FILM_SPEC)
     assert "Superbad" in text and _has_han(text)
 
 
 def test_budget_reason_and_notices_in_chinese():
     chair = Item("c", "Comfy Chair", "", ("Furniture",), {"price": 130.0})
     profile = Profile(ranges={"price": Range(max=150)})
-    reason = template_reason(ScoredItem(chair, 1.0, {"text": 0.8}), profile, None, lang="zh")
+    reason = template_reason(
+        ScoredItem(chair, 1.0, {"text": 0.8}), profile, None, lang="zh", spec=FILM_SPEC
+    )
     assert reason == "家具，$130，在你 $150 的预算之内——和你描述的很接近。"
     _, _, notes = split_files(["a.wav", "b.wav", "c.pdf"], "zh")
     assert notes == ["每条消息只听一段语音；已跳过 b.wav。", "我能看照片、听语音；已跳过 c.pdf。"]
@@ -169,20 +174,24 @@ ITEMS = [ScoredItem(FILMS[0], 1.0, {"text": 0.9}), ScoredItem(FILMS[1], 0.9, {"t
 
 
 def test_a_grounded_chinese_reply_is_kept():
-    reply, reasons = ground("这两部都是2007年的喜剧。", ITEMS, None, Profile(), lang="zh")
+    reply, reasons = ground(
+        "这两部都是2007年的喜剧。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
+    )
     assert reply == "这两部都是2007年的喜剧。"
     assert all(_has_han(r) for r in reasons)  # template reasons, in Chinese
 
 
 def test_a_chinese_reply_with_an_invented_number_falls_back_to_the_chinese_template():
-    reply, _ = ground("这两部都是1999年的喜剧。", ITEMS, None, Profile(), lang="zh")
+    reply, _ = ground("这两部都是1999年的喜剧。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC)
     assert reply == template_reply(Profile(), ITEMS, None, "zh")
 
 
 def test_a_reply_in_the_wrong_language_falls_back_to_the_template():
-    reply, _ = ground("Both are comedies from 2007.", ITEMS, None, Profile(), lang="zh")
+    reply, _ = ground(
+        "Both are comedies from 2007.", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
+    )
     assert reply == template_reply(Profile(), ITEMS, None, "zh")
-    reply, _ = ground("这两部都是喜剧。", ITEMS, None, Profile(), lang="en")
+    reply, _ = ground("这两部都是喜剧。", ITEMS, None, Profile(), lang="en", spec=FILM_SPEC)
     assert reply == template_reply(Profile(), ITEMS, None, "en")
 
 
@@ -219,17 +228,25 @@ def test_without_an_llm_the_chinese_turn_is_templated_in_chinese(settings):
 
 
 def test_a_chinese_reply_may_name_listed_titles_but_not_stray_english():
-    kept, _ = ground("Superbad 和 Hot Fuzz 都是2007年的喜剧。", ITEMS, None, Profile(), lang="zh")
+    kept, _ = ground(
+        "Superbad 和 Hot Fuzz 都是2007年的喜剧。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
+    )
     assert kept == "Superbad 和 Hot Fuzz 都是2007年的喜剧。"
-    dropped, _ = ground("这些电影属于中国 junk 类别。", ITEMS, None, Profile(), lang="zh")
+    dropped, _ = ground(
+        "这些电影属于中国 junk 类别。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
+    )
     assert dropped == template_reply(Profile(), ITEMS, None, "zh")
 
 
 def test_a_chinese_reply_may_not_put_an_invented_title_in_title_marks():
     # What the bundled 0.5B model wrote for "来部八十年代的恐怖片" (a tuning-half request).
-    invented, _ = ground("推荐的电影是《八十年代的恐怖片》。", ITEMS, None, Profile(), lang="zh")
+    invented, _ = ground(
+        "推荐的电影是《八十年代的恐怖片》。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
+    )
     assert invented == template_reply(Profile(), ITEMS, None, "zh")
-    listed, _ = ground("《Superbad》和《Hot Fuzz》都是喜剧。", ITEMS, None, Profile(), lang="zh")
+    listed, _ = ground(
+        "《Superbad》和《Hot Fuzz》都是喜剧。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
+    )
     assert listed == "《Superbad》和《Hot Fuzz》都是喜剧。"
 
 

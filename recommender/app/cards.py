@@ -22,11 +22,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from recommender.catalogue.spec import CatalogSpec, FieldRoles
 from recommender.config import Settings
 from recommender.reply.strings import say, value, values
+from recommender.signals import Signal
 
 if TYPE_CHECKING:
-    from recommender.schemas import Item, Profile, ScoredItem
+    from recommender.signals import Signal
+from recommender.schemas import Item, Profile, ScoredItem
 
 __all__ = [
     "CARD_CSS",
@@ -44,15 +47,25 @@ THUMB_PX = 320  # longest side of a card photo; the bundled shop photos are at m
 MAX_TITLE = 120  # characters shown of a title; the rest is cut with an ellipsis
 MAX_REASON = 320  # characters shown of a reason
 MAX_FACTS = 4  # facts on a card, price included
-_NOT_FACTS = frozenset(["price", "price_max", "options"])  # price is shown first, on its own
 
 
 @dataclass(frozen=True)
 class CardStyle:
-    """What a catalogue's cards show: from its ``catalog.toml`` (``[cards]``)."""
+    """What a catalogue's cards show: from its ``catalog.toml`` (``[cards]``, ``[fields]``)."""
 
     attributes: tuple[str, ...] = ()  # in order; empty: the item's own attributes, in order
     formats: Mapping[str, str] = field(default_factory=dict)  # "runtime" -> "{} min"
+    fields: FieldRoles = field(
+        default_factory=FieldRoles
+    )  # money is shown first, on its own; options never
+
+    @classmethod
+    def of(cls, spec: CatalogSpec) -> CardStyle:
+        return cls(spec.card_attributes, spec.card_format, spec.fields)
+
+    @property
+    def not_facts(self) -> frozenset[str]:
+        return self.fields.money_fields | {self.fields.options}
 
 
 # Markdown punctuation, plus "/" so that "http://" is not turned into a live link.
@@ -93,13 +106,14 @@ def key_facts(item: Item, style: CardStyle | None = None, lang: str = "en") -> l
     """
     style = style or CardStyle()
     facts = []
-    price, top = item.number("price"), item.number("price_max")
+    roles = style.fields
+    price, top = item.number(roles.money), item.number(roles.money_max)
     if price is not None:
         facts.append(_money(price) + (f"–{_money(top)}" if top and top != price else ""))
-    keys = style.attributes or [k for k in item.attributes if k not in _NOT_FACTS]
+    keys = style.attributes or [k for k in item.attributes if k not in style.not_facts]
     for key in keys:
         value = item.attributes.get(key)
-        if value is None or value == "" or value == [] or key in _NOT_FACTS:
+        if value is None or value == "" or value == [] or key in style.not_facts:
             continue
         if isinstance(value, list):
             value = ", ".join(values(lang, [str(v) for v in value[:3]]))
@@ -144,12 +158,12 @@ def _signals_line(signals: dict[str, float], lang: str = "en") -> str:
     """The strongest signals, as a stand-in reason while the real one is being written.
 
     >>> _signals_line({"text": 0.5, "liked_sim": 0.9}), _signals_line({"text": 0.5}, "zh")
-    ('matched on liked sim, text', '匹配：描述')
+    ('matched on similar, description', '匹配：描述')
     """
     top = sorted(((v, k) for k, v in signals.items() if v > 0), reverse=True)[:3]
     if not top:
         return ""
-    names = [value(lang, k).replace("_", " ") for _, k in top]
+    names = [say(lang, Signal(k).label_key) for _, k in top]
     return say(lang, "cards.matched_on", signals=say(lang, "cards.signals_join").join(names))
 
 
@@ -223,7 +237,13 @@ def render_cards(
     return f'{header}<div class="mp-grid">{"".join(cards)}</div>'
 
 
-def profile_markdown(profile: Profile, title_of=None, catalog: str = "", lang: str = "en") -> str:
+def profile_markdown(
+    profile: Profile,
+    title_of=None,
+    catalog: str = "",
+    lang: str = "en",
+    fields: FieldRoles | None = None,
+) -> str:
     """The preference profile in plain words, one line a part, for the side panel.
 
     >>> from recommender.schemas import Profile, Range
@@ -255,7 +275,7 @@ def profile_markdown(profile: Profile, title_of=None, catalog: str = "", lang: s
         line("avoids", words(profile.avoided))
     for key, rng in profile.ranges.items():
         low, high = rng.min, rng.max
-        fmt = _money if key.startswith("price") else (lambda x: f"{x:g}")
+        fmt = _money if key in (fields or FieldRoles()).money_fields else (lambda x: f"{x:g}")
         if low is not None and high is not None:
             span = say(lang, "profile.between", low=fmt(low), high=fmt(high))
         elif low is not None:

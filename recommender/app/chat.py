@@ -61,7 +61,7 @@ class ChatHandlers:
             spec = self.rec.catalogues.spec(catalog)
         except MagpieError:
             return CardStyle()
-        return CardStyle(spec.card_attributes, spec.card_format)
+        return CardStyle.of(spec)
 
     def language_for(
         self, choice: str | None, session: Session | None, text: str, request: Any
@@ -80,6 +80,7 @@ class ChatHandlers:
             loaded.titles.title if loaded is not None else None,
             catalog=session.catalog,
             lang=lang,
+            fields=loaded.spec.fields if loaded is not None else None,
         )
 
     def last_items(self, session: Session, log_: Log) -> list[ScoredItem]:

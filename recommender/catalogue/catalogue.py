@@ -138,7 +138,9 @@ class Catalogue:
                 if item_id in position:
                     image_full[position[item_id]] = image[row]
                     has_image[position[item_id]] = True
-        popularity, cooccur, weights, content_weights = side_tables(spec.folder, position)
+        popularity, cooccur, weights, content_weights = side_tables(
+            spec.folder, position, spec.cooccur
+        )
         numeric_keys = {
             k
             for item in items
@@ -165,7 +167,8 @@ class Catalogue:
         )
         pop = {item.id: float(popularity[i]) for i, item in enumerate(items)}
         people = PersonLinker(items, spec.link_fields) if spec.link_fields else None
-        guessed = guess_words(items, cooccur)
+        # The kind a film named beside comedies probably has: its first kind field's words.
+        guessed = guess_words(items, cooccur, spec.kind_fields[0] if spec.kind_fields else None)
         return cls(
             spec=spec,
             items=items,
@@ -183,7 +186,12 @@ class Catalogue:
             guessed=guessed,
             described=described,
             keywords=KeywordIndex([item.text() for item in items]),
-            titles=TitleLinker(items, pop, names=people.surnames if people else frozenset()),
+            titles=TitleLinker(
+                items,
+                pop,
+                names=people.surnames if people else frozenset(),
+                date=spec.fields.date,
+            ),
             vocabulary=VocabularyLinker(items, spec.synonyms, people),
             postings=postings([frozenset(normalise(w) for w in item.words()) for item in items]),
             title_postings=postings([frozenset(keyword_tokens(item.title)) for item in items]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,15 @@ import numpy as np
 
 __all__ = ["side_tables"]
 
-# Co-ratings count half as much as co-mentions in a dialogue.
-_COOCCUR_BLOCKS = (("pairs", 1.0), ("movielens", 0.5))
-
 
 def side_tables(
-    folder: Path | None, position: dict[str, int]
+    folder: Path | None, position: dict[str, int], scales: Mapping[str, float] | None = None
 ) -> tuple[np.ndarray, Any, dict[str, float], dict[str, float]]:
     """popularity.json, cooccur.json and fusion.json of a catalogue folder, where present.
+
+    cooccur.json holds blocks of co-counts (``{"pairs": {a: {b: count}}}``); ``scales`` says how
+    much each block counts (``[cooccur]`` in catalog.toml: the movies' co-ratings count half as
+    much as co-mentions in a dialogue), 1 where it says nothing.
 
     fusion.json holds ``weights`` (a profile without content: chit-chat) and, optionally,
     ``content_weights`` (a profile that asks for something; ``retrieval.has_content``)."""
@@ -41,8 +43,10 @@ def side_tables(
     if co_file.is_file():
         data = json.loads(co_file.read_text(encoding="utf-8"))
         rows, cols, vals = [], [], []
-        for block, scale in _COOCCUR_BLOCKS:
-            for a, neighbours in (data.get(block) or {}).items():
+        blocks = [k for k, v in data.items() if isinstance(v, dict)]
+        weighted = sorted(((scales or {}).get(b, 1.0), b) for b in blocks)
+        for scale, block in sorted(weighted, key=lambda sb: (-sb[0], sb[1])):
+            for a, neighbours in data[block].items():
                 if a not in position:
                     continue
                 for b, count in neighbours.items():

@@ -32,6 +32,7 @@ __all__ = [
     "SPEC_FILE",
     "CatalogSpec",
     "Example",
+    "FieldRoles",
     "find_specs",
     "read_spec",
     "remember",
@@ -50,6 +51,23 @@ class Example(BaseModel):
 
     text: str = ""
     files: tuple[str, ...] = ()  # absolute once the spec is read
+
+
+class FieldRoles(BaseModel):
+    """What some of a catalogue's fields are, for the code that must know (``[fields]`` in
+    ``catalog.toml``): no other part of the code names a catalogue field. A role whose field
+    the rows lack never fires (a catalogue without prices reads no budgets)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    money: str = "price"  # a budget bounds it, "cheaper" lowers it; a card shows it first
+    money_max: str = "price_max"  # the top of a price range ("$20-$40")
+    date: str = "year"  # decades and years bound it; "newer" and "like X but older" move it
+    options: str = "options"  # an item's variants (sizes): never shown as a fact
+
+    @property
+    def money_fields(self) -> frozenset[str]:
+        return frozenset({self.money, self.money_max})
 
 
 class _SpecFile(BaseModel):
@@ -79,6 +97,8 @@ class _SpecFile(BaseModel):
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
     vocabulary: _Vocabulary = Field(default_factory=_Vocabulary)
+    fields: FieldRoles = Field(default_factory=FieldRoles)
+    cooccur: dict[str, float] = Field(default_factory=dict)
     ranges: dict[str, str] = Field(default_factory=dict)
     named_ranges: dict[str, list[str]] = Field(default_factory=dict)
     ordinals: dict[str, list[str]] = Field(default_factory=dict)
@@ -109,6 +129,9 @@ class CatalogSpec(BaseModel):
     link_fields: tuple[str, ...] = ()  # attributes holding people's names ("author"): people.py
     # Attributes that say what kind of item it is ("genres"); categories when none are named.
     kind_fields: tuple[str, ...] = ()
+    fields: FieldRoles = FieldRoles()  # money, date...: what the code must know of a field
+    # How much each block of cooccur.json counts ("movielens" -> 0.5); 1 for the others.
+    cooccur: dict[str, float] = Field(default_factory=dict)
     examples: tuple[Example, ...] = ()
 
     @classmethod
@@ -117,6 +140,11 @@ class CatalogSpec(BaseModel):
     ) -> CatalogSpec:
         """Defaults for a catalogue without a ``catalog.toml`` (a bare JSONL or CSV file)."""
         return cls(name=check_name(name), folder=folder, file=file, title=_title(name))
+
+    @property
+    def ranged(self) -> frozenset[str]:
+        """The numeric fields a message may bound: money, date, measured and named ones."""
+        return frozenset({self.fields.money, self.fields.date, *self.measures, *self.named_ranges})
 
     @property
     def rows_path(self) -> Path:
@@ -162,6 +190,8 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         ordinals={k: tuple(v) for k, v in written.ordinals.items()},
         link_fields=tuple(written.vocabulary.link_fields),
         kind_fields=tuple(written.vocabulary.kind_fields),
+        fields=written.fields,
+        cooccur=dict(written.cooccur),
         examples=tuple(
             Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
             for e in written.examples

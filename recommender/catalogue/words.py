@@ -48,7 +48,7 @@ def postings(per_item: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
 
 
 def guess_words(
-    items: Sequence[Item], cooccur: Any, key: str = "genres", share: float = GUESS_SHARE
+    items: Sequence[Item], cooccur: Any, key: str | None, share: float = GUESS_SHARE
 ) -> list[frozenset[str]]:
     """For items without ``key``: the values of ``key`` that most of their co-mentioned items share.
 
@@ -59,7 +59,7 @@ def guess_words(
     """
     empty: frozenset[str] = frozenset()
     guessed = [empty] * len(items)
-    if cooccur.nnz == 0:
+    if cooccur.nnz == 0 or key is None:
         return guessed
     values = []
     for item in items:

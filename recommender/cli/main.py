@@ -136,7 +136,7 @@ def ask(
         typer.echo(json.dumps(result.to_json(shown), ensure_ascii=False, indent=1))
         return
     spec = rec.catalogues.spec(state.catalog)
-    _print_result(result, rec.describe(state), CardStyle(spec.card_attributes, spec.card_format))
+    _print_result(result, rec.describe(state), CardStyle.of(spec))
 
 
 def _print_result(result: TurnResult, profile_text: str, style: CardStyle) -> None:

@@ -149,7 +149,7 @@ def candidate_items(
             rows.append(base.text[pos])
             continue
         title, year, _ = parse_name(names[item_id])
-        attributes: dict[str, Any] = {"year": year} if year else {}
+        attributes: dict[str, Any] = {base.spec.fields.date: year} if year else {}
         description = f"{title} is a {year} film." if year else f"{title} is a film."
         items.append(Item(item_id, title, description, ("movie",), attributes))
         rows.append(None)
@@ -162,7 +162,7 @@ def candidate_items(
     filled = [r for r in rows if r is not None]
     text = np.stack(filled).astype(np.float32) if filled else np.zeros((0, dim), np.float32)
     linked = len(items) - len(missing)
-    metadata = sum(bool(set(i.attributes) - {"year"}) for i in items)
+    metadata = sum(bool(set(i.attributes) - {base.spec.fields.date}) for i in items)
     coverage = {
         "items": len(items),
         "in_catalogue": linked,
@@ -180,16 +180,15 @@ def write_tables(
     pairs: dict[str, dict[str, int]],
     collab: dict[str, dict[str, float]] | None = None,
 ) -> Path:
-    """Side tables in the bundled format: learned counts (and EASE neighbours, when given), the
-    base's MovieLens block and weights."""
+    """Side tables in the bundled format: learned co-mentions ("pairs") and counts (and EASE
+    neighbours, when given), the base's other co-count blocks (its co-ratings) and weights."""
     folder.mkdir(parents=True, exist_ok=True)
-    movielens: dict[str, Any] = {}
+    blocks: dict[str, Any] = {}
     if base_dir is not None and (base_dir / "cooccur.json").is_file():
-        movielens = json.loads((base_dir / "cooccur.json").read_text("utf-8")).get("movielens", {})
+        base = json.loads((base_dir / "cooccur.json").read_text("utf-8"))
+        blocks = {k: v for k, v in base.items() if isinstance(v, dict) and k != "pairs"}
     (folder / "popularity.json").write_text(json.dumps({"mentions": mentions}), "utf-8")
-    (folder / "cooccur.json").write_text(
-        json.dumps({"pairs": pairs, "movielens": movielens}), "utf-8"
-    )
+    (folder / "cooccur.json").write_text(json.dumps({"pairs": pairs, **blocks}), "utf-8")
     if collab is not None:
         (folder / "collab.json").write_text(json.dumps({"neighbours": collab}), "utf-8")
     if base_dir is not None and (base_dir / "fusion.json").is_file():

@@ -74,7 +74,7 @@ def gold_messages(
         i: plain_words(data.items[data.position[c]].title) for i, c in ids.items() if c in known
     }
     years = {
-        i: (data.items[data.position[c]].number("year") or parse_name(names[i])[1])
+        i: (data.items[data.position[c]].number(data.spec.fields.date) or parse_name(names[i])[1])
         for i, c in ids.items()
         if c in known
     }
@@ -252,7 +252,7 @@ def _as_gold(data: Catalogue, linked: str, gold: Iterable[str], no_year: Iterabl
         b = data.items[data.position[other]] if other in data.position else None
         if b is None or other == linked or name_tokens(a.title) != name_tokens(b.title):
             continue
-        ya, yb = a.number("year"), b.number("year")
+        ya, yb = a.number(data.spec.fields.date), b.number(data.spec.fields.date)
         if ya is None or yb is None or ya == yb or other in no_year:
             return other
     return linked

@@ -30,6 +30,7 @@ from recommender.evaluation.crs import (
 )
 from recommender.evaluation.metrics import rank_of
 from recommender.rank.scoring import mmr, scale
+from recommender.signals import Signal
 
 if TYPE_CHECKING:
     from recommender.pipeline import Recommender
@@ -38,11 +39,8 @@ __all__ = ["TUNED", "tune_weights", "write_fusion"]
 
 log = logging.getLogger(__name__)
 
-# Signals a text-only dialogue can fire; image (no photos), novelty (items shown before, which
-# exclude-seen removes anyway) and feedback keep their configured weights. Feedback (items like
-# a thumbs-down pushed down) is a promise to the person, not a fit to ReDial, whose few dislikes
-# once tuned it to 0.
-TUNED = ("text", "keyword", "cooccur", "collab", "liked_sim", "attribute", "popularity")
+# Signals whose weights a text-only dialogue set can learn (``signals.Declared.tuned``).
+TUNED = tuple(s.value for s in Signal if s.tuned)
 # Trial values of a weight: multiples of its current value, and shares of the largest weight.
 STEPS = (0.25, 0.5, 0.7, 1.4, 2.0, 4.0)
 SHARES = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
@@ -51,7 +49,7 @@ CUTOFF = 10  # the metric tuned: recall at this depth
 # With content, popularity may weigh at most this share of the largest other weight (chosen on
 # the request set's tuning half together with ReDial's fit half: docs/evaluation.md).
 POPULARITY_CAP = 0.1
-CONTENT_SIGNALS = ("text", "keyword", "cooccur", "collab", "liked_sim", "attribute")
+CONTENT_SIGNALS = tuple(s.value for s in Signal if s.content)
 
 
 @dataclass

@@ -144,6 +144,9 @@ class Cues:
     title_kind_words: tuple[str, ...]  # "heist movie": a description, not the film "Heist"
     title_indefinite: frozenset[str]  # "a laptop": a common noun, not a title
     negation_goes_on: tuple[str, ...]  # "no horror, or gore"
+    negation_bound_comparatives: tuple[str, ...]  # "no more than $80": a bound, not a wish
+    negation_bound_prepositions: tuple[str, ...]  # "nothing before 1990"
+    than: str
     # Budget cues that leave the amount itself out: "under $20" is $19.99 at most.
     budget_below: tuple[str, ...] = ()
     # Bounds on ranked values (read.ordinals): "nothing rated above PG", "no R", "PG or lower".
@@ -260,6 +263,9 @@ def _cues(raw: dict[str, Any]) -> Cues:
         title_kind_words=tuple(raw["title_kind_words"]),
         title_indefinite=frozenset(raw["title_indefinite"]),
         negation_goes_on=tuple(raw["negation_goes_on"]),
+        negation_bound_comparatives=tuple(raw["negation_bound_comparatives"]),
+        negation_bound_prepositions=tuple(raw["negation_bound_prepositions"]),
+        than=raw["than"],
         budget_below=tuple(raw.get("budget_below", ())),
         rank_above=tuple(raw.get("rank_above", ())),
         rank_not=tuple(raw.get("rank_not", ())),

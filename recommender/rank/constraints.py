@@ -26,9 +26,7 @@ if TYPE_CHECKING:
     from recommender.catalogue.catalogue import Catalogue
     from recommender.schemas import Profile, Range
 
-__all__ = ["BUDGET", "Allowed", "Limit", "allowed", "describe", "notes"]
-
-BUDGET = "price"  # the range key the reader gives a budget: never relaxed
+__all__ = ["Allowed", "Limit", "allowed", "describe", "notes"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
         values = data.numbers.get(key)
         if values is None:
             continue  # this catalogue has no such field: the constraint cannot apply
-        if key == BUDGET:
+        if key == data.spec.fields.money:  # a budget never gives way
             firm &= _in_range(values, rng)
             firm_labels.append(_limit(key, rng))
         else:

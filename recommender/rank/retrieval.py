@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recommender.rank.constraints import Allowed, allowed
-from recommender.rank.signals import Signal
 from recommender.schemas import Profile
+from recommender.signals import Signal
 from recommender.text import normalise
 
 if TYPE_CHECKING:

@@ -1,13 +1,15 @@
 """Critiques of the last list: "more like #2", "cheaper", "older", "seen #1".
 
-Each critique becomes a profile delta; the next ranking then follows from the profile.
-Word-level wishes ("not red", "no horror") are read by ``reading.read_message``.
+A critique is a typed part of a message's ``Reading``: the items of the last list it refers to
+and the bounds relative to them, as a ``Change``; whether nothing else was said; notices. The
+profile update folds it in last (``profile.update``). Word-level wishes ("not red", "no horror")
+are read by ``reading.read_message``.
 
 >>> from recommender.schemas import Item
 >>> shown = [Item("a", "A", attributes={"price": 80.0}), Item("b", "B", attributes={"price": 120.0})]
 >>> c = read_critique("more like #2 but cheaper", shown)
->>> c.delta.liked, c.delta.ranges["price"].max, c.only_critique
-(['b'], 119.0, True)
+>>> c.change.liked, c.change.ranges["price"].max, c.only_critique
+(('b',), 119.0, True)
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from recommender.catalogue.spec import FieldRoles
 from recommender.languages import pack
-from recommender.schemas import Item, Notice, Profile, Range
+from recommender.schemas import Change, Item, Notice, Range
 
 __all__ = ["Critique", "read_critique", "year_direction"]
 
@@ -82,8 +85,12 @@ _FILLER = re.compile(rf"\b(?:{_either(_CUES.filler)})\b", re.I)
 
 @dataclass(frozen=True)
 class Critique:
-    delta: Profile  # what the critique adds to the profile
-    only_critique: bool  # nothing else was said: keep the previous intent for retrieval
+    """What a message says of the last list."""
+
+    # Items of the last list it likes, dislikes or has seen; bounds relative to the list (or to a
+    # title named beside a comparative: ``reading``), which a stated bound overrides.
+    change: Change = field(default_factory=Change)
+    only_critique: bool = False  # nothing else was said: keep the previous intent for retrieval
     notes: tuple[Notice, ...] = ()  # critiques that cannot apply here, said back to the user
 
 
@@ -100,25 +107,30 @@ def _reference(match: re.Match[str], shown: Sequence[Item]) -> Item | None:
     return shown[n - 1] if 1 <= n <= len(shown) else None
 
 
-def read_critique(text: str, shown: Sequence[Item]) -> Critique:
-    """Critiques of the items shown last turn, as a profile delta."""
-    delta = Profile()
+def read_critique(text: str, shown: Sequence[Item], fields: FieldRoles | None = None) -> Critique:
+    """Critiques of the items shown last turn; ``fields`` says which field "cheaper" and "older"
+    move (``fields.money``, ``fields.date``)."""
+    fields = fields or FieldRoles()
+    liked: list[str] = []
+    disliked: list[str] = []
+    seen: list[str] = []
+    ranges: dict[str, Range] = {}
     rest = text
     notes: list[Notice] = []
     recognised = False
     missing: list[int] = []  # card numbers asked for that the last list does not have
     for pattern, target in (
-        (_SEEN, delta.seen),
-        (_LESS_LIKE, delta.disliked),
-        (_THUMB_UP, delta.liked),
-        (_MORE_LIKE, delta.liked),
+        (_SEEN, seen),
+        (_LESS_LIKE, disliked),
+        (_THUMB_UP, liked),
+        (_MORE_LIKE, liked),
     ):
         for first in pattern.finditer(text):
             m: re.Match[str] | None = first
             end = first.end()
             while m is not None:
                 item = _reference(m, shown)
-                if item is not None and item.id not in delta.liked + delta.disliked + delta.seen:
+                if item is not None and item.id not in liked + disliked + seen:
                     target.append(item.id)
                 elif item is None and (m.group(1) or m.group(2)):
                     missing.append(int(m.group(1) or m.group(2)))
@@ -138,16 +150,16 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
         return statistics.median(values) if values else None
 
     for pattern, key, bound, step in (
-        (_CHEAPER, "price", "max", -1.0),
-        (_PRICIER, "price", "min", 1.0),
-        (_OLDER, "year", "max", -1.0),
-        (_NEWER, "year", "min", 1.0),
+        (_CHEAPER, fields.money, "max", -1.0),
+        (_PRICIER, fields.money, "min", 1.0),
+        (_OLDER, fields.date, "max", -1.0),
+        (_NEWER, fields.date, "min", 1.0),
     ):
         if found := pattern.search(text):
             value = anchor(key)
             if value is not None:
-                value = round(value + step, 2) if key == "price" else value + step
-                delta.ranges[key] = Range(**{bound: value})
+                value = round(value + step, 2) if key == fields.money else value + step
+                ranges[key] = Range(**{bound: value})
             elif shown:
                 notes.append(
                     Notice("notice.critique_no_field", {"field": key, "phrase": found.group(0)})
@@ -163,5 +175,6 @@ def read_critique(text: str, shown: Sequence[Item]) -> Critique:
     elif recognised and not shown and not _said_else(rest):
         notes.append(Notice("notice.critique_nothing_shown"))
     said_else = _said_else(rest)
-    touched = recognised or bool(delta.liked or delta.disliked or delta.seen)
-    return Critique(delta, only_critique=touched and not said_else, notes=tuple(notes))
+    touched = recognised or bool(liked or disliked or seen)
+    change = Change(liked=tuple(liked), disliked=tuple(disliked), seen=tuple(seen), ranges=ranges)
+    return Critique(change, only_critique=touched and not said_else, notes=tuple(notes))

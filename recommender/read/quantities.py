@@ -2,8 +2,8 @@
 
 The cue words come from the language file (``languages/en/reading.toml``); a message in another language
 arrives here as its English gloss. Which numeric fields take a measure is the catalogue's say
-(``catalog.toml`` ``[ranges]``: ``runtime = "minutes"``), so no field name is written here but
-the two every language has words for: ``price`` (money) and ``year`` (dates).
+(``catalog.toml`` ``[ranges]``: ``runtime = "minutes"``), and so is which field money and dates
+bound (``[fields]``: ``money``, ``date``; ``price`` and ``year`` unless it says otherwise).
 
 >>> r = read_quantities("a thriller from the 2000s, two hours max, under $20", {"runtime": "minutes"})
 >>> [(k, v.min, v.max) for k, v in r.items()]
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from recommender.catalogue.spec import FieldRoles
 from recommender.languages import pack
 from recommender.schemas import Range
 
@@ -84,8 +85,10 @@ def read_quantities(
     text: str,
     measures: Mapping[str, str] | None = None,
     named: Mapping[str, Sequence[str]] | None = None,
+    fields: FieldRoles | None = None,
 ) -> dict[str, Range]:
-    """The ranges ``text`` states: ``price`` and ``year``, each field of ``measures``
+    """The ranges ``text`` states: a budget and years (on the ``fields.money`` and ``fields.date``
+    fields), each field of ``measures``
     (field -> unit of ``languages/en/reading.toml`` ``[units]``) whose unit the text names, and each
     field of ``named`` (field -> the names people call it) bounded beside one of its names.
 
@@ -94,15 +97,16 @@ def read_quantities(
     >>> [(k, v.min, v.max) for k, v in r.items()]
     [('metacritic', 70.0, None)]
     """
+    fields = fields or FieldRoles()
     out: dict[str, Range] = {}
     text = _read_named(text, named or {}, out)
     text = _read_measures(text, measures or {}, out)
     price = _price(text)
     if price.min is not None or price.max is not None:
-        out["price"] = price
+        out[fields.money] = price
     year = _year(text)
     if year.min is not None or year.max is not None:
-        out["year"] = year
+        out[fields.date] = year
     return out
 
 

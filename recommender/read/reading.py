@@ -3,11 +3,14 @@
 The rule reader: titles (linked to catalogue ids), the catalogue's own words (wanted, or
 avoided after a negation cue), categories, budgets and year ranges, and critiques of the last
 list ("more like #2", "cheaper"). Deterministic and fast, so a turn never waits on the LLM for
-it. Word lists come from the language file (``text.language``), vocabulary and synonyms from
-the catalogue; all normalisation goes through ``text``. A message is first told its language
-(``langid.detect``: ``Reading.language``); one in Chinese, Spanish, French or German is read
-through its English gloss (``lexicon.gloss``), so it gives the profile its English twin gives.
-Numbers (budgets, years, lengths) are read by ``quantities``.
+it. Word lists come from the language's folder (``languages.pack``), vocabulary, synonyms and
+field roles from the catalogue; all normalisation goes through ``text``. A message is first told
+its language (``langid.detect``: ``Reading.language``); one in Chinese, Spanish, French or German
+is read through its English gloss (``gloss.gloss``), so it gives the profile its English twin
+gives. Numbers (budgets, years, lengths) are read by ``quantities``.
+
+What a message says is one shape: ``Reading.said`` is the ``Change`` its words make,
+``Reading.critique`` what it says of the last list. ``profile.update`` folds both.
 
 >>> from recommender.schemas import Item
 >>> from recommender.read.linking import TitleLinker, VocabularyLinker
@@ -15,16 +18,18 @@ Numbers (budgets, years, lengths) are read by ``quantities``.
 ...          Item("ex", "The Exorcist", attributes={"year": 1973, "genres": ["horror"]})]
 >>> r = read_message("I loved Super Troopers, no horror, from the 90s", TitleLinker(items),
 ...                  VocabularyLinker(items))
->>> r.liked, r.avoided, r.ranges["year"].min, r.ranges["year"].max
+>>> r.said.liked, r.said.avoided, r.said.ranges["year"].min, r.said.ranges["year"].max
 (('st',), ('horror',), 1990.0, 1999.0)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import pack
 from recommender.read.critique import Critique, read_critique, year_direction
 from recommender.read.gloss import gloss
@@ -32,7 +37,7 @@ from recommender.read.langid import detect
 from recommender.read.linking import Mention, TitleLinker, VocabularyLinker
 from recommender.read.ordinals import ranked_out
 from recommender.read.quantities import read_quantities
-from recommender.schemas import Item, Profile, Range
+from recommender.schemas import Change, Item, Range
 from recommender.text import normalise
 
 __all__ = ["Reading", "read_message"]
@@ -44,8 +49,8 @@ _INTENT_CHARS = 300  # the free-text intent kept from a message
 # A cue turns what follows in its clause into something to avoid: "no horror", "not red";
 # not a bound: "no more than $80", "nothing before 1990" (quantities.py reads those).
 _NOT_A_BOUND = (
-    r"(?!\s+(?:more|longer|less|fewer|shorter|later|earlier|older|newer)\s+than\b)"
-    r"(?!\s+(?:over|above|under|below|before|after)\s+[$£€]?\s*\d)(?!\s+than\b)"
+    rf"(?!\s+(?:{'|'.join(_EN.negation_bound_comparatives)})\s+{_EN.than}\b)"
+    rf"(?!\s+(?:{'|'.join(_EN.negation_bound_prepositions)})\s+[$£€]?\s*\d)(?!\s+{_EN.than}\b)"
 )
 _NEGATION = re.compile(
     r"\b(?:"
@@ -74,33 +79,26 @@ class Reading:
     language: str = "en"  # the language it is written in ("en", "zh", "es", "fr", "de")
     gloss: str = ""  # the English the rules read (the text itself when English); "" if empty
     mentions: tuple[Mention, ...] = ()  # every title named, in order (offsets in ``gloss``)
-    liked: tuple[str, ...] = ()  # ids named with liking (or neutrally)
-    disliked: tuple[str, ...] = ()  # ids named with a dislike cue
-    seen: tuple[str, ...] = ()  # ids the user says they have seen
-    wanted: tuple[str, ...] = ()  # attribute words asked for
-    avoided: tuple[str, ...] = ()  # attribute words (or categories) negated
-    categories: tuple[str, ...] = ()  # catalogue categories asked for
-    ranges: dict[str, Range] = field(default_factory=dict)  # "price", "year"
-    critique: Critique = field(default_factory=lambda: Critique(Profile(), False))
+    # What its words say: titles liked (or named neutrally), disliked or seen; words wanted or
+    # avoided; categories; the bounds it states; its intent.
+    said: Change = field(default_factory=Change)
+    critique: Critique = field(default_factory=Critique)  # what it says of the last list
 
-    @property
-    def intent(self) -> str:
-        return self.text.strip()[:_INTENT_CHARS]
 
-    def said(self) -> Profile:
-        """What the words of the message add to a profile (critiques apart)."""
-        if not self.text.strip():
-            return Profile()
-        return Profile(
-            liked=list(self.liked),
-            disliked=list(self.disliked),
-            seen=list(self.seen),
-            wanted=list(self.wanted),
-            avoided=list(self.avoided),
-            categories=list(self.categories),
-            ranges={k: v.model_copy() for k, v in self.ranges.items()},
-            intent=self.intent,
-        )
+@dataclass
+class _Draft:
+    """A reading's lists while its clauses are read (``Reading.said`` once done)."""
+
+    liked: list[str] = field(default_factory=list)
+    disliked: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+    wanted: list[str] = field(default_factory=list)
+    avoided: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+    def done(self, ranges: dict[str, Range], intent: str) -> Change:
+        lists = {k: tuple(v) for k, v in dataclasses.asdict(self).items()}
+        return Change(**lists, ranges=ranges, intent=intent)
 
 
 def read_message(
@@ -108,55 +106,51 @@ def read_message(
     titles: TitleLinker,
     vocabulary: VocabularyLinker,
     shown: Sequence[Item] = (),
-    measures: Mapping[str, str] | None = None,
-    named: Mapping[str, Sequence[str]] | None = None,
-    ordinals: Mapping[str, Sequence[str]] | None = None,
+    spec: CatalogSpec | None = None,
 ) -> Reading:
-    """Read ``text``; ``shown`` are the items of the last list (what "#2" refers to);
-    ``measures`` the catalogue's numeric fields with a unit (``{"runtime": "minutes"}``);
-    ``named`` those bounded by name (``{"metacritic": ["metacritic", "metascore"]}``);
-    ``ordinals`` fields whose values rank (``{"mpaa_rating": ["G", "PG", ...]}``).
+    """Read ``text``; ``shown`` are the items of the last list (what "#2" refers to); ``spec``
+    the catalogue's numeric fields with a unit (``measures``: ``{"runtime": "minutes"}``), those
+    bounded by name (``named_ranges``), those whose values rank (``ordinals``) and its field roles
+    (``fields``: which field a budget or a decade bounds).
 
-    A message in another language is read through its English gloss (``lexicon.gloss``).
+    A message in another language is read through its English gloss (``gloss.gloss``).
     """
+    spec = spec or _ANY
     code = detect(text)
     english = gloss(text, code)
-    critique = read_critique(english, shown)
-    if not english.strip():
-        return Reading(text=text, language=code, gloss=english, critique=critique)
-    delta = Profile()
+    critique = read_critique(english, shown, spec.fields)
+    intent = text.strip()[:_INTENT_CHARS]
+    if not english.strip():  # no word the rules read: the words still ask (dense retrieval)
+        return Reading(text, code, english, said=Change(intent=intent), critique=critique)
+    draft = _Draft()
     mentions: list[Mention] = []
-    ranked, rest = ranked_out(english, ordinals or {})
+    ranked, rest = ranked_out(english, spec.ordinals)
     for clause in _clauses(rest):
-        mentions.extend(_read_clause(clause, delta, titles, vocabulary))
-    delta.ranges.update(read_quantities(english, measures, named))
+        mentions.extend(_read_clause(clause, draft, titles, vocabulary))
+    ranges = read_quantities(english, spec.measures, spec.named_ranges, spec.fields)
     for value in ranked:
-        _add(delta.avoided, value)
-    _relative_to_named(english, mentions, titles, delta, critique)
+        _add(draft.avoided, value)
     return Reading(
         text=text,
         language=code,
         gloss=english,
         mentions=tuple(mentions),
-        liked=tuple(delta.liked),
-        disliked=tuple(delta.disliked),
-        seen=tuple(delta.seen),
-        wanted=tuple(delta.wanted),
-        avoided=tuple(delta.avoided),
-        categories=tuple(delta.categories),
-        ranges=dict(delta.ranges),
-        critique=critique,
+        said=draft.done(ranges, intent),
+        critique=_relative_to_named(english, mentions, titles, ranges, critique, spec.fields.date),
     )
 
 
+_ANY = CatalogSpec(name="any")  # a message read without a catalogue's spec: the default roles
+
+
 def _read_clause(
-    clause: str, delta: Profile, titles: TitleLinker, vocabulary: VocabularyLinker
+    clause: str, draft: _Draft, titles: TitleLinker, vocabulary: VocabularyLinker
 ) -> list[Mention]:
     mentions = titles.find(clause)
     negative = bool(_DISLIKE_CUE.search(clause))
     seen = bool(_SEEN_CUE.search(clause))
     for mention in mentions:
-        target = delta.seen if seen else (delta.disliked if negative else delta.liked)
+        target = draft.seen if seen else (draft.disliked if negative else draft.liked)
         _add(target, mention.item_id)
     # Remove the titles before looking for words, so "Police Academy" adds no "police" genre.
     rest = clause
@@ -164,12 +158,12 @@ def _read_clause(
         rest = rest[: mention.start] + " " + rest[mention.end :]
     for negated, span in _split_negations(rest):
         for word in vocabulary.words_in(span):
-            _add(delta.avoided if negated else delta.wanted, word)
+            _add(draft.avoided if negated else draft.wanted, word)
         for category in vocabulary.categories_in(span):
             if negated:
-                _add(delta.avoided, normalise(category))
+                _add(draft.avoided, normalise(category))
             else:
-                _add(delta.categories, category)
+                _add(draft.categories, category)
     return mentions
 
 
@@ -177,17 +171,19 @@ def _relative_to_named(
     english: str,
     mentions: Sequence[Mention],
     titles: TitleLinker,
-    delta: Profile,
+    stated: dict[str, Range],
     critique: Critique,
-) -> None:
+    date: str,
+) -> Critique:
     """ "Like The Shining but newer": a bare comparative next to a named title is relative to
-    that title's year, not to the list shown before (a stated year still wins)."""
+    that title's year, not to the list shown before (a stated year still wins: ``profile``)."""
     years = [y for m in mentions if (y := titles.year(m.item_id)) is not None]
-    way = year_direction(english) if years and "year" not in delta.ranges else None
+    way = year_direction(english) if years and date not in stated else None
     if way is None:
-        return
-    delta.ranges["year"] = Range(min=max(years) + 1) if way == "min" else Range(max=min(years) - 1)
-    critique.delta.ranges.pop("year", None)
+        return critique
+    bound = Range(min=max(years) + 1) if way == "min" else Range(max=min(years) - 1)
+    change = dataclasses.replace(critique.change, ranges={**critique.change.ranges, date: bound})
+    return dataclasses.replace(critique, change=change)
 
 
 def _clauses(text: str) -> list[str]:

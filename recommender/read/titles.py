@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from recommender.catalogue.spec import FieldRoles
 from recommender.languages import NameWords, pack
 from recommender.read.fuzzy import (
     FuzzyIndex,
@@ -88,13 +89,15 @@ class TitleLinker:
         popularity: Mapping[str, float] | None = None,
         lex: NameWords | None = None,
         names: frozenset[str] = frozenset(),
+        date: str | None = None,  # the field holding an item's year (``FieldRoles.date``)
     ) -> None:
         popularity = popularity or {}
+        date = date or FieldRoles().date
         # People's surnames: "a Hitchcock film" is his film, not the film "Hitchcock".
         self._names = names
         self._lex = lex or pack().names
         self._ids = [item.id for item in items]
-        self._years = [int(y) if (y := item.number("year")) else None for item in items]
+        self._years = [int(y) if (y := item.number(date)) else None for item in items]
         self._titles_of = {item.id: item.title for item in items}
         # As spelled, with and without a leading article: "Ocean's Eleven" is not "Ocean's 11".
         self._spelled = [self._spellings(item.title) for item in items]

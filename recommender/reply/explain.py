@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from recommender.catalogue.spec import CatalogSpec
 from recommender.errors import LLMError
 from recommender.read.linking import TitleLinker
 from recommender.reply.sentences import (
@@ -48,7 +49,6 @@ __all__ = ["Explainer", "Explanation", "ground"]
 log = logging.getLogger(__name__)
 
 _REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
-_CARD_KEYS = ("year", "price", "brand", "genres", "director", "colour", "color")
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
 _REPLY_SENTENCES = 2
 # A small model's reply that talks about the prompt rather than to the person is dropped.
@@ -75,6 +75,7 @@ class Explanation:
     raw: list[str] = field(default_factory=list)
     liked: Sequence[Item] = ()  # the liked items, for reasons naming what an item shares
     share: Callable[[str], float] | None = None  # share of the catalogue carrying a word
+    spec: CatalogSpec | None = None  # the catalogue's field roles and kind fields
     _words: set[str] = field(default_factory=set)  # Latin words a Chinese sentence may use
     _listed: set[str] = field(default_factory=set)  # the items' titles, case-folded
 
@@ -138,7 +139,14 @@ class Explanation:
         if self.reply_only and not self.fallback:
             text = _reply_part(text)
         return ground(
-            text, self.items, self.titles, self.profile, self.liked, self.share, self.language
+            text,
+            self.items,
+            self.titles,
+            self.profile,
+            self.liked,
+            self.share,
+            self.language,
+            spec=self.spec,
         )
 
 
@@ -156,7 +164,9 @@ class Explainer:
         liked: Sequence[Item] = (),  # the liked items: a reason may name a value shared with one
         share: Callable[[str], float] | None = None,  # word -> share of items carrying it
         language: str = "en",  # what the reply, reasons and fallbacks are written in
+        spec: CatalogSpec | None = None,  # what the prompt shows of an item; field roles
     ) -> None:
+        self.spec = spec
         self.liked = liked
         self.share = share
         self.llm = llm
@@ -178,7 +188,9 @@ class Explainer:
     ) -> Explanation:
         lang = self.language
         if self.llm is None or not items:
-            text = template_text(profile, items, titles, self.liked, self.share, lang)
+            text = template_text(
+                profile, items, titles, self.liked, self.share, lang, spec=self.spec
+            )
             return Explanation(
                 iter([text]),
                 items,
@@ -188,6 +200,7 @@ class Explainer:
                 language=lang,
                 liked=self.liked,
                 share=self.share,
+                spec=self.spec,
             )
         messages = [
             {
@@ -206,7 +219,7 @@ class Explainer:
                     preferences=json.dumps(describe_profile(profile, titles), ensure_ascii=False),
                     items=json.dumps(
                         [
-                            _item_card(i + 1, s, brief=not self.llm_reasons)
+                            _item_card(i + 1, s, self.spec, brief=not self.llm_reasons)
                             for i, s in enumerate(items)
                         ],
                         ensure_ascii=False,
@@ -224,6 +237,7 @@ class Explainer:
             language=lang,
             liked=self.liked,
             share=self.share,
+            spec=self.spec,
         )
 
     def _stream(
@@ -248,7 +262,13 @@ class Explainer:
                     log.warning("the reply ran past the turn's deadline and was cut")
                     if not produced:
                         yield template_text(
-                            profile, items, titles, self.liked, self.share, self.language
+                            profile,
+                            items,
+                            titles,
+                            self.liked,
+                            self.share,
+                            self.language,
+                            spec=self.spec,
                         )
                     break
                 produced = True
@@ -256,15 +276,24 @@ class Explainer:
         except LLMError as e:
             log.warning("explanation fell back to templates: %s", e)
             if not produced:
-                yield template_text(profile, items, titles, self.liked, self.share, self.language)
+                yield template_text(
+                    profile, items, titles, self.liked, self.share, self.language, spec=self.spec
+                )
 
 
-def _item_card(number: int, scored: ScoredItem, brief: bool = False) -> dict[str, object]:
-    """The item as the prompt shows it. ``brief`` (the reply only) keeps the few fields a one-line
-    reply can use: every prompt token costs first-token time on a CPU."""
+def _item_card(
+    number: int, scored: ScoredItem, spec: CatalogSpec | None = None, brief: bool = False
+) -> dict[str, object]:
+    """The item as the prompt shows it: the fields its card shows (``spec.card_attributes``).
+    ``brief`` (the reply only) keeps the few a one-line reply can use, its date, money and kind:
+    every prompt token costs first-token time on a CPU."""
     item = scored.item
+    spec = spec or CatalogSpec(name="any")
     card: dict[str, object] = {"n": number, "title": item.title}
-    keys = ("year", "price", "genres") if brief else _CARD_KEYS
+    roles = spec.fields
+    keys = (roles.date, roles.money, *spec.kind_fields[:1])
+    if not brief:
+        keys = tuple(dict.fromkeys((*keys, *spec.card_attributes)))
     for key in keys:
         if key in item.attributes:
             card[key] = item.attributes[key]
@@ -283,6 +312,7 @@ def ground(
     liked: Sequence[Item] = (),
     share: Callable[[str], float] | None = None,
     lang: str = "en",
+    spec: CatalogSpec | None = None,
 ) -> tuple[str, list[str]]:
     """Split LLM text into reply and reasons; drop what names unlisted titles or is not in
     ``lang``; fill the gaps with templates in ``lang``."""
@@ -316,7 +346,7 @@ def ground(
         )
         own = latin_words(_fact_text(scored) + " " + describe_profile(profile, titles))
         if not in_language(reason, lang, own) or len(reason) < _MIN_REASON.get(lang, 12):
-            reason = template_reason(scored, profile, titles, liked, share, lang)
+            reason = template_reason(scored, profile, titles, liked, share, lang, spec=spec)
         out.append(reason)
     return (reply or template_reply(profile, items, titles, lang)), out
 

@@ -9,27 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import pack
 from recommender.read.linking import TitleLinker
 from recommender.reply.strings import say, setting, value, values
 from recommender.schemas import Item, Profile, Range, ScoredItem
+from recommender.signals import Signal
 from recommender.text import keyword_tokens, normalise
 
 __all__ = ["describe_profile", "template_reason", "template_reply", "template_text"]
 
-_SIGNALS = (
-    "text",
-    "keyword",
-    "image",
-    "cooccur",
-    "collab",
-    "liked_sim",
-    "attribute",
-    "feedback",
-    "popularity",
-)
+_SIGNALS = tuple(s.value for s in Signal if s.declared.reason)  # a reason may say these
 
 
+_ANY = CatalogSpec(name="any")  # no catalogue given: the default field roles, no kind field
 _MAX_WORD_CHARS = 40  # longer attribute strings are text, not words (VocabularyLinker's rule)
 # A value shared with a liked item is named only when at most this share of the catalogue has it:
 # a director or a fine genre tells why, "United States" or "comedy" does not.
@@ -107,8 +100,10 @@ def template_reason(
     liked: Sequence[Item] = (),
     share: Callable[[str], float] | None = None,
     lang: str = "en",
+    spec: CatalogSpec | None = None,
 ) -> str:
-    """One grounded sentence from the item's fields and its strongest signals, in ``lang``.
+    """One grounded sentence from the item's fields and its strongest signals, in ``lang``;
+    ``spec`` says which fields hold its date, money and kind (``[fields]``, ``kind_fields``).
 
     Where a field ties the item to the request (a wanted word it carries, a range it falls in, a
     rare value it shares with a film the user liked), the reason says that fact; the signal's
@@ -116,14 +111,18 @@ def template_reason(
     and ``share`` gives the share of the catalogue's items carrying a word (rare = telling).
 
     >>> film = Item("m", "Up", attributes={"year": 2009, "genres": ["animation", "comedy"]})
-    >>> scored = ScoredItem(film, 1.0, {"popularity": 0.9})
-    >>> template_reason(scored, Profile(), None), template_reason(scored, Profile(), None, lang="zh")
+    >>> scored, films = ScoredItem(film, 1.0, {"popularity": 0.9}), CatalogSpec(
+    ...     name="films", kind_fields=("genres",))
+    >>> template_reason(scored, Profile(), None, spec=films), template_reason(
+    ...     scored, Profile(), None, lang="zh", spec=films)
     ('A 2009 animation/comedy — a popular pick.', '2009年的动画/喜剧片——很受欢迎。')
     """
     item = scored.item
+    spec = spec or _ANY
+    roles = spec.fields
     facts = []
-    year = item.attributes.get("year")
-    genres = item.attributes.get("genres")
+    year = item.attributes.get(roles.date)
+    genres = item.attributes.get(spec.kind_fields[0]) if spec.kind_fields else None
     if isinstance(genres, list) and genres:
         kinds = say(lang, "reason.kinds_join").join(values(lang, [str(g) for g in genres[:2]]))
         facts.append(
@@ -136,12 +135,12 @@ def template_reason(
     elif item.categories:
         facts.append(value(lang, item.categories[-1]))
     # The card already shows price and brand; the reason says how they fit what was asked.
-    price, budget = item.number("price"), profile.ranges.get("price")
+    price, budget = item.number(roles.money), profile.ranges.get(roles.money)
     if price is not None and budget is not None and budget.max is not None:
         facts.append(
             say(lang, "reason.within_budget", price=_money(price), budget=_money(budget.max))
         )
-    ties = _ties(item, profile, liked, share or (lambda _: 0.0), lang)
+    ties = _ties(item, profile, liked, share or (lambda _: 0.0), lang, roles.money)
     joined = say(lang, "reason.ties_join")
     if not ties:
         liked_names = say(lang, "describe.list").join(
@@ -188,8 +187,10 @@ def _ties(
     liked: Sequence[Item],
     share: Callable[[str], float],
     lang: str = "en",
+    money: str = "",
 ) -> list[str]:
-    """Facts of the item that answer the request, most telling first (at most two).
+    """Facts of the item that answer the request, most telling first (at most two); a budget
+    (the ``money`` field's range) is said apart, by ``template_reason``.
 
     >>> heist = Item("k", "The Killing", attributes={"year": 1956, "tags": ["heist"],
     ...              "director": ["Stanley Kubrick"]})
@@ -208,7 +209,7 @@ def _ties(
             out.append(say(lang, "reason.tie_asked", value=shown, field=_field(hit[0], lang)))
     for key, rng in profile.ranges.items():
         number = item.number(key)
-        if key != "price" and number is not None and rng.contains(number):
+        if key != money and number is not None and rng.contains(number):
             within = _within(rng, lang)
             field_ = _field(key, lang)
             out.append(
@@ -300,10 +301,11 @@ def template_text(
     liked: Sequence[Item] = (),
     share: Callable[[str], float] | None = None,
     lang: str = "en",
+    spec: CatalogSpec | None = None,
 ) -> str:
     lines = [template_reply(profile, items, titles, lang)]
     lines += [
-        f"#{n}: {template_reason(s, profile, titles, liked, share, lang)}"
+        f"#{n}: {template_reason(s, profile, titles, liked, share, lang, spec=spec)}"
         for n, s in enumerate(items, start=1)
     ]
     return "\n".join(lines)

@@ -54,7 +54,9 @@ def main() -> None:
             for group in groups:
                 data = group.data
                 data.guessed = (
-                    tables.guess_words(data.items, data.cooccur, share=share)
+                    tables.guess_words(
+                        data.items, data.cooccur, data.spec.kind_fields[0], share=share
+                    )
                     if share is not None
                     else [frozenset()] * len(data.items)
                 )

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from recommender.catalogue.collab import collab_table, ease_table
 from recommender.catalogue.side_tables import side_tables
+from recommender.catalogue.spec import read_spec
 from recommender.evaluation.crs import FOLDS, CrsDataset, fold_of, write_tables
 from recommender.evaluation.redial import dialogue_movies, is_fit
 
@@ -76,11 +77,12 @@ def main() -> None:
             own = [t for t in turns if fold_of(t.dialog_id) == fold]
             learn = [d for d in fit_ids if fold_of(d) != fold]
             folder = write_tables(Path(tmp) / f"f{fold}", ASSETS, *dataset.tables(learn))
-            popularity, cooccur, _, _ = side_tables(folder, position)
+            scales = read_spec(ASSETS).cooccur
+            popularity, cooccur, _, _ = side_tables(folder, position, scales)
             add("co-mentions + MovieLens (today)", cooccur, own, popularity)
             add("popularity", csr_matrix((len(ids), len(ids)), dtype=np.float32), own, popularity)
             no_ml = write_tables(Path(tmp) / f"g{fold}", None, *dataset.tables(learn))
-            add("co-mentions only", side_tables(no_ml, position)[1], own, popularity)
+            add("co-mentions only", side_tables(no_ml, position, scales)[1], own, popularity)
             baskets = [
                 [dataset.ids[i] for i in dialogue_movies(dataset.dialogues[d], dataset.names)]
                 for d in learn
