@@ -1,4 +1,5 @@
-"""The turn, wired: understand -> read -> profile -> rank -> explain -> session.
+"""The turn, wired: read (understand the input, then the message) -> profile -> rank -> reply
+(explain) -> session.
 
 ``Recommender.turn`` is a generator of typed events (``events.py``) so a UI can show the
 transcript, the cards and the streamed reply as each becomes ready; ``Recommender.ask`` runs a

@@ -144,6 +144,30 @@ def movie_spec(name: str = "movies", folder: Path | None = None):
 FILM_SPEC = CatalogSpec(name="films", kind_fields=("genres",))
 
 
+def engine(
+    settings,
+    items: Sequence[Any],
+    spec: Any = None,
+    *,
+    llm: Any = None,
+    image: Any = None,
+    speech: Any = None,
+    embedder: Any = None,
+):
+    """The one engine builder of the tests: a ``Recommender`` over the in-memory catalogue of
+    ``items`` (named by ``spec``: the movies catalogue's spec by default), embedded with the
+    hashing embedder, with the given model fakes (none by default)."""
+    from recommender.catalogue.catalogue import Catalogue
+    from recommender.pipeline import Models, Recommender
+
+    embedder = embedder or HashEmbedder()
+    rec = Recommender(settings, Models(text=embedder, image=image, speech=speech, llm=llm))
+    items = list(items)
+    spec = spec or movie_spec("movies")
+    rec.add_catalog(Catalogue.build(spec, items, embedder.embed([i.text() for i in items])))
+    return rec
+
+
 def write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
     """16-bit mono PCM, samples in [-1, 1] (clipped)."""
     import wave

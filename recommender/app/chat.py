@@ -281,15 +281,10 @@ class ChatHandlers:
                 raise gr.Error(say(lang, "chat.no_card", ref=ref))
             item_id = items[n - 1].item.id
         try:
-            profile = self.rec.feedback(session, item_id, bool(liked))
+            self.rec.feedback(session, item_id, bool(liked))
         except MagpieError as e:
-            raise gr.Error(str(e)) from e
-        return VoteOutputs(
-            profile.public(),
-            self.profile_view(session, lang=lang),
-            self.cards_view(session, log_, lang, profile),
-            session,
-        )
+            raise gr.Error(notice(lang, e)) from e
+        return self._voted(session, log_ or [], lang)
 
     def card_vote(
         self,
@@ -329,6 +324,10 @@ class ChatHandlers:
             except MagpieError as e:
                 log.info("message feedback skipped: %s", e)
         gr.Info(say(lang, "chat.noted_more" if liked else "chat.noted_less", count=len(records)))
+        return self._voted(session, log_, lang)
+
+    def _voted(self, session: Session, log_: Log, lang: str) -> VoteOutputs:
+        """What the page shows once a vote is in: the profile, its panel and the cards."""
         profile = session.profile
         return VoteOutputs(
             profile.public(),

@@ -271,30 +271,17 @@ def build_app(
             concurrency_id="turn",
         )
         # Votes and resets are quick and never wait behind a turn (no concurrency limit).
+        quick: dict[str, Any] = {"concurrency_limit": None, "show_progress": "hidden"}
         vote_btn.click(
             h.vote,
             [vote_item, vote_liked, session, log_state, language],
             vote_io,
             api_name="feedback",
-            concurrency_limit=None,
-            show_progress="hidden",
+            **quick,
         )
-        cards.click(
-            h.card_vote,
-            [session, log_state, language],
-            vote_io,
-            api_visibility="private",
-            concurrency_limit=None,
-            show_progress="hidden",
-        )
-        chatbot.like(
-            h.message_vote,
-            [session, log_state, language],
-            vote_io,
-            api_visibility="private",
-            concurrency_limit=None,
-            show_progress="hidden",
-        )
+        on_page = [session, log_state, language]
+        cards.click(h.card_vote, on_page, vote_io, api_visibility="private", **quick)
+        chatbot.like(h.message_vote, on_page, vote_io, api_visibility="private", **quick)
         new_btn.click(
             h.new_conversation,
             [catalog, session, uploads, language],

@@ -38,6 +38,7 @@ __all__ = [
     "Gloss",
     "LanguagePack",
     "NameWords",
+    "ReplyChecks",
     "pack",
 ]
 
@@ -178,6 +179,16 @@ class NameWords:
 
 
 @dataclass(frozen=True)
+class ReplyChecks:
+    """What the language model's text in this language may not do (``reply.explain``)."""
+
+    echo: tuple[str, ...] = ()  # regex alternatives: talk about the prompt, not to the person
+    item_words: tuple[str, ...] = ()  # a word that may start a card's reason ("item 2:")
+    min_reply: int = 20  # characters: a shorter reply is a fragment
+    min_reason: int = 12
+
+
+@dataclass(frozen=True)
 class LanguagePack:
     """Everything Magpie knows of one language, read once from its folder."""
 
@@ -186,6 +197,7 @@ class LanguagePack:
     names: NameWords
     cues: Cues | None = None  # the reader's cues: English only (the others are glossed)
     ui: dict[str, Any] | None = None  # "section.key" -> string (or setting); None: not spoken
+    reply: ReplyChecks = field(default_factory=ReplyChecks)
 
     @property
     def reader(self) -> Cues:
@@ -220,6 +232,7 @@ def pack(code: str = DEFAULT) -> LanguagePack:
             ),
             cues=_cues(raw) if "stop_words" in raw else None,
             ui=_flat(tomllib.loads(ui.read_text(encoding="utf-8"))) if ui.is_file() else None,
+            reply=_reply(raw.get("reply", {})),
         )
     except (OSError, KeyError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
         raise ConfigError(
@@ -257,9 +270,7 @@ def _cues(raw: dict[str, Any]) -> Cues:
         number_words={k: int(v) for k, v in raw["number_words"].items()},
         half=raw["half"],
         units={u: {k: float(v) for k, v in alts.items()} for u, alts in raw["units"].items()},
-        critique=CritiqueCues(
-            **{k: v if isinstance(v, str) else tuple(v) for k, v in raw["critique"].items()}
-        ),
+        critique=_critique(raw["critique"]),
         title_kind_words=tuple(raw["title_kind_words"]),
         title_indefinite=frozenset(raw["title_indefinite"]),
         negation_goes_on=tuple(raw["negation_goes_on"]),
@@ -272,6 +283,19 @@ def _cues(raw: dict[str, Any]) -> Cues:
         rank_at_most_after=tuple(raw.get("rank_at_most_after", ())),
         **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
     )
+
+
+def _critique(raw: dict[str, Any]) -> CritiqueCues:
+    return CritiqueCues(**_frozen(raw))
+
+
+def _reply(raw: dict[str, Any]) -> ReplyChecks:
+    return ReplyChecks(**_frozen(raw))
+
+
+def _frozen(raw: dict[str, Any]) -> dict[str, Any]:
+    """A TOML table with its lists as tuples (what the frozen records hold)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
 
 
 def _flat(data: dict[str, Any]) -> dict[str, Any]:

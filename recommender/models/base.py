@@ -6,7 +6,8 @@ Each has one required method, so a test can pass a small deterministic fake.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack, runtime_checkable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -14,7 +15,15 @@ if TYPE_CHECKING:
 
     from recommender.schemas import ImageUnderstanding, Transcript
 
-__all__ = ["ChatLLM", "ImageEncoder", "TextEmbedder", "Transcriber", "embed_queries"]
+__all__ = [
+    "ChatLLM",
+    "Generation",
+    "GenerationOptions",
+    "ImageEncoder",
+    "TextEmbedder",
+    "Transcriber",
+    "embed_queries",
+]
 
 
 @runtime_checkable
@@ -54,6 +63,25 @@ class Transcriber(Protocol):
     def transcribe(self, audio: str | np.ndarray) -> Transcript: ...
 
 
+class GenerationOptions(TypedDict, total=False):
+    """How to generate (the keywords of ``ChatLLM.stream``; ``Generation`` has the defaults)."""
+
+    max_tokens: int
+    temperature: float
+    json_schema: dict[str, Any] | None
+    numbered_lines: int | None
+
+
+@dataclass(frozen=True)
+class Generation:
+    """``GenerationOptions`` with their defaults: ``Generation(**options)`` in a backend."""
+
+    max_tokens: int = 256
+    temperature: float = 0.2
+    json_schema: dict[str, Any] | None = None  # constrain decoding to this schema where possible
+    numbered_lines: int | None = None  # k: one free line, then lines "#1: " .. "#k: "
+
+
 @runtime_checkable
 class ChatLLM(Protocol):
     """Chat messages -> streamed text pieces.
@@ -67,13 +95,7 @@ class ChatLLM(Protocol):
     name: str
 
     def stream(
-        self,
-        messages: Sequence[dict[str, str]],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.2,
-        json_schema: dict[str, Any] | None = None,
-        numbered_lines: int | None = None,
+        self, messages: Sequence[dict[str, str]], **options: Unpack[GenerationOptions]
     ) -> Iterator[str]: ...
 
 

@@ -15,9 +15,10 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from recommender.errors import ConfigError, LLMError, ModelUnavailable
+from recommender.models.base import Generation, GenerationOptions
 from recommender.models.weights import PRESETS, assemble
 
 if TYPE_CHECKING:
@@ -75,23 +76,18 @@ class LlamaCppLLM:
         self._lock = threading.Lock()
 
     def stream(
-        self,
-        messages: Sequence[dict[str, str]],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.2,
-        json_schema: dict[str, Any] | None = None,
-        numbered_lines: int | None = None,
+        self, messages: Sequence[dict[str, str]], **options: Unpack[GenerationOptions]
     ) -> Iterator[str]:
+        ask = Generation(**options)
         kwargs: dict[str, Any] = {
-            "max_tokens": max_tokens,
-            "temperature": temperature,
+            "max_tokens": ask.max_tokens,
+            "temperature": ask.temperature,
             "stream": True,
         }
-        if json_schema is not None:
-            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
-        elif numbered_lines:
-            kwargs["grammar"] = _numbered_lines_grammar(numbered_lines)
+        if ask.json_schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": ask.json_schema}
+        elif ask.numbered_lines:
+            kwargs["grammar"] = _numbered_lines_grammar(ask.numbered_lines)
         with self._lock:
             try:
                 for chunk in self._llm.create_chat_completion(messages=list(messages), **kwargs):
@@ -140,18 +136,13 @@ class TransformersLLM:
         self._lock = threading.Lock()
 
     def stream(
-        self,
-        messages: Sequence[dict[str, str]],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.2,
-        json_schema: dict[str, Any] | None = None,
-        numbered_lines: int | None = None,
+        self, messages: Sequence[dict[str, str]], **options: Unpack[GenerationOptions]
     ) -> Iterator[str]:
+        ask = Generation(**options)
         from transformers import TextIteratorStreamer
 
         chat = list(messages)
-        if json_schema is not None:
+        if ask.json_schema is not None:
             # No grammar here: ask for the shape in words; the caller validates.
             chat = [
                 *chat[:-1],
@@ -159,7 +150,7 @@ class TransformersLLM:
                     "role": chat[-1]["role"],
                     "content": chat[-1]["content"]
                     + "\nAnswer with one JSON object only, matching this schema: "
-                    + json.dumps(json_schema),
+                    + json.dumps(ask.json_schema),
                 },
             ]
         inputs = self._tokenizer.apply_chat_template(
@@ -168,10 +159,10 @@ class TransformersLLM:
         streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
         generate_kwargs: dict[str, Any] = dict(
             **dict(inputs),  # type: ignore[arg-type]
-            max_new_tokens=max_tokens,
+            max_new_tokens=ask.max_tokens,
             streamer=streamer,
-            do_sample=temperature > 0,
-            temperature=temperature if temperature > 0 else None,
+            do_sample=ask.temperature > 0,
+            temperature=ask.temperature if ask.temperature > 0 else None,
             top_p=None,
             top_k=None,
         )
@@ -213,27 +204,22 @@ class OpenAICompatLLM:
         self.name = model
 
     def stream(
-        self,
-        messages: Sequence[dict[str, str]],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.2,
-        json_schema: dict[str, Any] | None = None,
-        numbered_lines: int | None = None,
+        self, messages: Sequence[dict[str, str]], **options: Unpack[GenerationOptions]
     ) -> Iterator[str]:
+        ask = Generation(**options)
         import httpx
 
         body: dict[str, Any] = {
             "model": self.name,
             "messages": list(messages),
-            "max_tokens": max_tokens,
-            "temperature": temperature,
+            "max_tokens": ask.max_tokens,
+            "temperature": ask.temperature,
             "stream": True,
         }
-        if json_schema is not None:
+        if ask.json_schema is not None:
             body["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": "profile", "schema": json_schema},
+                "json_schema": {"name": "profile", "schema": ask.json_schema},
             }
         try:
             with self._client.stream("POST", "/chat/completions", json=body) as response:

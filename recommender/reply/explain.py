@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.errors import LLMError
+from recommender.languages import CODES, pack
 from recommender.read.linking import TitleLinker
 from recommender.reply.sentences import (
     ENDS,
@@ -48,16 +49,15 @@ __all__ = ["Explainer", "Explanation", "ground"]
 
 log = logging.getLogger(__name__)
 
-_REASON_LINE = re.compile(r"^\s*(?:#|\*\*#?|item\s*)?(\d{1,2})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I)
+# "#2: ...", "**2.** ...", "item 2) ...": the reason of card 2 (item words from every language).
+_ITEM_WORDS = "".join(rf"|{w}\s*" for c in CODES for w in pack(c).reply.item_words)
+_REASON_LINE = re.compile(
+    rf"^\s*(?:#|\*\*#?{_ITEM_WORDS})?(\d{{1,2}})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I
+)
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
 _REPLY_SENTENCES = 2
 # A small model's reply that talks about the prompt rather than to the person is dropped.
-_ECHO = re.compile(
-    r"\(data\)|\bjson\b|\bthe user\b|\byou'?re welcome\b|\bpicks are\b|用户|（数据）|\(数据\)", re.I
-)
-# Shortest reply and reason kept, in characters: a Chinese sentence says in 6 what takes 20.
-_MIN_REPLY = {"zh": 6}
-_MIN_REASON = {"zh": 4}
+_ECHO = re.compile("|".join(w for c in CODES for w in pack(c).reply.echo), re.I)
 _DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
 
 
@@ -333,7 +333,7 @@ def ground(
         lang=lang,
         words=words,
     )
-    if len(reply) < _MIN_REPLY.get(lang, 20) or reply.endswith((":", "：")):
+    if len(reply) < pack(lang).reply.min_reply or reply.endswith((":", "：")):
         reply = ""  # a fragment ("The picks have in common:")
     out: list[str] = []
     for n, scored in enumerate(items, start=1):
@@ -345,7 +345,7 @@ def ground(
             listed,
         )
         own = latin_words(_fact_text(scored) + " " + describe_profile(profile, titles))
-        if not in_language(reason, lang, own) or len(reason) < _MIN_REASON.get(lang, 12):
+        if not in_language(reason, lang, own) or len(reason) < pack(lang).reply.min_reason:
             reason = template_reason(scored, profile, titles, liked, share, lang, spec=spec)
         out.append(reason)
     return (reply or template_reply(profile, items, titles, lang)), out

@@ -12,7 +12,7 @@ from conftest import SHARED
 
 from recommender.schemas import CatalogRow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
 WHEEL_CACHE = (
     ROOT / ".cache" / "wheels"

@@ -238,7 +238,7 @@ def test_bad_image_model_settings(setting, tmp_path):
 
 def test_importing_vision_loads_no_torch():
     code = "import sys, recommender.models.vision; sys.exit('torch' in sys.modules)"
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
 
 

@@ -10,15 +10,20 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import FILM_SPEC, HashEmbedder, ScriptedLLM, movie_spec, needs, said, write_wav
+from conftest import (
+    FILM_SPEC,
+    ScriptedLLM,
+    engine,
+    needs,
+    said,
+    write_wav,
+)
 
 from recommender.app.cards import profile_markdown, render_cards
 from recommender.app.uploads import split_files
-from recommender.catalogue.catalogue import Catalogue
 from recommender.errors import ConfigError
 from recommender.languages import DIR
 from recommender.models.speech import WhisperTranscriber
-from recommender.pipeline import Models, Recommender
 from recommender.reply import strings
 from recommender.reply.explain import ground
 from recommender.reply.strings import (
@@ -195,17 +200,13 @@ def test_a_reply_in_the_wrong_language_falls_back_to_the_template():
     assert reply == template_reply(Profile(), ITEMS, None, "en")
 
 
-def engine(settings, llm):
-    embedder = HashEmbedder()
-    rec = Recommender(settings, Models(text=embedder, image=None, speech=None, llm=llm))
-    spec = movie_spec("movies")
-    rec.add_catalog(Catalogue.build(spec, FILMS, embedder.embed([i.text() for i in FILMS])))
-    return rec
+def films(settings, llm):
+    return engine(settings, FILMS, llm=llm)
 
 
 def test_a_chinese_message_gets_a_chinese_turn_and_the_prompt_asks_for_chinese(settings):
     llm = ScriptedLLM(reply="这些都是喜剧。这些电影都很有趣。")
-    rec = engine(settings, llm)
+    rec = films(settings, llm)
     session = rec.new_session("movies")
     result = rec.ask(session, "推荐几部喜剧电影")
     assert result.language == "zh" and session.language == "zh"
@@ -222,7 +223,7 @@ def test_a_chinese_message_gets_a_chinese_turn_and_the_prompt_asks_for_chinese(s
 
 
 def test_without_an_llm_the_chinese_turn_is_templated_in_chinese(settings):
-    rec = engine(settings, None)
+    rec = films(settings, None)
     result = rec.ask(rec.new_session("movies"), "推荐几部喜剧电影")
     assert result.reply.startswith("为你找到") and all(_has_han(s.reason) for s in result.items)
 
@@ -263,11 +264,8 @@ class _Eyes:
 def test_a_chinese_user_reads_every_notice_in_chinese(settings, tmp_path):
     """A photo that cannot be read, a voice note with no speech (the real decoder and silence
     check: Whisper itself is never reached) and a critique with nothing shown yet."""
-    embedder = HashEmbedder()
     ears = WhisperTranscriber(model=None, language=None)  # type: ignore[arg-type]
-    rec = Recommender(settings, Models(text=embedder, image=_Eyes(), speech=ears, llm=None))
-    spec = movie_spec("movies")
-    rec.add_catalog(Catalogue.build(spec, FILMS, embedder.embed([i.text() for i in FILMS])))
+    rec = engine(settings, FILMS, image=_Eyes(), speech=ears)
     broken = tmp_path / "坏照片.jpg"
     broken.write_bytes(b"\xff\xd8\xff not really a jpeg")
     silent = write_wav(tmp_path / "note.wav", np.zeros(16_000 * 2, dtype=np.float32))

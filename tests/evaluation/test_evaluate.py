@@ -23,7 +23,7 @@ from recommender.pipeline import Models, Recommender
 from recommender.schemas import Item
 from recommender.sessions import shown_before
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIT, EVAL = "test_20001", "test_20005"  # dialogue ids on either side of the md5 split
 
 

@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 
 import pytest
-from conftest import HashEmbedder, ScriptedLLM
+from conftest import ScriptedLLM, engine
 
 from recommender.app.cards import (
     key_facts,
@@ -17,12 +17,10 @@ from recommender.app.cards import (
     thumbnail_uri,
 )
 from recommender.app.chat import ChatHandlers, chat_view, split_files
-from recommender.catalogue.catalogue import Catalogue
 from recommender.catalogue.spec import CatalogSpec
-from recommender.pipeline import Models, Recommender
 from recommender.schemas import Item, Profile, Range, ScoredItem
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PHOTO = ROOT / "assets" / "examples" / "camera-photo.jpg"
 HOSTILE = '<img src=x onerror="alert(1)">"Bad" & co'
 
@@ -36,12 +34,8 @@ ITEMS = [
 
 @pytest.fixture
 def handlers(settings):
-    embedder = HashEmbedder()
     llm = ScriptedLLM("Here are some picks <b>for</b> you ![x](http://e.vil/p.png).")
-    rec = Recommender(settings, Models(text=embedder, image=None, speech=None, llm=llm))
-    rec.add_catalog(
-        Catalogue.build(CatalogSpec.bare("toy"), ITEMS, embedder.embed([i.text() for i in ITEMS]))
-    )
+    rec = engine(settings, ITEMS, CatalogSpec.bare("toy"), llm=llm)
     return ChatHandlers(rec, "toy")
 
 

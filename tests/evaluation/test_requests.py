@@ -18,7 +18,7 @@ from recommender.evaluation.requests import (
 )
 from recommender.schemas import Item
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 FILMS = [
     Item("a", "A", attributes={"year": 1994, "genres": ["comedy"], "price": 10.0}),

@@ -283,12 +283,10 @@ def test_english_still_works_with_base(
 
 
 def test_the_heard_event_carries_the_detected_language(settings: Any, tmp_path: Path) -> None:
-    from conftest import HashEmbedder, movie_spec
+    from conftest import engine
     from test_pipeline import MOVIES
 
-    from recommender.catalogue.catalogue import Catalogue
     from recommender.events import Heard
-    from recommender.pipeline import Models, Recommender
     from recommender.schemas import Transcript
 
     class SaysChinese:
@@ -297,10 +295,7 @@ def test_the_heard_event_carries_the_detected_language(settings: Any, tmp_path: 
         def transcribe(self, audio: str | np.ndarray) -> Transcript:
             return Transcript("我想看喜剧", language="zh", duration_s=2.0)
 
-    embedder = HashEmbedder()
-    rec = Recommender(settings, Models(text=embedder, image=None, speech=SaysChinese(), llm=None))
-    texts = embedder.embed([i.text() for i in MOVIES])
-    rec.add_catalog(Catalogue.build(movie_spec("movies"), list(MOVIES), texts))
+    rec = engine(settings, MOVIES, speech=SaysChinese())
     note = tmp_path / "note.wav"
     note.write_bytes(b"a voice note")
     events = list(rec.turn(rec.new_session("movies"), "", audio=str(note)))

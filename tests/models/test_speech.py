@@ -409,7 +409,7 @@ def test_importing_the_speech_modules_loads_no_torch() -> None:
         "import sys, recommender.models.speech, recommender.models.whisper_convert; "
         "assert 'torch' not in sys.modules and 'whisper' not in sys.modules"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
 
 
 def test_exported_names() -> None:
