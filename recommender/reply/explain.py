@@ -1,9 +1,10 @@
 """Explanation: a short reply and one grounded reason per item.
 
-The LLM streams its text; ``Explanation.finish`` then enforces in code what the prompt only
-asks: sentences naming a catalogue title that was not retrieved are dropped, and a missing
-or ungrounded reason is replaced by a template reason built from the item's own fields and
-its score breakdown. Without an LLM (or when it fails) the template writes everything.
+The LLM streams its text; each sentence is shown only once it passes the grounding rules
+(``grounding``), and ``Explanation.finish`` applies them to the whole: sentences naming a
+catalogue title that was not retrieved are dropped, and a missing or ungrounded reason is
+replaced by a template reason built from the item's own fields and its score breakdown. Without
+an LLM (or when it fails) the template writes everything.
 
 Everything is in the turn's ``language`` ("en", "zh"): the prompt asks the LLM for it, a sentence
 in another language is dropped like an ungrounded one, templates fill gaps in the same language.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,43 +21,37 @@ from typing import TYPE_CHECKING
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.errors import LLMError
-from recommender.languages import CODES, pack
 from recommender.read.linking import TitleLinker
+from recommender.reply.grounding import (
+    ECHO,
+    REPLY_SENTENCES,
+    ends_reply,
+    fact_text,
+    ground,
+    keep_grounded,
+    reply_part,
+)
 from recommender.reply.sentences import (
     ENDS,
     SENTENCE,
     in_language,
     joiner,
     latin_words,
-    marked_titles,
     numbers_in,
 )
 from recommender.reply.strings import prompt_language
-from recommender.reply.templates import (
-    describe_profile,
-    template_reason,
-    template_reply,
-    template_text,
-)
+from recommender.reply.templates import describe_profile, template_text
 from recommender.schemas import Item, Profile, ScoredItem
 
 if TYPE_CHECKING:
     from recommender.models.base import ChatLLM
     from recommender.reply.prompts import PromptBook
 
-__all__ = ["Explainer", "Explanation", "ground"]
+__all__ = ["Explainer", "Explanation"]
 
 log = logging.getLogger(__name__)
 
-# "#2: ...", "**2.** ...", "item 2) ...": the reason of card 2 (item words from every language).
-_ITEM_WORDS = "".join(rf"|{w}\s*" for c in CODES for w in pack(c).reply.item_words)
-_REASON_LINE = re.compile(
-    rf"^\s*(?:#|\*\*#?{_ITEM_WORDS})?(\d{{1,2}})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I
-)
 _REPLY_TOKENS = 60  # the opening reply alone: two short sentences
-_REPLY_SENTENCES = 2
-# A small model's reply that talks about the prompt rather than to the person is dropped.
-_ECHO = re.compile("|".join(w for c in CODES for w in pack(c).reply.echo), re.I)
 _DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
 
 
@@ -91,12 +85,12 @@ class Explanation:
         allowed = {s.item.id for s in self.items}
         self._listed = {s.item.title.casefold() for s in self.items}
         self._words = latin_words(
-            " ".join(_fact_text(s) for s in self.items)
+            " ".join(fact_text(s) for s in self.items)
             + " "
             + describe_profile(self.profile, self.titles)
         )
         facts = numbers_in(
-            " ".join(_fact_text(s) for s in self.items)
+            " ".join(fact_text(s) for s in self.items)
             + " "
             + describe_profile(self.profile, self.titles)
         )
@@ -111,11 +105,11 @@ class Explanation:
             *sentences, buffer = SENTENCE.split(buffer)
             for sentence in sentences:
                 if not showing or not self._shows(sentence, shown, allowed, facts):
-                    showing = showing and not _ends_reply(sentence)
+                    showing = showing and not ends_reply(sentence)
                     continue
                 shown.append(sentence)
                 yield joiner(shown) + sentence
-                showing = len(shown) < _REPLY_SENTENCES
+                showing = len(shown) < REPLY_SENTENCES
         if showing and buffer.strip() and self._shows(buffer.strip(), shown, allowed, facts):
             yield joiner([*shown, buffer.strip()]) + buffer.strip()
 
@@ -123,12 +117,12 @@ class Explanation:
         sentence = sentence.strip()
         return (
             bool(sentence)
-            and not _ends_reply(sentence)
+            and not ends_reply(sentence)
             and sentence.endswith(ENDS)
             and sentence not in shown
-            and not _ECHO.search(sentence)
+            and not ECHO.search(sentence)
             and in_language(sentence, self.language, self._words)
-            and _keep_grounded(sentence, allowed, self.titles, facts, self._listed) == sentence
+            and keep_grounded(sentence, allowed, self.titles, facts, self._listed) == sentence
         )
 
     def finish(self) -> tuple[str, list[str]]:
@@ -137,7 +131,7 @@ class Explanation:
             pass
         text = "".join(self.raw)
         if self.reply_only and not self.fallback:
-            text = _reply_part(text)
+            text = reply_part(text)
         return ground(
             text,
             self.items,
@@ -302,133 +296,3 @@ def _item_card(
     if item.description and not brief:
         card["about"] = item.description[:_DESCRIPTION_CHARS]
     return card
-
-
-def ground(
-    text: str,
-    items: Sequence[ScoredItem],
-    titles: TitleLinker | None,
-    profile: Profile,
-    liked: Sequence[Item] = (),
-    share: Callable[[str], float] | None = None,
-    lang: str = "en",
-    spec: CatalogSpec | None = None,
-) -> tuple[str, list[str]]:
-    """Split LLM text into reply and reasons; drop what names unlisted titles or is not in
-    ``lang``; fill the gaps with templates in ``lang``."""
-    allowed = {s.item.id for s in items}
-    everything = " ".join(_fact_text(s) for s in items) + " " + describe_profile(profile, titles)
-    facts, words = numbers_in(everything), latin_words(everything)
-    listed = {s.item.title.casefold() for s in items}
-    reply_lines: list[str] = []
-    reasons: dict[int, str] = {}
-    for line in text.splitlines():
-        match = _REASON_LINE.match(line)
-        if match and 1 <= int(match.group(1)) <= len(items):
-            reasons.setdefault(int(match.group(1)), match.group(2).strip())
-        elif line.strip() and not reasons:
-            reply_lines.append(line.strip())
-    reply = _tidy(
-        _keep_grounded(" ".join(reply_lines), allowed, titles, facts, listed),
-        lang=lang,
-        words=words,
-    )
-    if len(reply) < pack(lang).reply.min_reply or reply.endswith((":", "：")):
-        reply = ""  # a fragment ("The picks have in common:")
-    out: list[str] = []
-    for n, scored in enumerate(items, start=1):
-        reason = _keep_grounded(
-            reasons.get(n, ""),
-            allowed,
-            titles,
-            numbers_in(_fact_text(scored)) | facts_of_profile(profile, titles),
-            listed,
-        )
-        own = latin_words(_fact_text(scored) + " " + describe_profile(profile, titles))
-        if not in_language(reason, lang, own) or len(reason) < pack(lang).reply.min_reason:
-            reason = template_reason(scored, profile, titles, liked, share, lang, spec=spec)
-        out.append(reason)
-    return (reply or template_reply(profile, items, titles, lang)), out
-
-
-def _keep_grounded(
-    text: str,
-    allowed: set[str],
-    titles: TitleLinker | None,
-    facts: set[str],
-    listed: set[str] | None = None,
-) -> str:
-    """The sentences that name only listed titles and state only numbers found in the facts;
-    with ``listed`` (the shown items' titles, case-folded), a title in Chinese title marks
-    (《...》) must be one of them, exactly: "《八十年代的恐怖片》" is an invented title.
-
-    >>> _keep_grounded("《Up》是动画片。《八十年代的恐怖片》很好看。", set(), None, set(), {"up"})
-    '《Up》是动画片。'
-    """
-    if not text:
-        return ""
-    kept = [
-        s.strip()
-        for s in SENTENCE.split(text.strip())
-        if numbers_in(s) <= facts
-        and (titles is None or all(m.item_id in allowed for m in titles.find(s)))
-        and (listed is None or marked_titles(s) <= listed)
-    ]
-    kept = [s for s in kept if s]
-    return "".join(joiner(kept[: n + 1]) + s for n, s in enumerate(kept))
-
-
-def _tidy(
-    text: str, most: int = _REPLY_SENTENCES, lang: str = "en", words: set[str] | None = None
-) -> str:
-    """Whole sentences only (a reply cut by the token limit loses its tail), no repeats, in
-    ``lang``, and at most ``most`` of them.
-
-    >>> _tidy("Both are comedies. Both are comedies. They are from the 2000s. The Tripod is a")
-    'Both are comedies. They are from the 2000s.'
-    >>> _tidy("You're welcome! The request (data) is for a film. These are all comedies.")
-    'These are all comedies.'
-    >>> _tidy("这些都是喜剧。These are comedies. 都是2000年以后的电影。还有", lang="zh")
-    '这些都是喜剧。都是2000年以后的电影。'
-    """
-    kept: list[str] = []
-    for sentence in SENTENCE.split(text.strip()):
-        sentence = sentence.strip()
-        if (
-            sentence.endswith(ENDS)
-            and sentence not in kept
-            and not _ECHO.search(sentence)
-            and in_language(sentence, lang, words)
-        ):
-            kept.append(sentence)
-    out = ""
-    for n, sentence in enumerate(kept[:most]):
-        out += joiner(kept[: n + 1]) + sentence
-    return out
-
-
-def _fact_text(scored: ScoredItem) -> str:
-    item = scored.item
-    return " ".join([item.title, item.description, *map(str, item.attributes.values())])
-
-
-def facts_of_profile(profile: Profile, titles: TitleLinker | None) -> set[str]:
-    return numbers_in(describe_profile(profile, titles))
-
-
-def _ends_reply(sentence: str) -> bool:
-    """The reply is over where the numbered reasons or a list begin."""
-    return any(
-        _REASON_LINE.match(line) or line.lstrip().startswith(("-", "*"))
-        for line in sentence.strip().splitlines()
-    )
-
-
-def _reply_part(text: str) -> str:
-    """The opening reply of reply-only output: up to the first numbered or list line."""
-    lines = []
-    for line in text.strip().splitlines():
-        if _REASON_LINE.match(line) or line.lstrip().startswith(("-", "*")):
-            break
-        lines.append(line)
-    return "\n".join(lines)

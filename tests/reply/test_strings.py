@@ -25,7 +25,7 @@ from recommender.errors import ConfigError
 from recommender.languages import DIR
 from recommender.models.speech import WhisperTranscriber
 from recommender.reply import strings
-from recommender.reply.explain import ground
+from recommender.reply.grounding import ground
 from recommender.reply.strings import (
     choose,
     from_locale,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FILM_SPEC
 
-from recommender.reply.explain import ground
+from recommender.reply.grounding import ground
 from recommender.reply.templates import template_reason
 from recommender.schemas import Item, Profile, Range, ScoredItem
 
