@@ -33,6 +33,7 @@ from recommender.reply.strings import DEFAULT as DEFAULT_LANGUAGE
 from recommender.reply.strings import message_language, supported
 from recommender.reply.templates import describe_profile
 from recommender.schemas import (
+    Change,
     ChatMessage,
     ImageRef,
     Notice,
@@ -167,6 +168,7 @@ class Recommender:
         s = self.settings
         timer = _Timer()
         data = self.catalog(session.catalog)
+        before = session.profile  # a 👍/👎 given while this turn runs replaces it: kept below
         t = timer.start
         # The turn's language, known before anything is read (the notices of understanding speak
         # it): the selector's, else the typed message's, else the conversation's. A voice note
@@ -235,7 +237,7 @@ class Recommender:
         items = [
             ScoredItem(i.item, i.score, i.signals, r) for i, r in zip(items, reasons, strict=True)
         ]
-        self._remember(session, heard.text, heard.transcript, reply, items, profile)
+        self._remember(session, heard.text, heard.transcript, reply, items, profile, before)
         session.language = lang
         timer.stages["turn"] = timer.elapsed()
         result = TurnResult(
@@ -292,7 +294,15 @@ class Recommender:
         reply: str,
         items: list[ScoredItem],
         profile: Profile,
+        before: Profile,
     ) -> None:
+        """The turn into the session: its messages, its list and its profile, with the votes
+        given while it ran (they changed the session's profile from ``before``)."""
+        now = session.profile
+        voted = Change(
+            liked=tuple(i for i in now.liked if i not in before.liked),
+            disliked=tuple(i for i in now.disliked if i not in before.disliked),
+        )
         if text:
             marked = f"🎤 {transcript}" if transcript and text == transcript else text
             session.history.append(ChatMessage(role="user", content=marked))
@@ -300,7 +310,7 @@ class Recommender:
         session.history = session.history[-2 * max(self.settings.max_history_turns, 1) * 4 :]
         session.shown.append([i.item.id for i in items])
         session.shown = session.shown[-_SHOWN_TURNS_KEPT:]
-        session.profile = profile
+        session.profile = merge(profile, voted)
 
     def read_message(
         self, session: Session, text: str, data: Catalogue | None = None

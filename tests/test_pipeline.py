@@ -6,6 +6,7 @@ import pytest
 from conftest import HashEmbedder, ScriptedLLM, engine, movie_spec, said
 
 from recommender.catalogue.catalogue import Catalogue
+from recommender.events import ItemsRanked
 from recommender.pipeline import Models, Recommender
 from recommender.schemas import Item
 
@@ -366,3 +367,18 @@ def test_every_model_failing_still_answers_each_turn(settings, tmp_path):
         assert not any("/opt/" in n for n in said(result.notices))
         if kwargs:
             assert result.notices  # the photo or the voice note could not be read: said so
+
+
+def test_a_vote_given_while_a_reply_is_written_is_kept(settings):
+    rec = movies(settings)
+    session = rec.new_session("movies")
+    rec.ask(session, "a comedy")
+    voted = session.shown[-1][0]
+    turn = rec.turn(session, "something funny from the eighties")
+    for event in turn:
+        if isinstance(event, ItemsRanked):
+            break
+    rec.feedback(session, voted, liked=False)  # 👎 on a card of the last list, mid-turn
+    for _ in turn:
+        pass
+    assert voted in session.profile.disliked

@@ -13,6 +13,7 @@ page's language selector when set, else their last message's, else their browser
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ import gradio as gr
 
 from recommender.app.cards import CardStyle, md_escape, profile_markdown, render_cards
 from recommender.app.slots import ReplySlots
-from recommender.app.uploads import delete_uploads, echoable, split_files
+from recommender.app.uploads import delete_uploads, echoable, own_copies, split_files
 from recommender.app.views import (
     Log,
     ResetOutputs,
@@ -53,6 +54,46 @@ class ChatHandlers:
         # Cards are computed for everyone at once (ms of work each); the reply, the slow part,
         # takes one of ``turn_concurrency`` slots, in arrival order.
         self.reply_slots = ReplySlots(rec.settings.turn_concurrency)
+        # Per browser session (``gr.Request.session_hash``): how many times it was reset. A turn
+        # still running after a reset (new conversation, Forget me, another catalogue) would
+        # write the old session back into the page's state; it stops instead.
+        self._resets: dict[str, int] = {}
+        self._resets_lock = threading.Lock()
+
+    # ---- which turn is current ----
+
+    def _reset_count(self, request: Any) -> tuple[str | None, int]:
+        key = getattr(request, "session_hash", None)
+        with self._resets_lock:
+            return key, self._resets.get(key, 0) if key is not None else 0
+
+    def _reset(self, request: Any) -> None:
+        key = getattr(request, "session_hash", None)
+        if key is not None:
+            with self._resets_lock:
+                self._resets[key] = self._resets.get(key, 0) + 1
+
+    def end_session(self, request: gr.Request | None = None) -> None:
+        """The browser left (``demo.unload``): nothing is kept of its session."""
+        key = getattr(request, "session_hash", None)
+        if key is not None:
+            with self._resets_lock:
+                self._resets.pop(key, None)
+
+    def _while_current(self, request: Any, updates: Iterator[TurnOutputs]) -> Iterator[TurnOutputs]:
+        """A turn's updates for as long as its browser session has not been reset since it
+        began; after a reset it stops (its slot is freed) and writes nothing more."""
+        key, began = self._reset_count(request)
+        try:
+            for update in updates:
+                if key is not None and self._reset_count(request)[1] != began:
+                    log.info("a turn outlived a reset of its session: stopped")
+                    return
+                yield update
+        finally:
+            close = getattr(updates, "close", None)
+            if close is not None:
+                close()
 
     # ---- views ----
 
@@ -124,8 +165,9 @@ class ChatHandlers:
     ) -> Iterator[TurnOutputs]:
         """A message (text, photos, a voice note) in; the turn streamed out. ``language``: the
         selector ("auto", "en", "zh")."""
-        yield from self._turn(
-            message or {}, catalog, session, log_, uploads, False, language, request
+        yield from self._while_current(
+            request,
+            self._turn(message or {}, catalog, session, log_, uploads, False, language, request),
         )
 
     def refresh(
@@ -141,7 +183,9 @@ class ChatHandlers:
         if session is None or not session.shown:
             lang = self.language_for(language, session, "", request)
             gr.Info(say(lang, "chat.ask_first_refresh"))
-        yield from self._turn({}, catalog, session, log_, uploads, True, language, request)
+        yield from self._while_current(
+            request, self._turn({}, catalog, session, log_, uploads, True, language, request)
+        )
 
     def _turn(
         self,
@@ -155,7 +199,7 @@ class ChatHandlers:
         request: gr.Request | None,
     ) -> Iterator[TurnOutputs]:
         text = (message.get("text") or "").strip()
-        files = [str(f) for f in message.get("files") or []]
+        files = own_copies([str(f) for f in message.get("files") or []])
         log_ = list(log_ or [])
         uploads = list(uploads or []) + files
         catalog = catalog or self.default_catalog
@@ -347,6 +391,7 @@ class ChatHandlers:
         request: gr.Request | None = None,
     ) -> ResetOutputs:
         """A fresh chat; what was liked, disliked or seen in this catalogue is kept."""
+        self._reset(request)
         lang = self.language_for(language, session, "", request)
         fresh = self._fresh(catalog, lang)
         if session is not None and session.catalog == fresh.catalog:
@@ -363,6 +408,7 @@ class ChatHandlers:
         request: gr.Request | None = None,
     ) -> ResetOutputs:
         """Everything about this person goes: profile, chat and uploaded files."""
+        self._reset(request)
         delete_uploads(uploads)
         lang = self.language_for(language, None, "", request)
         fresh = self._fresh(catalog, lang)
@@ -377,6 +423,7 @@ class ChatHandlers:
         request: gr.Request | None = None,
     ) -> ResetOutputs:
         """Another catalogue: a new conversation (item ids differ between catalogues)."""
+        self._reset(request)
         lang = self.language_for(language, session, "", request)
         fresh = self._fresh(catalog, lang)
         try:

@@ -250,7 +250,7 @@ def build_app(
             )
         )
         state_in = [session, log_state, uploads]
-        box.submit(
+        sent = box.submit(
             h.chat,
             [box, catalog, *state_in, language],
             turn_io,
@@ -260,7 +260,7 @@ def build_app(
             concurrency_limit=settings.queue_size,
             concurrency_id="turn",
         )
-        refresh_btn.click(
+        refreshed = refresh_btn.click(
             h.refresh,
             [catalog, *state_in, language],
             turn_io,
@@ -288,6 +288,7 @@ def build_app(
             reset_io,
             api_name="new_conversation",
             concurrency_limit=None,
+            cancels=[sent, refreshed],  # a reply still streaming must not write the old chat back
         )
         forget_btn.click(
             h.forget_me,
@@ -295,6 +296,7 @@ def build_app(
             reset_io,
             api_name="forget_me",
             concurrency_limit=None,
+            cancels=[sent, refreshed],
         )
         catalog.change(
             h.switch_catalog,
@@ -302,7 +304,9 @@ def build_app(
             reset_io,
             api_visibility="private",
             concurrency_limit=None,
+            cancels=[sent, refreshed],
         )
+        demo.unload(h.end_session)
 
         page = PageText(
             intro, chatbot, box, picks_title, catalog, language, profile_title,

@@ -1,11 +1,19 @@
-"""A person's files: which are photos and which a voice note, which may be shown back, and
-deleting them when the person asks or the session ends (``chat.py`` and ``ui.py`` use these).
+"""A person's files: a copy of each kept for them alone, which are photos and which a voice note,
+which may be shown back, and deleting them when the person asks or the session ends (``chat.py``
+and ``ui.py`` use these).
+
+Gradio names a cached upload by its content, so two people who send the same photo (or the
+page's own example photo) are handed one path. Each upload is therefore copied into a folder of
+its own (``own_copies``) and only such copies are ever deleted; Gradio's cached original goes
+when Gradio's cache expires (``delete_cache`` in ``ui.py``).
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+import shutil
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,12 +24,38 @@ from recommender.reply.strings import say
 if TYPE_CHECKING:
     from recommender.config import Settings
 
-__all__ = ["delete_uploads", "echoable", "split_files"]
+__all__ = ["delete_uploads", "echoable", "own_copies", "split_files"]
 
 log = logging.getLogger(__name__)
 
 _IMAGE_EXT = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 _AUDIO_EXT = {".wav", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".flac", ".webm", ".aac"}
+_OWN = "magpie-own"  # the folder, inside Gradio's upload folder, of the copies people own
+
+
+def _own_root() -> Path:
+    return Path(gr.utils.get_upload_folder()).resolve() / _OWN
+
+
+def own_copies(paths: list[str]) -> list[str]:
+    """A copy of each file, in a new folder of its own inside Gradio's upload folder (so the
+    page may show it back); a file that cannot be copied is passed on as it is (the turn then
+    says it could not be read)."""
+    if not paths:
+        return []
+    folder = _own_root() / uuid.uuid4().hex
+    out = []
+    for raw in paths:
+        source = Path(raw)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / source.name
+            shutil.copyfile(source, target)
+            out.append(str(target))
+        except OSError as e:
+            log.info("upload %s not copied: %s", source.name, e)
+            out.append(raw)
+    return out
 
 
 def split_files(paths: list[str], lang: str = "en") -> tuple[list[str], str | None, list[str]]:
@@ -62,8 +96,8 @@ def echoable(path: str, limits: Settings) -> bool:
 
 
 def delete_uploads(paths: list[str] | None) -> None:
-    """Delete files Gradio stored for a session (only inside Gradio's upload folder)."""
-    root = Path(gr.utils.get_upload_folder()).resolve()
+    """Delete a person's own copies (``own_copies``); no other file, whatever the list says."""
+    root = _own_root()
     for raw in paths or []:
         try:
             path = Path(raw).resolve()

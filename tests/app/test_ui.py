@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import ScriptedLLM, engine
@@ -166,3 +167,36 @@ def test_the_handlers_answer_in_the_message_language_unless_the_selector_says(ha
     assert 'title="I like this"' in forced.cards
     reset = handlers.new_conversation("toy", forced.session, [], "zh")
     assert "新对话" in reset.cards and "👍 喜欢" in reset.profile
+
+
+def _browser(name: str) -> SimpleNamespace:
+    """A browser session as Gradio hands it to a handler (``gr.Request``)."""
+    return SimpleNamespace(session_hash=name, headers={})
+
+
+def test_forget_me_during_a_streaming_reply_is_not_undone(handlers):
+    me = _browser("me")
+    turn = handlers.chat({"text": "a soft padded chair", "files": []}, "toy", None, [], [], None, me)
+    started = next(turn)  # the message is in the chat; cards and reply are still to come
+    reset = handlers.forget_me("toy", started.session, started.uploads, None, me)
+    late = list(turn)  # what the old turn would still write into the page's state
+    assert not [o for o in late if o.session is started.session or o.log]
+    assert reset.session is not started.session and reset.session.profile.is_empty()
+
+
+def test_one_persons_forget_me_deletes_only_their_own_uploads(handlers, tmp_path, monkeypatch):
+    # Gradio names a cached upload by its content: two people who send the same photo (or the
+    # page's own example photo) are handed one path.
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    cached = tmp_path / "gradio" / "0a1b2c" / "camera-photo.jpg"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(PHOTO.read_bytes())
+    a, b = _browser("a"), _browser("b")
+    sent = {"text": "a camera", "files": [str(cached)]}
+    first = list(handlers.chat(sent, "toy", None, [], [], None, a))[-1]
+    second = list(handlers.chat(dict(sent), "toy", None, [], [], None, b))[-1]
+    assert first.uploads and second.uploads and set(first.uploads).isdisjoint(second.uploads)
+    handlers.forget_me("toy", first.session, first.uploads, None, a)
+    assert not any(Path(p).exists() for p in first.uploads)
+    assert all(Path(p).is_file() for p in second.uploads)  # the other person's photo stays
+    assert cached.is_file()  # Gradio's own copy is Gradio's (its cache expiry deletes it)
