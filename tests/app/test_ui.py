@@ -176,7 +176,9 @@ def _browser(name: str) -> SimpleNamespace:
 
 def test_forget_me_during_a_streaming_reply_is_not_undone(handlers):
     me = _browser("me")
-    turn = handlers.chat({"text": "a soft padded chair", "files": []}, "toy", None, [], [], None, me)
+    turn = handlers.chat(
+        {"text": "a soft padded chair", "files": []}, "toy", None, [], [], None, me
+    )
     started = next(turn)  # the message is in the chat; cards and reply are still to come
     reset = handlers.forget_me("toy", started.session, started.uploads, None, me)
     late = list(turn)  # what the old turn would still write into the page's state
