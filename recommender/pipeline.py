@@ -43,6 +43,7 @@ from recommender.schemas import (
     TurnResult,
 )
 from recommender.sessions import shown_before
+from recommender.text import at_most
 
 if TYPE_CHECKING:
     from recommender.catalogue.catalogue import Catalogue
@@ -166,6 +167,7 @@ class Recommender:
         """The turn's events. ``language`` ("en", "zh") fixes the reply's language (the page's
         selector); None: the message's own, else the conversation's last, else English."""
         s = self.settings
+        text = at_most(text, s.max_text_chars)  # the command line and the API enter here too
         timer = _Timer()
         data = self.catalog(session.catalog)
         before = session.profile  # a 👍/👎 given while this turn runs replaces it: kept below

@@ -132,3 +132,32 @@ def test_hostile_uploads_and_text_keep_the_session(app, tmp_path):
     assert empty[0]["status"] == "done"
     last = turn(client, "A green plant for my desk", [], titles)
     assert "Plants" in last["items"][0]["categories"]  # the same session still works
+
+
+def test_a_huge_message_is_cut_before_its_language_is_told(settings, monkeypatch):
+    """Telling a message's language walks it with the interpreter lock held (~1.35 s a MB): a
+    multi-megabyte message must be cut to ``max_text_chars`` first, wherever it enters."""
+    from conftest import engine
+
+    from recommender.app.chat import ChatHandlers
+    from recommender.read import langid, reading
+    from recommender.reply import strings
+    from recommender.schemas import Item
+
+    seen: list[int] = []
+
+    def counting(text: str) -> str:
+        seen.append(len(text))
+        return langid.detect(text)
+
+    monkeypatch.setattr(strings, "detect", counting)
+    monkeypatch.setattr(reading, "detect", counting)
+    rec = engine(settings, [Item("a", "A comedy", "A funny film.", ("movie",))])
+    huge = "a funny film " * 250_000  # 3.25 MB
+    outputs = list(ChatHandlers(rec, "movies").chat({"text": huge}, "movies", None, [], []))
+    assert outputs[-1].turn["items"] and seen  # answered, and its language was told...
+    assert max(seen) <= settings.max_text_chars + 1  # ...from its first characters only
+    assert any("first" in n for n in outputs[-1].turn["notices"])  # and the cut is said
+    seen.clear()
+    rec.ask(rec.new_session("movies"), huge)  # the command line's and the API's way in
+    assert seen and max(seen) <= settings.max_text_chars + 1

@@ -35,7 +35,7 @@ from recommender.errors import MagpieError
 from recommender.events import ItemsRanked
 from recommender.reply.strings import SUPPORTED, browser_language, choose, notice, say, supported
 from recommender.schemas import Profile, ScoredItem, Session
-from recommender.text import clean_text
+from recommender.text import at_most, clean_text
 
 if TYPE_CHECKING:
     from recommender.pipeline import Recommender
@@ -198,7 +198,7 @@ class ChatHandlers:
         language: str | None,
         request: gr.Request | None,
     ) -> Iterator[TurnOutputs]:
-        text = (message.get("text") or "").strip()
+        text = at_most(message.get("text"), self.rec.settings.max_text_chars).strip()
         files = own_copies([str(f) for f in message.get("files") or []])
         log_ = list(log_ or [])
         uploads = list(uploads or []) + files

@@ -11,7 +11,6 @@ when Gradio's cache expires (``delete_cache`` in ``ui.py``).
 from __future__ import annotations
 
 import logging
-import mimetypes
 import shutil
 import uuid
 from pathlib import Path
@@ -68,10 +67,9 @@ def split_files(paths: list[str], lang: str = "en") -> tuple[list[str], str | No
     images, audio, notes = [], None, []
     for path in paths:
         ext = Path(path).suffix.lower()
-        kind = (mimetypes.guess_type(path)[0] or "").split("/")[0]
         if ext in _IMAGE_EXT:  # by suffix only: an SVG ("image/svg+xml") is a document
             images.append(path)
-        elif ext in _AUDIO_EXT or kind == "audio":
+        elif ext in _AUDIO_EXT:  # by suffix only: a playlist ("audio/x-mpegurl") names files
             if audio is None:
                 audio = path
             else:

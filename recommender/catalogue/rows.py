@@ -81,6 +81,9 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
             except json.JSONDecodeError as e:
                 yield line, RowError(line, f"not valid JSON ({e.msg})")
                 continue
+            except RecursionError:  # "[[[[...]]]]": deeper than Python's parser goes
+                yield line, RowError(line, "nested too deeply to be a catalogue row")
+                continue
             yield (
                 line,
                 data if isinstance(data, dict) else RowError(line, "a row must be a JSON object"),
@@ -90,7 +93,20 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
 def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
     with path.open(encoding="utf-8", errors="replace", newline="") as f:
         reader = csv.DictReader(f)
-        for record in reader:
+        try:
+            _ = reader.fieldnames  # the header line: a row's line number is counted after it
+        except csv.Error as e:
+            yield 1, RowError(1, f"not a readable CSV header ({e})")
+            return
+        while True:
+            starts = reader.line_num + 1  # the line the next row begins on
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:  # a field over the csv module's limit (128 KiB), a NUL...
+                yield starts, RowError(starts, f"not a readable CSV row ({e})")
+                continue
             line = reader.line_num
             if None in record:
                 yield line, RowError(line, "more values than columns")

@@ -67,6 +67,9 @@ LANGUAGES = CODES
 # Whisper can write Mandarin in Traditional or Simplified characters (it learnt from both); a
 # prompt in Simplified Chinese ("what follows are sentences in Mandarin") steers it to Simplified.
 PROMPTS = {"zh": "以下是普通话的句子。"}
+# ffmpeg's demuxers a voice note may be opened with (a demuxer matches by any of its names:
+# "matroska,webm" reads a browser's recording, "mov,mp4,m4a,..." a phone's).
+AUDIO_FORMATS = "wav,mp3,ogg,flac,mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,aac"
 _INSTALL = "pip install torch==2.13.0 && pip install --no-deps openai-whisper==20250625"
 
 
@@ -93,10 +96,14 @@ def decode_audio(path: str | Path, max_s: float = MAX_AUDIO_S) -> tuple[np.ndarr
     source = Path(path)
     if not source.is_file():
         raise AudioError(key="notice.voice_missing")
-    # "file:" keeps ffmpeg from reading a name as an option or a network protocol; asking for a
-    # second more than the limit tells us whether anything was cut.
+    # "file:" keeps ffmpeg from reading a name as an option or a network protocol, and only the
+    # audio containers a voice note comes in may be opened: ffmpeg picks the format from the
+    # content, and a playlist saved as "note.wav" would make it read another file of this
+    # machine. Asking for a second more than the limit tells us whether anything was cut.
     cmd = [
-        "ffmpeg", "-nostdin", "-threads", "0", "-i", f"file:{source.resolve()}",
+        "ffmpeg", "-nostdin", "-threads", "0",
+        "-format_whitelist", AUDIO_FORMATS, "-protocol_whitelist", "file",
+        "-i", f"file:{source.resolve()}",
         "-t", f"{max_s + 1:.3f}", "-f", "s16le", "-ac", "1", "-acodec", "pcm_s16le",
         "-ar", str(SAMPLE_RATE), "-",
     ]  # fmt: skip

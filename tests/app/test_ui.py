@@ -84,6 +84,9 @@ def test_files_are_sorted_into_photos_and_one_voice_note():
     images, audio, notes = split_files(["a.png", "b.ogg", "c.wav", "d.exe"])
     assert images == ["a.png"] and audio == "b.ogg"
     assert len(notes) == 2 and "c.wav" in notes[0] and "d.exe" in notes[1]
+    # A playlist is "audio/x-mpegurl" but names other files: not a voice note.
+    _, audio, notes = split_files(["list.m3u", "list.m3u8", "x.pls"])
+    assert audio is None and len(notes) == 3
 
 
 def test_a_turn_streams_cards_before_the_reply_then_votes(handlers):

@@ -75,6 +75,22 @@ def test_csv_rows(tmp_path):
     assert row.attributes == {"price": 9.5, "colour": "blue", "sizes": ["S", "M"]}
 
 
+def test_one_hostile_row_is_skipped_and_the_rest_is_read(tmp_path):
+    """A field over the csv module's limit and a row nested deeper than the JSON parser goes
+    are one bad row each, named by line, not the end of the ingest."""
+    path = tmp_path / "c.csv"
+    path.write_text(
+        f"id,title,description\na,Blue mug,A mug\nb,Huge,{'x' * 200_000}\nc,Red mug,Another mug\n",
+        encoding="utf-8",
+    )
+    rows, errors = read_rows(path)
+    assert [r.id for _, r in rows] == ["a", "c"] and [e.line for e in errors] == [3]
+    deep = "[" * 100_000 + "]" * 100_000
+    path = write_jsonl(tmp_path / "d.jsonl", [ROWS[0], deep, ROWS[1]])
+    rows, errors = read_rows(path)
+    assert [r.id for _, r in rows] == ["boot-1", "shoe-1"] and [e.line for e in errors] == [2]
+
+
 def test_unknown_format_and_missing_file(tmp_path):
     with pytest.raises(CatalogError):
         read_rows(tmp_path / "nope.jsonl")

@@ -373,6 +373,29 @@ def test_files_are_decoded_resampled_and_cut(tmp_path: Path) -> None:
     assert not WhisperTranscriber(fake, max_audio_s=30).transcribe(str(short)).truncated
 
 
+@needs_ffmpeg
+def test_a_playlist_saved_as_a_voice_note_reads_no_other_file(tmp_path: Path) -> None:
+    # ffmpeg picks a format from the content: a playlist named "note.wav" would have it read
+    # (and Whisper transcribe) another file of the server's.
+    write_wav(tmp_path / "secret.wav", tone(2.0))
+    (tmp_path / "note.wav").write_text("ffconcat version 1.0\nfile secret.wav\n")
+    other = tmp_path / "hls.wav"
+    other.write_text(f"#EXTM3U\n#EXTINF:2,\n{tmp_path / 'secret.wav'}\n#EXT-X-ENDLIST\n")
+    for note in ("note.wav", "hls.wav"):
+        with pytest.raises(AudioError):
+            speech.decode_audio(tmp_path / note)
+    # Formats a voice note really comes in still decode.
+    for ext in ("mp3", "ogg", "webm", "flac", "m4a"):
+        encoded = tmp_path / f"tone.{ext}"
+        subprocess.run(
+            ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(tmp_path / "secret.wav"),
+             str(encoded)],
+            check=True,
+        )  # fmt: skip
+        samples, _ = speech.decode_audio(encoded)
+        assert samples.size > SAMPLE_RATE, ext
+
+
 # --- loading --------------------------------------------------------------------------------
 
 
