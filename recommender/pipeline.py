@@ -335,7 +335,7 @@ class Recommender:
         """A thumbs-up or thumbs-down on one item; returns the new profile."""
         data = self.catalog(session.catalog)
         if item_id not in data.position:
-            raise CatalogError(f"no item {item_id!r} in catalogue {session.catalog!r}")
+            raise CatalogError(key="notice.no_such_item")  # the id is not echoed: it is input
         session.profile = merge(session.profile, like(item_id, liked))
         return session.profile
 

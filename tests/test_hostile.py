@@ -161,3 +161,34 @@ def test_a_huge_message_is_cut_before_its_language_is_told(settings, monkeypatch
     seen.clear()
     rec.ask(rec.new_session("movies"), huge)  # the command line's and the API's way in
     assert seen and max(seen) <= settings.max_text_chars + 1
+
+
+def test_raw_errors_and_server_paths_never_reach_a_visitor(settings):
+    """An error's own sentence may name a server path or echo what was sent: the page shows a
+    plain line for its kind and the log keeps the detail."""
+    import gradio as gr
+    from conftest import engine
+
+    from recommender.app.chat import ChatHandlers
+    from recommender.errors import CatalogError
+    from recommender.schemas import Item
+
+    rec = engine(settings, [Item("a", "A comedy", "A funny film.", ("movie",))])
+    handlers = ChatHandlers(rec, "movies")
+    done = list(handlers.chat({"text": "a comedy"}, "movies", None, [], []))[-1]
+    hostile = '<img src=x onerror="alert(1)">'
+    with pytest.raises(gr.Error) as refused:
+        handlers.vote(hostile, True, done.session, done.log)
+    assert "<img" not in str(refused.value) and "onerror" not in str(refused.value)
+
+    def broken(name: str, progress: bool = False):
+        raise CatalogError("cannot read /srv/magpie/private/catalog.jsonl: permission denied")
+
+    rec.catalog = broken  # the index went away under a running server
+    after = list(handlers.chat({"text": "a comedy"}, "movies", done.session, done.log, []))[-1]
+    shown = " ".join(str(m["content"]) for m in after.chat)
+    assert "/srv/" not in shown and "permission" not in shown
+    assert "cannot be opened" in shown
+    with pytest.raises(gr.Error) as switched:
+        handlers.switch_catalog("movies", [], None, done.session)
+    assert "/srv/" not in str(switched.value)

@@ -126,9 +126,11 @@ class ChatHandlers:
 
     def last_items(self, session: Session, log_: Log) -> list[ScoredItem]:
         """The items of the latest reply that showed any, rebuilt from the catalogue."""
+        data = self.rec.catalogues.loaded(session.catalog)  # never a load (nor its errors) here
+        if data is None:
+            return []
         for message in reversed(log_):
             if message.get("items"):
-                data = self.rec.catalog(session.catalog)
                 return [
                     ScoredItem(
                         data.items[data.position[r["id"]]], r["score"], r["signals"], r["reason"]
@@ -327,6 +329,7 @@ class ChatHandlers:
         try:
             self.rec.feedback(session, item_id, bool(liked))
         except MagpieError as e:
+            log.info("vote refused: %s", e)
             raise gr.Error(notice(lang, e)) from e
         return self._voted(session, log_ or [], lang)
 
@@ -429,7 +432,8 @@ class ChatHandlers:
         try:
             self.rec.catalog(fresh.catalog, progress=True)
         except MagpieError as e:
-            raise gr.Error(str(e)) from e
+            log.warning("catalogue %s unavailable: %s", fresh.catalog, e)
+            raise gr.Error(notice(lang, e)) from e
         return self._cleared(fresh, uploads, say(lang, "chat.switched", catalog=fresh.catalog))
 
     def _fresh(self, catalog: str, lang: str) -> Session:

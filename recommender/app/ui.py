@@ -87,7 +87,8 @@ class Warmup:
             timings = self.rec.warm(self.catalogs, progress=self._say)
             log.info("warm-up done in %.1f s: %s", time.perf_counter() - self.started, timings)
         except MagpieError as e:
-            self.problems.append(str(e))
+            log.warning("warm-up stopped: %s", e)
+            self.problems.append(f"start-up stopped ({type(e).__name__})")
         except Exception as e:  # serve what does work
             log.exception("warm-up failed")
             self.problems.append(f"start-up failed ({type(e).__name__})")

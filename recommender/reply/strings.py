@@ -21,7 +21,13 @@ import string
 import unicodedata
 from typing import Any
 
-from recommender.errors import ConfigError, MagpieError
+from recommender.errors import (
+    CatalogError,
+    ConfigError,
+    InputError,
+    MagpieError,
+    ModelUnavailable,
+)
 from recommender.languages import CODES, DEFAULT, pack
 from recommender.read.langid import detect
 from recommender.schemas import Notice
@@ -186,25 +192,36 @@ def page_strings(lang: str) -> dict[str, str]:
     return {k[len(prefix) :]: v for k, v in _table(supported(lang)).items() if k.startswith(prefix)}
 
 
+# The plain line an error without a key is shown as, by its kind (first match).
+_PLAIN = (
+    (InputError, "notice.input_unreadable"),
+    (CatalogError, "notice.catalogue_unavailable"),
+    (ModelUnavailable, "notice.model_unavailable"),
+)
+
 # Notice fields that hold a catalogue word ("price", "genres"): shown through ``value``.
 _VALUE_FIELDS = frozenset({"field"})
 
 
 def notice(lang: str | None, said: Notice | MagpieError | str) -> str:
-    """A notice, or an error a person may see, in ``lang``: a keyed one in the language's words,
-    an error without a key in its own (English) sentence.
+    """A notice, or an error a person may see, in ``lang``: a keyed one in the language's words;
+    an error without a key as a plain line for its kind (its own sentence may name a server
+    path or echo input: the caller logs it).
 
     >>> notice("zh", Notice("notice.photo_empty"))
     '这张照片是空的（0 字节）。'
-    >>> from recommender.errors import AudioError
+    >>> from recommender.errors import AudioError, CatalogError
     >>> notice("en", AudioError(key="notice.voice_silent")).startswith("That voice note seems")
     True
+    >>> notice("en", CatalogError("cannot read /srv/data/catalog.jsonl"))
+    'That catalogue cannot be opened right now.'
     """
     if isinstance(said, str):
         return said
     if isinstance(said, MagpieError):
         if said.key is None:
-            return str(said)
+            kind = next((k for t, k in _PLAIN if isinstance(said, t)), "chat.failed")
+            return say(lang, kind)
         said = Notice(said.key, dict(said.fields))  # type: ignore[arg-type]
     fields = {
         k: notice(lang, v)
