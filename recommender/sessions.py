@@ -1,13 +1,20 @@
-"""Sessions on disk (``magpie ask --session``) and what a session says about the last lists."""
+"""Sessions on disk (``magpie ask --session``) and what a session says about the last lists.
+
+A session file is written whole (``files.write_atomic``); a turn that reads, changes and saves
+one holds its lock (``session_file``), so two ``magpie ask --session`` runs at once take turns
+instead of one losing the other's update."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from recommender.errors import CatalogError
+from recommender.files import locked, write_atomic
 from recommender.schemas import Session
 
-__all__ = ["load_session", "save_session", "shown_before"]
+__all__ = ["load_session", "save_session", "session_file", "shown_before"]
 
 _DEMOTE_TURNS = 3  # items shown in this many last turns are pushed down
 
@@ -35,7 +42,14 @@ def load_session(path: Path, catalog: str | None, default: str) -> Session:
 
 
 def save_session(session: Session, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(session.model_dump_json(indent=1), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, session.model_dump_json(indent=1))
+
+
+@contextmanager
+def session_file(path: Path, catalog: str | None, default: str) -> Iterator[Session]:
+    """The session in ``path`` for one turn, under its lock; saved when the turn ends without
+    an error (a failed turn leaves the file as it was)."""
+    with locked(path):
+        session = load_session(path, catalog, default)
+        yield session
+        save_session(session, path)

@@ -192,3 +192,50 @@ def test_raw_errors_and_server_paths_never_reach_a_visitor(settings):
     with pytest.raises(gr.Error) as switched:
         handlers.switch_catalog("movies", [], None, done.session)
     assert "/srv/" not in str(switched.value)
+
+
+def test_session_and_registry_files_are_written_whole_and_never_through_a_link(tmp_path, settings):
+    from recommender.catalogue.spec import CatalogSpec, remember
+    from recommender.schemas import Session
+    from recommender.sessions import save_session
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    path = tmp_path / "me.json"
+    # A predictable temporary name is a place to plant a link to another file.
+    (tmp_path / "me.json.tmp").symlink_to(victim)
+    save_session(Session(catalog="movies"), path)
+    assert victim.read_text() == "keep me" and Session.model_validate_json(path.read_text())
+    registry = settings.data_dir / "catalogs"
+    registry.mkdir(parents=True)
+    (registry / "mine.json").symlink_to(victim)
+    remember(settings, CatalogSpec(name="mine", folder=tmp_path))
+    assert victim.read_text() == "keep me"
+    assert (
+        not (registry / "mine.json").is_symlink()
+        and "folder" in (registry / "mine.json").read_text()
+    )
+
+
+def test_two_turns_on_one_session_file_keep_both_updates(tmp_path):
+    import threading
+    import time
+
+    from recommender.schemas import Profile
+    from recommender.sessions import session_file
+
+    path = tmp_path / "me.json"
+
+    def turn(item: str) -> None:
+        with session_file(path, "movies", "movies") as session:
+            time.sleep(0.3)  # a turn takes time between reading the file and saving it
+            session.profile = Profile(liked=[*session.profile.liked, item])
+
+    runs = [threading.Thread(target=turn, args=(i,)) for i in ("a", "b")]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    from recommender.sessions import load_session
+
+    assert sorted(load_session(path, None, "movies").profile.liked) == ["a", "b"]

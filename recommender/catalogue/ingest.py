@@ -21,6 +21,7 @@ from recommender.catalogue.prebuilt import content_key, load_vectors
 from recommender.catalogue.rows import read_rows, resolve_image, row_text
 from recommender.catalogue.spec import CatalogSpec, remember
 from recommender.errors import CatalogError, InputError, RowError
+from recommender.files import locked
 from recommender.schemas import CatalogRow
 
 if TYPE_CHECKING:
@@ -67,7 +68,23 @@ def ingest(
     progress: bool = True,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
-    """Validate the catalogue's rows and bring its collections in the index up to date."""
+    """Validate the catalogue's rows and bring its collections in the index up to date.
+
+    One ingest of a catalogue at a time, between processes too (the app's first build and a
+    ``magpie ingest``, or two ingests): each holds the catalogue's lock file in the data folder,
+    so none marks the catalogue complete while another is still writing it."""
+    with locked(Path(index.settings.data_dir) / "locks" / spec.name):
+        return _ingest(spec, index, text_embedder, image_encoder, progress, on_batch)
+
+
+def _ingest(
+    spec: CatalogSpec,
+    index: VectorIndex,
+    text_embedder: TextEmbedder,
+    image_encoder: ImageEncoder | None,
+    progress: bool,
+    on_batch: Callable[[int, int], None] | None,
+) -> IngestReport:
     started = time.perf_counter()
     limits = index.settings
     name = spec.name

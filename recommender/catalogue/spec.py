@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from recommender.catalogue.rows import check_name
 from recommender.errors import CatalogError
+from recommender.files import write_atomic
 from recommender.text import normalise
 
 if TYPE_CHECKING:
@@ -233,4 +234,4 @@ def remember(settings: Settings, spec: CatalogSpec) -> None:
     registry = Path(settings.data_dir) / "catalogs"
     registry.mkdir(parents=True, exist_ok=True)
     record = {"folder": str(spec.folder), "file": spec.file}
-    (registry / f"{spec.name}.json").write_text(json.dumps(record), encoding="utf-8")
+    write_atomic(registry / f"{spec.name}.json", json.dumps(record))

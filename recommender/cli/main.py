@@ -112,22 +112,22 @@ def ask(
 ) -> None:
     """One turn of a conversation."""
     setup_logging(verbose)
+    from contextlib import nullcontext
+
     from recommender.pipeline import Recommender
-    from recommender.sessions import load_session, save_session
+    from recommender.sessions import session_file
 
     try:
         settings = settings_from(config, top_k=top)
         rec = Recommender.from_settings(settings)
-        state = (
-            load_session(session, catalog, settings.catalog)
+        with (
+            session_file(session, catalog, settings.catalog)
             if session
-            else rec.new_session(catalog)
-        )
-        result = rec.ask(
-            state, text, [str(p) for p in image or []], str(audio) if audio else None, language
-        )
-        if session:
-            save_session(state, session)
+            else nullcontext(rec.new_session(catalog))
+        ) as state:
+            result = rec.ask(
+                state, text, [str(p) for p in image or []], str(audio) if audio else None, language
+            )
     except MagpieError as e:
         fail(e)
         return
@@ -164,7 +164,7 @@ def feedback(
 ) -> None:
     """Thumbs up or down on an item; the next ``ask`` follows it."""
     from recommender.pipeline import Recommender
-    from recommender.sessions import load_session, save_session
+    from recommender.sessions import session_file
 
     if (like is None) == (dislike is None):
         typer.secho(
@@ -174,9 +174,8 @@ def feedback(
     try:
         settings = settings_from(config)
         rec = Recommender.from_settings(settings)
-        state = load_session(session, None, settings.catalog)
-        rec.feedback(state, like or dislike or "", liked=like is not None)
-        save_session(state, session)
+        with session_file(session, None, settings.catalog) as state:
+            rec.feedback(state, like or dislike or "", liked=like is not None)
     except MagpieError as e:
         fail(e)
         return

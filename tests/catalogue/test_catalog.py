@@ -149,6 +149,39 @@ def test_ingest_resumes_after_an_interruption(tmp_path, settings):
     assert index.count("big", "text") == 300
 
 
+def test_two_ingests_of_one_catalogue_take_turns(tmp_path, settings):
+    """The app's first build and a ``magpie ingest`` (or two ingests) at once: the second waits
+    for the first, so the catalogue is never marked complete while one is still writing."""
+    import threading
+
+    index = VectorIndex(settings)
+    rows = [{"id": f"i{n:04d}", "title": f"Item number {n}"} for n in range(300)]
+    path = write_jsonl(tmp_path / "catalog.jsonl", rows)
+    writing, release = threading.Event(), threading.Event()
+
+    def hold(done: int, total: int) -> None:
+        writing.set()
+        assert release.wait(10)
+
+    first = threading.Thread(
+        target=ingest, args=(spec(path, "big"), index, HashEmbedder()),
+        kwargs={"progress": False, "on_batch": hold},
+    )  # fmt: skip
+    second = threading.Thread(
+        target=ingest, args=(spec(path, "big"), index, HashEmbedder()), kwargs={"progress": False}
+    )
+    first.start()
+    assert writing.wait(10)
+    second.start()
+    second.join(1.0)
+    assert second.is_alive()  # waiting for the first ingest
+    assert not index.state("big")[0]  # and nobody marked the half-written catalogue complete
+    release.set()
+    first.join(20)
+    second.join(20)
+    assert index.state("big")[0] and index.count("big", "text") == 300
+
+
 def test_a_new_text_model_re_embeds_everything(tmp_path, settings):
     index = VectorIndex(settings)
     path = write_jsonl(tmp_path / "catalog.jsonl", ROWS)
