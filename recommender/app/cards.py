@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from recommender.catalogue.spec import CatalogSpec, FieldRoles
 from recommender.config import Settings
+from recommender.models.image_io import UPLOAD_FORMATS
 from recommender.reply.strings import say, value, values
 from recommender.signals import Signal
 
@@ -55,13 +56,13 @@ class CardStyle:
 
     attributes: tuple[str, ...] = ()  # in order; empty: the item's own attributes, in order
     formats: Mapping[str, str] = field(default_factory=dict)  # "runtime" -> "{} min"
-    fields: FieldRoles = field(
-        default_factory=FieldRoles
-    )  # money is shown first, on its own; options never
+    # Money is shown first, on its own; options never.
+    fields: FieldRoles = field(default_factory=FieldRoles)
+    limits: Settings | None = None  # how large a photo may be opened (the configured settings)
 
     @classmethod
-    def of(cls, spec: CatalogSpec) -> CardStyle:
-        return cls(spec.card_attributes, spec.card_format, spec.fields)
+    def of(cls, spec: CatalogSpec, limits: Settings | None = None) -> CardStyle:
+        return cls(spec.card_attributes, spec.card_format, spec.fields, limits)
 
     @property
     def not_facts(self) -> frozenset[str]:
@@ -126,19 +127,25 @@ def key_facts(item: Item, style: CardStyle | None = None, lang: str = "en") -> l
 
 
 @functools.lru_cache(maxsize=1024)
-def thumbnail_uri(path: str | None) -> str | None:
-    """A small JPEG of the photo as a data URI, or None when there is no readable photo."""
+def thumbnail_uri(
+    path: str | None,
+    max_mb: float = Settings.max_upload_mb,
+    max_pixels: int = Settings.max_image_pixels,
+) -> str | None:
+    """A small JPEG of the photo as a data URI, or None when there is no readable photo.
+
+    Catalogue photos stay within their folder (``rows.resolve_image``, ``rows.photo_within``);
+    still, only picture formats are opened, and never a file larger or with more pixels than
+    an upload may have (the configured ``max_upload_mb`` and ``max_image_pixels``)."""
     if not path:
         return None
     try:
         from PIL import Image
 
-        # Catalogue photos stay within the folder (rows.resolve_image); still, never decode a
-        # file larger than an upload may be.
-        if os.path.getsize(path) > Settings.max_upload_mb * 2**20:
+        if os.path.getsize(path) > max_mb * 2**20:
             return None
-        with Image.open(path) as source:
-            if source.width * source.height > Settings.max_image_pixels:
+        with Image.open(path, formats=UPLOAD_FORMATS) as source:
+            if source.width * source.height > max_pixels:
                 return None
             source.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEG: decode at a reduced size, fast
             im = source.convert("RGBA")
@@ -172,7 +179,8 @@ def _card(
 ) -> str:
     item = scored.item
     e = html.escape
-    uri = thumbnail_uri(item.image)
+    limits = style.limits or Settings()
+    uri = thumbnail_uri(item.image, limits.max_upload_mb, limits.max_image_pixels)
     if uri:
         picture = f'<img class="mp-photo" src="{uri}" alt="{e(_cut(item.title, 80))}">'
     else:

@@ -102,7 +102,7 @@ class ChatHandlers:
             spec = self.rec.catalogues.spec(catalog)
         except MagpieError:
             return CardStyle()
-        return CardStyle.of(spec)
+        return CardStyle.of(spec, self.rec.settings)
 
     def language_for(
         self, choice: str | None, session: Session | None, text: str, request: Any

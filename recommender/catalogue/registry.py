@@ -11,6 +11,7 @@ Chroma server) has completed an ingest since, the catalogue is read again.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.rows import photo_within
 from recommender.catalogue.spec import CatalogSpec, find_specs
 from recommender.errors import CatalogError, MagpieError
 
@@ -131,7 +133,12 @@ class Catalogues:
             ingest(spec, self.index, self.models.text, self._image_model(), progress=progress)
         _, generation = self.index.state(name)
         stored = self.index.load(name)
-        catalogue = Catalogue.build(spec, stored.items, stored.text, stored.image_ids, stored.image)
+        items = stored.items
+        if spec.folder is not None:  # the index is data, not a map of this machine's files
+            items = [
+                dataclasses.replace(i, image=photo_within(i.image, spec.folder)) for i in items
+            ]
+        catalogue = Catalogue.build(spec, items, stored.text, stored.image_ids, stored.image)
         with self._lock:
             self._loaded[name] = catalogue
             self._generation[name] = generation

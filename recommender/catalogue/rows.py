@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from recommender.errors import CatalogError, RowError
 from recommender.schemas import CatalogRow, Item
 
-__all__ = ["check_name", "load_items", "read_rows", "resolve_image", "row_text"]
+__all__ = ["check_name", "load_items", "photo_within", "read_rows", "resolve_image", "row_text"]
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 # CSV columns that are row fields; every other column becomes an attribute.
@@ -154,6 +154,23 @@ def resolve_image(row: CatalogRow, folder: Path) -> Path | None:
     if root not in path.parents or path.suffix.lower() not in PHOTO_SUFFIXES:
         return None
     return path
+
+
+def photo_within(image: str | None, folder: Path) -> str | None:
+    """A photo path read back from the index, kept only where it still lies in the catalogue
+    folder and names a picture file: whoever can write to a Chroma server must not choose a
+    file of this machine for the cards to open.
+
+    >>> photo_within("/etc/passwd", Path("/srv/shop")), photo_within("/srv/shop/a.jpg", Path("/srv/shop"))
+    (None, '/srv/shop/a.jpg')
+    """
+    if not image:
+        return None
+    root = folder.resolve()
+    path = Path(image).resolve()
+    if root not in path.parents or path.suffix.lower() not in PHOTO_SUFFIXES:
+        return None
+    return str(path)
 
 
 def load_items(path: Path) -> tuple[list[Item], list[RowError]]:

@@ -458,3 +458,35 @@ def test_an_index_made_by_another_text_model_is_rebuilt(tmp_path, settings):
     assert rec.catalog("garden").text.shape[1] == 96
     assert index.model_of("garden", "text") == "wider-hash-embedder"
     assert rec.ask(rec.new_session("garden"), "a spade").items
+
+
+def test_photo_paths_read_back_from_the_index_stay_in_the_catalogue_folder(tmp_path, settings):
+    """Whoever can write to an unauthenticated Chroma server must not choose a file of this
+    machine for the cards to open: a stored path outside the catalogue folder is dropped, and
+    a card opens only picture formats within the configured limits."""
+    from PIL import Image
+
+    from recommender.app.cards import thumbnail_uri
+    from recommender.models.registry import Models
+    from recommender.pipeline import Recommender
+
+    folder = garden(tmp_path)
+    index = VectorIndex(settings)
+    ingest(read_spec(folder), index, HashEmbedder(), progress=False)
+    outside = tmp_path / "server-secret.png"
+    Image.new("RGB", (8, 8), "red").save(outside)
+    collection = index._collection("garden", "text")
+    stored = collection.get(ids=["shovel-1"], include=["metadatas"])
+    meta = dict(stored["metadatas"][0], image=str(outside))
+    collection.update(ids=["shovel-1"], metadatas=[meta])
+    rec = Recommender(
+        settings, Models(text=HashEmbedder(), image=None, speech=None, llm=None), index
+    )
+    data = rec.catalog("garden")
+    assert data.items[data.position["shovel-1"]].image is None
+    # A file named like a picture but in another format is not decoded for a card.
+    disguised = folder / "not-a-png.png"
+    Image.new("RGB", (8, 8), "blue").save(disguised, format="PCX")
+    assert thumbnail_uri(str(disguised)) is None
+    assert thumbnail_uri(str(outside)).startswith("data:image/jpeg")
+    assert thumbnail_uri(str(outside), max_pixels=10) is None  # the configured limit holds
