@@ -71,6 +71,8 @@ class Settings:
     max_upload_mb: float = 20.0  # a photo or voice note, and each catalogue photo
     max_image_pixels: int = 40_000_000  # decoded size of a photo (decompression bombs)
     max_photos: int = 4  # photos read per message; more are left out, with a notice
+    max_files: int = 8  # files taken from one message (photos, a voice note, others)
+    max_chat_messages: int = 200  # the page's chat keeps this many; older ones go, with a line
     max_photo_side: int = 1024  # a photo is shrunk to this longest side as soon as it is decoded
     max_text_chars: int = 2_000  # a message is cut here
     max_catalog_mb: float = 512.0  # a catalogue file

@@ -239,3 +239,31 @@ def test_two_turns_on_one_session_file_keep_both_updates(tmp_path):
     from recommender.sessions import load_session
 
     assert sorted(load_session(path, None, "movies").profile.liked) == ["a", "b"]
+
+
+def test_a_session_cannot_grow_without_bound(settings, tmp_path, monkeypatch):
+    """Every update re-sends the whole chat, and every file of a message is copied: both are
+    capped, and the person is told."""
+    from conftest import engine
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    from recommender.app.chat import ChatHandlers
+    from recommender.schemas import Item
+
+    rec = engine(settings, [Item("a", "A comedy", "A funny film.", ("movie",))])
+    handlers = ChatHandlers(rec, "movies")
+    files = []
+    for n in range(50):
+        path = tmp_path / f"note{n}.txt"
+        path.write_text("x")
+        files.append(str(path))
+    old = [{"role": "user" if n % 2 else "assistant", "content": f"m{n}"} for n in range(5000)]
+    done = list(handlers.chat({"text": "a comedy", "files": files}, "movies", None, old, []))
+    first = list(handlers.chat({"text": "a comedy", "files": files}, "movies", None, [], []))[-1]
+    assert len(first.uploads) == settings.max_files
+    assert any("were left out" in str(m["content"]) for m in first.chat)
+    session = first.session
+    long = list(handlers.chat({"text": "a film"}, "movies", session, old, []))[-1]
+    assert len(long.chat) <= settings.max_chat_messages + 4  # this turn's own messages
+    assert "no longer shown" in long.chat[0]["content"]
+    assert done  # the first call (no session yet) started afresh and answered

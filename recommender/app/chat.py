@@ -200,8 +200,10 @@ class ChatHandlers:
         language: str | None,
         request: gr.Request | None,
     ) -> Iterator[TurnOutputs]:
-        text = at_most(message.get("text"), self.rec.settings.max_text_chars).strip()
-        files = own_copies([str(f) for f in message.get("files") or []])
+        limits = self.rec.settings
+        text = at_most(message.get("text"), limits.max_text_chars).strip()
+        sent = [str(f) for f in message.get("files") or []]
+        files = own_copies(sent[: limits.max_files])  # a thousand files are not copied
         log_ = list(log_ or [])
         uploads = list(uploads or []) + files
         catalog = catalog or self.default_catalog
@@ -211,7 +213,11 @@ class ChatHandlers:
             session.language = supported(browser_language(request))
         lang = self.language_for(language, session, text, request)
         forced = language if language in SUPPORTED else None  # the engine decides otherwise
+        log_ = _bounded(log_, limits.max_chat_messages, say(lang, "chat.trimmed"))
         images, audio, notes = split_files(files, lang)
+        if len(sent) > limits.max_files:
+            left_out = len(sent) - limits.max_files
+            notes.append(say(lang, "chat.files_left_out", limit=limits.max_files, count=left_out))
         # The box is emptied when its message is taken; a refresh leaves what is typed there.
         clear: dict[str, Any] = {} if refresh else {"value": None}
         box_busy = gr.MultimodalTextbox(interactive=False, **clear)
@@ -453,3 +459,11 @@ class ChatHandlers:
             log=[],
             uploads=list(uploads or []),
         )
+
+
+def _bounded(log_: Log, most: int, note: str) -> Log:
+    """The chat, its oldest messages dropped beyond ``most`` (every update sends the whole chat
+    to the browser), the first line saying so (``note``)."""
+    if len(log_) <= most:
+        return log_
+    return [{"role": "assistant", "content": note}, *log_[-(most - 1) :]]
