@@ -293,3 +293,55 @@ def test_an_injected_claim_in_a_reason_is_not_shown(settings):
     assert injected not in reasons.values() and "evil" not in " ".join(reasons.values())
     assert "lamp" not in reasons["chair"].lower()  # nor a reason written about another card
     assert all(reasons.values())  # every card still has its (template) reason
+
+
+def test_a_vote_is_answered_while_forty_voice_notes_wait_for_the_ear(settings, tmp_path):
+    """Transcription holds a thread while it waits for the one Whisper: forty voice notes at
+    once must not take every thread of Gradio's pool, so a vote (and a reset, the status line)
+    is still answered at once. A real Gradio server; the ear is a fake that takes 5 s a note."""
+    import threading
+    import time
+
+    from conftest import engine, write_wav
+    from gradio_client import Client, handle_file
+
+    from recommender.app.ui import build_app, launch_options
+    from recommender.schemas import Item, Transcript
+
+    class SlowEar:
+        name = "slow"
+        lock = threading.Lock()
+        arrived = 0
+
+        def transcribe(self, audio):
+            SlowEar.arrived += 1
+            with self.lock:  # one note at a time, as the real transcriber
+                time.sleep(5.0)
+            return Transcript("a funny film", language="en", duration_s=1.0)
+
+    items = [Item(f"m{n}", f"Funny film {n}", "A funny film.", ("movie",)) for n in range(8)]
+    rec = engine(settings.with_(queue_size=64), items, speech=SlowEar())
+    demo = build_app(rec, catalogs=["movies"], warm=False)
+    _, url, _ = demo.launch(
+        prevent_thread_lock=True, quiet=True, **launch_options(rec.settings, rec)
+    )
+    try:
+        voter = Client(url, verbose=False)
+        voter.predict({"text": "a funny film", "files": []}, "movies", api_name="/chat")
+        note = write_wav(tmp_path / "note.wav", np.sin(np.linspace(0, 2000, 16_000)) * 0.3)
+        notes = [Client(url, verbose=False) for _ in range(40)]
+        jobs = [
+            c.submit({"text": "", "files": [handle_file(str(note))]}, "movies", api_name="/chat")
+            for c in notes
+        ]
+        deadline = time.monotonic() + 60
+        while SlowEar.arrived < 40 and time.monotonic() < deadline:
+            time.sleep(0.1)  # every note in: one transcribing, the others waiting for the ear
+        assert SlowEar.arrived == 40
+        started = time.perf_counter()
+        voter.predict("#1", True, api_name="/feedback")
+        answered = time.perf_counter() - started
+        assert not all(job.done() for job in jobs)  # the notes were still waiting
+    finally:
+        demo.close()
+    assert answered < 2.0, f"the vote waited {answered:.1f} s behind the voice notes"

@@ -113,12 +113,19 @@ class Warmup:
         return f"⏳ {self.current.capitalize()}{slow}… {waited:.0f} s"
 
 
+_QUICK_THREADS = 16  # threads beyond the turns' for the quick events (votes, resets, status)
+
+
 def launch_options(settings: Settings, rec: Recommender) -> dict[str, Any]:
     """``Blocks.launch`` arguments that belong to the app (Gradio 6 takes theme and CSS there)."""
     return {
         "theme": gr.themes.Soft(primary_hue="teal", secondary_hue="amber"),
         "css": CARD_CSS,
         "max_file_size": f"{int(settings.max_upload_mb)}mb",  # larger uploads never reach us
+        # Gradio runs each step of a handler on a pool of threads (40 by default). A turn waiting
+        # for the one Whisper or for a reply slot holds one, and up to queue_size turns run at
+        # once: the pool is sized above that, so votes, resets and the status line never wait.
+        "max_threads": settings.queue_size + _QUICK_THREADS,
         "allowed_paths": example_dirs(rec),
         "footer_links": ["api", "gradio"],
         "i18n": I18N,
