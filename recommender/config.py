@@ -40,6 +40,11 @@ class Settings:
     # base tells the language and hears Chinese, Spanish...; tiny.en hears English (better and
     # faster there); presets: base+tiny.en, base, tiny.en; a whisper name / .pt path
     speech_model: str = "base+tiny.en"
+    # How a voice note is decoded (models/speech.py Decoding; docs/models.md: chosen on real
+    # voices): 0 greedy, else a beam of this width; silence before and after speech cut first.
+    speech_beam_size: int = 0
+    speech_trim_silence: bool = False
+    speech_simplified: bool = True  # Mandarin transcripts in simplified characters (OpenCC t2s)
     llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai | none
     llm_model: str = "qwen2.5-coder-0.5b"  # preset, .gguf path, or hub id
     llm_base_url: str = ""  # OpenAI-compatible endpoint for llm_backend=openai

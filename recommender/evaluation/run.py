@@ -235,20 +235,39 @@ def speech(
         str,
         typer.Option("--models", help="speech models compared on the same clips, comma-separated"),
     ] = "tiny.en,base",
+    voices: Annotated[
+        Path,
+        typer.Option(help="Common Voice folders of real people's voices (en/, zh-CN/)"),
+    ] = SHARED / "common-voice",
+    voices_only: Annotated[
+        bool, typer.Option("--voices-only", help="real voices only: no espeak-ng, no Tux Paint")
+    ] = False,
+    beam_size: Annotated[
+        int | None, typer.Option(help="decoding: 0 greedy, n a beam (default: the setting)")
+    ] = None,
+    trim_silence: Annotated[
+        bool | None,
+        typer.Option("--trim-silence/--no-trim-silence", help="decoding (default: the setting)"),
+    ] = None,
+    simplified: Annotated[
+        bool | None,
+        typer.Option("--simplified/--as-heard", help="Mandarin output (default: the setting)"),
+    ] = None,
     limit: Annotated[int | None, _LIMIT] = None,
     json_out: Annotated[Path | None, _JSON] = None,
     out: Annotated[Path, _OUTDIR] = OUT,
     config: Annotated[Path | None, _CONFIG] = None,
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
-    """Speech: WER on espeak-ng requests and real recordings, CER on Mandarin requests, speed,
-    memory; spoken vs typed top-10."""
+    """Speech: WER and CER on real people's voices (Common Voice, English and Mandarin), on
+    espeak-ng requests and Tux Paint recordings; speed, memory; spoken vs typed top-10."""
     setup_logging(verbose)
     from recommender.evaluation.speech import evaluate_speech, speech_markdown
 
     names = [m.strip() for m in models.split(",") if m.strip()]
+    settings = settings_from(config, speech_beam_size=beam_size, speech_trim_silence=trim_silence)
     try:
-        result = evaluate_speech(settings_from(config), recordings, limit, names)
+        result = evaluate_speech(settings, recordings, limit, names, voices, voices_only)
     except MagpieError as e:
         fail(e)
         return

@@ -1,6 +1,9 @@
 """``magpie eval speech``: how well voice is understood.
 
-For each speech model compared: word error rate on requests spoken by espeak-ng (made here,
+Real people first: Common Voice clips read by English and Mandarin speakers (``voices``: word
+error rate for English, character error rate for Mandarin with punctuation left out and a
+traditional character counted as an error, the language told, seconds per second of audio).
+Then, for each speech model compared: word error rate on requests spoken by espeak-ng (made here,
 two voices) and on the English recordings of Debian's ``tuxpaint-stamps-default`` (``*_desc.ogg``,
 each says its stamp's name, as the ``.txt`` beside it writes it); character error rate and the
 detected language on Chinese requests spoken by espeak-ng's Mandarin voice; seconds of
@@ -11,6 +14,7 @@ which re-exports these names.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -31,8 +35,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CHINESE_REQUESTS",
     "REQUESTS",
+    "VOICE_FOLDERS",
     "character_error_rate",
     "evaluate_speech",
+    "real_voices",
     "recordings",
     "speech_markdown",
 ]
@@ -112,6 +118,61 @@ def recordings(folder: Path | None) -> list[tuple[Path, str]]:
     return out
 
 
+# Common Voice's folders (``shared/data/common-voice``) and the language each is in.
+VOICE_FOLDERS = {"en": "en", "zh-CN": "zh"}
+
+
+def real_voices(folder: Path | None, limit: int | None = None) -> list[tuple[str, Path, str]]:
+    """(language, clip, the sentence read) of each Common Voice folder under ``folder``
+    (``transcripts.tsv`` beside ``clips/``), the first ``limit`` of each language."""
+    import csv
+
+    out: list[tuple[str, Path, str]] = []
+    if folder is None or not folder.is_dir():
+        return out
+    for name, language in VOICE_FOLDERS.items():
+        table = folder / name / "transcripts.tsv"
+        if not table.is_file():
+            continue
+        with table.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))[:limit]
+        out += [(language, folder / name / r["file"], r["sentence"]) for r in rows]
+    return out
+
+
+def _voices_block(hear: Any, clips: list[tuple[str, Path, str]]) -> dict[str, Any]:
+    """Per language: WER (en) or CER (zh), the share told right, speed, the worst five."""
+    from recommender.models.speech import word_error_rate
+
+    out: dict[str, Any] = {}
+    for language in sorted({c[0] for c in clips}):
+        rates, told, speeds, cases = [], [], [], []
+        for _, clip, said in (c for c in clips if c[0] == language):
+            t = time.perf_counter()
+            heard, detected, duration = hear(clip)
+            if duration:
+                speeds.append((time.perf_counter() - t) / duration)
+            rate = (
+                word_error_rate(said, heard)
+                if language == "en"
+                else character_error_rate(said, heard)
+            )
+            rates.append(rate)
+            told.append(detected == language)
+            cases.append({"said": said, "heard": heard, "rate": round(rate, 3)})
+        measure = "wer" if language == "en" else "cer"
+        out[language] = {
+            "n": len(rates),
+            measure: round(float(np.mean(rates)), 4) if rates else None,
+            "told_right": _share(told),
+            "s_per_audio_s_p50": _p50(speeds),
+            "s_per_audio_s_p90": round(float(np.percentile(speeds, 90)), 3) if speeds else None,
+            "worst": sorted(cases, key=lambda c: -c["rate"])[:5],
+            "cases": cases,
+        }
+    return out
+
+
 def _wer_block(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
     from recommender.models.speech import word_error_rate
 
@@ -164,15 +225,23 @@ def evaluate_speech(
     folder: Path | None = None,
     limit: int | None = None,
     models: Sequence[str] | None = None,
+    voices: Path | None = None,
+    voices_only: bool = False,
 ) -> dict[str, Any]:
-    """Each speech model in ``models`` (default: the configured one) on the same clips."""
+    """Each speech model in ``models`` (default: the configured one) on the same clips, with
+    the settings' decoding (``speech_beam_size``, ``speech_trim_silence``); ``voices`` is the
+    Common Voice folder; ``voices_only`` leaves out the synthetic and Tux Paint clips."""
+    from recommender.models.speech import Decoding
     from recommender.pipeline import Recommender
 
     started = time.perf_counter()
     names = list(models or [settings.speech_model])
-    requests = [(c, r) for c, rs in REQUESTS.items() for r in rs][:limit]
-    chinese = [(c, r) for c, rs in CHINESE_REQUESTS.items() for r in rs][:limit]
-    real = recordings(folder)[:limit]
+    requests = [(c, r) for c, rs in REQUESTS.items() for r in rs][: 0 if voices_only else limit]
+    chinese = [(c, r) for c, rs in CHINESE_REQUESTS.items() for r in rs][
+        : 0 if voices_only else limit
+    ]
+    real = [] if voices_only else recordings(folder)[:limit]
+    people = real_voices(voices, limit)
     rec = Recommender.from_settings(settings)
     results = {}
     with tempfile.TemporaryDirectory(prefix="magpie-speech-") as tmp:
@@ -186,9 +255,11 @@ def evaluate_speech(
             for n, (catalog, text) in enumerate(chinese)
         ]
         for name in names:
-            results[name] = _evaluate_model(name, settings, rec, clips, zh_clips, real)
+            results[name] = _evaluate_model(name, settings, rec, clips, zh_clips, real, people)
     first = results[names[0]]
     return {
+        "decoding": dataclasses.asdict(Decoding.of(settings)),
+        "voices": first["voices"] | {"source": str(voices)},
         # the first model's figures keep their old keys, so older readers of the JSON still work
         "speech_model": first["speech_model"],
         "espeak": first["espeak"],
@@ -207,13 +278,19 @@ def _evaluate_model(
     clips: list[tuple[str, str, str, Path]],
     zh_clips: list[tuple[str, str, Path]],
     real: list[tuple[Path, str]],
+    people: list[tuple[str, Path, str]],
 ) -> dict[str, Any]:
     from recommender.errors import AudioError
-    from recommender.models.speech import load_transcriber
+    from recommender.models.speech import Decoding, load_transcriber
 
     before = _rss_mb()
     t = time.perf_counter()
-    transcriber = load_transcriber(setting, settings.cache_dir, settings.max_audio_s)
+    transcriber = load_transcriber(
+        setting,
+        settings.cache_dir,
+        settings.max_audio_s,
+        decoding=Decoding.of(settings),
+    )
     load_s = time.perf_counter() - t
     if transcriber is None:
         raise ModelUnavailable("the speech model is switched off (speech_model = none)")
@@ -229,6 +306,14 @@ def _evaluate_model(
         speeds.append((time.perf_counter() - t) / max(heard.duration_s, 1e-3))
         return heard.text, heard.language
 
+    def hear_voice(audio: Path) -> tuple[str, str, float]:
+        try:
+            heard = transcriber.transcribe(str(audio))
+        except AudioError:
+            return "", "", 0.0
+        return heard.text, heard.language, heard.duration_s
+
+    voices = _voices_block(hear_voice, people)
     synthetic = [(catalog, said, hear(wav)[0]) for catalog, _, said, wav in clips]
     english_speeds = list(speeds)
     heard_zh = [(catalog, said, *hear(wav)) for catalog, said, wav in zh_clips]
@@ -239,6 +324,7 @@ def _evaluate_model(
     cer = [character_error_rate(said, heard) for _, said, heard, _ in heard_zh]
     return {
         "speech_model": transcriber.name,
+        "voices": voices,
         "espeak": _wer_block([(s, h) for _, s, h in synthetic]) | {"voices": list(ESPEAK_VOICES)},
         "recordings": _wer_block(heard_real),
         "same_top10": same,
@@ -265,8 +351,11 @@ def _evaluate_model(
     }
 
 
-def _same_top10(rec: Any, heard: list[tuple[str, str, str]]) -> tuple[float, float | None]:
-    """Share of (catalogue, said, heard) whose spoken top-10 equals the typed one; mean overlap."""
+def _same_top10(rec: Any, heard: list[tuple[str, str, str]]) -> tuple[float | None, float | None]:
+    """Share of (catalogue, said, heard) whose spoken top-10 equals the typed one; mean overlap
+    (None without clips)."""
+    if not heard:
+        return None, None
     same = 0
     overlap: list[float] = []
     for catalog, said, text in heard:
@@ -293,6 +382,10 @@ def _top10(rec: Any, catalog: str, text: str) -> list[str]:
     return [s.item.id for s in rec.rank(data, profile, query, k=10)]
 
 
+def _pair(block: dict[str, Any]) -> str:
+    return f"{block['s_per_audio_s_p50']} / {block['s_per_audio_s_p90']}"
+
+
 def speech_markdown(result: dict[str, Any]) -> str:
     models = result.get("models") or {result["speech_model"]: result}
     names = list(models)
@@ -317,6 +410,12 @@ def speech_markdown(result: dict[str, Any]) -> str:
         "",
         "| | " + " | ".join(models[n]["speech_model"] for n in names) + " |",
         "|---|" + "---|" * len(names),
+        row("WER, Common Voice English (real people)", lambda m: m["voices"]["en"]["wer"]),
+        row("  told English", lambda m: m["voices"]["en"]["told_right"]),
+        row("  s per s of audio, p50 / p90", lambda m: _pair(m["voices"]["en"])),
+        row("CER, Common Voice Mandarin (real people)", lambda m: m["voices"]["zh"]["cer"]),
+        row("  told Mandarin", lambda m: m["voices"]["zh"]["told_right"]),
+        row("  s per s of audio, p50 / p90", lambda m: _pair(m["voices"]["zh"])),
         row("WER, espeak-ng English requests (en-us, en-gb)", lambda m: wer(m["espeak"])),
         row("WER, Tux Paint English recordings", lambda m: wer(m["recordings"])),
         row("spoken top-10 = typed top-10 (English)", lambda m: m["same_top10"]),
@@ -328,6 +427,8 @@ def speech_markdown(result: dict[str, Any]) -> str:
         row("s per s of audio, p50 (all clips)", lambda m: m["speed"]["all_s_per_audio_s_p50"]),
         row("load s", lambda m: m["load_s"]),
         row("RSS added by loading, MB (the first also imports torch)", lambda m: m["rss_added_mb"]),
+        "",
+        f"Decoding: {result.get('decoding')}. Common Voice: {result['voices'].get('source')}.",
         "",
         f"{result['seconds']} s in all. espeak-ng's Mandarin is poor (machine tones, no prosody): "
         "its CER proves the path, not the model's quality on people.",

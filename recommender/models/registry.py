@@ -90,7 +90,7 @@ def _is_model(obj: Any) -> bool:
 def real_models(settings: Settings) -> Models:
     """The configured models, loaded lazily (once per process)."""
     from recommender.models.llm import load_llm
-    from recommender.models.speech import load_transcriber
+    from recommender.models.speech import Decoding, load_transcriber
     from recommender.models.text import load_text_embedder
     from recommender.models.vision import load_image_encoder
 
@@ -102,6 +102,7 @@ def real_models(settings: Settings) -> Models:
             settings.cache_dir,
             settings.max_audio_s,
             int(settings.max_upload_mb * 2**20),
+            Decoding.of(settings),
         ),
         llm=lambda: load_llm(settings),
     )

@@ -14,12 +14,14 @@ choosing among the languages Magpie reads (``LANGUAGES``), and the transcript ca
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import shutil
 import subprocess
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,6 +33,7 @@ from recommender.languages import CODES
 from recommender.schemas import Transcript
 
 __all__ = [
+    "Decoding",
     "WhisperTranscriber",
     "decode_audio",
     "is_silent",
@@ -141,6 +144,66 @@ def is_silent(samples: np.ndarray, threshold: float = SILENCE_RMS) -> bool:
     return bool(rms.max() < threshold)
 
 
+def trimmed(
+    samples: np.ndarray, threshold: float = SILENCE_RMS * 10, keep_s: float = 0.2
+) -> np.ndarray:
+    """The note without its leading and trailing silence (100 ms frames quieter than
+    ``threshold``, -30 dBFS below the loudest speech), ``keep_s`` of margin kept on each side:
+    Whisper spends its time and invents words on silence.
+
+    >>> note = np.concatenate([np.zeros(16_000), 0.1 * np.ones(8_000), np.zeros(32_000)])
+    >>> trimmed(note.astype(np.float32)).size
+    14400
+    """
+    frame = int(FRAME_S * SAMPLE_RATE)
+    n = samples.size // frame
+    if n == 0:
+        return samples
+    rms = np.sqrt(np.mean(np.square(samples[: n * frame].reshape(n, frame), dtype=np.float64), 1))
+    loud = np.flatnonzero(rms >= threshold)
+    if loud.size == 0:
+        return samples
+    margin = int(keep_s * SAMPLE_RATE)
+    start = max(0, loud[0] * frame - margin)
+    end = min(samples.size, (loud[-1] + 1) * frame + margin)
+    return samples[start:end]
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How a voice note is decoded: chosen by ``magpie eval speech`` on real people's voices
+    (``docs/models.md``); every choice is a setting (``speech_*``)."""
+
+    beam_size: int = 0  # 0: greedy; n: beam search over n hypotheses at temperature 0
+    trim_silence: bool = False  # leading and trailing silence cut before decoding
+    # Mandarin in simplified characters (a zh-CN reader's script), whatever Whisper wrote.
+    simplified: bool = True
+
+    @classmethod
+    def of(cls, settings: Settings) -> Decoding:
+        return cls(
+            settings.speech_beam_size, settings.speech_trim_silence, settings.speech_simplified
+        )
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters written as simplified ones (OpenCC's t2s tables).
+
+    >>> _simplified("他是兩代帝師翁同龢的玄孫")
+    '他是两代帝师翁同龢的玄孙'
+    """
+    return _t2s().convert(text)
+
+
+@functools.cache
+def _t2s() -> Any:
+    try:
+        import opencc
+    except ImportError as e:
+        raise ModelUnavailable("Simplified Chinese output needs opencc: pip install opencc") from e
+    return opencc.OpenCC("t2s")
+
+
 def _heard(result: dict[str, Any]) -> str:
     """The words of a whisper result, leaving out segments that look like noise and captions."""
     kept = []
@@ -173,7 +236,9 @@ class WhisperTranscriber:
         max_bytes: int = MAX_BYTES,
         lock: threading.Lock | None = None,  # one per model: whisper's decoder is not reentrant
         english: tuple[_WhisperLike, threading.Lock] | None = None,  # hears notes detected "en"
+        decoding: Decoding | None = None,
     ) -> None:
+        self.decoding = decoding or Decoding()
         self.model = model
         self.english = english
         self.name = name
@@ -187,12 +252,16 @@ class WhisperTranscriber:
         samples, truncated = self._samples(audio)
         if is_silent(samples):
             raise AudioError(key="notice.voice_silent")
+        duration_s = round(samples.size / SAMPLE_RATE, 2)
+        if self.decoding.trim_silence:
+            samples = trimmed(samples)
         options: dict[str, Any] = {
             "fp16": False,  # CPU: half precision is unsupported (whisper warns and falls back)
             "temperature": FALLBACK_TEMPERATURES,
             "condition_on_previous_text": False,  # one note; stops repetition loops carrying on
             "no_speech_threshold": NO_SPEECH_PROB,
             "logprob_threshold": LOGPROB_THRESHOLD,
+            "beam_size": self.decoding.beam_size or None,
             "verbose": None,
         }
         with self._lock:
@@ -214,12 +283,10 @@ class WhisperTranscriber:
         text = _heard(result)
         if not text:
             raise AudioError(key="notice.voice_no_words")
-        return Transcript(
-            text=text,
-            language=str(result.get("language") or self.language or "en"),
-            duration_s=round(samples.size / SAMPLE_RATE, 2),
-            truncated=truncated,
-        )
+        heard_in = str(result.get("language") or self.language or "en")
+        if heard_in == "zh" and self.decoding.simplified:
+            text = _simplified(text)
+        return Transcript(text=text, language=heard_in, duration_s=duration_s, truncated=truncated)
 
     def _detect(self, samples: np.ndarray) -> str | None:
         """The note's language, from the first 30 s (as ``whisper.transcribe`` does it)."""
@@ -301,7 +368,11 @@ def _load_model(setting: str, cache_dir: Path) -> Any:
 
 
 def load_transcriber(
-    setting: str, cache_dir: Path, max_audio_s: float = MAX_AUDIO_S, max_bytes: int = MAX_BYTES
+    setting: str,
+    cache_dir: Path,
+    max_audio_s: float = MAX_AUDIO_S,
+    max_bytes: int = MAX_BYTES,
+    decoding: Decoding | None = None,
 ) -> WhisperTranscriber | None:
     """A transcriber for ``setting`` ("tiny.en", "base", a whisper model name, a .pt path;
     "base+tiny.en": base tells the language and hears the others, tiny.en hears English, which
@@ -331,6 +402,7 @@ def load_transcriber(
         max_bytes=max_bytes,
         lock=lock,
         english=loaded(for_english) if for_english else None,
+        decoding=decoding,
     )
 
 

@@ -334,8 +334,15 @@ def test_eval_images_command_on_tuxpaint(tmp_path):
 
 @pytest.mark.models
 def test_eval_speech_command(tmp_path):
-    result = _run(tmp_path, "speech", "--limit", "1", "--models", "tiny.en,base")
+    voices = str(shared("common-voice"))
+    result = _run(
+        tmp_path, "speech", "--limit", "1", "--models", "tiny.en,base", "--voices", voices
+    )
     assert result["espeak"]["n"] == 2  # one request, two voices
+    # One real English and one real Mandarin speaker, heard and scored.
+    english, mandarin = result["voices"]["en"], result["models"]["base"]["voices"]["zh"]
+    assert english["n"] == 1 and 0 <= english["wer"] <= 1 and english["told_right"] == 1.0
+    assert mandarin["n"] == 1 and mandarin["cer"] < 0.6 and mandarin["told_right"] == 1.0
     assert result["speech_model"] == "whisper-tiny.en" and set(result["models"]) == {
         "tiny.en",
         "base",
@@ -348,6 +355,7 @@ def test_eval_speech_command(tmp_path):
     assert chinese["n"] == 1 and chinese["detected_zh"] == 1.0 and chinese["cjk_text"] == 1.0
     assert result["models"]["tiny.en"]["chinese"]["cjk_text"] == 0.0  # English only
     assert "CER, espeak-ng Mandarin requests" in (tmp_path / "speech.md").read_text()
+    assert "CER, Common Voice Mandarin (real people)" in (tmp_path / "speech.md").read_text()
 
 
 @pytest.mark.models

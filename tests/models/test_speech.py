@@ -24,6 +24,7 @@ from recommender.models import speech, whisper_convert
 from recommender.models.base import Transcriber
 from recommender.models.speech import (
     SAMPLE_RATE,
+    Decoding,
     WhisperTranscriber,
     is_silent,
     load_transcriber,
@@ -277,6 +278,33 @@ class FakeWhisper:
             "segments": self.segments,
             "language": "en",
         }
+
+
+class FakeMandarin(FakeWhisper):
+    """Whisper hearing Mandarin and writing it in traditional characters, as it sometimes does."""
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> dict[str, Any]:
+        self.calls.append((audio, options))
+        text = "他是兩代帝師翁同龢的玄孫。"
+        return {"text": text, "segments": [{"text": text}], "language": "zh"}
+
+
+def test_mandarin_is_written_in_simplified_characters_and_silence_is_trimmed() -> None:
+    fake = FakeMandarin()
+    note = np.concatenate([np.zeros(2 * SAMPLE_RATE, np.float32), tone(1.0)])
+    heard = WhisperTranscriber(
+        fake, language="zh", decoding=Decoding(trim_silence=True)
+    ).transcribe(note)
+    assert heard.text == "他是两代帝师翁同龢的玄孙。" and heard.language == "zh"
+    assert heard.duration_s == 3.0  # the note as sent
+    assert fake.calls[0][0].size < 1.5 * SAMPLE_RATE  # Whisper heard the speech, not the silence
+    as_heard = WhisperTranscriber(
+        FakeMandarin(), language="zh", decoding=Decoding(simplified=False)
+    )
+    assert as_heard.transcribe(note).text == "他是兩代帝師翁同龢的玄孫。"
+    beam = FakeWhisper()
+    WhisperTranscriber(beam, decoding=Decoding(beam_size=5)).transcribe(tone(1.0))
+    assert beam.calls[0][1]["beam_size"] == 5
 
 
 def tone(seconds: float, amplitude: float = 0.3, rate: int = SAMPLE_RATE) -> np.ndarray:
