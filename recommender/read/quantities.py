@@ -73,7 +73,7 @@ _YEARS = (
     (_year_after(_EN.year_max_after), "max", 0),
 )
 _DECADE = re.compile(
-    r"\b(?:the\s*)?(?:(19|20)?(\d)0'?s|(" + "|".join(_EN.decades) + r"))\b",
+    r"\b(?:" + _any(_EN.articles) + r"\s*)?(?:(19|20)?(\d)0'?s|(" + "|".join(_EN.decades) + r"))\b",
     re.I,
 )
 _NUMBER_WORD = _any(tuple(sorted(_EN.number_words, key=len, reverse=True)))
