@@ -42,7 +42,8 @@ class Settings:
     speech_model: str = "base+tiny.en"
     # How a voice note is decoded (models/speech.py Decoding; docs/models.md: chosen on real
     # voices): 0 greedy, else a beam of this width; silence before and after speech cut first.
-    speech_beam_size: int = 0
+    speech_beam_size: int = 0  # English notes
+    speech_beam_size_other: int = 0  # notes in the other languages
     speech_trim_silence: bool = False
     speech_simplified: bool = True  # Mandarin transcripts in simplified characters (OpenCC t2s)
     llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai | none

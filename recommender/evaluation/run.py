@@ -243,7 +243,14 @@ def speech(
         bool, typer.Option("--voices-only", help="real voices only: no espeak-ng, no Tux Paint")
     ] = False,
     beam_size: Annotated[
-        int | None, typer.Option(help="decoding: 0 greedy, n a beam (default: the setting)")
+        int | None,
+        typer.Option(help="decoding of English notes: 0 greedy, n a beam (default: the setting)"),
+    ] = None,
+    beam_size_other: Annotated[
+        int | None,
+        typer.Option(
+            help="decoding of non-English notes: 0 greedy, n a beam (default: the setting)"
+        ),
     ] = None,
     trim_silence: Annotated[
         bool | None,

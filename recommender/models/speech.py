@@ -174,7 +174,8 @@ class Decoding:
     """How a voice note is decoded: chosen by ``magpie eval speech`` on real people's voices
     (``docs/models.md``); every choice is a setting (``speech_*``)."""
 
-    beam_size: int = 0  # 0: greedy; n: beam search over n hypotheses at temperature 0
+    beam_size: int = 0  # English notes: 0 greedy, n a beam of n hypotheses at temperature 0
+    beam_size_other: int = 0  # notes in the other languages (Mandarin...): heard by base, slower
     trim_silence: bool = False  # leading and trailing silence cut before decoding
     # Mandarin in simplified characters (a zh-CN reader's script), whatever Whisper wrote.
     simplified: bool = True
@@ -182,7 +183,10 @@ class Decoding:
     @classmethod
     def of(cls, settings: Settings) -> Decoding:
         return cls(
-            settings.speech_beam_size, settings.speech_trim_silence, settings.speech_simplified
+            settings.speech_beam_size,
+            settings.speech_beam_size_other,
+            settings.speech_trim_silence,
+            settings.speech_simplified,
         )
 
 
@@ -261,7 +265,6 @@ class WhisperTranscriber:
             "condition_on_previous_text": False,  # one note; stops repetition loops carrying on
             "no_speech_threshold": NO_SPEECH_PROB,
             "logprob_threshold": LOGPROB_THRESHOLD,
-            "beam_size": self.decoding.beam_size or None,
             "verbose": None,
         }
         with self._lock:
@@ -273,6 +276,8 @@ class WhisperTranscriber:
             torch.manual_seed(SAMPLING_SEED)
             language = self.language or self._detect(samples)
             options["language"] = language
+            beam = self.decoding.beam_size if language == "en" else self.decoding.beam_size_other
+            options["beam_size"] = beam or None  # None: greedy
             if language in PROMPTS:
                 options["initial_prompt"] = PROMPTS[language]
             if language == "en" and self.english is not None:

@@ -304,7 +304,11 @@ def test_mandarin_is_written_in_simplified_characters_and_silence_is_trimmed() -
     assert as_heard.transcribe(note).text == "他是兩代帝師翁同龢的玄孫。"
     beam = FakeWhisper()
     WhisperTranscriber(beam, decoding=Decoding(beam_size=5)).transcribe(tone(1.0))
-    assert beam.calls[0][1]["beam_size"] == 5
+    assert beam.calls[0][1]["beam_size"] == 5  # an English note
+    other = FakeMandarin()
+    decoding = Decoding(beam_size=5, beam_size_other=2)
+    WhisperTranscriber(other, language="zh", decoding=decoding).transcribe(tone(1.0))
+    assert other.calls[0][1]["beam_size"] == 2  # a Mandarin note
 
 
 def tone(seconds: float, amplitude: float = 0.3, rate: int = SAMPLE_RATE) -> np.ndarray:
