@@ -272,7 +272,13 @@ def speech(
     from recommender.evaluation.speech import evaluate_speech, speech_markdown
 
     names = [m.strip() for m in models.split(",") if m.strip()]
-    settings = settings_from(config, speech_beam_size=beam_size, speech_trim_silence=trim_silence)
+    settings = settings_from(
+        config,
+        speech_beam_size=beam_size,
+        speech_beam_size_other=beam_size_other,
+        speech_trim_silence=trim_silence,
+        speech_simplified=simplified,
+    )
     try:
         result = evaluate_speech(settings, recordings, limit, names, voices, voices_only)
     except MagpieError as e:
