@@ -311,6 +311,26 @@ def test_mandarin_is_written_in_simplified_characters_and_silence_is_trimmed() -
     assert other.calls[0][1]["beam_size"] == 2  # a Mandarin note
 
 
+def test_an_english_note_gets_a_second_opinion_and_the_surer_transcript_wins() -> None:
+    import threading
+
+    def heard(text: str, logprob: float) -> FakeWhisper:
+        return FakeWhisper([{"text": text, "no_speech_prob": 0.01, "avg_logprob": logprob}])
+
+    base, tiny = (
+        heard(" I need no running shoes.", -0.55),
+        heard(" I need new running shoes.", -0.52),
+    )
+    both = WhisperTranscriber(base, language="en", english=(tiny, threading.Lock()))
+    assert both.transcribe(tone(1.0)).text == "I need new running shoes."  # tiny.en was surer
+    assert base.calls and tiny.calls  # both heard it
+    surer_base = heard(" running shoes under $100.", -0.3)
+    both = WhisperTranscriber(
+        surer_base, language="en", english=(heard(" running 200 $", -0.9), threading.Lock())
+    )
+    assert both.transcribe(tone(1.0)).text == "running shoes under $100."
+
+
 def tone(seconds: float, amplitude: float = 0.3, rate: int = SAMPLE_RATE) -> np.ndarray:
     t = np.arange(int(seconds * rate)) / rate
     return (amplitude * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
