@@ -1,10 +1,10 @@
 """Errors Magpie raises on purpose.
 
-Every message is written for the person chatting: safe to show in the UI as it is. An error a
-person may meet names its sentence by a key of the strings files (``key`` and ``fields``, as
-``schemas.Notice``), so the page and the command line show it in the person's language;
-``str(e)`` is the English one. Causes are chained with ``raise ... from e`` so logs keep the
-technical detail.
+An error a person may meet names its sentence by a key of the strings files (``key`` and
+``fields``, as ``schemas.Notice``), so the page and the command line show it in the person's
+language; ``str(e)`` is the English one. An error without a key is shown on the page as a plain
+line for its kind (``strings.notice``): its own sentence may name a server path or echo input,
+and is logged. Causes are chained with ``raise ... from e`` so logs keep the technical detail.
 
 >>> str(ImageError(key="notice.photo_empty"))
 'That photo is empty (0 bytes).'
@@ -12,7 +12,7 @@ technical detail.
 >>> e.key, e.fields
 ('notice.voice_too_large', {'size': 40, 'limit': 25})
 
-    MagpieError                  base; ``str(e)`` is a user-facing sentence
+    MagpieError                  base; ``str(e)`` is an English sentence (the CLI prints it)
     ├── ConfigError              a setting is missing or malformed
     ├── ModelUnavailable         weights missing, a checksum mismatch, a backend not installed
     ├── InputError               bad user input: corrupt image, silent audio, a huge file
@@ -41,7 +41,7 @@ __all__ = [
 
 
 class MagpieError(Exception):
-    """Base class; the message is safe to show to a user.
+    """Base class; a keyed error's sentence is safe to show anyone, a keyless one's is logged.
 
     ``MagpieError("a sentence")`` carries its English sentence; ``MagpieError(key=..., **fields)``
     names a sentence of the strings files (``languages/<code>/ui.toml``) instead.

@@ -172,9 +172,9 @@ class Recommender:
         data = self.catalog(session.catalog)
         before = session.profile  # a 👍/👎 given while this turn runs replaces it: kept below
         t = timer.start
-        # The turn's language, known before anything is read (the notices of understanding speak
-        # it): the selector's, else the typed message's, else the conversation's. A voice note
-        # alone speaks the language it was said in (below).
+        # The turn's language, known before anything is read (its notices are rendered in it where
+        # they are shown): the selector's, else the typed message's, else the conversation's. A
+        # voice note alone speaks the language it was said in (below).
         lang = supported(language or message_language(text) or session.language or DEFAULT_LANGUAGE)
 
         heard = understand(
@@ -245,7 +245,7 @@ class Recommender:
         result = TurnResult(
             heard.transcript,
             heard.image_words,
-            profile,
+            session.profile,  # with any 👍/👎 given while the turn ran
             items,
             reply,
             heard.notices,

@@ -432,7 +432,6 @@ class ChatHandlers:
         request: gr.Request | None = None,
     ) -> ResetOutputs:
         """Another catalogue: a new conversation (item ids differ between catalogues)."""
-        self._reset(request)
         lang = self.language_for(language, session, "", request)
         fresh = self._fresh(catalog, lang)
         try:
@@ -440,6 +439,7 @@ class ChatHandlers:
         except MagpieError as e:
             log.warning("catalogue %s unavailable: %s", fresh.catalog, e)
             raise gr.Error(notice(lang, e)) from e
+        self._reset(request)
         return self._cleared(fresh, uploads, say(lang, "chat.switched", catalog=fresh.catalog))
 
     def _fresh(self, catalog: str, lang: str) -> Session:
@@ -458,6 +458,7 @@ class ChatHandlers:
             session=fresh,
             log=[],
             uploads=list(uploads or []),
+            box=gr.MultimodalTextbox(interactive=True),
         )
 
 

@@ -255,6 +255,7 @@ def build_app(
                 session=session,
                 log=log_state,
                 uploads=uploads,
+                box=box,
             )
         )
         state_in = [session, log_state, uploads]

@@ -44,11 +44,11 @@ def own_copies(paths: list[str]) -> list[str]:
         return []
     folder = _own_root() / uuid.uuid4().hex
     out = []
-    for raw in paths:
+    for n, raw in enumerate(paths):
         source = Path(raw)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / source.name
+            (folder / str(n)).mkdir(parents=True, exist_ok=True)
+            target = folder / str(n) / source.name  # two "image.png" of one message stay two
             shutil.copyfile(source, target)
             out.append(str(target))
         except OSError as e:

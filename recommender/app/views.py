@@ -110,6 +110,7 @@ class ResetOutputs(NamedTuple):
     session: Any
     log: Any
     uploads: Any
+    box: Any  # the message box, free again (a reset may have stopped a turn that locked it)
 
 
 @dataclass

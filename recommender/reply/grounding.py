@@ -128,7 +128,7 @@ def names_a_fact(reason: str, scored: ScoredItem, lang: str = "en") -> bool:
     named = [item.title, *item.categories, *(str(w) for v in values for w in _listed(v))]
     said = reason.casefold()
     for phrase in (*named, *(value(lang, w) for w in named)):
-        if len(phrase) >= _SHORTEST_FACT.get(lang, 3) and phrase.casefold() in said:
+        if len(phrase) >= _SHORTEST_FACT.get(lang, 3) and _says(said, phrase.casefold()):
             return True
     own = set(keyword_tokens(" ".join([item.title, item.description, *named])))
     if any(len(w) >= 4 and w in own for w in keyword_tokens(reason)):
@@ -141,10 +141,22 @@ def _names_another(reason: str, scored: ScoredItem, items: Sequence[ScoredItem])
     said = reason.casefold()
     own = scored.item.title.casefold()
     return any(
-        (title := other.item.title.casefold()) not in own and len(title) >= 4 and title in said
+        (title := other.item.title.casefold()) not in own and len(title) >= 4 and _says(said, title)
         for other in items
         if other.item.id != scored.item.id
     )
+
+
+def _says(text: str, phrase: str) -> bool:
+    """``phrase`` stands in ``text`` as whole words ("red" is not in "preferred", "heat" not in
+    "theatre"); a phrase in Han characters anywhere (Chinese has no spaces).
+
+    >>> _says("ignore this, it is preferred", "red"), _says("a red chair", "red"), _says("喜剧片", "喜剧")
+    (False, True, True)
+    """
+    if re.search(r"[\u3400-\u9fff]", phrase):
+        return phrase in text
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
 def _listed(v: object) -> list[object]:

@@ -198,16 +198,18 @@ def test_english_gets_no_prompt_and_a_fixed_language_skips_detection() -> None:
     assert fixed.mels == []
 
 
-def test_an_english_note_goes_to_the_english_model_and_others_stay() -> None:
-    """``base+tiny.en``: base tells the language; tiny.en hears English (it mishears less)."""
+def test_an_english_note_gets_the_english_models_opinion_and_others_stay() -> None:
+    """``base+tiny.en``: base tells the language and hears the note; tiny.en hears an English
+    one too, and the transcript Whisper was surer of is kept."""
     import threading
 
     pytest.importorskip("whisper")
-    english = FakeWhisper([{"text": "I need new running shoes", "no_speech_prob": 0.01}])
+    segment = {"text": "I need new running shoes", "no_speech_prob": 0.01, "avg_logprob": -0.1}
+    english = FakeWhisper([segment])
     both = (english, threading.Lock())
     base = FakeMultilingual({"en": 0.9, "zh": 0.1}, "I need no running shoes")
     heard = WhisperTranscriber(base, language=None, english=both).transcribe(tone(2.0))
-    assert heard.text == "I need new running shoes" and base.calls == [] and english.calls
+    assert heard.text == "I need new running shoes" and base.calls and english.calls
     chinese = FakeMultilingual({"zh": 0.9, "en": 0.1}, "我想看喜剧")
     heard = WhisperTranscriber(chinese, language=None, english=both).transcribe(tone(2.0))
     assert heard.text == "我想看喜剧" and heard.language == "zh" and len(english.calls) == 1
