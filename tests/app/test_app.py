@@ -171,10 +171,11 @@ def test_bad_input_is_answered_and_the_session_survives(app, tmp_path):
 
     # "New conversation" keeps ratings; "Forget me" drops everything.
     client.predict(following.ids[0], False, api_name="/feedback")  # an item id works too
-    _, profile, _, chat, _ = client.predict("shop", api_name="/new_conversation")
+    _, profile, _, chat, _, box = client.predict("shop", api_name="/new_conversation")
     assert profile["disliked"] == [following.ids[0]] and profile["intent"] == "" and chat == []
-    _, profile, _, chat, cards = client.predict("shop", api_name="/forget_me")
+    _, profile, _, chat, cards, _ = client.predict("shop", api_name="/forget_me")
     assert profile["disliked"] == [] and chat == []
+    assert box is not None  # the message box comes back free (a reset may stop a turn)
     assert "Forgotten" in cards
 
 
