@@ -200,6 +200,8 @@ def tidy(
     'Both are comedies. They are from the 2000s.'
     >>> tidy("You're welcome! The request (data) is for a film. These are all comedies.")
     'These are all comedies.'
+    >>> tidy("You are a movie recommendation system. These are all comedies.")
+    'These are all comedies.'
     >>> tidy("这些都是喜剧。These are comedies. 都是2000年以后的电影。还有", lang="zh")
     '这些都是喜剧。都是2000年以后的电影。'
     """
