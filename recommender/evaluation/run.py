@@ -191,6 +191,41 @@ def requests(
 
 
 @eval_app.command()
+def reader(
+    half: Annotated[
+        str, typer.Option("--half", help="tune | test | all (sha1 of the line's id, 0: tune)")
+    ] = "tune",
+    limit: Annotated[int | None, _LIMIT] = None,
+    json_out: Annotated[Path | None, _JSON] = None,
+    out: Annotated[Path, _OUTDIR] = OUT,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """The reader on real seekers' words: precision and recall of each field it reads (titles
+    liked, disliked, seen; kinds wanted, avoided; people; years) on labelled ReDial lines."""
+    setup_logging(verbose)
+    from recommender.evaluation.reader import evaluate_reader, reader_markdown
+    from recommender.pipeline import Recommender
+
+    if half not in {"test", "tune", "all"}:
+        raise typer.BadParameter("--half is tune, test or all")
+    try:
+        rec = Recommender.from_settings(settings_from(config).with_(llm_backend="none"))
+        bar = _bar(0, f"reader {half}")
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        result = evaluate_reader(rec, half, limit=limit, progress=progress)
+        bar.close()
+    except MagpieError as e:
+        fail(e)
+        return
+    _write(out, f"reader-{half}", reader_markdown(result), result, json_out)
+
+
+@eval_app.command()
 def images(
     data: Annotated[
         Path, typer.Option("--data", help="a labelled picture set (catalog.jsonl with images)")
