@@ -85,8 +85,24 @@ def like(item_id: str, liked: bool) -> Change:
 
 
 def merge(profile: Profile, delta: Change) -> Profile:
-    """Fold ``delta`` into ``profile``; later statements override earlier ones. Pure."""
+    """Fold ``delta`` into ``profile``; later statements override earlier ones. Pure.
+
+    A new request (``delta.fresh``) first drops the wishes it replaces; what was refused,
+    liked, disliked or seen stays.
+
+    >>> p = Profile(wanted=["thriller"], avoided=["gore"], ranges={"year": Range(min=1990)})
+    >>> merge(p, Change(wanted=("comedy",), fresh="kinds")).model_dump(
+    ...     include={"wanted", "avoided", "ranges"})
+    {'wanted': ['comedy'], 'avoided': ['gore'], 'ranges': {'year': {'min': 1990.0, 'max': None}}}
+    >>> merge(p, Change(liked=("x",), focus=("x",), fresh="wishes")).model_dump(
+    ...     include={"wanted", "ranges", "focus"})
+    {'wanted': [], 'ranges': {}, 'focus': ['x']}
+    """
     out = profile.model_copy(deep=True)
+    if delta.fresh:
+        out.wanted = []
+    if delta.fresh == "wishes":
+        out.categories, out.ranges, out.focus = [], {}, []
 
     def move(value: str, into: list[str], *away: list[str]) -> None:
         for lst in away:
@@ -125,7 +141,10 @@ def merge(profile: Profile, delta: Change) -> Profile:
         out.images = [i for i in out.images if i.name != image.name] + [image]
     if delta.intent:
         out.intent = delta.intent
-    for name in ("liked", "disliked", "seen", "wanted", "avoided", "categories"):
+    if delta.focus:
+        out.focus = list(delta.focus)
+    out.focus = [i for i in out.focus if i in out.liked]  # a dislike later takes it out
+    for name in ("liked", "disliked", "seen", "wanted", "avoided", "categories", "focus"):
         setattr(out, name, getattr(out, name)[-_MAX_LIST:])
     out.images = out.images[-5:]
     return out

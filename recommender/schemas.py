@@ -182,6 +182,9 @@ class Profile(BaseModel):
     ranges: dict[str, Range] = Field(default_factory=dict)  # "price", "year" ...
     images: list[ImageRef] = Field(default_factory=list)  # reference photos
     intent: str = ""  # a short free-text summary of what is wanted now
+    # The liked ids the latest request centres on ("something like X", "more like #2"); the
+    # other liked items still count, for less (rank/retrieval.py). Empty: all count alike.
+    focus: list[str] = Field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not (
@@ -220,6 +223,11 @@ class Change:
     ranges: dict[str, Range] = field(default_factory=dict)  # field -> bounds
     images: tuple[ImageRef, ...] = ()
     intent: str = ""  # what is wanted now, in the person's words ("" keeps the last)
+    focus: tuple[str, ...] = ()  # liked ids this message centres on (replaces the focus)
+    # A new request replaces earlier wishes rather than adding to them: "kinds" (the wanted
+    # words: "a comedy" after "a thriller"), "wishes" (wanted words, categories, bounds and
+    # focus: "something like X instead"); "" adds (a refinement). Refusals always stay.
+    fresh: Literal["", "kinds", "wishes"] = ""
 
 
 class ProfileUpdate(BaseModel):

@@ -16,6 +16,7 @@ from recommender.catalogue.keywords import KeywordIndex
 from recommender.catalogue.side_tables import side_tables
 from recommender.catalogue.spec import CatalogSpec
 from recommender.catalogue.words import KIND_AT_MOST, NONE, broader_words, guess_words, postings
+from recommender.read.aliases import read_aliases
 from recommender.read.linking import TitleLinker, VocabularyLinker
 from recommender.read.people import PersonLinker
 from recommender.schemas import Item
@@ -191,6 +192,7 @@ class Catalogue:
                 pop,
                 names=people.surnames if people else frozenset(),
                 date=spec.fields.date,
+                aliases=read_aliases(spec.folder, pop),
             ),
             vocabulary=VocabularyLinker(items, spec.synonyms, people),
             postings=postings([frozenset(normalise(w) for w in item.words()) for item in items]),

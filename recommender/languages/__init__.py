@@ -114,11 +114,6 @@ class Cues:
     common_words: frozenset[str]  # one-word titles that are ordinary words
     not_attributes: frozenset[str]  # never a catalogue attribute word
     spellings: dict[str, str]  # variant spelling -> the one matched
-    negation: tuple[str, ...]  # regex alternatives
-    negation_soften: tuple[str, ...]
-    dislike: tuple[str, ...]
-    seen: tuple[str, ...]
-    clause_breaks: tuple[str, ...]
     decades: dict[str, int]  # "nineties" -> 9
     ordinals: dict[str, int]  # "second" -> 2, "last" -> -1
     currency_before: tuple[str, ...]  # regex alternatives, like the cues above
@@ -154,6 +149,8 @@ class Cues:
     rank_above: tuple[str, ...] = ()
     rank_not: tuple[str, ...] = ()
     rank_at_most_after: tuple[str, ...] = ()
+    # Stance triggers (read.stance): lists of words, each name as in reading.toml [stance].
+    stance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,6 +163,7 @@ class NameWords:
     sequel: frozenset[str] = frozenset()  # dropped before a number ("Part II" = "2")
     articles: tuple[str, ...] = ()  # a leading one may be left out ("The Matrix" = "Matrix")
     title_cues: frozenset[str] = frozenset()  # words before a title ("seen It")
+    strong_title_cues: frozenset[str] = frozenset()  # ... before one typed in lower case
     words: frozenset[str] = frozenset()  # real words: "silly" is no typo of "Sully"
 
     def typo_of(self, typed: str, name: str) -> bool:
@@ -224,6 +222,7 @@ def pack(code: str = DEFAULT) -> LanguagePack:
                 sequel=frozenset(raw.get("sequel_words", ())),
                 articles=tuple(raw.get("name_articles", ())),
                 title_cues=frozenset(raw.get("title_cues", ())),
+                strong_title_cues=frozenset(raw.get("strong_title_cues", ())),
                 words=frozenset(
                     w for w in listed.read_text(encoding="utf-8").split() if not w.startswith("#")
                 )
@@ -260,11 +259,6 @@ def _cues(raw: dict[str, Any]) -> Cues:
         common_words=frozenset(raw["common_words"]),
         not_attributes=frozenset(raw["not_attributes"]),
         spellings=dict(raw["spellings"]),
-        negation=tuple(raw["negation"]),
-        negation_soften=tuple(raw["negation_soften"]),
-        dislike=tuple(raw["dislike"]),
-        seen=tuple(raw["seen"]),
-        clause_breaks=tuple(raw["clause_breaks"]),
         decades={k: int(v) for k, v in raw["decades"].items()},
         ordinals={k: int(v) for k, v in raw["ordinals"].items()},
         number_words={k: int(v) for k, v in raw["number_words"].items()},
@@ -281,6 +275,7 @@ def _cues(raw: dict[str, Any]) -> Cues:
         rank_above=tuple(raw.get("rank_above", ())),
         rank_not=tuple(raw.get("rank_not", ())),
         rank_at_most_after=tuple(raw.get("rank_at_most_after", ())),
+        stance=_frozen(raw.get("stance", {})),
         **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,6 +53,9 @@ GUESSED_CREDIT = 0.75
 # ReDial's fit half (R@10, with collab damped like popularity) 0.140 at a half against 0.138 at
 # a whole word; the request set's tuning half is 93/96 with either.
 LIKED_KIND_WEIGHT = 0.5
+# A liked item the latest request does not centre on (``Profile.focus``: "something like X",
+# "more like #2") counts this much of one it does, in every liked-item signal.
+UNFOCUSED_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Retriever:
         ok = gate.mask
         pool: dict[str, np.ndarray] = {}  # source -> positions
         liked = [data.position[i] for i in profile.liked if i in data.position]
+        weight = _focus_weights(data, profile, liked)
         disliked = [data.position[i] for i in profile.disliked if i in data.position]
 
         text_sim = None
@@ -117,21 +121,21 @@ class Retriever:
                 pool[Signal.IMAGE] = _top(_within(image_sim, ok), k, positive=True)
         cooc = None
         if liked and data.cooccur.nnz:
-            cooc = np.asarray(data.cooccur[liked].sum(axis=0)).ravel().astype(np.float32)
+            cooc = _weighted_sum(data.cooccur, liked, weight)
             pool[Signal.COOCCUR] = _top(_within(cooc, ok), k, positive=True)
         collab = None
         if liked and data.collab.nnz:
-            collab = np.asarray(data.collab[liked].sum(axis=0)).ravel().astype(np.float32)
+            collab = _weighted_sum(data.collab, liked, weight)
             pool[Signal.COLLAB] = _top(_within(collab, ok), k, positive=True)
         liked_sim = None
         if liked:
-            liked_sim = (data.text @ data.text[liked].T).max(axis=1)
+            liked_sim = ((data.text @ data.text[liked].T) * weight).max(axis=1)
             pool[Signal.LIKED_SIM] = _top(_within(liked_sim, ok), k)
         match_all = None
         if profile.wanted or liked:
             # Items carrying the wanted words (or the liked items' kind) are candidates whatever
             # their text similarity.
-            match_all = _match(data, profile.wanted, liked)
+            match_all = _match(data, profile.wanted, liked, weight)
             tie = 1e-3 * np.log1p(data.popularity)
             pool[Signal.ATTRIBUTE] = _top(
                 _within(np.where(match_all > 0, match_all + tie, 0.0), ok), k, positive=True
@@ -222,7 +226,25 @@ def _within(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.where(ok, values, -np.inf)
 
 
-def _match(data: Catalogue, wanted: Sequence[str], liked: Sequence[int] = ()) -> np.ndarray:
+def _focus_weights(data: Catalogue, profile: Profile, liked: Sequence[int]) -> np.ndarray:
+    """(len(liked),) each liked item's weight: 1 in the focus (or with no focus), else less."""
+    focus = {data.position[i] for i in profile.focus if i in data.position}
+    return np.array(
+        [1.0 if not focus or p in focus else UNFOCUSED_WEIGHT for p in liked], dtype=np.float32
+    )
+
+
+def _weighted_sum(matrix: Any, rows: Sequence[int], weight: np.ndarray) -> np.ndarray:
+    """(n,) the sum of a sparse matrix's ``rows``, each times its weight."""
+    return np.asarray(matrix[rows].T @ weight).ravel().astype(np.float32)
+
+
+def _match(
+    data: Catalogue,
+    wanted: Sequence[str],
+    liked: Sequence[int] = (),
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
     """(n,) the share of the wanted words each item carries (its own words or guessed ones);
     an item carrying only a wanted word's broader kind ("crime" for "heist") counts in part.
     The liked items' kind counts as ``LIKED_KIND_WEIGHT`` of a wanted word (``_liked_kind``)."""
@@ -234,7 +256,7 @@ def _match(data: Catalogue, wanted: Sequence[str], liked: Sequence[int] = ()) ->
             kind = _carry(data, wider).max(axis=1)
             has[:, j] = np.maximum(has[:, j], BROADER_CREDIT * kind)
     if liked:
-        kind = LIKED_KIND_WEIGHT * _liked_kind(data, liked)
+        kind = LIKED_KIND_WEIGHT * _liked_kind(data, liked, weight)
         if not words:
             return kind.astype(np.float32)
         total = has.sum(axis=1) + kind
@@ -252,21 +274,24 @@ def _carry(data: Catalogue, words: Sequence[str]) -> np.ndarray:
     return np.where(own > 0, own, GUESSED_CREDIT * guessed).astype(np.float32)
 
 
-def _liked_kind(data: Catalogue, liked: Sequence[int]) -> np.ndarray:
+def _liked_kind(
+    data: Catalogue, liked: Sequence[int], weight: np.ndarray | None = None
+) -> np.ndarray:
     """(n,) for each item, how far its kind words are a liked item's ("more like Ocean's Eleven":
     its comedy, crime and heist), averaged over the liked items that have a kind: shared words
     over the words of either (Jaccard), so a horror-thriller-comedy-crime film is no closer to
     a crime comedy than a crime comedy is."""
     sizes = data.kind_sizes
-    shares = []
-    for position in liked:
+    shares, weights = [], []
+    for n, position in enumerate(liked):
         kind = sorted(data.kinds[position])
         if kind:
             shared = _carry(data, kind).sum(axis=1)
             shares.append(shared / np.maximum(len(kind) + sizes - shared, 1.0))
+            weights.append(1.0 if weight is None else float(weight[n]))
     if not shares:
         return np.zeros(len(data.items), dtype=np.float32)
-    return np.mean(shares, axis=0).astype(np.float32)
+    return np.average(shares, axis=0, weights=weights).astype(np.float32)
 
 
 def _top(values: np.ndarray, k: int, positive: bool = False) -> np.ndarray:

@@ -176,5 +176,11 @@ def read_critique(text: str, shown: Sequence[Item], fields: FieldRoles | None = 
         notes.append(Notice("notice.critique_nothing_shown"))
     said_else = _said_else(rest)
     touched = recognised or bool(liked or disliked or seen)
-    change = Change(liked=tuple(liked), disliked=tuple(disliked), seen=tuple(seen), ranges=ranges)
+    change = Change(
+        liked=tuple(liked),
+        disliked=tuple(disliked),
+        seen=tuple(seen),
+        ranges=ranges,
+        focus=tuple(liked),  # "more like #2" centres on #2
+    )
     return Critique(change, only_critique=touched and not said_else, notes=tuple(notes))

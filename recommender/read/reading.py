@@ -1,9 +1,12 @@
 """Read a message once into a typed ``Reading``: what it names, wants, avoids and bounds.
 
-The rule reader: titles (linked to catalogue ids), the catalogue's own words (wanted, or
-avoided after a negation cue), categories, budgets and year ranges, and critiques of the last
-list ("more like #2", "cheaper"). Deterministic and fast, so a turn never waits on the LLM for
-it. Word lists come from the language's folder (``languages.pack``), vocabulary, synonyms and
+The rule reader: titles (linked to catalogue ids; a Chinese title first becomes the catalogue's,
+``aliases``), the catalogue's own words, categories, budgets and year ranges, and critiques of
+the last list ("more like #2", "cheaper"). Whether a word is wanted or refused, a title liked,
+disliked or seen, is read from the sentence's dependency parse (``stance``), and so is whether
+the message is a new request, which replaces the last one's wishes, or a refinement, which adds
+to them (``Change.fresh``). Deterministic and fast (a parse takes a few ms), so a turn never
+waits on the LLM for it. Word lists come from the language's folder (``languages.pack``), vocabulary, synonyms and
 field roles from the catalogue; all normalisation goes through ``text``. A message is first told
 its language (``langid.detect``: ``Reading.language``); one in Chinese, Spanish, French or German
 is read through its English gloss (``gloss.gloss``), so it gives the profile its English twin
@@ -25,9 +28,9 @@ What a message says is one shape: ``Reading.said`` is the ``Change`` its words m
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import pack
@@ -37,6 +40,15 @@ from recommender.read.langid import detect
 from recommender.read.linking import Mention, TitleLinker, VocabularyLinker
 from recommender.read.ordinals import ranked_out
 from recommender.read.quantities import read_quantities
+from recommender.read.stance import (
+    Parsed,
+    adds_on,
+    anchored,
+    asks_afresh,
+    parse,
+    title_stance,
+    word_runs,
+)
 from recommender.schemas import Change, Item, Range
 from recommender.text import normalise
 
@@ -44,31 +56,6 @@ __all__ = ["Reading", "read_message"]
 
 _EN = pack().reader
 _INTENT_CHARS = 300  # the free-text intent kept from a message
-
-
-# A cue turns what follows in its clause into something to avoid: "no horror", "not red";
-# not a bound: "no more than $80", "nothing before 1990" (quantities.py reads those).
-_NOT_A_BOUND = (
-    rf"(?!\s+(?:{'|'.join(_EN.negation_bound_comparatives)})\s+{_EN.than}\b)"
-    rf"(?!\s+(?:{'|'.join(_EN.negation_bound_prepositions)})\s+[$£€]?\s*\d)(?!\s+{_EN.than}\b)"
-)
-_NEGATION = re.compile(
-    r"\b(?:"
-    + "|".join(_EN.negation)
-    + r")\b"
-    + _NOT_A_BOUND
-    + r"\s*(?:"
-    + "|".join(rf"{w}\s+" for w in _EN.negation_soften)
-    + r")?",
-    re.I,
-)
-# The user did not enjoy a title they name ("I didn't like Cats").
-_DISLIKE_CUE = re.compile(r"(?:" + "|".join(_EN.dislike) + r")", re.I)
-_SEEN_CUE = re.compile(r"\b(?:" + "|".join(_EN.seen) + r")\b", re.I)
-_COMMA = re.compile(r"\s*,\s*")
-# "no horror, or gore": the same negation goes on.
-_GOES_ON = re.compile(r"(?:" + "|".join(_EN.negation_goes_on) + r")\b", re.I)
-_CLAUSE = re.compile(r"[.!?;\n]|" + "|".join(rf"\b{w}\b" for w in _EN.clause_breaks), re.I)
 
 
 @dataclass(frozen=True)
@@ -97,8 +84,17 @@ class _Draft:
     categories: list[str] = field(default_factory=list)
 
     def done(self, ranges: dict[str, Range], intent: str) -> Change:
-        lists = {k: tuple(v) for k, v in dataclasses.asdict(self).items()}
-        return Change(**lists, ranges=ranges, intent=intent)
+        return Change(
+            liked=tuple(self.liked),
+            disliked=tuple(self.disliked),
+            seen=tuple(self.seen),
+            wanted=tuple(self.wanted),
+            avoided=tuple(self.avoided),
+            categories=tuple(self.categories),
+            ranges=ranges,
+            intent=intent,
+            focus=tuple(self.liked),
+        )
 
 
 def read_message(
@@ -117,25 +113,26 @@ def read_message(
     """
     spec = spec or _ANY
     code = detect(text)
-    english = gloss(text, code)
+    english = gloss(titles.aliases.translate(text), code)
     critique = read_critique(english, shown, spec.fields)
     intent = text.strip()[:_INTENT_CHARS]
     if not english.strip():  # no word the rules read: the words still ask (dense retrieval)
         return Reading(text, code, english, said=Change(intent=intent), critique=critique)
     draft = _Draft()
-    mentions: list[Mention] = []
     ranked, rest = ranked_out(english, spec.ordinals)
-    for clause in _clauses(rest):
-        mentions.extend(_read_clause(clause, draft, titles, vocabulary))
+    mentions, parsed = _read_words(rest, draft, titles, vocabulary)
     ranges = read_quantities(english, spec.measures, spec.named_ranges, spec.fields)
     for value in ranked:
         _add(draft.avoided, value)
+    said = draft.done(ranges, intent)
+    anchors = [n for n, m in enumerate(mentions) if m.item_id in said.liked and anchored(parsed, n)]
+    said = dataclasses.replace(said, focus=said.liked, fresh=_fresh(parsed, bool(anchors), said))
     return Reading(
         text=text,
         language=code,
         gloss=english,
         mentions=tuple(mentions),
-        said=draft.done(ranges, intent),
+        said=said,
         critique=_relative_to_named(english, mentions, titles, ranges, critique, spec.fields.date),
     )
 
@@ -143,20 +140,38 @@ def read_message(
 _ANY = CatalogSpec(name="any")  # a message read without a catalogue's spec: the default roles
 
 
-def _read_clause(
-    clause: str, draft: _Draft, titles: TitleLinker, vocabulary: VocabularyLinker
-) -> list[Mention]:
-    mentions = titles.find(clause)
-    negative = bool(_DISLIKE_CUE.search(clause))
-    seen = bool(_SEEN_CUE.search(clause))
-    for mention in mentions:
-        target = draft.seen if seen else (draft.disliked if negative else draft.liked)
-        _add(target, mention.item_id)
-    # Remove the titles before looking for words, so "Police Academy" adds no "police" genre.
-    rest = clause
-    for mention in reversed(mentions):
-        rest = rest[: mention.start] + " " + rest[mention.end :]
-    for negated, span in _split_negations(rest):
+def _fresh(parsed: Parsed, anchored: bool, said: Change) -> Literal["", "kinds", "wishes"]:
+    """Does the message replace the last request's wishes, and which? A request centred on a
+    title ("something like X") or said to be new ("something else") replaces them all; one
+    that names kinds of its own ("a comedy") replaces the kinds; "also", "too", or a first
+    "and"/"but" make it a refinement, which adds."""
+    if adds_on(parsed):
+        return ""
+    if anchored or asks_afresh(parsed):
+        return "wishes"
+    return "kinds" if said.wanted or said.categories else ""
+
+
+def _read_words(
+    text: str, draft: _Draft, titles: TitleLinker, vocabulary: VocabularyLinker
+) -> tuple[list[Mention], Parsed]:
+    """Titles and the catalogue's words in ``text``, each where the message stands towards it
+    (``stance``: the dependency parse, not a list of phrasings)."""
+    mentions = _apart(titles.find(text))
+    parsed = parse(text, tuple((m.start, m.end) for m in mentions))
+    for n, mention in enumerate(mentions):
+        how = title_stance(parsed, n)
+        if how == "seen":  # named as seen: not shown again, and a reference of taste
+            _add(draft.seen, mention.item_id)
+        if how in ("liked", "seen"):
+            _add(draft.liked, mention.item_id)
+        elif how == "disliked":
+            _add(draft.disliked, mention.item_id)
+    # Titles are blanked first, so "Police Academy" adds no "police" genre.
+    for stance, span in word_runs(parsed):
+        if stance == "describe":  # "it was funny": said of a film on the table, not asked
+            continue
+        negated = stance == "avoid"
         for word in vocabulary.words_in(span):
             _add(draft.avoided if negated else draft.wanted, word)
         for category in vocabulary.categories_in(span):
@@ -164,7 +179,16 @@ def _read_clause(
                 _add(draft.avoided, normalise(category))
             else:
                 _add(draft.categories, category)
-    return mentions
+    return mentions, parsed
+
+
+def _apart(mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions in order, none overlapping an earlier one."""
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if not out or m.start >= out[-1].end:
+            out.append(m)
+    return out
 
 
 def _relative_to_named(
@@ -184,31 +208,6 @@ def _relative_to_named(
     bound = Range(min=max(years) + 1) if way == "min" else Range(max=min(years) - 1)
     change = dataclasses.replace(critique.change, ranges={**critique.change.ranges, date: bound})
     return dataclasses.replace(critique, change=change)
-
-
-def _clauses(text: str) -> list[str]:
-    parts = [p for p in _CLAUSE.split(text) if p and p.strip()]
-    return parts or [text]
-
-
-def _split_negations(text: str) -> list[tuple[bool, str]]:
-    """[(negated, span)]: the words after a negation cue are negated up to a comma ("anything
-    but horror, a thriller" avoids horror only) or the clause end; "no horror, or gore" goes on.
-
-    >>> _split_negations("anything but horror, a thriller")
-    [(False, ''), (True, 'horror'), (False, ',a thriller')]
-    """
-    out: list[tuple[bool, str]] = []
-    for n, part in enumerate(_COMMA.split(text)):
-        negated_before = bool(out) and out[-1][0] and _GOES_ON.match(part) is not None
-        m = None if negated_before else _NEGATION.search(part)
-        if negated_before:
-            out.append((True, part))
-        elif m:
-            out += [(False, part[: m.start()]), (True, part[m.end() :])]
-        else:
-            out.append((False, ("," if n else "") + part))
-    return out
 
 
 def _add(target: list[str], value: str) -> None:

@@ -26,6 +26,7 @@ from rapidfuzz.distance import OSA
 
 from recommender.catalogue.spec import FieldRoles
 from recommender.languages import NameWords, pack
+from recommender.read.aliases import TitleAliases
 from recommender.read.fuzzy import (
     FuzzyIndex,
     fast_fold,
@@ -90,6 +91,7 @@ class TitleLinker:
         lex: NameWords | None = None,
         names: frozenset[str] = frozenset(),
         date: str | None = None,  # the field holding an item's year (``FieldRoles.date``)
+        aliases: Mapping[str, str] | None = None,  # titles in another script -> item id
     ) -> None:
         popularity = popularity or {}
         date = date or FieldRoles().date
@@ -99,6 +101,8 @@ class TitleLinker:
         self._ids = [item.id for item in items]
         self._years = [int(y) if (y := item.number(date)) else None for item in items]
         self._titles_of = {item.id: item.title for item in items}
+        # "盗梦空间" -> "Inception" before a message is glossed (read/aliases.py).
+        self.aliases = TitleAliases(aliases or {}, self._titles_of)
         # As spelled, with and without a leading article: "Ocean's Eleven" is not "Ocean's 11".
         self._spelled = [self._spellings(item.title) for item in items]
         by_key: dict[str, list[tuple[int, float, int]]] = defaultdict(list)
@@ -282,9 +286,15 @@ class TitleLinker:
         kind of film: "a scary movie" is not "Scary Movie".
         """
         common = pack().reader.common_words
-        significant = [w for w in words if w not in pack().names.articles]
+        names = pack().names
+        significant = [w for w in words if w not in names.articles]
         everyday = all(w in common for w in words)
         short = len(words) == 1 and len(words[0]) < _SHORT_WORD
+        cue = before.split()[-1].lower() if before.split() else ""
+        if len(words) == 1 and surface.islower() and words[0] in names.words - common:
+            # A frequent word typed in lower case ("loved it", "a rainy sunday") is a word,
+            # unless a verb of watching or liking comes right before it ("i loved frozen").
+            return cue in names.strong_title_cues
         if not everyday and not short:
             return True
         described = (
@@ -292,7 +302,6 @@ class TitleLinker:
         )  # "Scary Movie": "a scary movie"
         if len(significant) > 1 and popularity >= _KNOWN and not described:
             return True
-        cue = before.split()[-1].lower() if before.split() else ""
         mid_sentence = bool(before.strip()) and before.rstrip()[-1] not in ".!?:;\"'("
         return (
             mid_sentence

@@ -263,19 +263,26 @@ def test_english_text_is_its_own_gloss():
 
 
 @pytest.mark.parametrize(
-    ("text", "field"),
+    ("text", "fields"),
     [
-        ("I dislike The Exorcist", "disliked"),
-        ("我不喜欢The Exorcist", "disliked"),
-        ("I have seen The Exorcist", "seen"),
-        ("The Exorcist我看过了", "seen"),
-        ("I loved The Exorcist", "liked"),
+        ("I dislike The Exorcist", ["disliked"]),
+        ("我不喜欢The Exorcist", ["disliked"]),
+        # Seen: not shown again, and a reference of taste (real seekers name what they saw).
+        ("I have seen The Exorcist", ["liked", "seen"]),
+        ("The Exorcist我看过了", ["liked", "seen"]),
+        ("I loved The Exorcist", ["liked"]),
+        ("I haven't seen The Exorcist", []),  # not seen yet: neither seen nor a taste
+        ("have you seen The Exorcist?", ["liked"]),  # brought up: an anchor, not seen
+        ("I did not like The Exorcist", ["disliked"]),
+        ("The Exorcist was boring", ["disliked"]),
+        ("I can't wait for The Exorcist", ["liked"]),
     ],
 )
-def test_a_named_title_is_liked_disliked_or_seen_as_said(text, field):
+def test_a_named_title_is_liked_disliked_or_seen_as_said(text, fields):
     reading = films(text)
-    assert getattr(reading.said, field) == ("ex",)
-    assert [f for f in ("liked", "disliked", "seen") if getattr(reading.said, f)] == [field]
+    for field in fields:
+        assert getattr(reading.said, field) == ("ex",)
+    assert [f for f in ("liked", "disliked", "seen") if getattr(reading.said, f)] == fields
 
 
 def test_a_negated_modifier_does_not_negate_its_noun():

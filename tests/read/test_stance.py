@@ -1,0 +1,133 @@
+"""Stance by structure: one rule refuses any linked kind (genre, person, title, colour) however
+the refusal is phrased; a description is not a wish; a new request replaces the last one's
+wishes and a refinement adds to them; titles in Chinese link to their films."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.profile import merge, update
+from recommender.read.linking import TitleLinker, VocabularyLinker
+from recommender.read.people import PersonLinker
+from recommender.read.reading import Reading, read_message
+from recommender.schemas import Item, Profile, Range
+
+FILMS = [
+    Item(
+        "oc",
+        "Ocean's Eleven",
+        attributes={"year": 2001, "genres": ["comedy", "crime"], "cast": ["George Clooney"]},
+    ),
+    Item("ij", "The Italian Job", attributes={"year": 2003, "genres": ["crime", "action"]}),
+    Item("in", "Inception", attributes={"year": 2010, "genres": ["science fiction", "thriller"]}),
+    Item(
+        "nb",
+        "The Notebook",
+        attributes={"year": 2004, "genres": ["romance", "drama"], "cast": ["Ryan Gosling"]},
+    ),
+    Item("sc", "Scream", attributes={"year": 1996, "genres": ["horror"], "tags": ["slasher"]}),
+    Item("mu", "Mamma Mia!", attributes={"year": 2008, "genres": ["musical", "comedy"]}),
+    Item(
+        "sh",
+        "Shazam!",
+        attributes={"year": 2019, "genres": ["superhero", "comedy"], "cast": ["Adam Sandler"]},
+    ),
+    Item("we", "Unforgiven", attributes={"year": 1992, "genres": ["western"]}),
+]
+ZH = {"盗梦空间": "in", "十一罗汉": "oc", "意大利任务": "ij"}
+
+
+def films(text: str, shown: list[Item] | None = None) -> Reading:
+    people = PersonLinker(FILMS, ["cast"])
+    return read_message(
+        text,
+        TitleLinker(FILMS, aliases=ZH, names=people.surnames),
+        VocabularyLinker(FILMS, people=people),
+        shown or [],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "avoided", "wanted"),
+    [
+        ("honestly I can't do horror, something funny", ["horror"], []),
+        ("I'm tired of superhero movies, give me a good drama", ["superhero"], ["drama"]),
+        ("please skip anything with Adam Sandler", ["adam sandler"], []),
+        ("not a big fan of musicals but I love westerns", ["musical"], ["western"]),
+        ("anything but horror, a thriller", ["horror"], ["thriller"]),
+        ("no horror, or slasher", ["horror", "slasher"], []),
+        ("I'd rather not watch anything romantic", [], []),  # "romantic" is no genre here
+        ("I don't really care for westerns", ["western"], []),
+        ("I want a thriller but not horror", ["horror"], ["thriller"]),
+        ("my boyfriend won't watch horror, only comedies", ["horror"], ["comedy"]),
+        ("I don't mind horror", [], ["horror"]),
+        ("a comedy no longer than 90 minutes", [], ["comedy"]),  # a bound, not a refusal
+        ("I haven't seen any westerns", [], ["western"]),  # not yet seen is no refusal
+    ],
+)
+def test_a_refusal_is_read_from_the_sentence_not_from_a_phrase_list(text, avoided, wanted):
+    said = films(text).said
+    assert sorted(said.avoided) == sorted(avoided)
+    assert set(wanted) <= set(said.wanted) and not set(said.wanted) & set(avoided)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["it was funny", "Are those scary?", "Is Inception a thriller?", "Scream was pretty creepy"],
+)
+def test_what_is_said_of_a_film_on_the_table_is_no_wish(text):
+    assert not films(text).said.wanted
+
+
+def test_are_there_any_asks_for_some():
+    assert films("are there any good westerns?").said.wanted == ("western",)
+
+
+def test_titles_take_their_own_stance_in_one_sentence():
+    said = films("I did not like Scream, have not seen Unforgiven and loved The Notebook.").said
+    assert said.disliked == ("sc",) and said.liked == ("nb",) and not said.seen
+    said = films("I liked Inception but not The Notebook").said
+    assert said.liked == ("in",) and said.disliked == ("nb",)
+    # A negation inside a title is the title's: "You Don't ..." says nothing of the film.
+    titled = [*FILMS, Item("zo", "You Don't Mess with the Zohan", attributes={"year": 2008})]
+    reading = read_message(
+        "I loved You Don't Mess with the Zohan", TitleLinker(titled), VocabularyLinker(titled)
+    )
+    assert reading.said.liked == ("zo",)
+
+
+def test_a_chinese_title_links_its_film_and_centres_the_request():
+    reading = films("有没有像《盗梦空间》那样烧脑的电影")
+    assert reading.said.liked == ("in",) and reading.said.focus == ("in",)
+    assert reading.said.fresh == "wishes"
+    assert films("我喜欢十一罗汉和意大利任务").said.liked == ("oc", "ij")
+
+
+def test_a_new_request_replaces_the_last_ones_wishes_and_a_refinement_adds():
+    profile = Profile(
+        liked=["nb"], wanted=["romance", "comedy"], avoided=["horror"],
+        ranges={"year": Range(min=2000)},
+    )  # fmt: skip
+    # Centred on a title: every wish goes, the refusal and the liked film stay.
+    after = update(profile, films("something like Inception instead"))
+    assert after.wanted == [] and after.ranges == {} and after.focus == ["in"]
+    assert after.avoided == ["horror"] and after.liked == ["nb", "in"]
+    # Kinds of its own replace the kinds; the bound stays.
+    after = update(profile, films("a western"))
+    assert after.wanted == ["western"] and after.ranges == profile.ranges
+    # A refinement adds.
+    for text in ("also a musical", "and a musical", "but a musical too"):
+        after = update(profile, films(text))
+        assert after.wanted == ["romance", "comedy", "musical"], text
+    # Only a bound: a refinement.
+    assert update(profile, films("from the 90s")).wanted == ["romance", "comedy"]
+
+
+def test_more_like_a_card_centres_on_it():
+    shown = [FILMS[0], FILMS[1]]
+    profile = update(Profile(), films("I loved Ocean's Eleven and The Italian Job"))
+    assert profile.focus == ["oc", "ij"]
+    profile = update(profile, films("more like #2", shown))
+    assert profile.focus == ["ij"] and profile.liked == ["oc", "ij"]
+    # A dislike later takes a title out of the focus.
+    assert merge(profile, films("I hated The Italian Job").said).focus == []
