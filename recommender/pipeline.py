@@ -24,7 +24,7 @@ from recommender.models.registry import ROLES, Models
 from recommender.profile import like, llm_update, merge, query_text, update
 from recommender.rank.constraints import notes as constraint_notes
 from recommender.rank.ranking import Ranker
-from recommender.read import gloss
+from recommender.read import gloss, stance
 from recommender.read.reading import Reading, read_message
 from recommender.read.understand import understand
 from recommender.reply.explain import Explainer
@@ -125,6 +125,11 @@ class Recommender:
         t = time.perf_counter()
         gloss.warm()
         timings["chinese_words"] = time.perf_counter() - t
+        if progress:
+            progress("loading the English parser")
+        t = time.perf_counter()
+        stance.warm()
+        timings["parser"] = time.perf_counter() - t
         for catalog in catalogs:
             if progress:
                 progress(f"opening the {catalog} catalogue")
