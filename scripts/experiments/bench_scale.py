@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from recommender.catalogue.index import VectorIndex  # noqa: E402
-from recommender.catalogue.spec import CatalogSpec, Catalogue  # noqa: E402
+from recommender.catalogue.catalogue import Catalogue  # noqa: E402
+from recommender.catalogue.spec import CatalogSpec  # noqa: E402
 from recommender.cli.bench import synthetic_catalog  # noqa: E402
 from recommender.config import load_settings  # noqa: E402
 from recommender.models.registry import Models  # noqa: E402

@@ -31,7 +31,8 @@ def movies() -> dict[str, CatalogRow]:
 
 @pytest.fixture(scope="module")
 def shared_data() -> Path:
-    if not (SHARED / "redial").is_dir() or not (SHARED / "vendure").is_dir():
+    needed = ("redial", "vendure", "wikipedia-movies", "zh-film-titles")
+    if not all((SHARED / name).is_dir() for name in needed):
         pytest.skip(f"the shared data sets are not at {SHARED}")
     return SHARED
 
@@ -107,12 +108,34 @@ def test_movies_carry_fine_genres_and_plot_text_with_their_licence(movies):
         assert "heist" in movies[film].attributes["tags"], film
     assert movies["The_Asphalt_Jungle"].attributes["tags"][:2] == ["film noir", "heist"]
     for row in movies.values():
-        wikipedia = "Wikipedia" in (row.source or "")
-        assert wikipedia == ("CC-BY-SA-3.0" in (row.licence or "")), row.id
+        source, licence = row.source or "", row.licence or ""
+        assert ("Wikipedia" in source) == ("CC-BY-SA" in licence), row.id
+        assert ("CC BY-SA 4.0" in source) == ("CC-BY-SA-4.0" in licence), row.id
         assert len(row.description) < 1400, row.id  # one sentence of facts + a short summary
         assert not {"imdb_rating", "imdb_votes"} & set(row.attributes)
     readme = (ASSETS / "movies" / "README.md").read_text(encoding="utf-8")
     assert "| fine genres (tags) |" in readme and "CC BY-SA 3.0" in readme
+    assert "CC BY-SA 4.0" in readme and "| decade |" in readme
+
+
+def test_wikipedia_leads_reach_films_after_2014(movies):
+    """scripts/build/wikipedia_films.py: the American film lists run to 2023, past every other
+    source; a lead's first sentence gives fine genres ("a 2001 American heist comedy film")."""
+    recent = [r for r in movies.values() if 2015 <= r.attributes.get("year", 0) <= 2018]
+    assert sum("genres" in r.attributes for r in recent) >= 0.6 * len(recent)
+    assert "heist" in movies["Ocean_s_Eleven"].attributes["tags"]
+    assert "CC-BY-SA-4.0" in (movies["The_Hateful_Eight"].licence or "")
+
+
+def test_chinese_titles_name_catalogue_movies(movies):
+    lines = (ASSETS / "movies" / "titles-zh.tsv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id\tzh_cn\tzh_tw\tzh_hk"
+    rows = [line.split("\t") for line in lines[1:]]
+    assert len(rows) > 1000 and all(len(r) == 4 and any(r[1:]) for r in rows)
+    ids = [r[0] for r in rows]
+    assert ids == sorted(set(ids)) and set(ids) <= set(movies)
+    licence = (ASSETS / "movies" / "catalog.toml").read_text(encoding="utf-8")
+    assert "titles-zh.tsv" in licence
 
 
 def test_side_tables_name_only_catalogue_movies(movies):
