@@ -35,8 +35,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from recommender.catalogue.index import VectorIndex  # noqa: E402
 from recommender.catalogue.catalogue import Catalogue  # noqa: E402
+from recommender.catalogue.index import VectorIndex  # noqa: E402
 from recommender.catalogue.spec import CatalogSpec  # noqa: E402
 from recommender.cli.bench import synthetic_catalog  # noqa: E402
 from recommender.config import load_settings  # noqa: E402
