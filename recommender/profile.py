@@ -69,13 +69,13 @@ def update(
         critique = dataclasses.replace(critique, ranges=kept)
     out = merge(out, critique)
     if reading.critique.only_critique or not reading.text:
-        out.intent = profile.intent
+        out.intent, out.query = profile.intent, profile.query
     return out
 
 
 def query_text(profile: Profile, image_words: Sequence[str] = ()) -> str:
     """The words retrieval matches: the intent, wanted words, categories and photo words."""
-    words = [profile.intent, *profile.wanted, *profile.categories, *image_words]
+    words = [profile.query or profile.intent, *profile.wanted, *profile.categories, *image_words]
     return " ".join(w for w in words if w)
 
 
@@ -122,6 +122,8 @@ def merge(profile: Profile, delta: Change) -> Profile:
     for word in delta.avoided:
         move(word, out.avoided, out.wanted)
         out.categories = [c for c in out.categories if normalise(c) != word]
+    for word in delta.shunned:
+        move(word, out.shunned)
     if delta.categories:  # a new kind of thing asked for replaces the previous one
         out.categories = []
     for category in delta.categories:
@@ -141,10 +143,21 @@ def merge(profile: Profile, delta: Change) -> Profile:
         out.images = [i for i in out.images if i.name != image.name] + [image]
     if delta.intent:
         out.intent = delta.intent
+    if delta.query:  # a refusal alone ("nothing too violent") keeps the last wish's query
+        out.query = delta.query
     if delta.focus:
         out.focus = list(delta.focus)
     out.focus = [i for i in out.focus if i in out.liked]  # a dislike later takes it out
-    for name in ("liked", "disliked", "seen", "wanted", "avoided", "categories", "focus"):
+    for name in (
+        "liked",
+        "disliked",
+        "seen",
+        "wanted",
+        "avoided",
+        "shunned",
+        "categories",
+        "focus",
+    ):
         setattr(out, name, getattr(out, name)[-_MAX_LIST:])
     out.images = out.images[-5:]
     return out

@@ -178,10 +178,16 @@ class Profile(BaseModel):
     )  # catalogue ids the user has seen: not recommended
     wanted: list[str] = Field(default_factory=list)  # attribute words: "comedy", "red", "running"
     avoided: list[str] = Field(default_factory=list)  # attribute words that rule an item out
+    # Describing words refused that are no attribute of the catalogue ("violent", "sad"): items
+    # whose text is close to them are pushed down, not ruled out (rank/retrieval.py).
+    shunned: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)  # catalogue categories asked for
     ranges: dict[str, Range] = Field(default_factory=dict)  # "price", "year" ...
     images: list[ImageRef] = Field(default_factory=list)  # reference photos
     intent: str = ""  # a short free-text summary of what is wanted now
+    # What retrieval looks for: the intent without what it refuses ("a funny heist movie,"
+    # of "a funny heist movie, nothing too violent"); "" falls back to the intent.
+    query: str = ""
     # The liked ids the latest request centres on ("something like X", "more like #2"); the
     # other liked items still count, for less (rank/retrieval.py). Empty: all count alike.
     focus: list[str] = Field(default_factory=list)
@@ -192,6 +198,7 @@ class Profile(BaseModel):
             or self.disliked
             or self.wanted
             or self.avoided
+            or self.shunned
             or self.categories
             or self.ranges
             or self.images
@@ -219,10 +226,12 @@ class Change:
     seen: tuple[str, ...] = ()
     wanted: tuple[str, ...] = ()  # attribute words
     avoided: tuple[str, ...] = ()
+    shunned: tuple[str, ...] = ()  # refused describing words that no attribute carries
     categories: tuple[str, ...] = ()
     ranges: dict[str, Range] = field(default_factory=dict)  # field -> bounds
     images: tuple[ImageRef, ...] = ()
     intent: str = ""  # what is wanted now, in the person's words ("" keeps the last)
+    query: str = ""  # ... without what it refuses: what retrieval looks for ("" keeps the last)
     focus: tuple[str, ...] = ()  # liked ids this message centres on (replaces the focus)
     # A new request replaces earlier wishes rather than adding to them: "kinds" (the wanted
     # words: "a comedy" after "a thriller"), "wishes" (wanted words, categories, bounds and

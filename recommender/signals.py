@@ -46,6 +46,7 @@ class Signal(StrEnum):
     FEEDBACK = "feedback"
     POPULARITY = "popularity"
     NOVELTY = "novelty"
+    SHUN = "shun"
 
     @property
     def declared(self) -> Declared:
@@ -94,6 +95,14 @@ _DECLARED = {
         0.1, "a weak prior, damped for items without the wanted words", tuned=True
     ),
     Signal.NOVELTY: Declared(0.3, "not shown in the last turns", reason=False),
+    # Small: a refused describing word ("nothing too violent") re-orders what was asked for;
+    # it does not outweigh it (at the weight of feedback it filled the heist example's list
+    # with romantic comedies, the least violent comedies of the decade).
+    Signal.SHUN: Declared(
+        0.15,
+        "minus the similarity to refused describing words ('nothing too violent')",
+        reason=False,
+    ),
 }
 
 DEFAULT_WEIGHTS: dict[str, float] = {s.value: s.weight for s in Signal}

@@ -279,8 +279,9 @@ def profile_markdown(
         line("categories", words(profile.categories))
     if profile.wanted:
         line("wants", words(profile.wanted))
-    if profile.avoided:
-        line("avoids", words(profile.avoided))
+    if profile.avoided or profile.shunned:
+        refused = [*values(lang, list(profile.avoided)), *profile.shunned]
+        line("avoids", words(refused, False))
     for key, rng in profile.ranges.items():
         low, high = rng.min, rng.max
         fmt = _money if key in (fields or FieldRoles()).money_fields else (lambda x: f"{x:g}")

@@ -63,6 +63,7 @@ class _Case:
     positions: np.ndarray  # (candidates,) rows of ``text``
     text: np.ndarray  # the catalogue's item vectors (shared by the cases of one catalogue)
     content: bool  # the turn's profile asks for something (``retrieval.has_content``)
+    raw: np.ndarray | None = None  # (signals, candidates) unscaled, when asked for (experiments)
 
     def top(self, weights: Mapping[str, float], lam: float) -> list[str]:
         """The first CUTOFF + |seen| items of ``order(k=K_MAX + |seen|)`` for these weights."""
@@ -88,9 +89,10 @@ class _Case:
 
 
 def fit_cases(
-    rec: Recommender, folder: Path, limit: int | None = None
+    rec: Recommender, folder: Path, limit: int | None = None, keep_raw: bool = False
 ) -> tuple[list[_Case], dict[str, float]]:
-    """Every fit-half turn retrieved once, and the weights ``rank`` would use now."""
+    """Every fit-half turn retrieved once, and the weights ``rank`` would use now; ``keep_raw``
+    also keeps each signal's raw values (to try other scalings)."""
     dataset = CrsDataset.load(folder)
     cases: list[_Case] = []
     start: dict[str, float] = dict(rec.settings.weights)
@@ -114,6 +116,9 @@ def fit_cases(
                         candidates.positions,
                         data.text,
                         candidates.content,
+                        np.stack([candidates.signals[n] for n in names]).astype(np.float32)
+                        if keep_raw and names
+                        else None,
                     )
                 )
     return cases, start

@@ -83,6 +83,9 @@ class Ranker:
             | frozenset(profile.disliked)
             | frozenset(profile.seen),
             demote=demote,
+            shun=embed_queries(self.models.text, [" ".join(profile.shunned)])[0]
+            if profile.shunned
+            else None,
         )
         return Retriever(data, self.index, self.settings.candidates).candidates(query)
 

@@ -68,6 +68,7 @@ class Query:
     images: Sequence[np.ndarray] = ()  # reference photo vectors in this catalogue's image space
     exclude: frozenset[str] = frozenset()  # ids never to return (liked, disliked, seen)
     demote: frozenset[str] = frozenset()  # ids shown before: allowed but pushed down
+    shun: np.ndarray | None = None  # embedding of the refused describing words (``shunned``)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ class Retriever:
                 signals[Signal.COLLAB] = signals[Signal.COLLAB] * prior
         if disliked:
             signals[Signal.FEEDBACK] = -(data.text[positions] @ data.text[disliked].T).max(axis=1)
+        if query.shun is not None:  # "nothing too violent": close to "violent" goes down
+            signals[Signal.SHUN] = -(data.text[positions] @ query.shun.astype(np.float32))
         signals[Signal.POPULARITY] = popularity
         if query.demote:
             signals[Signal.NOVELTY] = np.array(

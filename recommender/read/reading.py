@@ -46,7 +46,9 @@ from recommender.read.stance import (
     anchored,
     asks_afresh,
     parse,
+    refused_words,
     title_stance,
+    wished_text,
     word_runs,
 )
 from recommender.schemas import Change, Item, Range
@@ -117,14 +119,19 @@ def read_message(
     critique = read_critique(english, shown, spec.fields)
     intent = text.strip()[:_INTENT_CHARS]
     if not english.strip():  # no word the rules read: the words still ask (dense retrieval)
-        return Reading(text, code, english, said=Change(intent=intent), critique=critique)
+        said = Change(intent=intent, query=intent)
+        return Reading(text, code, english, said=said, critique=critique)
     draft = _Draft()
     ranked, rest = ranked_out(english, spec.ordinals)
     mentions, parsed = _read_words(rest, draft, titles, vocabulary)
     ranges = read_quantities(english, spec.measures, spec.named_ranges, spec.fields)
     for value in ranked:
         _add(draft.avoided, value)
-    said = draft.done(ranges, intent)
+    # What retrieval looks for: not what the message refuses (English: the other languages'
+    # words are embedded as written, and their gloss is a list of words, not a sentence).
+    query = wished_text(parsed)[:_INTENT_CHARS] if code == "en" else intent
+    shunned = tuple(w for w in refused_words(parsed) if not vocabulary.words_in(w))
+    said = dataclasses.replace(draft.done(ranges, intent), shunned=shunned, query=query)
     anchors = [n for n, m in enumerate(mentions) if m.item_id in said.liked and anchored(parsed, n)]
     said = dataclasses.replace(said, focus=said.liked, fresh=_fresh(parsed, bool(anchors), said))
     return Reading(

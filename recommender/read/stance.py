@@ -40,8 +40,10 @@ __all__ = [
     "anchored",
     "asks_afresh",
     "parse",
+    "refused_words",
     "title_stance",
     "warm",
+    "wished_text",
     "word_runs",
 ]
 
@@ -83,6 +85,7 @@ class _Words:
     additive: frozenset[str]  # "also", "too": the message adds to the last request
     additive_first: frozenset[str]  # ... or starts so: "and", "but", "with"
     afresh: frozenset[str]  # "instead", "something else": the message replaces it
+    generic: frozenset[str]  # nouns that say "a film", not what kind: never a refused word
 
 
 @functools.cache
@@ -108,6 +111,7 @@ def _words() -> _Words:
         additive=frozenset(raw["additive"]),
         additive_first=frozenset(raw["additive_first"]),
         afresh=frozenset(raw["afresh"]),
+        generic=frozenset(raw["generic"]),
     )
 
 
@@ -132,6 +136,7 @@ class Parsed:
 
     doc: Doc
     titles: tuple[tuple[int, int], ...]  # each title's characters in ``doc.text``, in order
+    originals: tuple[str, ...] = ()  # each title as the message wrote it
 
 
 @functools.lru_cache(maxsize=256)
@@ -146,7 +151,8 @@ def parse(text: str, titles: tuple[tuple[int, int], ...] = ()) -> Parsed:
         spans.append((begin, begin + len(PLACEHOLDER)))
         at = end
     pieces.append(text[at:])
-    return Parsed(_parser()("".join(pieces)), tuple(spans))
+    originals = tuple(text[start:end] for start, end in titles)
+    return Parsed(_parser()("".join(pieces)), tuple(spans), originals)
 
 
 def _negated_here(token: Token, words: _Words, origin: Token | None = None) -> bool:
@@ -327,11 +333,7 @@ def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:
             keep[i] = False
     runs: list[tuple[Stance, list[str]]] = []
     for token in doc:
-        stance: Stance = "want"
-        if _scope_negated(token, words):
-            stance = "avoid"
-        elif _described(token, words):
-            stance = "describe"
+        stance = _token_stance(token, words)
         if token.text.startswith("'") or token.lower_ == "n't":  # "'m", "'s": no kind word
             piece = " " * len(token.text_with_ws)
         else:
@@ -343,6 +345,69 @@ def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:
         else:
             runs.append((stance, [piece]))
     return [(stance, "".join(pieces)) for stance, pieces in runs]
+
+
+def _token_stance(token: Token, words: _Words) -> Stance:
+    if _scope_negated(token, words):
+        return "avoid"
+    if _described(token, words):
+        return "describe"
+    return "want"
+
+
+def wished_text(parsed: Parsed) -> str:
+    """The message without what it refuses, titles as written: what dense retrieval should
+    look for ("a funny heist movie, nothing too violent" looks for "a funny heist movie,").
+
+    >>> wished_text(parse("a funny heist movie, nothing too violent"))
+    'a funny heist movie,'
+    """
+    words = _words()
+    out: list[str] = []
+    for token in parsed.doc:
+        if _token_stance(token, words) == "avoid":
+            if out and not out[-1].endswith(" "):
+                out[-1] += " "  # "I ca|n't do horror, something": the words stay apart
+            continue
+        title = _title_at(parsed, token.idx)
+        out.append(
+            (parsed.originals[title] if title is not None else token.text) + token.whitespace_
+        )
+    return "".join(out).strip()
+
+
+def _title_at(parsed: Parsed, at: int) -> int | None:
+    for n, (start, end) in enumerate(parsed.titles):
+        if start <= at < end:
+            return n if n < len(parsed.originals) else None
+    return None
+
+
+def refused_words(parsed: Parsed) -> list[str]:
+    """Describing words the message refuses, lower case ("nothing too violent": violent;
+    "nothing sad": sad): kept apart from the catalogue's own words, which the reader links.
+
+    >>> refused_words(parse("a comedy, nothing too violent or sad"))
+    ['violent', 'sad']
+    """
+    words = _words()
+    cues = pack().reader
+    out: list[str] = []
+    for token in parsed.doc:
+        low = token.lower_
+        if (
+            token.pos_ in {"ADJ", "NOUN"}
+            and token.is_alpha
+            and token.text != PLACEHOLDER
+            and low not in cues.stop_words
+            and low not in words.generic
+            and low not in words.refuse
+            and low not in words.negative
+            and low not in out
+            and _token_stance(token, words) == "avoid"
+        ):
+            out.append(low)
+    return out
 
 
 def title_stance(parsed: Parsed, n: int) -> TitleStance:

@@ -62,8 +62,9 @@ def describe_profile(profile: Profile, titles: TitleLinker | None = None, lang: 
         parts.append(say(lang, "describe.looking_for", items=items(profile.categories)))
     if profile.wanted:
         parts.append(say(lang, "describe.wants", items=items(profile.wanted)))
-    if profile.avoided:
-        parts.append(say(lang, "describe.avoids", items=items(profile.avoided)))
+    if profile.avoided or profile.shunned:
+        avoids = [*values(lang, list(profile.avoided)), *profile.shunned]
+        parts.append(say(lang, "describe.avoids", items=items(avoids, False)))
     for key, rng in profile.ranges.items():
         shown = value(lang, key)
         if rng.min is not None and rng.max is not None:

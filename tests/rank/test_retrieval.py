@@ -210,3 +210,38 @@ def test_a_liked_item_asks_for_its_kind(embedder):
     )
     assert np.isclose(kind["ot"], LIKED_KIND_WEIGHT)
     assert np.isclose(kind["sb"], LIKED_KIND_WEIGHT / 3) and kind.get("ex", 0.0) == 0.0
+
+
+def test_the_focus_counts_more_than_the_other_liked_items(embedder):
+    """'More like #2': the liked item in focus leads the liked-item signals."""
+    items = [
+        Item("oe", "Ocean's Eleven", attributes={"genres": ["comedy", "crime"]}),
+        Item("ex", "The Exorcist", attributes={"genres": ["horror"]}),
+        Item("ot", "Ocean's Twelve", attributes={"genres": ["comedy", "crime"]}),
+        Item("om", "The Omen", attributes={"genres": ["horror"]}),
+    ]
+    spec = CatalogSpec.bare("films").model_copy(update={"kind_fields": ["genres"]})
+    data = Catalogue.build(spec, items, embedder.embed([i.title for i in items]))
+
+    def kind(focus: list[str]) -> dict[str, float]:
+        profile = Profile(liked=["oe", "ex"], focus=focus)
+        found = Retriever(data).candidates(
+            Query(profile, "", None, exclude=frozenset({"oe", "ex"}))
+        )
+        ids = [items[p].id for p in found.positions]
+        return dict(zip(ids, found.signals["attribute"], strict=True))
+
+    even = kind([])
+    assert np.isclose(even["ot"], even["om"])
+    assert kind(["ex"])["om"] > kind(["ex"])["ot"] and kind(["oe"])["ot"] > kind(["oe"])["om"]
+
+
+def test_a_refused_describing_word_pushes_close_items_down(embedder):
+    items = [Item("v", "Violent gang war"), Item("g", "Gentle garden party")]
+    data = Catalogue.build(
+        CatalogSpec.bare("films"), items, embedder.embed([i.title for i in items])
+    )
+    shun = embedder.embed(["violent"])[0]
+    found = Retriever(data).candidates(Query(Profile(shunned=["violent"]), "", None, shun=shun))
+    away = dict(zip([items[p].id for p in found.positions], found.signals["shun"], strict=True))
+    assert away["v"] < away["g"]

@@ -131,3 +131,12 @@ def test_more_like_a_card_centres_on_it():
     assert profile.focus == ["ij"] and profile.liked == ["oc", "ij"]
     # A dislike later takes a title out of the focus.
     assert merge(profile, films("I hated The Italian Job").said).focus == []
+
+
+def test_a_refused_describing_word_is_kept_apart_from_what_is_looked_for():
+    said = films("A funny heist movie from the 2000s, nothing too violent").said
+    assert said.shunned == ("violent",) and "violent" not in said.query
+    assert said.intent == "A funny heist movie from the 2000s, nothing too violent"
+    # A refusal alone keeps the last wish's query.
+    profile = update(Profile(), films("a funny heist movie"))
+    assert update(profile, films("nothing too violent")).query == "a funny heist movie"
