@@ -67,6 +67,7 @@ _PATTERN_LISTS = (
     "year_max",
     "year_before",
     "year_min_after",
+    "decade_since",
     "year_max_after",
     "articles",
 )
@@ -131,6 +132,7 @@ class Cues:
     year_max: tuple[str, ...]
     year_before: tuple[str, ...]
     year_min_after: tuple[str, ...]  # "2010 or later"
+    decade_since: tuple[str, ...]  # "since the 90s": open-ended
     year_max_after: tuple[str, ...]
     articles: tuple[str, ...]
     number_words: dict[str, int]  # "two" -> 2
@@ -149,6 +151,7 @@ class Cues:
     rank_above: tuple[str, ...] = ()
     rank_not: tuple[str, ...] = ()
     rank_at_most_after: tuple[str, ...] = ()
+    year_negations: frozenset[str] = frozenset()  # "nothing made after 2005": a bound's opposite
     # Stance triggers (read.stance): lists of words, each name as in reading.toml [stance].
     stance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -275,6 +278,7 @@ def _cues(raw: dict[str, Any]) -> Cues:
         rank_above=tuple(raw.get("rank_above", ())),
         rank_not=tuple(raw.get("rank_not", ())),
         rank_at_most_after=tuple(raw.get("rank_at_most_after", ())),
+        year_negations=frozenset(raw.get("year_negations", ())),
         stance=_frozen(raw.get("stance", {})),
         **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
     )

@@ -63,14 +63,23 @@ def _year_after(cues: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b" + _YEAR + r"\s*" + _any(cues) + r"\b", re.I)
 
 
-# (pattern, which bound, what to add to the year): "after 2015" starts at 2016.
+# (pattern, which bound, what to add to the year, whether a negation just before turns it into
+# its opposite, read by another pattern): "after 2015" starts at 2016; "nothing made after
+# 2005" ends at 2005.
 _YEARS = (
-    (_year_cue(_EN.year_min), "min", 0),
-    (_year_cue(_EN.year_after), "min", 1),
-    (_year_after(_EN.year_min_after), "min", 0),
-    (_year_cue(_EN.year_max), "max", 0),
-    (_year_cue(_EN.year_before), "max", -1),
-    (_year_after(_EN.year_max_after), "max", 0),
+    (_year_cue(_EN.year_min), "min", 0, False),
+    (_year_cue(_EN.year_after), "min", 1, True),
+    (_year_after(_EN.year_min_after), "min", 0, False),
+    (_year_cue(_EN.year_max), "max", 0, False),
+    (_year_cue(_EN.year_before), "max", -1, True),
+    (_year_after(_EN.year_max_after), "max", 0, False),
+)
+_NEGATED_BEFORE = 4  # words: how far before a bound cue a negation reaches
+# A decade bounded: "before the 2000s" ends at 1999, "after the 90s" starts in 2000.
+_DECADE_BOUNDS = (
+    (re.compile(r"\b" + _any(_EN.year_before) + r"\s*$", re.I), "max", -1),
+    (re.compile(r"\b" + _any(_EN.year_after) + r"\s*$", re.I), "min", 10),
+    (re.compile(r"\b" + _any(_EN.decade_since) + r"\s*$", re.I), "min", 0),
 )
 _DECADE = re.compile(
     r"\b(?:" + _any(_EN.articles) + r"\s*)?(?:(19|20)?(\d)0'?s|(" + "|".join(_EN.decades) + r"))\b",
@@ -210,28 +219,46 @@ def _price(text: str) -> Range:
 
 def _year(text: str) -> Range:
     year = Range()
-    for pattern, bound, step in _YEARS:
+    for pattern, bound, step, negatable in _YEARS:
         for m in pattern.finditer(text):
             if bound == "max" and m.group(0).lower().startswith("up to") and year.max is not None:
                 continue  # "up to" after a stated bound is a budget, not a year
+            before = text[: m.start()].lower().split()[-_NEGATED_BEFORE:]
+            if negatable and _EN.year_negations & set(before):
+                continue  # "nothing made after 2005": the negated pattern reads it
             setattr(year, bound, float(m.group(1)) + step)
     between = _BETWEEN.search(text)
     years = between and _is_year(between.group(1)) and _is_year(between.group(3))
     if between and years and not _PRICE_WORD.search(between.group(0)):
         year = Range(min=float(between.group(1)), max=float(between.group(3)))
     decade = _DECADE.search(text)
-    if decade and year.min is None and year.max is None:
-        if decade.group(3):
-            start = 1900 + 10 * _EN.decades[decade.group(3).lower()]
-        else:
-            century = (
-                int(decade.group(1)) * 100
-                if decade.group(1)
-                else (1900 if int(decade.group(2)) > 2 else 2000)
-            )
-            start = century + 10 * int(decade.group(2))
+    if decade and (year.min is None) != (year.max is None):
+        # "from the 80s, nothing after 1985": the decade closes the other end.
+        start = _decade_start(decade)
+        if year.min is None and year.max is not None and start <= year.max <= start + 9:
+            year = Range(min=start, max=year.max)
+        elif year.min is not None and year.max is None and start <= year.min <= start + 9:
+            year = Range(min=year.min, max=start + 9)
+    elif decade and year.min is None and year.max is None:
+        start = _decade_start(decade)
         year = Range(min=start, max=start + 9)
+        preceding = text[: decade.start()]
+        for cue, bound, step in _DECADE_BOUNDS:
+            if cue.search(preceding[-30:]):
+                year = Range(**{bound: start + step})
+                break
     return year
+
+
+def _decade_start(decade: re.Match[str]) -> int:
+    if decade.group(3):
+        return 1900 + 10 * _EN.decades[decade.group(3).lower()]
+    century = (
+        int(decade.group(1)) * 100
+        if decade.group(1)
+        else (1900 if int(decade.group(2)) > 2 else 2000)
+    )
+    return century + 10 * int(decade.group(2))
 
 
 def _money(number: str, thousands: str | None) -> float:

@@ -28,6 +28,7 @@ What a message says is one shape: ``Reading.said`` is the ``Change`` its words m
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -164,7 +165,7 @@ def _read_words(
 ) -> tuple[list[Mention], Parsed]:
     """Titles and the catalogue's words in ``text``, each where the message stands towards it
     (``stance``: the dependency parse, not a list of phrasings)."""
-    mentions = _apart(titles.find(text))
+    mentions = _not_in_names(_apart(titles.find(text)), text, vocabulary)
     parsed = parse(text, tuple((m.start, m.end) for m in mentions))
     for n, mention in enumerate(mentions):
         how = title_stance(parsed, n)
@@ -187,6 +188,26 @@ def _read_words(
             else:
                 _add(draft.categories, category)
     return mentions, parsed
+
+
+def _not_in_names(
+    mentions: list[Mention], text: str, vocabulary: VocabularyLinker
+) -> list[Mention]:
+    """Titles that are part of a person's name said in full are the name's: "keanu reeves
+    action movie" names Keanu Reeves, not the film "Keanu"."""
+    if not mentions or vocabulary.people is None:
+        return mentions
+    names = [normalise(n) for n in vocabulary.people.find(text)]
+    names = [n for n in names if " " in n]
+    return [
+        m
+        for m in mentions
+        if not any(
+            re.search(rf"\b{re.escape(normalise(m.surface))}\b", n)
+            and re.search(rf"\b{re.escape(n)}\b", normalise(text))
+            for n in names
+        )
+    ]
 
 
 def _apart(mentions: Sequence[Mention]) -> list[Mention]:

@@ -81,6 +81,7 @@ class _Words:
     be: frozenset[str]  # "is X a comedy?"
     only: frozenset[str]  # "won't watch horror, only comedies": the exception
     goes_on: frozenset[str]  # after a comma, these carry a negation on: "no horror, or gore"
+    everything: frozenset[str]  # "anything but X": before "but", these make it a refusal
     anchor: frozenset[str]  # "something *like* X": X is what the request centres on
     additive: frozenset[str]  # "also", "too": the message adds to the last request
     additive_first: frozenset[str]  # ... or starts so: "and", "but", "with"
@@ -107,6 +108,7 @@ def _words() -> _Words:
         be=frozenset(raw["be"]),
         only=frozenset(raw["only"]),
         goes_on=frozenset(pack().reader.negation_goes_on),
+        everything=frozenset(raw["everything"]),
         anchor=frozenset(raw["anchor"]),
         additive=frozenset(raw["additive"]),
         additive_first=frozenset(raw["additive_first"]),
@@ -263,7 +265,8 @@ def _just_after_negation(token: Token, words: _Words) -> bool:
         if t.is_punct:
             return False
         if t.lower_ in words.but:  # "sneakers, anything but white"; not "horror but funny"
-            return t.dep_ == "prep"
+            before = token.doc[t.i - 1].lower_ if t.i else ""
+            return t.dep_ == "prep" or before in words.everything
         if t.lower_ in words.negative or t.dep_ == "neg":
             return not _bound(t) and (t.dep_ != "neg" or _refuses(t.head, words))
     return False

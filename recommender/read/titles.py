@@ -136,6 +136,11 @@ class TitleLinker:
                 forms.append((short, _SHORT_FORM))
         if "-" in title:  # "Spider-Man" is also typed "spider man"
             forms.append((name_tokens(title.replace("-", " "), self._lex), 0))
+        bare = _QUALIFIER.sub("", title)
+        if bare != title:  # "Toy Story (franchise)" is typed "Toy Story"
+            short = name_tokens(bare, self._lex)
+            if short and short != words:
+                forms.append((short, _SHORT_FORM))
         for form, penalty in list(forms):
             if len(form) > 1 and form[0] in self._lex.articles:
                 forms.append((form[1:], penalty))
@@ -291,10 +296,13 @@ class TitleLinker:
         everyday = all(w in common for w in words)
         short = len(words) == 1 and len(words[0]) < _SHORT_WORD
         cue = before.split()[-1].lower() if before.split() else ""
-        if len(words) == 1 and surface.islower() and words[0] in names.words - common:
-            # A frequent word typed in lower case ("loved it", "a rainy sunday") is a word,
-            # unless a verb of watching or liking comes right before it ("i loved frozen").
-            return cue in names.strong_title_cues
+        if len(words) == 1 and surface.islower() and words[0] not in common:
+            if words[0] in pack().reader.stop_words:
+                return False  # "like to watch": a function word, never the film "To"
+            if words[0] in names.words:
+                # A frequent word typed in lower case ("loved it", "a rainy sunday") is a word,
+                # unless a verb of watching or liking comes right before it ("i loved frozen").
+                return cue in names.strong_title_cues
         if not everyday and not short:
             return True
         described = (
@@ -352,6 +360,9 @@ _KIND_AFTER = re.compile(
     re.IGNORECASE,
 )
 
+
+# A qualifier in brackets after a title ("Toy Story (franchise)", "Heat (film)").
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 # Words before a short title that make it a common noun ("a laptop") rather than a title.
 _INDEFINITE = pack().reader.title_indefinite

@@ -88,6 +88,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--methods", default=",".join(METHODS), help="comma-separated")
+    ap.add_argument(
+        "--final", action="store_true", help="also learn each method's weights on all the folds"
+    )
     args = ap.parse_args()
 
     rec = Recommender.from_settings(settings_from(None).with_(llm_backend="none"))
@@ -126,6 +129,19 @@ def main() -> None:
         hits = sum(h for h, _ in per_fold.values())
         total = sum(t for _, t in per_fold.values())
         out[method] = {"cv_recall@10": round(hits / total, 4)}
+        if args.final:  # the weights to ship: learned on every fold (the CV figure is above)
+            for content in (False, True):
+                learnt = tuning._ascend(
+                    [c for c in cases if c.content == content],
+                    shipped_content if content else shipped,
+                    lam,
+                    args.rounds,
+                    tuning.POPULARITY_CAP if content else None,
+                    lambda line: None,
+                )
+                key = "content_weights" if content else "weights"
+                out[method][key] = learnt["weights"]
+                out[method][f"{key}_fit_recall@10"] = learnt["fit_recall@10"]
         if method == "minmax":
             for name in sorted({n for c in cases for n in c.names}):
                 alone = {n: (1.0 if n == name else 0.0) for n in shipped}

@@ -308,3 +308,41 @@ def test_chinese_names_of_people_link_as_their_english_names():
         "christopher nolan",
     )
     assert read_message("汤姆·汉克斯演的电影", titles, vocabulary).said.wanted == ("tom hanks",)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("something released before the 2000s", (None, 1999)),
+        ("after the 90s", (2000, None)),
+        ("since the 90s", (1990, None)),
+        ("from the 80s", (1980, 1989)),
+        ("older stuff, pre-2000 please", (None, 1999)),
+        ("post-2010 thrillers", (2011, None)),
+        ("nothing past 1999", (None, 1999)),
+        ("a comedy, nothing made after 2005", (None, 2005)),
+        ("no films released before 1990", (1990, None)),
+        ("something from the 80s, nothing after 1985", (1980, 1985)),
+        ("nothing older than 1980, under two hours", (1980, None)),
+    ],
+)
+def test_a_year_bound_said_casually(text, year):
+    assert bounds(films(text))["year"] == year
+
+
+def test_a_title_is_found_without_its_qualifier():
+    items = [Item("ts", "Toy Story (franchise)"), Item("toy", "The Toy", attributes={"year": 1982})]
+    reading = read_message(
+        "I've had enough of Toy Story", TitleLinker(items), VocabularyLinker(items)
+    )
+    assert reading.said.disliked == ("ts",)
+
+
+def test_a_function_word_typed_in_lower_case_is_no_title():
+    items = [Item("to", "To", attributes={"year": 2000}), Item("gg", "Gone Girl")]
+    reading = read_message(
+        "I would like to watch something like Gone Girl",
+        TitleLinker(items),
+        VocabularyLinker(items),
+    )
+    assert reading.said.liked == ("gg",)
