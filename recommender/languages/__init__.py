@@ -166,7 +166,7 @@ class NameWords:
     sequel: frozenset[str] = frozenset()  # dropped before a number ("Part II" = "2")
     articles: tuple[str, ...] = ()  # a leading one may be left out ("The Matrix" = "Matrix")
     title_cues: frozenset[str] = frozenset()  # words before a title ("seen It")
-    strong_title_cues: frozenset[str] = frozenset()  # ... before one typed in lower case
+    verb_objects: frozenset[str] = frozenset()  # after a word, these make it a verb ("loved it")
     words: frozenset[str] = frozenset()  # real words: "silly" is no typo of "Sully"
 
     def typo_of(self, typed: str, name: str) -> bool:
@@ -225,7 +225,7 @@ def pack(code: str = DEFAULT) -> LanguagePack:
                 sequel=frozenset(raw.get("sequel_words", ())),
                 articles=tuple(raw.get("name_articles", ())),
                 title_cues=frozenset(raw.get("title_cues", ())),
-                strong_title_cues=frozenset(raw.get("strong_title_cues", ())),
+                verb_objects=frozenset(raw.get("verb_objects", ())),
                 words=frozenset(
                     w for w in listed.read_text(encoding="utf-8").split() if not w.startswith("#")
                 )

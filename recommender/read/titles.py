@@ -242,7 +242,11 @@ class TitleLinker:
         n_words = f.last - f.first + 1
         typed = list(words[f.first : f.last + 1])
         if year is None and not self._plausible(
-            typed if f.edits == 0 else f.key.split(), surface, text[:start], self._pop[f.key]
+            typed if f.edits == 0 else f.key.split(),
+            surface,
+            text[:start],
+            self._pop[f.key],
+            text[end:],
         ):
             return None
         lower_word = f.key in self._capital_only and year is None and not surface[:1].isupper()
@@ -281,7 +285,9 @@ class TitleLinker:
         )
 
     @staticmethod
-    def _plausible(words: list[str], surface: str, before: str, popularity: float) -> bool:
+    def _plausible(
+        words: list[str], surface: str, before: str, popularity: float, after: str = ""
+    ) -> bool:
         """May these words, with no year after them, be the title they spell?
 
         "It", "Up", "the end", "D": only with a capital letter, not at a sentence start, right
@@ -300,9 +306,11 @@ class TitleLinker:
             if words[0] in pack().reader.stop_words:
                 return False  # "like to watch": a function word, never the film "To"
             if words[0] in names.words:
-                # A frequent word typed in lower case ("loved it", "a rainy sunday") is a word,
-                # unless a verb of watching or liking comes right before it ("i loved frozen").
-                return cue in names.strong_title_cues
+                # A frequent word typed in lower case is a word ("a rainy sunday"), unless a
+                # title's cue comes right before it ("i loved frozen", "moana and frozen") and
+                # no object after it makes it a verb ("and loved it").
+                following = after.split()[0].lower().strip(".,!?") if after.split() else ""
+                return cue in names.title_cues and following not in names.verb_objects
         if not everyday and not short:
             return True
         described = (
