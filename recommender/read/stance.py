@@ -23,7 +23,7 @@ The parser is loaded once per process (about 2 s, 15 MB) and parses a message in
 from __future__ import annotations
 
 import functools
-import logging
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -47,7 +47,9 @@ __all__ = [
     "word_runs",
 ]
 
-log = logging.getLogger(__name__)
+# One parse at a time: a spaCy pipeline is not documented as safe to share between threads,
+# and the page serves several people at once (a parse takes 2-4 ms).
+_LOCK = threading.Lock()
 
 Stance = Literal["want", "avoid", "describe"]
 TitleStance = Literal["liked", "disliked", "seen", "neutral"]
@@ -154,7 +156,10 @@ def parse(text: str, titles: tuple[tuple[int, int], ...] = ()) -> Parsed:
         at = end
     pieces.append(text[at:])
     originals = tuple(text[start:end] for start, end in titles)
-    return Parsed(_parser()("".join(pieces)), tuple(spans), originals)
+    nlp = _parser()
+    with _LOCK:
+        doc = nlp("".join(pieces))
+    return Parsed(doc, tuple(spans), originals)
 
 
 def _negated_here(token: Token, words: _Words, origin: Token | None = None) -> bool:
