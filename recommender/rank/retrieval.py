@@ -53,6 +53,9 @@ GUESSED_CREDIT = 0.75
 # ReDial's fit half (R@10, with collab damped like popularity) 0.140 at a half against 0.138 at
 # a whole word; the request set's tuning half is 93/96 with either.
 LIKED_KIND_WEIGHT = 0.5
+# The liked items' fit-half mentions, together, needed before their co-mentions and EASE
+# weights count (in a catalogue with mention counts).
+MIN_SUPPORT = 3
 # Catalogues up to this many items are ranked whole (every allowed item is a candidate); larger
 # ones rank the union of each source's top ``per_source``.
 EXHAUSTIVE_MAX = 10_000
@@ -124,11 +127,16 @@ class Retriever:
             else:
                 pool[Signal.IMAGE] = _top(_within(image_sim, ok), k, positive=True)
         cooc = None
-        if liked and data.cooccur.nnz:
+        # Co-mentions and EASE weights learned from one or two dialogues are noise (a single
+        # dialogue that named The Italian Job beside a horror film put it first for "I loved
+        # Ocean's Eleven and The Italian Job"): below MIN_SUPPORT mentions they are left out.
+        counted = bool(data.popularity.any())  # no mention counts: nothing to judge by
+        supported = bool(liked) and (not counted or data.popularity[liked].sum() >= MIN_SUPPORT)
+        if liked and supported and data.cooccur.nnz:
             cooc = _weighted_sum(data.cooccur, liked, weight)
             pool[Signal.COOCCUR] = _top(_within(cooc, ok), k, positive=True)
         collab = None
-        if liked and data.collab.nnz:
+        if liked and supported and data.collab.nnz:
             collab = _weighted_sum(data.collab, liked, weight)
             pool[Signal.COLLAB] = _top(_within(collab, ok), k, positive=True)
         liked_sim = None

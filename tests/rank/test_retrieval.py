@@ -245,3 +245,27 @@ def test_a_refused_describing_word_pushes_close_items_down(embedder):
     found = Retriever(data).candidates(Query(Profile(shunned=["violent"]), "", None, shun=shun))
     away = dict(zip([items[p].id for p in found.positions], found.signals["shun"], strict=True))
     assert away["v"] < away["g"]
+
+
+def test_co_mentions_of_a_rarely_named_title_do_not_lead(tmp_path, embedder):
+    """One dialogue naming a film beside a horror film is no evidence: below MIN_SUPPORT
+    mentions the liked items' co-mentions stay out; with enough they count."""
+    side = tmp_path / "side"
+    side.mkdir()
+    items = [
+        Item("ij", "The Italian Job", attributes={"genres": ["crime"]}),
+        Item("gu", "The Guest", attributes={"genres": ["horror"]}),
+        Item("ot", "Ocean's Twelve", attributes={"genres": ["crime"]}),
+    ]
+    (side / "cooccur.json").write_text(json.dumps({"pairs": {"ij": {"gu": 1}}}))
+    spec = CatalogSpec.bare("films", folder=side)
+
+    def cooccur(mentions: int) -> bool:
+        (side / "popularity.json").write_text(json.dumps({"mentions": {"ij": mentions}}))
+        data = Catalogue.build(spec, items, embedder.embed([i.title for i in items]))
+        found = Retriever(data).candidates(
+            Query(Profile(liked=["ij"]), "", None, exclude=frozenset({"ij"}))
+        )
+        return "cooccur" in found.signals
+
+    assert not cooccur(1) and cooccur(5)
