@@ -6,11 +6,11 @@ the last list ("more like #2", "cheaper"). Whether a word is wanted or refused, 
 disliked or seen, is read from the sentence's dependency parse (``stance``), and so is whether
 the message is a new request, which replaces the last one's wishes, or a refinement, which adds
 to them (``Change.fresh``). Deterministic and fast (a parse takes a few ms), so a turn never
-waits on the LLM for it. Word lists come from the language's folder (``languages.pack``), vocabulary, synonyms and
-field roles from the catalogue; all normalisation goes through ``text``. A message is first told
-its language (``langid.detect``: ``Reading.language``); one in Chinese, Spanish, French or German
-is read through its English gloss (``gloss.gloss``), so it gives the profile its English twin
-gives. Numbers (budgets, years, lengths) are read by ``quantities``.
+waits on the LLM for it. Word lists come from the language's folder (``languages.pack``),
+vocabulary, synonyms and field roles from the catalogue; all normalisation goes through
+``text``. A message is first told its language (``langid.detect``: ``Reading.language``); one in
+Chinese, Spanish, French or German is read through its English gloss (``gloss.gloss``), so it
+gives the profile its English twin gives. Numbers (budgets, years, lengths) are read by ``quantities``.
 
 What a message says is one shape: ``Reading.said`` is the ``Change`` its words make,
 ``Reading.critique`` what it says of the last list. ``profile.update`` folds both.
@@ -134,7 +134,7 @@ def read_message(
     shunned = tuple(w for w in refused_words(parsed) if not vocabulary.words_in(w))
     said = dataclasses.replace(draft.done(ranges, intent), shunned=shunned, query=query)
     anchors = [n for n, m in enumerate(mentions) if m.item_id in said.liked and anchored(parsed, n)]
-    said = dataclasses.replace(said, focus=said.liked, fresh=_fresh(parsed, bool(anchors), said))
+    said = dataclasses.replace(said, fresh=_fresh(parsed, bool(anchors), said))
     return Reading(
         text=text,
         language=code,
