@@ -31,6 +31,7 @@ import copy
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -489,7 +490,7 @@ def build_shop(vendure: Path, out: Path) -> dict:
 
 
 def main() -> None:
-    shared = ROOT.parent / "shared" / "data"
+    shared = Path(os.environ.get("MAGPIE_SHARED_DATA") or ROOT.parent / "shared" / "data")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redial", type=Path, default=shared / "redial")
     parser.add_argument("--vendure", type=Path, default=shared / "vendure")

@@ -180,6 +180,10 @@ def test_build_is_deterministic(shared_data, tmp_path):
         str(shared_data / "redial"),
         "--vendure",
         str(shared_data / "vendure"),
+        "--wikipedia",
+        str(shared_data / "wikipedia-movies"),
+        "--zh-titles",
+        str(shared_data / "zh-film-titles" / "titles.tsv"),
     ]
     subprocess.run(
         command + ([] if with_movielens else ["--no-movielens"]), check=True, capture_output=True
