@@ -152,6 +152,8 @@ class Cues:
     rank_not: tuple[str, ...] = ()
     rank_at_most_after: tuple[str, ...] = ()
     year_negations: frozenset[str] = frozenset()  # "nothing made after 2005": a bound's opposite
+    recent_years: tuple[str, ...] = ()  # "the last 10 years": from this year minus 10
+    recent_unit: str = "years?"
     # Stance triggers (read.stance): lists of words, each name as in reading.toml [stance].
     stance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -279,6 +281,8 @@ def _cues(raw: dict[str, Any]) -> Cues:
         rank_not=tuple(raw.get("rank_not", ())),
         rank_at_most_after=tuple(raw.get("rank_at_most_after", ())),
         year_negations=frozenset(raw.get("year_negations", ())),
+        recent_years=tuple(raw.get("recent_years", ())),
+        recent_unit=raw.get("recent_unit", "years?"),
         stance=_frozen(raw.get("stance", {})),
         **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
     )

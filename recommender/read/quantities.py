@@ -14,6 +14,7 @@ bound (``[fields]``: ``money``, ``date``; ``price`` and ``year`` unless it says 
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 
@@ -88,6 +89,11 @@ _DECADE = re.compile(
 _NUMBER_WORD = _any(tuple(sorted(_EN.number_words, key=len, reverse=True)))
 _HALF = r"(?:\s*(?:-\s*)?" + _EN.half.replace(" ", r"\s*-?\s*") + ")"
 _AMOUNT = rf"(\d+(?:\.\d+)?|{_NUMBER_WORD})({_HALF})?"
+# "the last 10 years", "the past five years" (``_year``: from this year minus the number).
+_RECENT = re.compile(
+    r"\b(?:" + _any(_EN.recent_years) + rf")\s+(\d{{1,2}}|{_NUMBER_WORD})\s+{_EN.recent_unit}\b",
+    re.I,
+)
 
 
 def read_quantities(
@@ -217,8 +223,18 @@ def _price(text: str) -> Range:
     return price
 
 
+def _this_year() -> int:
+    return datetime.date.today().year
+
+
 def _year(text: str) -> Range:
     year = Range()
+    recent = _RECENT.search(text)
+    if recent:  # "from the last 10 years"
+        n = recent.group(1).lower()
+        count = int(n) if n.isdigit() else _EN.number_words.get(n)
+        if count:
+            year.min = float(_this_year() - count)
     for pattern, bound, step, negatable in _YEARS:
         for m in pattern.finditer(text):
             if bound == "max" and m.group(0).lower().startswith("up to") and year.max is not None:

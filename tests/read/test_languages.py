@@ -346,3 +346,11 @@ def test_a_function_word_typed_in_lower_case_is_no_title():
         VocabularyLinker(items),
     )
     assert reading.said.liked == ("gg",)
+
+
+def test_the_last_few_years_count_back_from_this_year():
+    from recommender.read import quantities
+
+    this = quantities._this_year()
+    assert bounds(films("something animated from the last 10 years"))["year"] == (this - 10, None)
+    assert bounds(films("a comedy from the past five years"))["year"] == (this - 5, None)

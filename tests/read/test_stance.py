@@ -140,3 +140,18 @@ def test_a_refused_describing_word_is_kept_apart_from_what_is_looked_for():
     # A refusal alone keeps the last wish's query.
     profile = update(Profile(), films("a funny heist movie"))
     assert update(profile, films("nothing too violent")).query == "a funny heist movie"
+
+
+@pytest.mark.parametrize(
+    ("text", "seen"),
+    [
+        ("I watched Inception last week", True),
+        ("I have seen Inception", True),
+        ("I want to watch Inception", False),  # a wish, not something done: never excluded
+        ("I'd love to see Inception", False),
+        ("have you seen Inception?", False),
+    ],
+)
+def test_only_a_seeing_done_is_seen(text, seen):
+    said = films(text).said
+    assert said.liked == ("in",) and (said.seen == ("in",)) is seen
