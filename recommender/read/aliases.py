@@ -11,6 +11,9 @@ rest of the message around it. An alias shared by several items goes to the most
 '有没有像《 Inception 》那样烧脑的电影'
 >>> a.translate("她说想看喜剧"), a.translate("看过《她》吗")  # one character: marked titles only
 ('她说想看喜剧', '看过《 Her 》吗')
+>>> b = TitleAliases({"超级英雄": "sm"}, {"sm": "Superhero Movie"})  # also an everyday word
+>>> b.translate("超级英雄电影"), b.translate("《超级英雄》")
+('超级英雄电影', '《 Superhero Movie 》')
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import csv
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
+
+from recommender.languages import CODES, DEFAULT, pack
 
 __all__ = ["TitleAliases", "read_aliases"]
 
@@ -32,6 +37,12 @@ class TitleAliases:
 
     def __init__(self, aliases: Mapping[str, str], titles: Mapping[str, str]) -> None:
         self._title = {alias: titles[i] for alias, i in aliases.items() if i in titles and alias}
+        # An alias that is an everyday word of a glossed language ("超级英雄", superhero, is
+        # also the Chinese title of "Superhero Movie") is a title only inside title marks.
+        words = {w for code in CODES if code != DEFAULT for w in pack(code).gloss.words}
+        self._marked_only = {
+            a for a in self._title if a in words or a.removesuffix("电影").removesuffix("片") in words
+        }
         by_first: dict[str, list[str]] = defaultdict(list)
         for alias in self._title:
             by_first[alias[0]].append(alias)
@@ -59,7 +70,7 @@ class TitleAliases:
         for alias in self._by_first.get(text[i], ()):
             if not text.startswith(alias, i):
                 continue
-            if len(alias) >= _MIN_BARE:
+            if len(alias) >= _MIN_BARE and alias not in self._marked_only:
                 return alias
             before = text[i - 1] if i else ""
             after = text[i + len(alias)] if i + len(alias) < len(text) else ""

@@ -100,6 +100,10 @@ def test_a_chinese_request_reads_as_its_english_twin():
         ("想看惊悚片，但别是恐怖片", "a thriller but no horror"),
         ("除了恐怖片", "anything but horror"),
         ("我不喜欢恐怖片", "I dislike horror"),
+        # What is refused comes first in Chinese, or in a phrase of its own.
+        ("我受不了恐怖片，来点搞笑的喜剧", "I can't stand horror, a funny comedy"),
+        ("恐怖片我已经看腻了", "I'm tired of horror"),
+        ("我对科幻片不感兴趣", "I'm not interested in science fiction"),
         ("来部不超过90分钟的喜剧", "a comedy no longer than 90 minutes"),
         ("至少两个半小时的科幻片", "science fiction, at least two and a half hours"),
     ],
@@ -354,3 +358,9 @@ def test_the_last_few_years_count_back_from_this_year():
     this = quantities._this_year()
     assert bounds(films("something animated from the last 10 years"))["year"] == (this - 10, None)
     assert bounds(films("a comedy from the past five years"))["year"] == (this - 5, None)
+
+
+def test_the_last_ten_years_in_chinese():
+    from recommender.read import quantities
+
+    assert bounds(films("最近十年的动画片"))["year"] == (quantities._this_year() - 10, None)
