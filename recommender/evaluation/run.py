@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,6 +48,17 @@ def _bar(total: int, label: str) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc=label, unit="turn", file=sys.stderr, leave=False)
+
+
+def _counting(label: str) -> tuple[Any, Callable[[int, int], None]]:
+    """A progress bar and the ``progress(done, total)`` callback the evaluations call."""
+    bar = _bar(0, label)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return bar, progress
 
 
 def _write(
@@ -124,11 +136,7 @@ def crs(
             )
             # The evaluation below then ranks with the new weights.
             rec = Recommender.from_settings(settings_from(config))
-        bar = _bar(0, f"crs {split}")
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
+        bar, progress = _counting(f"crs {split}")
 
         result = evaluate_crs(rec, data, split, limit, progress)
         bar.close()
@@ -176,11 +184,7 @@ def requests(
         if not settings.profile_llm:
             settings = settings.with_(llm_backend="none")
         rec = Recommender.from_settings(settings)
-        bar = _bar(0, f"requests {split}")
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
+        bar, progress = _counting(f"requests {split}")
 
         result = evaluate_requests(rec, split, limit, data or REQUESTS_FILE, progress)
         bar.close()
@@ -211,11 +215,7 @@ def reader(
         raise typer.BadParameter("--half is tune, test or all")
     try:
         rec = Recommender.from_settings(settings_from(config).with_(llm_backend="none"))
-        bar = _bar(0, f"reader {half}")
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
+        bar, progress = _counting(f"reader {half}")
 
         result = evaluate_reader(rec, half, limit=limit, progress=progress)
         bar.close()

@@ -39,6 +39,7 @@ __all__ = [
     "LanguagePack",
     "NameWords",
     "ReplyChecks",
+    "StanceWords",
     "pack",
 ]
 
@@ -108,6 +109,32 @@ class CritiqueCues:
 
 
 @dataclass(frozen=True)
+class StanceWords:
+    """Trigger words of ``read.stance``, lower case, every form (``reading.toml [stance]`` says
+    what each is for); the dependency parse decides what each one reaches."""
+
+    refuse: frozenset[str] = frozenset()  # "hate", "skip", "tired", "without"
+    negative: frozenset[str] = frozenset()  # "no", "nothing": they refuse their noun
+    but: frozenset[str] = frozenset()  # "anything but horror"
+    everything: frozenset[str] = frozenset()  # ... before "but": a refusal
+    other_than: tuple[str, ...] = ()  # "other than action": (first word, second word)
+    tolerate: frozenset[str] = frozenset()  # negated, no refusal: "don't mind"
+    see: frozenset[str] = frozenset()  # seeing verbs: "seen", "watched"
+    other: frozenset[str] = frozenset()  # the person spoken to: "have you seen X?"
+    bad: frozenset[str] = frozenset()  # "X was boring": disliked
+    refer: frozenset[str] = frozenset()  # "it", "those": a film already named
+    wish: frozenset[str] = frozenset()  # "want", "looking": a kind after them is asked for
+    perfect: frozenset[str] = frozenset()  # "haven't seen X": not seen yet
+    be: frozenset[str] = frozenset()  # "is X a comedy?"
+    only: frozenset[str] = frozenset()  # "only comedies": the exception to a refusal
+    anchor: frozenset[str] = frozenset()  # "something like X"
+    additive: frozenset[str] = frozenset()  # "also": a refinement
+    additive_first: frozenset[str] = frozenset()  # ... or a first "and", "but"
+    afresh: frozenset[str] = frozenset()  # "instead": a new request
+    generic: frozenset[str] = frozenset()  # "movie", "stuff": never a refused describing word
+
+
+@dataclass(frozen=True)
 class Cues:
     """The reader's word lists (English's ``reading.toml`` says what each is for)."""
 
@@ -154,8 +181,7 @@ class Cues:
     year_negations: frozenset[str] = frozenset()  # "nothing made after 2005": a bound's opposite
     recent_years: tuple[str, ...] = ()  # "the last 10 years": from this year minus 10
     recent_unit: str = "years?"
-    # Stance triggers (read.stance): lists of words, each name as in reading.toml [stance].
-    stance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    stance: StanceWords = field(default_factory=lambda: StanceWords())  # read.stance
 
 
 @dataclass(frozen=True)
@@ -283,9 +309,15 @@ def _cues(raw: dict[str, Any]) -> Cues:
         year_negations=frozenset(raw.get("year_negations", ())),
         recent_years=tuple(raw.get("recent_years", ())),
         recent_unit=raw.get("recent_unit", "years?"),
-        stance=_frozen(raw.get("stance", {})),
+        stance=_stance(raw.get("stance", {})),
         **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
     )
+
+
+def _stance(raw: dict[str, Any]) -> StanceWords:
+    words: dict[str, Any] = {k: frozenset(v) for k, v in raw.items()}
+    words["other_than"] = tuple(raw.get("other_than", ()))
+    return StanceWords(**words)
 
 
 def _critique(raw: dict[str, Any]) -> CritiqueCues:

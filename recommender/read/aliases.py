@@ -41,7 +41,9 @@ class TitleAliases:
         # also the Chinese title of "Superhero Movie") is a title only inside title marks.
         words = {w for code in CODES if code != DEFAULT for w in pack(code).gloss.words}
         self._marked_only = {
-            a for a in self._title if a in words or a.removesuffix("电影").removesuffix("片") in words
+            a
+            for a in self._title
+            if a in words or a.removesuffix("电影").removesuffix("片") in words
         }
         by_first: dict[str, list[str]] = defaultdict(list)
         for alias in self._title:

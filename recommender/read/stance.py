@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from recommender.errors import ConfigError
-from recommender.languages import pack
+from recommender.languages import StanceWords, pack
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -68,56 +68,9 @@ PLACEHOLDER = "Zorblax"
 _TO_PREDICATE = frozenset({"dobj", "pobj", "prep", "conj", "appos", "compound", "nsubj", "attr"})
 
 
-@dataclass(frozen=True)
-class _Words:
-    refuse: frozenset[str]  # words whose scope is refused: "hate", "skip", "tired", "without"
-    negative: frozenset[str]  # determiners and pronouns that refuse their noun: "no", "nothing"
-    but: frozenset[str]  # "anything but horror": a preposition that refuses its object
-    other_than: tuple[str, str]  # "other than action"
-    tolerate: frozenset[str]  # negated, these are not a refusal: "don't mind", "can't wait"
-    see: frozenset[str]  # seeing verbs, every form: "seen", "watched"
-    other: frozenset[str]  # the person spoken to: "have *you* seen X?" asks, it does not tell
-    bad: frozenset[str]  # what a title disliked is called: "boring", "awful"
-    refer: frozenset[str]  # words for a film already named: "it", "those"
-    wish: frozenset[str]  # verbs and nouns of wanting: a kind after them is asked for
-    perfect: frozenset[str]  # "have": "haven't seen X" is not seen yet, not a refusal
-    be: frozenset[str]  # "is X a comedy?"
-    only: frozenset[str]  # "won't watch horror, only comedies": the exception
-    goes_on: frozenset[str]  # after a comma, these carry a negation on: "no horror, or gore"
-    everything: frozenset[str]  # "anything but X": before "but", these make it a refusal
-    anchor: frozenset[str]  # "something *like* X": X is what the request centres on
-    additive: frozenset[str]  # "also", "too": the message adds to the last request
-    additive_first: frozenset[str]  # ... or starts so: "and", "but", "with"
-    afresh: frozenset[str]  # "instead", "something else": the message replaces it
-    generic: frozenset[str]  # nouns that say "a film", not what kind: never a refused word
-
-
-@functools.cache
-def _words() -> _Words:
-    raw = pack().reader.stance
-    other = raw["other_than"]
-    return _Words(
-        refuse=frozenset(raw["refuse"]),
-        negative=frozenset(raw["negative"]),
-        but=frozenset(raw["but"]),
-        other_than=(other[0], other[1]),
-        tolerate=frozenset(raw["tolerate"]),
-        see=frozenset(raw["see"]),
-        other=frozenset(raw["other"]),
-        bad=frozenset(raw["bad"]),
-        refer=frozenset(raw["refer"]),
-        wish=frozenset(raw["wish"]),
-        perfect=frozenset(raw["perfect"]),
-        be=frozenset(raw["be"]),
-        only=frozenset(raw["only"]),
-        goes_on=frozenset(pack().reader.negation_goes_on),
-        everything=frozenset(raw["everything"]),
-        anchor=frozenset(raw["anchor"]),
-        additive=frozenset(raw["additive"]),
-        additive_first=frozenset(raw["additive_first"]),
-        afresh=frozenset(raw["afresh"]),
-        generic=frozenset(raw["generic"]),
-    )
+def _words() -> StanceWords:
+    """The language's stance triggers (``reading.toml [stance]``, read once by ``pack``)."""
+    return pack().reader.stance
 
 
 @functools.cache
@@ -142,6 +95,7 @@ class Parsed:
     doc: Doc
     titles: tuple[tuple[int, int], ...]  # each title's characters in ``doc.text``, in order
     originals: tuple[str, ...] = ()  # each title as the message wrote it
+    stances: tuple[Stance, ...] = ()  # each token's stance, read once (``_token_stance``)
 
 
 @functools.lru_cache(maxsize=256)
@@ -160,10 +114,11 @@ def parse(text: str, titles: tuple[tuple[int, int], ...] = ()) -> Parsed:
     nlp = _parser()
     with _LOCK:
         doc = nlp("".join(pieces))
-    return Parsed(doc, tuple(spans), originals)
+    words = _words()
+    return Parsed(doc, tuple(spans), originals, tuple(_token_stance(t, words) for t in doc))
 
 
-def _negated_here(token: Token, words: _Words, origin: Token | None = None) -> bool:
+def _negated_here(token: Token, words: StanceWords, origin: Token | None = None) -> bool:
     """Does ``token`` itself refuse what hangs below it (``origin``, the word being read)? A
     negation reaches rightwards ("thriller but not horror" refuses horror alone), and leftwards
     only to a subject ("horror is not my thing")."""
@@ -209,7 +164,7 @@ def _bound(negation: Token) -> bool:
     return False
 
 
-def _refuses(negated: Token, words: _Words) -> bool:
+def _refuses(negated: Token, words: StanceWords) -> bool:
     """Is a negated word a refusal? Not "don't mind" or "can't wait", not "haven't seen" (not
     seen yet is no refusal), and not a question that expects a yes ("isn't Devito in that?")."""
     if negated.lower_ in words.tolerate:
@@ -257,11 +212,11 @@ def _comma_between(child: Token) -> bool:
     for t in child.doc[lo + 1 : hi]:
         if t.text == "," and t.i not in inside:
             follower = child.doc[t.i + 1] if t.i + 1 < len(child.doc) else None
-            return follower is None or follower.lower_ not in _words().goes_on
+            return follower is None or follower.lower_ not in pack().reader.negation_goes_on
     return False
 
 
-def _just_after_negation(token: Token, words: _Words) -> bool:
+def _just_after_negation(token: Token, words: StanceWords) -> bool:
     """A few words after "not"/"no" in a loose fragment the parser did not attach ("a thriller
     but not a horror movie" glossed from French: "but not un movie horror")."""
     for back in range(1, _NEAR + 1):
@@ -278,7 +233,7 @@ def _just_after_negation(token: Token, words: _Words) -> bool:
     return False
 
 
-def _scope_negated(token: Token, words: _Words) -> bool:
+def _scope_negated(token: Token, words: StanceWords) -> bool:
     if _just_after_negation(token, words):
         return True
     node = token
@@ -300,12 +255,12 @@ def _predicate(token: Token) -> Token:
     return node
 
 
-def _wishes(token: Token, words: _Words) -> bool:
+def _wishes(token: Token, words: StanceWords) -> bool:
     # "like" as a preposition ("sounds like fun") wishes nothing; "into" ("I'm into horror") does.
     return token.lower_ in words.wish and (token.pos_ != "ADP" or token.lower_ == "into")
 
 
-def _described(token: Token, words: _Words) -> bool:
+def _described(token: Token, words: StanceWords) -> bool:
     """Is ``token`` said of a film already named ("it was funny", "is X a comedy?", "are those
     scary?")?"""
     verb = _predicate(token)
@@ -333,7 +288,6 @@ def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:
     >>> [(s, t.strip()) for s, t in word_runs(parse("I am tired of horror, something funny"))]
     [('want', 'I am'), ('avoid', 'tired of horror,'), ('want', 'something funny')]
     """
-    words = _words()
     doc = parsed.doc
     text = doc.text
     keep = [True] * len(text)
@@ -342,7 +296,7 @@ def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:
             keep[i] = False
     runs: list[tuple[Stance, list[str]]] = []
     for token in doc:
-        stance = _token_stance(token, words)
+        stance = parsed.stances[token.i]
         if token.text.startswith("'") or token.lower_ == "n't":  # "'m", "'s": no kind word
             piece = " " * len(token.text_with_ws)
         else:
@@ -356,7 +310,7 @@ def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:
     return [(stance, "".join(pieces)) for stance, pieces in runs]
 
 
-def _token_stance(token: Token, words: _Words) -> Stance:
+def _token_stance(token: Token, words: StanceWords) -> Stance:
     if _scope_negated(token, words):
         return "avoid"
     if _described(token, words):
@@ -371,10 +325,9 @@ def wished_text(parsed: Parsed) -> str:
     >>> wished_text(parse("a funny heist movie, nothing too violent"))
     'a funny heist movie,'
     """
-    words = _words()
     out: list[str] = []
     for token in parsed.doc:
-        if _token_stance(token, words) == "avoid":
+        if parsed.stances[token.i] == "avoid":
             if out and not out[-1].endswith(" "):
                 out[-1] += " "  # "I ca|n't do horror, something": the words stay apart
             continue
@@ -413,7 +366,7 @@ def refused_words(parsed: Parsed) -> list[str]:
             and low not in words.refuse
             and low not in words.negative
             and low not in out
-            and _token_stance(token, words) == "avoid"
+            and parsed.stances[token.i] == "avoid"
         ):
             out.append(low)
     return out
