@@ -195,6 +195,45 @@ def requests(
 
 
 @eval_app.command()
+def replies(
+    llm: Annotated[
+        str,
+        typer.Option(
+            "--llm", help="templates, or a model preset / .gguf path (default: the configured)"
+        ),
+    ] = "",
+    limit: Annotated[int | None, _LIMIT] = None,
+    json_out: Annotated[Path | None, _JSON] = None,
+    out: Annotated[Path, _OUTDIR] = OUT,
+    config: Annotated[Path | None, _CONFIG] = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+) -> None:
+    """Replies: every turn of a fixed set (movies, shop, pictures; English and Chinese; photos
+    and voice notes) checked for refusals, language, a fact-naming reason on every card, field
+    names in brackets, repeated reasons and length; with the reply's speed."""
+    setup_logging(verbose)
+    from recommender.evaluation.replies import evaluate_replies, replies_markdown
+    from recommender.pipeline import Recommender
+
+    try:
+        settings = settings_from(config)
+        if llm == "templates":
+            settings = settings.with_(llm_backend="none")
+        elif llm:
+            settings = settings.with_(llm_model=llm)
+        rec = Recommender.from_settings(settings)
+        rec.warm()
+        bar, progress = _counting("replies")
+        result = evaluate_replies(rec, limit, progress=progress)
+        bar.close()
+    except MagpieError as e:
+        fail(e)
+        return
+    stem = "replies-" + (llm or settings.llm_model).replace("/", "_").removesuffix(".gguf")
+    _write(out, stem, replies_markdown(result), result, json_out)
+
+
+@eval_app.command()
 def reader(
     half: Annotated[
         str, typer.Option("--half", help="tune | test | all (sha1 of the line's id, 0: tune)")
