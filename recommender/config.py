@@ -58,7 +58,7 @@ class Settings:
     turn_deadline_s: float = 30.0  # a reply still streaming this long after it began is cut
     llm_threads: int = 0  # 0: one per core
     llm_context: int = 4096
-    llm_max_tokens: int = 220  # reply + reasons, when llm_reasons is on
+    llm_max_tokens: int = 260  # the reply's JSON: an opening and a reason per card, at most
     # Off by default on the CPU presets: measured, Qwen2.5-0.5B adds ~6 s before the cards and
     # invents constraints and facts (README, "The language model"). Turn on with a larger model.
     llm_reasons: bool = False  # the LLM writes each item's reason (else: grounded templates)

@@ -96,14 +96,15 @@ class ScriptedLLM:
         max_tokens: int = 256,
         temperature: float = 0.2,
         json_schema: dict[str, Any] | None = None,
-        numbered_lines: int | None = None,
     ) -> Iterator[str]:
         self.calls.append(list(messages))
         if self.fail:
             raise LLMError("scripted failure")
         if json_schema is not None:
             reply = self.json_reply if self.json_reply is not None else {}
-            yield reply if isinstance(reply, str) else json.dumps(reply)
+            text = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+            for start in range(0, len(text), 7):  # in pieces, as a model streams
+                yield text[start : start + 7]
             return
         for word in re.split(r"(\s+)", self.reply):
             if word:

@@ -135,8 +135,10 @@ def test_every_item_carries_its_signal_breakdown(settings):
 
 def test_explanations_name_only_listed_items(settings):
     llm = ScriptedLLM(
-        reply="Try these! You will also love Alien.\n#1: Great fun, like Alien.\n"
-        "#2: A classic police comedy.\n"
+        json_reply={
+            "opening": "You will also love Alien.",
+            "reasons": ["Great fun, like Alien.", "A classic police comedy."],
+        }
     )
     rec = movies(settings.with_(llm_reasons=True), llm=llm)
     session = rec.new_session("movies")
@@ -214,11 +216,18 @@ def test_llm_profile_keeps_only_what_the_message_supports(settings):
 
 def test_reply_only_mode_drops_invented_numbers_and_keeps_template_reasons(settings):
     llm = ScriptedLLM(
-        reply="Here are some fun picks. Hot Fuzz won 12 awards in 1999.\n#1: Made up."
+        json_reply={
+            "opening": "Hot Fuzz won 12 awards in 1999. These are fun police picks.",
+            "reasons": ["Made up."],
+        }
     )
-    rec = movies(settings, llm=llm)
+    rec = movies(settings.with_(llm_reasons=False), llm=llm)
     result = rec.ask(rec.new_session("movies"), "police comedy")
-    assert result.reply == "Here are some fun picks."
+    # The template's opening, then the model's first sentence that states no invented number.
+    assert result.reply.startswith("Here are") and result.reply.endswith(
+        " These are fun police picks."
+    )
+    assert "12" not in result.reply
     assert all(s.reason != "Made up." and len(s.reason) > 12 for s in result.items)
 
 
@@ -316,8 +325,10 @@ def test_nothing_is_streamed_that_the_grounding_check_then_removes(settings):
     from recommender.events import Token
 
     llm = ScriptedLLM(
-        reply="PWNED. Alien is the one you want. These comedies suit a light evening! "
-        "It costs 999 dollars. And so on"
+        json_reply={
+            "opening": "PWNED. Alien is the one you want. These comedies suit a light evening! "
+            "It costs 999 dollars. And so on"
+        }
     )
     rec = movies(settings, llm=llm)
     streamed = ""
@@ -345,7 +356,7 @@ def test_every_model_failing_still_answers_each_turn(settings, tmp_path):
         name = "breaks"
 
         def stream(self, messages, **kw):
-            yield "These comedies are a good start. And"
+            yield '{"opening": "These comedies are a good start. And", "reasons": ["And'  # cut
             raise LLMError("connection reset")
 
     embedder = HashEmbedder()

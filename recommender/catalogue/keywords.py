@@ -28,6 +28,10 @@ class KeywordIndex:
             self._bm25.index(corpus, show_progress=False)
             self._vocab = self._bm25.vocab_dict
 
+    def knows(self, token: str) -> bool:
+        """Whether some item's text has this token (a ``keyword_tokens`` word)."""
+        return token in self._vocab
+
     def scores(self, text: str) -> np.ndarray:
         """BM25 score of every item for ``text`` (zeros when no word is known)."""
         ids = [self._vocab[t] for t in keyword_tokens(text) if t in self._vocab]

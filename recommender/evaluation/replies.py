@@ -177,13 +177,15 @@ def _facts(item: Item, lang: str) -> list[str]:
                 values.append(str(int(v)))
     values += list(item.categories)
     values += [value(lang, v) for v in list(values)]
-    return sorted({v for v in values if v and len(v) >= 2}, key=len, reverse=True)
+    # A word of one Han character is a word ("鹿", deer); a Latin one needs two letters.
+    kept = {v for v in values if v and (len(v) >= 2 or _HAN.search(v))}
+    return sorted(kept, key=len, reverse=True)
 
 
 def _contains(text: str, phrase: str) -> bool:
     if _HAN.search(phrase):
         return phrase in text
-    return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text, re.I) is not None
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(phrase)}(?![A-Za-z0-9])", text, re.I) is not None
 
 
 def _without(text: str, phrases: Iterable[str], mark: str = " ") -> str:
@@ -193,7 +195,9 @@ def _without(text: str, phrases: Iterable[str], mark: str = " ") -> str:
         if _HAN.search(phrase):
             text = text.replace(phrase, mark)
         else:
-            text = re.sub(rf"(?<![\w]){re.escape(phrase)}(?![\w])", mark, text, flags=re.I)
+            text = re.sub(
+                rf"(?<![A-Za-z0-9]){re.escape(phrase)}(?![A-Za-z0-9])", mark, text, flags=re.I
+            )
     return text
 
 

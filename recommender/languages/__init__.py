@@ -140,6 +140,7 @@ class Cues:
 
     stop_words: frozenset[str]  # BM25 ignores these
     common_words: frozenset[str]  # one-word titles that are ordinary words
+    asking_words: frozenset[str]  # words that ask ("recommend", "hi"), not what for
     not_attributes: frozenset[str]  # never a catalogue attribute word
     spellings: dict[str, str]  # variant spelling -> the one matched
     decades: dict[str, int]  # "nineties" -> 9
@@ -212,7 +213,7 @@ class ReplyChecks:
     """What the language model's text in this language may not do (``reply.explain``)."""
 
     echo: tuple[str, ...] = ()  # regex alternatives: talk about the prompt, not to the person
-    item_words: tuple[str, ...] = ()  # a word that may start a card's reason ("item 2:")
+    refusal: tuple[str, ...] = ()  # regex alternatives: a refusal, never shown
     min_reply: int = 20  # characters: a shorter reply is a fragment
     min_reason: int = 12
 
@@ -288,6 +289,7 @@ def _cues(raw: dict[str, Any]) -> Cues:
     return Cues(
         stop_words=frozenset(raw["stop_words"]),
         common_words=frozenset(raw["common_words"]),
+        asking_words=frozenset(raw.get("asking_words", ())),
         not_attributes=frozenset(raw["not_attributes"]),
         spellings=dict(raw["spellings"]),
         decades={k: int(v) for k, v in raw["decades"].items()},

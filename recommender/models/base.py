@@ -69,7 +69,6 @@ class GenerationOptions(TypedDict, total=False):
     max_tokens: int
     temperature: float
     json_schema: dict[str, Any] | None
-    numbered_lines: int | None
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,6 @@ class Generation:
     max_tokens: int = 256
     temperature: float = 0.2
     json_schema: dict[str, Any] | None = None  # constrain decoding to this schema where possible
-    numbered_lines: int | None = None  # k: one free line, then lines "#1: " .. "#k: "
 
 
 @runtime_checkable
@@ -87,9 +85,8 @@ class ChatLLM(Protocol):
     """Chat messages -> streamed text pieces.
 
     ``messages`` are ``{"role": "system"|"user"|"assistant", "content": str}``. With
-    ``json_schema`` the backend constrains decoding to that schema where it can; with
-    ``numbered_lines=k`` to one free line followed by lines ``#1: `` .. ``#k: `` (the
-    explanation format). Backends that cannot constrain rely on the prompt alone.
+    ``json_schema`` the backend constrains decoding to that schema where it can (the reply's
+    shape, the profile's); backends that cannot constrain rely on the prompt alone.
     """
 
     name: str

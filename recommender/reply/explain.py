@@ -1,159 +1,158 @@
-"""Explanation: a short reply and one grounded reason per item.
+"""Explanation: the opening of a reply and one grounded reason per card.
 
-The LLM streams its text; each sentence is shown only once it passes the grounding rules
-(``grounding``), and ``Explanation.finish`` applies them to the whole: sentences naming a
-catalogue title that was not retrieved are dropped, and a missing or ungrounded reason is
-replaced by a template reason built from the item's own fields and its score breakdown. Without
-an LLM (or when it fails) the template writes everything.
-
-Everything is in the turn's ``language`` ("en", "zh"): the prompt asks the LLM for it, a sentence
-in another language is dropped like an ungrounded one, templates fill gaps in the same language.
+The template writes first, at once, from the items' own facts (``templates``): its opening is the
+first sentence on the page whatever the model's speed. With a language model, the model then
+fills a fixed JSON shape (``{"opening": ..., "reasons": [one per card]}``, decoding constrained to
+the schema): its opening is shown as a second sentence once it has passed the grounding rules
+(``grounding``), and ``Explanation.finish`` keeps each of its reasons only when it names a fact of
+its own card, in the reply's language, without an unlisted title or an invented number, and in
+words no other card's reason uses; any other card keeps its template reason. Without a model (or
+when it fails, or runs past the turn's deadline) the template writes everything.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.errors import LLMError
 from recommender.read.linking import TitleLinker
-from recommender.reply.grounding import (
-    ECHO,
-    REPLY_SENTENCES,
-    ends_reply,
-    fact_text,
-    ground,
-    keep_grounded,
-    reply_part,
-)
-from recommender.reply.sentences import (
-    ENDS,
-    SENTENCE,
-    in_language,
-    joiner,
-    latin_words,
-    numbers_in,
-)
+from recommender.reply.grounding import ground_model_text, opening_sentence
 from recommender.reply.strings import prompt_language
-from recommender.reply.templates import describe_profile, template_text
+from recommender.reply.templates import (
+    Situation,
+    describe_profile,
+    template_reason,
+    template_reply,
+)
 from recommender.schemas import Item, Profile, ScoredItem
 
 if TYPE_CHECKING:
     from recommender.models.base import ChatLLM
     from recommender.reply.prompts import PromptBook
 
-__all__ = ["Explainer", "Explanation"]
+__all__ = ["Explainer", "Explanation", "reply_schema"]
 
 log = logging.getLogger(__name__)
 
-_REPLY_TOKENS = 60  # the opening reply alone: two short sentences
-_DESCRIPTION_CHARS = 240  # per item in the prompt: enough to ground a reason, cheap to prefill
+_DESCRIPTION_CHARS = 160  # per item in the prompt: enough to ground a reason, cheap to prefill
+_OPENING_CHARS = 160
+_REASON_CHARS = 140
+# The whole JSON: an opening and five reasons of about 25 tokens each, with its punctuation.
+_TOKENS_PER_REASON = 40
+_OPENING_TOKENS = 50
+_OPENING = re.compile(r'"opening"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def reply_schema(cards: int, reasons: bool = True) -> dict[str, Any]:
+    """The JSON shape the model fills: one opening sentence, then exactly one reason per card.
+
+    >>> reply_schema(2)["properties"]["reasons"]["minItems"]
+    2
+    """
+    properties: dict[str, Any] = {
+        "opening": {"type": "string", "minLength": 10, "maxLength": _OPENING_CHARS}
+    }
+    if reasons:
+        properties["reasons"] = {
+            "type": "array",
+            "minItems": cards,
+            "maxItems": cards,
+            "items": {"type": "string", "minLength": 10, "maxLength": _REASON_CHARS},
+        }
+    return {"type": "object", "properties": properties, "required": list(properties)}
 
 
 @dataclass
 class Explanation:
-    """A streamed explanation; iterate for text pieces, then call ``finish``."""
+    """A streamed explanation; iterate for text pieces (each follows the last), then call
+    ``finish`` for the reply and one reason per card."""
 
-    pieces: Iterator[str]
+    opening: str  # the template's, shown first
+    reasons: list[str]  # the template's, one per card
     items: Sequence[ScoredItem]
     titles: TitleLinker | None
     profile: Profile
-    fallback: bool = False  # True when the template wrote it
-    reply_only: bool = False  # the LLM was asked for the opening reply only
-    language: str = "en"  # the language the reply must be in
+    language: str = "en"
+    pieces: Iterator[str] = field(default_factory=lambda: iter(()))  # the model's JSON text
     raw: list[str] = field(default_factory=list)
-    liked: Sequence[Item] = ()  # the liked items, for reasons naming what an item shares
-    share: Callable[[str], float] | None = None  # share of the catalogue carrying a word
-    spec: CatalogSpec | None = None  # the catalogue's field roles and kind fields
-    _words: set[str] = field(default_factory=set)  # Latin words a Chinese sentence may use
-    _listed: set[str] = field(default_factory=set)  # the items' titles, case-folded
+    spec: CatalogSpec | None = None
+    _shown: list[str] = field(default_factory=list)
+    _said: str | None = None  # the model's opening sentence, once read (None: not yet)
+
+    @property
+    def fallback(self) -> bool:
+        """True when only the template wrote (no model text came)."""
+        return not "".join(self.raw).strip()
 
     def __iter__(self) -> Iterator[str]:
-        """The pieces as they come, for a template; for the LLM, whole sentences, each shown
-        only once it has passed the same checks as the final reply (listed titles only, no
-        invented numbers, no prompt talk, at most two): nothing is shown and then taken back."""
-        if self.fallback:
-            for piece in self.pieces:
-                self.raw.append(piece)
-                yield piece
-            return
-        allowed = {s.item.id for s in self.items}
-        self._listed = {s.item.title.casefold() for s in self.items}
-        self._words = latin_words(
-            " ".join(fact_text(s) for s in self.items)
-            + " "
-            + describe_profile(self.profile, self.titles)
-        )
-        facts = numbers_in(
-            " ".join(fact_text(s) for s in self.items)
-            + " "
-            + describe_profile(self.profile, self.titles)
-        )
-        shown: list[str] = []
-        buffer = ""
-        showing = True
+        """The template's opening at once, then the model's opening sentence when it has passed
+        the grounding rules; the rest of the model's text (the reasons) is read by ``finish``."""
+        if not self._shown:
+            self._shown.append(self.opening)
+            yield self.opening
         for piece in self.pieces:
             self.raw.append(piece)
-            if not showing:
-                continue  # the rest (reasons) is read by ``finish``
-            buffer += piece
-            *sentences, buffer = SENTENCE.split(buffer)
-            for sentence in sentences:
-                if not showing or not self._shows(sentence, shown, allowed, facts):
-                    showing = showing and not ends_reply(sentence)
-                    continue
-                shown.append(sentence)
-                yield joiner(shown) + sentence
-                showing = len(shown) < REPLY_SENTENCES
-        if showing and buffer.strip() and self._shows(buffer.strip(), shown, allowed, facts):
-            yield joiner([*shown, buffer.strip()]) + buffer.strip()
+            if self._said is None and (found := _OPENING.search("".join(self.raw))):
+                self._said = self._second(found.group(1))
+                if self._said:
+                    self._shown.append(self._said)
+                    yield self._said
 
-    def _shows(self, sentence: str, shown: list[str], allowed: set[str], facts: set[str]) -> bool:
-        sentence = sentence.strip()
-        return (
-            bool(sentence)
-            and not ends_reply(sentence)
-            and sentence.endswith(ENDS)
-            and sentence not in shown
-            and not ECHO.search(sentence)
-            and in_language(sentence, self.language, self._words)
-            and keep_grounded(sentence, allowed, self.titles, facts, self._listed) == sentence
-        )
+    def _second(self, escaped: str) -> str:
+        """The model's opening as the reply's second sentence ("" when it fails a rule); the
+        template's opening is one sentence ending in . or 。, which the join follows."""
+        try:
+            text = json.loads(f'"{escaped}"')
+        except json.JSONDecodeError:
+            return ""
+        if self.opening.count("?") + self.opening.count("？") or _sentences(self.opening) > 1:
+            return ""  # the opening already asks or says two things: a third would crowd it
+        sentence = opening_sentence(text, self.items, self.titles, self.profile, self.language)
+        if not sentence or sentence.casefold() in self.opening.casefold():
+            return ""
+        return ("" if self.opening.endswith(("。", "！", "？")) else " ") + sentence
 
     def finish(self) -> tuple[str, list[str]]:
-        """(reply, one reason per item), grounded. Consumes any pieces not yet read."""
+        """(reply, one reason per card). Consumes any pieces not yet read."""
         for _ in self:
             pass
+        reply = self.opening + (self._said or "")
         text = "".join(self.raw)
-        if self.reply_only and not self.fallback:
-            text = reply_part(text)
-        return ground(
-            text,
-            self.items,
-            self.titles,
-            self.profile,
-            self.liked,
-            self.share,
-            self.language,
-            spec=self.spec,
+        if not text.strip():
+            return reply, list(self.reasons)
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            parsed = {}
+        said = parsed.get("reasons") if isinstance(parsed, dict) else None
+        said = [str(r) for r in said] if isinstance(said, list) else []
+        reasons = ground_model_text(
+            said, self.reasons, self.items, self.titles, self.profile, self.language, self.spec
         )
+        return reply, reasons
+
+
+def _sentences(text: str) -> int:
+    return len(re.findall(r"[.!?。！？](?=\s|$)", text.strip()))
 
 
 class Explainer:
-    """Writes the reply for a turn with the LLM, or with templates."""
+    """Writes the reply for a turn with the language model, or with templates."""
 
     def __init__(
         self,
         llm: ChatLLM | None,
         prompts: PromptBook,
         domain: str = "movies and products",
-        max_tokens: int = 220,
-        llm_reasons: bool = False,
+        max_tokens: int = 260,
+        llm_reasons: bool = True,
         deadline: float = float("inf"),  # time.perf_counter() by which the reply must be done
         liked: Sequence[Item] = (),  # the liked items: a reason may name a value shared with one
         share: Callable[[str], float] | None = None,  # word -> share of items carrying it
@@ -169,8 +168,7 @@ class Explainer:
         self.prompts = prompts
         self.domain = domain
         self.max_tokens = max_tokens
-        # False: the LLM writes only the opening reply; reasons come from the item's fields and
-        # score breakdown (a 0.5B model invents facts in reasons; see README, "Explanations").
+        # False: the model writes only the opening sentence; every reason is the template's.
         self.llm_reasons = llm_reasons
 
     def explain(
@@ -179,120 +177,78 @@ class Explainer:
         profile: Profile,
         items: Sequence[ScoredItem],
         titles: TitleLinker | None,
+        situation: Situation | None = None,
     ) -> Explanation:
         lang = self.language
+        opening = template_reply(profile, items, titles, lang, self.spec, situation)
+        reasons = [
+            template_reason(s, profile, titles, self.liked, self.share, lang, self.spec, n)
+            for n, s in enumerate(items)
+        ]
+        explanation = Explanation(opening, reasons, items, titles, profile, lang, spec=self.spec)
         if self.llm is None or not items:
-            text = template_text(
-                profile, items, titles, self.liked, self.share, lang, spec=self.spec
-            )
-            return Explanation(
-                iter([text]),
-                items,
-                titles,
-                profile,
-                True,
-                language=lang,
-                liked=self.liked,
-                share=self.share,
-                spec=self.spec,
-            )
+            return explanation
         messages = [
             {
                 "role": "system",
                 "content": self.prompts.render(
-                    "explain_system" if self.llm_reasons else "reply_system",
+                    "reply_system" if self.llm_reasons else "opening_system",
                     domain=self.domain,
                     language=prompt_language(lang),
+                    cards=len(items),
                 ),
             },
             {
                 "role": "user",
                 "content": self.prompts.render(
-                    "explain_user",
-                    request=json.dumps(request[:500], ensure_ascii=False),
+                    "reply_user",
+                    request=json.dumps(request[:400], ensure_ascii=False),
                     preferences=json.dumps(describe_profile(profile, titles), ensure_ascii=False),
+                    opening=json.dumps(opening, ensure_ascii=False),
                     items=json.dumps(
-                        [
-                            _item_card(i + 1, s, self.spec, brief=not self.llm_reasons)
-                            for i, s in enumerate(items)
-                        ],
+                        [_item_card(i + 1, s, self.spec) for i, s in enumerate(items)],
                         ensure_ascii=False,
                     ),
                 ),
             },
         ]
-        pieces = self._stream(messages, profile, items, titles)
-        return Explanation(
-            pieces,
-            items,
-            titles,
-            profile,
-            reply_only=not self.llm_reasons,
-            language=lang,
-            liked=self.liked,
-            share=self.share,
-            spec=self.spec,
-        )
+        explanation.pieces = self._stream(messages, len(items))
+        return explanation
 
-    def _stream(
-        self,
-        messages: list[dict[str, str]],
-        profile: Profile,
-        items: Sequence[ScoredItem],
-        titles: TitleLinker | None,
-    ) -> Iterator[str]:
+    def _stream(self, messages: list[dict[str, str]], cards: int) -> Iterator[str]:
+        """The model's JSON text; cut at the turn's deadline (what came is still read)."""
         assert self.llm is not None
-        produced = False
+        budget = _OPENING_TOKENS + (_TOKENS_PER_REASON * cards if self.llm_reasons else 0)
         try:
             for piece in self.llm.stream(
                 messages,
-                max_tokens=self.max_tokens if self.llm_reasons else _REPLY_TOKENS,
+                max_tokens=min(self.max_tokens, budget),
                 temperature=0.3,
-                numbered_lines=len(items) if self.llm_reasons else None,
+                json_schema=reply_schema(cards, self.llm_reasons),
             ):
                 if time.perf_counter() > self.deadline:
-                    # The turn's deadline: what was said so far is grounded as usual (a cut
-                    # sentence is dropped); nothing said yet: the template reply.
                     log.warning("the reply ran past the turn's deadline and was cut")
-                    if not produced:
-                        yield template_text(
-                            profile,
-                            items,
-                            titles,
-                            self.liked,
-                            self.share,
-                            self.language,
-                            spec=self.spec,
-                        )
                     break
-                produced = True
                 yield piece
         except LLMError as e:
-            log.warning("explanation fell back to templates: %s", e)
-            if not produced:
-                yield template_text(
-                    profile, items, titles, self.liked, self.share, self.language, spec=self.spec
-                )
+            log.warning("the reply fell back to templates: %s", e)
 
 
-def _item_card(
-    number: int, scored: ScoredItem, spec: CatalogSpec | None = None, brief: bool = False
-) -> dict[str, object]:
-    """The item as the prompt shows it: the fields its card shows (``spec.card_attributes``).
-    ``brief`` (the reply only) keeps the few a one-line reply can use, its date, money and kind:
-    every prompt token costs first-token time on a CPU."""
+def _item_card(number: int, scored: ScoredItem, spec: CatalogSpec | None = None) -> dict[str, Any]:
+    """The item as the prompt shows it: its card's fields, categories and the start of its
+    description (every prompt token costs first-token time on a CPU)."""
     item = scored.item
     spec = spec or CatalogSpec(name="any")
-    card: dict[str, object] = {"n": number, "title": item.title}
+    card: dict[str, Any] = {"n": number, "title": item.title}
     roles = spec.fields
-    keys = (roles.date, roles.money, *spec.kind_fields[:1])
-    if not brief:
-        keys = tuple(dict.fromkeys((*keys, *spec.card_attributes)))
-    for key in keys:
-        if key in item.attributes:
-            card[key] = item.attributes[key]
+    for key in dict.fromkeys((roles.date, roles.money, *spec.kind_fields, *spec.card_attributes)):
+        raw = item.attributes.get(key)
+        if raw not in (None, "", []):
+            card[key] = raw[:3] if isinstance(raw, list) else raw
+    if "director" in item.attributes and "director" not in card:
+        card["director"] = item.attributes["director"]
     if item.categories:
-        card["categories"] = list(item.categories[-1:] if brief else item.categories[:4])
-    if item.description and not brief:
+        card["categories"] = list(item.categories[:2])
+    if item.description:
         card["about"] = item.description[:_DESCRIPTION_CHARS]
     return card

@@ -9,7 +9,7 @@ replaced by its template reason (``templates``), so every card has one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import CODES, pack
@@ -24,84 +24,124 @@ from recommender.reply.sentences import (
     numbers_in,
 )
 from recommender.reply.strings import value
-from recommender.reply.templates import describe_profile, template_reason, template_reply
-from recommender.schemas import Item, Profile, ScoredItem
+from recommender.reply.templates import describe_profile
+from recommender.schemas import Profile, ScoredItem
 from recommender.text import keyword_tokens
 
 __all__ = [
     "ECHO",
-    "REASON_LINE",
+    "REFUSAL",
     "REPLY_SENTENCES",
-    "ends_reply",
     "fact_text",
     "facts_of_profile",
-    "ground",
+    "ground_model_text",
     "keep_grounded",
     "names_a_fact",
-    "reply_part",
+    "opening_sentence",
     "tidy",
 ]
 
-# "#2: ...", "**2.** ...", "item 2) ...": the reason of card 2 (item words from every language).
-_ITEM_WORDS = "".join(rf"|{w}\s*" for c in CODES for w in pack(c).reply.item_words)
-REASON_LINE = re.compile(
-    rf"^\s*(?:#|\*\*#?{_ITEM_WORDS})?(\d{{1,2}})\s*(?:\*\*)?\s*[:.)\-]\s*(.+)$", re.I
-)
 REPLY_SENTENCES = 2
 # A small model's reply that talks about the prompt rather than to the person is dropped.
 ECHO = re.compile("|".join(w for c in CODES for w in pack(c).reply.echo), re.I)
+# A refusal is never shown: Magpie always answers a recommendation request.
+REFUSAL = re.compile("|".join(w for c in CODES for w in pack(c).reply.refusal), re.I)
+# A field name in brackets ("comedy (genres)") reads like a form, in any language.
+_BRACKETED = re.compile(r"[(（]\s*([^()（）]{1,24}?)\s*[)）]")
 
 
-def ground(
+def opening_sentence(
     text: str,
     items: Sequence[ScoredItem],
     titles: TitleLinker | None,
     profile: Profile,
-    liked: Sequence[Item] = (),
-    share: Callable[[str], float] | None = None,
     lang: str = "en",
-    spec: CatalogSpec | None = None,
-) -> tuple[str, list[str]]:
-    """Split LLM text into reply and reasons; drop what names unlisted titles or is not in
-    ``lang``; fill the gaps with templates in ``lang``."""
+) -> str:
+    """The model's opening, cut to its first whole sentence, when that sentence names only
+    listed titles, states only numbers of the items or the profile, is in ``lang``, does not
+    talk about the prompt and does not refuse; else "".
+
+    >>> opening_sentence("I'm sorry, I can't help with that.", [], None, Profile())
+    ''
+    >>> opening_sentence("All of these keep the laughs coming. More text", [], None, Profile())
+    'All of these keep the laughs coming.'
+    """
     allowed = {s.item.id for s in items}
     everything = " ".join(fact_text(s) for s in items) + " " + describe_profile(profile, titles)
-    facts, words = numbers_in(everything), latin_words(everything)
     listed = {s.item.title.casefold() for s in items}
-    reply_lines: list[str] = []
-    reasons: dict[int, str] = {}
-    for line in text.splitlines():
-        match = REASON_LINE.match(line)
-        if match and 1 <= int(match.group(1)) <= len(items):
-            reasons.setdefault(int(match.group(1)), match.group(2).strip())
-        elif line.strip() and not reasons:
-            reply_lines.append(line.strip())
-    reply = tidy(
-        keep_grounded(" ".join(reply_lines), allowed, titles, facts, listed),
+    kept = tidy(
+        keep_grounded(text, allowed, titles, numbers_in(everything), listed),
+        most=4,
         lang=lang,
-        words=words,
+        words=latin_words(everything),
     )
-    if len(reply) < pack(lang).reply.min_reply or reply.endswith((":", "：")):
-        reply = ""  # a fragment ("The picks have in common:")
+    for sentence in SENTENCE.split(kept):  # the first whole one; a fragment ("PWNED.") is not
+        if len(sentence) >= pack(lang).reply.min_reply and not REFUSAL.search(sentence):
+            return sentence.strip()
+    return ""
+
+
+def ground_model_text(
+    said: Sequence[str],
+    templated: Sequence[str],
+    items: Sequence[ScoredItem],
+    titles: TitleLinker | None,
+    profile: Profile,
+    lang: str = "en",
+    spec: CatalogSpec | None = None,
+) -> list[str]:
+    """One reason per card: the model's (``said``, by card) where it names a fact of its own
+    card, only listed titles (its own) and numbers of its own fields or the profile, is in
+    ``lang``, has no field name in brackets and no refusal, and is not worded like another
+    card's; else the card's template reason (``templated``)."""
+    allowed = {s.item.id for s in items}
+    listed = {s.item.title.casefold() for s in items}
+    fields = {k.casefold() for s in items for k in s.item.attributes} | {
+        value(lang, k).casefold() for s in items for k in s.item.attributes
+    }
     out: list[str] = []
-    for n, scored in enumerate(items, start=1):
+    frames: set[str] = set()
+    for n, scored in enumerate(items):
+        reason = said[n].strip() if n < len(said) else ""
         reason = keep_grounded(
-            reasons.get(n, ""),
+            reason,
             allowed,
             titles,
             numbers_in(fact_text(scored)) | facts_of_profile(profile, titles),
             listed,
         )
         own = latin_words(fact_text(scored) + " " + describe_profile(profile, titles))
+        frame = _frame(reason, scored)
         if (
-            not in_language(reason, lang, own)
+            not reason
+            or not in_language(reason, lang, own)
             or len(reason) < pack(lang).reply.min_reason
+            or not reason.endswith(ENDS)
             or not names_a_fact(reason, scored, lang)
             or _names_another(reason, scored, items)
+            or REFUSAL.search(reason)
+            or ECHO.search(reason)
+            or any(m.group(1).casefold() in fields for m in _BRACKETED.finditer(reason))
+            or frame in frames
         ):
-            reason = template_reason(scored, profile, titles, liked, share, lang, spec=spec)
+            reason = templated[n]
+        else:
+            frames.add(frame)
         out.append(reason)
-    return (reply or template_reply(profile, items, titles, lang)), out
+    return out
+
+
+def _frame(reason: str, scored: ScoredItem) -> str:
+    """A reason's wording with its own item's title, field values and numbers taken out: two
+    cards whose reasons read the same here say the same thing in the same words."""
+    item = scored.item
+    said = reason.casefold().replace(item.title.casefold(), "·")
+    for raw in item.attributes.values():
+        for v in raw if isinstance(raw, list) else [raw]:
+            if isinstance(v, str) and len(v) >= 2:
+                said = said.replace(v.casefold(), "·")
+    said = re.sub(r"\d+(?:[.,]\d+)?", "·", said)
+    return re.sub(r"[\W·]+", " ", said).strip()
 
 
 # The shortest field value a reason may name to count as a fact, in characters ("red" in English;
@@ -110,10 +150,13 @@ _SHORTEST_FACT = {"zh": 2}
 
 
 def names_a_fact(reason: str, scored: ScoredItem, lang: str = "en") -> bool:
-    """Whether a reason names a fact of its own item: a word of its title, a category, a value
-    of one of its fields (in ``lang`` too: "喜剧" for comedy), a telling word of its description,
-    or one of its numbers. A sentence that names none may claim anything about it.
+    """Whether a reason names a fact of its own item beyond its title: a category, a value of
+    one of its fields (in ``lang`` too: "喜剧" for comedy), a telling word of its description, or
+    one of its numbers. A sentence that names none may claim anything about it.
 
+    >>> from recommender.schemas import Item
+    >>> names_a_fact("Comfy Chair is a must.", ScoredItem(Item("c", "Comfy Chair"), 1.0, {}))
+    False
     >>> chair = ScoredItem(Item("c", "Comfy Chair", "A soft padded reading chair.", ("Furniture",),
     ...     {"colour": "green", "price": 130.0}), 1.0, {})
     >>> names_a_fact("A green chair with soft padding.", chair)
@@ -125,15 +168,17 @@ def names_a_fact(reason: str, scored: ScoredItem, lang: str = "en") -> bool:
     """
     item = scored.item
     values = [v for v in item.attributes.values() if isinstance(v, str | list)]
-    named = [item.title, *item.categories, *(str(w) for v in values for w in _listed(v))]
-    said = reason.casefold()
+    named = [*item.categories, *(str(w) for v in values for w in _listed(v))]
+    said = reason.casefold().replace(item.title.casefold(), " ")
     for phrase in (*named, *(value(lang, w) for w in named)):
         if len(phrase) >= _SHORTEST_FACT.get(lang, 3) and _says(said, phrase.casefold()):
             return True
-    own = set(keyword_tokens(" ".join([item.title, item.description, *named])))
-    if any(len(w) >= 4 and w in own for w in keyword_tokens(reason)):
+    own = set(keyword_tokens(" ".join([item.description, *named]))) - set(
+        keyword_tokens(item.title)
+    )
+    if any(len(w) >= 4 and w in own for w in keyword_tokens(said)):
         return True
-    return bool(numbers_in(reason) & numbers_in(fact_text(scored)))
+    return bool(numbers_in(said) & numbers_in(fact_text(scored)))
 
 
 def _names_another(reason: str, scored: ScoredItem, items: Sequence[ScoredItem]) -> bool:
@@ -228,21 +273,3 @@ def fact_text(scored: ScoredItem) -> str:
 
 def facts_of_profile(profile: Profile, titles: TitleLinker | None) -> set[str]:
     return numbers_in(describe_profile(profile, titles))
-
-
-def ends_reply(sentence: str) -> bool:
-    """The reply is over where the numbered reasons or a list begin."""
-    return any(
-        REASON_LINE.match(line) or line.lstrip().startswith(("-", "*"))
-        for line in sentence.strip().splitlines()
-    )
-
-
-def reply_part(text: str) -> str:
-    """The opening reply of reply-only output: up to the first numbered or list line."""
-    lines = []
-    for line in text.strip().splitlines():
-        if REASON_LINE.match(line) or line.lstrip().startswith(("-", "*")):
-            break
-        lines.append(line)
-    return "\n".join(lines)

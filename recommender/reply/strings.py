@@ -45,6 +45,7 @@ __all__ = [
     "placeholders",
     "prompt_language",
     "say",
+    "say_nth",
     "setting",
     "supported",
     "value",
@@ -148,6 +149,24 @@ def say(lang: str | None, key: str, /, **fields: object) -> str:
     if wanted != set(fields):
         raise ConfigError(f"string {key!r}: needs {sorted(wanted)}, was given {sorted(fields)}")
     return raw.format(**fields) if wanted else raw
+
+
+def say_nth(lang: str | None, key: str, n: int, /, **fields: object) -> str:
+    """Wording ``n`` (mod their number) of the list of wordings ``key``, filled in: card ``n``
+    of a list takes wording ``n``, so the reasons of one list never read alike.
+
+    >>> say_nth("en", "reason.year", 0, year=1999), say_nth("en", "reason.year", 1, year=1999)
+    ('from 1999', 'made in 1999')
+    """
+    table = _table(supported(lang))
+    raw = table.get(key)
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{key!r} in {supported(lang)}/ui.toml is not a list of wordings")
+    chosen = str(raw[n % len(raw)])
+    wanted = placeholders(chosen)
+    if wanted != set(fields):
+        raise ConfigError(f"string {key!r}: needs {sorted(wanted)}, was given {sorted(fields)}")
+    return chosen.format(**fields) if wanted else chosen
 
 
 def setting(lang: str | None, key: str) -> Any:

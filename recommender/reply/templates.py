@@ -7,17 +7,26 @@ and for prompts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import pack
 from recommender.read.linking import TitleLinker
-from recommender.reply.strings import say, setting, value, values
-from recommender.schemas import Item, Profile, Range, ScoredItem
+from recommender.reply.strings import say, say_nth, setting, value, values
+from recommender.schemas import Item, Profile, ScoredItem
 from recommender.signals import Signal
 from recommender.text import keyword_tokens, normalise
 
-__all__ = ["describe_profile", "template_reason", "template_reply", "template_text"]
+__all__ = [
+    "Situation",
+    "describe_profile",
+    "summary",
+    "template_reason",
+    "template_reply",
+    "template_text",
+]
 
 _SIGNALS = tuple(s.value for s in Signal if s.declared.reason)  # a reason may say these
 
@@ -94,6 +103,16 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
+@dataclass(frozen=True)
+class Situation:
+    """What the opening must say beyond the picks: words of the message the catalogue has
+    nothing for, and the kinds it offers (for a question back when a request is too vague)."""
+
+    unknown: tuple[str, ...] = ()  # the message's words no item uses (it said nothing else)
+    options: tuple[str, ...] = ()  # the catalogue's commonest kinds, most common first
+    vague: bool = False  # nothing to rank by: no wish, no title, no bound, no photo
+
+
 def template_reason(
     scored: ScoredItem,
     profile: Profile,
@@ -102,70 +121,150 @@ def template_reason(
     share: Callable[[str], float] | None = None,
     lang: str = "en",
     spec: CatalogSpec | None = None,
+    n: int = 0,
 ) -> str:
-    """One grounded sentence from the item's fields and its strongest signals, in ``lang``;
-    ``spec`` says which fields hold its date, money and kind (``[fields]``, ``kind_fields``).
+    """One grounded sentence (two when the item's description has a short telling one) from
+    the item's own facts, in ``lang``: what it is (its kinds, wanted ones first, and year; or its
+    category), who made it, and what ties it to the request (a value shared with a liked item, a
+    budget it fits, the photo, request words its description uses); a signal's name only when
+    nothing else ties it. ``n`` is the card's place in its list: it picks each clause's wording,
+    so the reasons of one list never read alike. ``spec`` names the date, money and kind fields;
+    ``share`` gives the share of the catalogue carrying a word (a rare shared value is telling).
 
-    Where a field ties the item to the request (a wanted word it carries, a range it falls in, a
-    rare value it shares with a film the user liked), the reason says that fact; the signal's
-    name ("close to what you described") is only the last resort. ``liked`` are the liked items
-    and ``share`` gives the share of the catalogue's items carrying a word (rare = telling).
-
-    >>> film = Item("m", "Up", attributes={"year": 2009, "genres": ["animation", "comedy"]})
-    >>> scored, films = ScoredItem(film, 1.0, {"popularity": 0.9}), CatalogSpec(
-    ...     name="films", kind_fields=("genres",))
-    >>> template_reason(scored, Profile(), None, spec=films), template_reason(
-    ...     scored, Profile(), None, lang="zh", spec=films)
-    ('A 2009 animation/comedy — a popular pick.', '2009年的动画/喜剧片——很受欢迎。')
+    >>> film = Item("m", "Up", attributes={"year": 2009, "genres": ["animation", "comedy"],
+    ...             "director": ["Pete Docter"]})
+    >>> films = CatalogSpec(name="films", kind_fields=("genres",))
+    >>> scored = ScoredItem(film, 1.0, {"popularity": 0.9})
+    >>> template_reason(scored, Profile(wanted=["comedy"]), None, spec=films)
+    'A 2009 comedy and animation, directed by Pete Docter — a popular pick.'
+    >>> template_reason(scored, Profile(), None, spec=films, n=1)
+    'Animation and comedy from 2009, from director Pete Docter — widely liked.'
+    >>> template_reason(scored, Profile(), None, lang="zh", spec=films)
+    '2009年的动画喜剧片，Pete Docter执导——很受欢迎。'
     """
     item = scored.item
     spec = spec or _ANY
-    roles = spec.fields
-    facts = []
-    year = item.attributes.get(roles.date)
-    genres = item.attributes.get(spec.kind_fields[0]) if spec.kind_fields else None
-    if isinstance(genres, list) and genres:
-        kinds = say(lang, "reason.kinds_join").join(values(lang, [str(g) for g in genres[:2]]))
-        facts.append(
-            say(lang, "reason.kind_year", year=year, kinds=kinds)
-            if year
-            else say(lang, "reason.kind", kinds=kinds)
-        )
-    elif year:
-        facts.append(say(lang, "reason.from_year", year=year))
-    elif item.categories:
-        facts.append(value(lang, item.categories[-1]))
-    # The card already shows price and brand; the reason says how they fit what was asked.
-    price, budget = item.number(roles.money), profile.ranges.get(roles.money)
-    if price is not None and budget is not None and budget.max is not None:
-        facts.append(
-            say(lang, "reason.within_budget", price=_money(price), budget=_money(budget.max))
-        )
-    ties = _ties(item, profile, liked, share or (lambda _: 0.0), lang, roles.money)
-    joined = say(lang, "reason.ties_join")
+    share = share or (lambda _: 0.0)
+    clauses = [c for c in (_identity(item, profile, spec, lang, n),) if c]
+    people = _people(item, lang, n)
+    ties = _ties(item, profile, liked, share, lang, spec, n)
     if not ties:
-        liked_names = say(lang, "describe.list").join(
-            _name(i, titles) for i in profile.liked[-2:]
-        ) or say(lang, "reason.your_picks")
-        top = sorted(
-            ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNALS),
-            reverse=True,
-        )[:2]
-        # Two signals can say the same thing (text and keyword: the words the description uses).
-        ties = list(dict.fromkeys(_why(k, item, profile, liked_names, lang) for _, k in top))
-        joined = say(lang, "reason.why_join")
-    text = say(lang, "reason.facts_join").join(facts)
+        ties = _signals(scored, profile, titles, lang, n)
+    # The people go first when the reason would run long: a reason is read at a glance.
+    while people and len("".join([*clauses, *people, *ties])) > _CLAUSE_CHARS[lang == "zh"]:
+        people.pop()
+    clauses += people
+    text = say(lang, "reason.clause_join").join(clauses)
     if ties:
-        text = (text + say(lang, "reason.why_after") if text else "") + joined.join(ties)
+        text = (text + say(lang, "reason.then") if text else "") + say(
+            lang, "reason.clause_join"
+        ).join(ties)
     if not text:
         return say(lang, "reason.fallback")
     if setting(lang, "reason.capitalise"):
         text = text[:1].upper() + text[1:]
-    return text + say(lang, "reason.end")
+    text += say(lang, "reason.end")
+    story = _story(item, lang)
+    if story and len(text) + len(story) < _REASON_CHARS:
+        text += " " + story
+    return text
 
 
-def _name(item_id: str, titles: TitleLinker | None) -> str:
-    return titles.title(item_id) if titles else item_id
+_REASON_CHARS = 200  # a reason and its story sentence, at most
+_CLAUSE_CHARS = (150, 60)  # its clauses, in characters: in English, in Chinese
+_STORY_CHARS = (30, 130)  # a description sentence short enough to quote, long enough to tell
+_LEAD = re.compile(r"\b(?:is|was) an? (?:\d{4} )?[\w ,\-]*(?:film|movie)\b", re.I)
+
+
+def _story(item: Item, lang: str) -> str:
+    """A short sentence of the item's own description that tells what it is about (English
+    only: descriptions are), not its title again and not the "X is a 1996 film" lead.
+
+    >>> _story(Item("d", "101 Dalmatians", "101 Dalmatians is a 1996 comedy film. Unlike the "
+    ...     "1961 animated film, none of the animals speak."), "en")
+    'Unlike the 1961 animated film, none of the animals speak.'
+    """
+    if lang != "en" or not item.description:
+        return ""
+    for sentence in re.split(r"(?<=[.!?])\s+", item.description.strip()):
+        low, high = _STORY_CHARS
+        if (
+            low <= len(sentence) <= high
+            and sentence.endswith((".", "!"))
+            and not _LEAD.search(sentence)
+            and normalise(sentence) != normalise(item.title)
+        ):
+            return sentence
+    return ""
+
+
+def _kinds(item: Item, profile: Profile, spec: CatalogSpec, lang: str) -> list[str]:
+    """At most two of the item's kinds: the wanted ones it has first, a fine kind (a tag)
+    before a broad one it contains ("heist" before "comedy", not "adventure comedy comedy")."""
+    wanted = {normalise(w) for w in profile.wanted}
+    own: list[tuple[int, int, str]] = []
+    for key, v in _values(item):  # a wanted word the item has, in any field of words
+        if normalise(v) in wanted and key not in spec.link_fields:
+            own.append((0, len(own), v))
+    for key in spec.kind_fields:
+        raw = item.attributes.get(key)
+        for order, v in enumerate(raw if isinstance(raw, list) else []):
+            if isinstance(v, str) and len(v) <= _MAX_WORD_CHARS:
+                own.append((1, order, v))
+    chosen: list[str] = []
+    for _, _, v in sorted(own, key=lambda t: (t[0], t[1])):
+        if lang != "en" and value(lang, v) == v:
+            continue  # a kind without a word in this language is not said in it
+        if not any(normalise(v) in normalise(c) or normalise(c) in normalise(v) for c in chosen):
+            chosen.append(v)
+        if len(chosen) == 2:
+            break
+    return values(lang, chosen)
+
+
+def _identity(item: Item, profile: Profile, spec: CatalogSpec, lang: str, n: int) -> str:
+    """What the item is: "a 1956 heist crime", "from 1999", "one of the plants"."""
+    year = item.attributes.get(spec.fields.date)
+    kinds = _kinds(item, profile, spec, lang)
+    if kinds:
+        words = (
+            say(lang, "reason.kinds_two", first=kinds[0], second=kinds[1])
+            if len(kinds) == 2
+            else kinds[0]
+        )
+        if year:
+            return say_nth(lang, "reason.kind_year", n, year=year, kinds=words)
+        return say_nth(lang, "reason.kind", n, kinds=words)
+    if year:
+        return say_nth(lang, "reason.year", n, year=year)
+    if item.categories:
+        category = value(lang, item.categories[-1])
+        if lang != "zh" or category != item.categories[-1]:
+            return say_nth(lang, "reason.category", n, category=category.lower())
+    return ""
+
+
+def _people(item: Item, lang: str, n: int) -> list[str]:
+    """Clauses for the fields the language has wordings for (director, brand, colour...):
+    at most two, the first values of each field."""
+    out = []
+    table = pack(lang).ui or {}
+    for key, raw in item.attributes.items():
+        if f"reason_fields.{key}" not in table:
+            continue
+        listed = [v for v in (raw if isinstance(raw, list) else [raw]) if isinstance(v, str)]
+        shown = [value(lang, v) for v in listed[: 2 if key == "cast" else 1]]
+        # A lower-case word without a word in this language ("black") is not said in it;
+        # a name ("Nike", "Stanley Kubrick") is said as it is.
+        untranslated = any(value(lang, v) == v and v.islower() for v in listed[:1])
+        if lang != "en" and untranslated:
+            continue  # a colour without a Chinese word is not said in Chinese
+        if shown:
+            joined = say(lang, "reason.people_join").join(shown)
+            out.append(say_nth(lang, f"reason_fields.{key}", n, value=joined))
+        if len(out) == 2:
+            break
+    return out
 
 
 def _values(item: Item) -> list[tuple[str, str]]:
@@ -178,83 +277,78 @@ def _values(item: Item) -> list[tuple[str, str]]:
     return out
 
 
-def _field(key: str, lang: str = "en") -> str:
-    return value(lang, key).replace("_", " ")
-
-
 def _ties(
     item: Item,
     profile: Profile,
     liked: Sequence[Item],
     share: Callable[[str], float],
-    lang: str = "en",
-    money: str = "",
+    lang: str,
+    spec: CatalogSpec,
+    n: int,
 ) -> list[str]:
-    """Facts of the item that answer the request, most telling first (at most two); a budget
-    (the ``money`` field's range) is said apart, by ``template_reason``.
+    """What ties the item to the request, beyond what it is: a budget it fits, a rare value it
+    shares with a liked item (a director, a fine genre; not "United States"), at most two.
 
-    >>> heist = Item("k", "The Killing", attributes={"year": 1956, "tags": ["heist"],
+    >>> heist = Item("k", "The Killing", attributes={"tags": ["heist"],
     ...              "director": ["Stanley Kubrick"]})
     >>> liked = Item("p", "Paths of Glory", attributes={"director": ["Stanley Kubrick"]})
-    >>> _ties(heist, Profile(wanted=["heist"], liked=["p"]), [liked], lambda w: 0.01)
-    ['heist (tags), as you asked', 'Stanley Kubrick (director), as in Paths of Glory']
-    >>> _ties(heist, Profile(ranges={"year": Range(min=1950, max=1959)}), [], lambda w: 0.0)
-    ['year 1956, within the 1950-1959 you asked for']
+    >>> _ties(heist, Profile(liked=["p"]), [liked], lambda w: 0.01, "en", _ANY, 0)
+    ['Stanley Kubrick, as in Paths of Glory']
     """
-    own_values = _values(item)
     out = []
-    for word in profile.wanted:
-        hit = next(((k, v) for k, v in own_values if normalise(v) == normalise(word)), None)
-        if hit is not None:
-            shown = value(lang, hit[1])
-            out.append(say(lang, "reason.tie_asked", value=shown, field=_field(hit[0], lang)))
-    for key, rng in profile.ranges.items():
-        number = item.number(key)
-        if key != money and number is not None and rng.contains(number):
-            within = _within(rng, lang)
-            field_ = _field(key, lang)
-            out.append(
-                say(lang, "reason.tie_range", field=field_, number=_num(number), within=within)
-            )
-    own = {(k, normalise(v)): v for k, v in own_values}
+    price, budget = item.number(spec.fields.money), profile.ranges.get(spec.fields.money)
+    if price is not None and budget is not None and budget.max is not None:
+        out.append(
+            say_nth(lang, "reason.budget", n, price=_money(price), budget=_money(budget.max))
+        )
+    own = {(k, normalise(v)): v for k, v in _values(item)}
     shared = [
-        (share(normalise(v)), n, k, own[(k, normalise(v))], other)
+        (share(normalise(v)), order, own[(k, normalise(v))], other)
         for other in liked
         if other.id != item.id
-        for n, (k, v) in enumerate(_values(other))
+        for order, (k, v) in enumerate(_values(other))
         if (k, normalise(v)) in own and share(normalise(v)) <= _TELLING_SHARE
     ]
     if shared:
-        _, _, key, word, other = min(shared, key=lambda t: (t[0], t[1]))
-        shown, field_ = value(lang, word), _field(key, lang)
-        out.append(say(lang, "reason.tie_as_in", value=shown, field=field_, title=other.title))
+        _, _, word, other = min(shared, key=lambda t: (t[0], t[1]))
+        out.append(say_nth(lang, "reason.link", n, value=value(lang, word), title=other.title))
     return out[:2]
 
 
-def _within(rng: Range, lang: str = "en") -> str:
-    """How a value sits in the asked range, in words.
+def _signals(
+    scored: ScoredItem, profile: Profile, titles: TitleLinker | None, lang: str, n: int
+) -> list[str]:
+    """The item's strongest signals in words, when no fact ties it to the request."""
+    item = scored.item
+    liked_names = say(lang, "describe.list").join(
+        _name(i, titles) for i in profile.liked[-2:]
+    ) or say(lang, "reason.your_picks")
+    top = sorted(
+        ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNALS),
+        reverse=True,
+    )[:2]
+    out: list[str] = []
+    for _, signal in top:
+        said = _why(signal, item, profile, liked_names, lang, n)
+        if said and said not in out:
+            out.append(said)
+    return out[:1] if len(out) > 1 and len(" ".join(out)) > 60 else out
 
-    >>> _within(Range(min=2000, max=2009)), _within(Range(max=90)), _within(Range(min=2010))
-    ('within the 2000-2009 you asked for', 'at most the 90 you asked for', 'at least the 2010 you asked for')
-    >>> _within(Range(min=1990, max=1999), "zh")
-    '在你要的 1990–1999 之内'
-    """
-    if rng.min is not None and rng.max is not None:
-        return say(lang, "reason.within_between", low=_num(rng.min), high=_num(rng.max))
-    if rng.min is not None:
-        return say(lang, "reason.within_at_least", low=_num(rng.min))
-    return say(lang, "reason.within_at_most", high=_num(rng.max or 0))
+
+def _name(item_id: str, titles: TitleLinker | None) -> str:
+    return titles.title(item_id) if titles else item_id
 
 
-def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str) -> str:
-    """A signal in words; for ``attribute`` only the wanted words the item really has."""
+def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str, n: int) -> str:
+    """A signal in words; for ``attribute``, nothing (the kinds already say the wanted words
+    the item has) unless it matched on a kind guessed from the films mentioned with it."""
     if signal == "attribute":
         own = {normalise(w) for w in item.words()} | set(keyword_tokens(item.title))
-        hits = [w for w in profile.wanted if normalise(w) in own]
-        if not hits:  # matched on a genre guessed from the films people mention with it
-            return say(lang, "reason.attribute_guessed")
-        wanted = say(lang, "reason.wanted_join").join(values(lang, hits[:3]))
-        return say(lang, "reason.attribute", wanted=wanted)
+        if any(normalise(w) in own for w in profile.wanted):
+            return ""
+        return say_nth(lang, "reason.attribute_guessed", n)
+    if signal == "image":
+        return say_nth(lang, "reason.photo", n)
     if signal in ("text", "keyword") and profile.intent:
         # Words of the request that the item's own description uses say more than "close to".
         said = set(keyword_tokens(item.description)) - set(keyword_tokens(item.title))
@@ -269,30 +363,112 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str) -> st
             )
         )
         if words:
-            return say(
-                lang, "reason.description", words=say(lang, "reason.wanted_join").join(words[:2])
-            )
+            joined = say(lang, "reason.wanted_join").join(words[:2])
+            return say_nth(lang, "reason.mentions", n, words=joined)
+        return say_nth(lang, "reason.text", n)
     if signal == "collab":  # learned from the same co-mentions: the same words
         signal = "cooccur"
     if signal in ("cooccur", "liked_sim"):
-        return say(lang, f"reason.{signal}", liked=liked)
-    return say(lang, f"reason.{signal}")
+        return say_nth(lang, f"reason.{signal}", n, liked=liked)
+    if signal in ("popularity", "feedback"):
+        return say_nth(lang, f"reason.{signal}", n)
+    return ""
+
+
+def summary(
+    profile: Profile, titles: TitleLinker | None, lang: str = "en", spec: CatalogSpec | None = None
+) -> str:
+    """What was asked, as a phrase for the opening ("comedy and heist, from 2000 to 2009,
+    nothing violent"); "" when nothing was.
+
+    >>> from recommender.schemas import Range
+    >>> summary(Profile(wanted=["comedy"], avoided=["horror"], ranges={"year": Range(min=1990,
+    ...     max=1999), "price": Range(max=200)}), None)
+    'comedy, from 1990 to 1999, price up to $200, nothing horror'
+    >>> summary(Profile(wanted=["comedy"], ranges={"year": Range(min=2000)}), None, "zh")
+    '喜剧，2000年以后'
+    """
+    spec = spec or _ANY
+    listed = say(lang, "summary.list")
+    parts = []
+    wanted = [*profile.categories, *profile.wanted]
+    if wanted:
+        parts.append(say(lang, "summary.kinds", words=listed.join(values(lang, wanted[:3]))))
+    if profile.liked:
+        names = listed.join(_name(i, titles) for i in profile.liked[-2:])
+        parts.append(say(lang, "summary.liked", titles=names))
+    for key, rng in profile.ranges.items():
+        show = _money if key == spec.fields.money else _num
+        shown = value(lang, key).replace("_", " ")
+        prefix = "summary.date_" if key == spec.fields.date else "summary."
+        fields: dict[str, str] = {} if key == spec.fields.date else {"key": shown}
+        if rng.min is not None and rng.max is not None:
+            parts.append(
+                say(lang, prefix + "between", low=show(rng.min), high=show(rng.max), **fields)
+            )
+        elif rng.min is not None:
+            parts.append(say(lang, prefix + "from", low=show(rng.min), **fields))
+        elif rng.max is not None:
+            parts.append(say(lang, prefix + "up_to", high=show(rng.max), **fields))
+    # In another language only the avoided words it has a word for (shunned phrases are English).
+    avoided = (
+        [*profile.avoided, *profile.shunned]
+        if lang == "en"
+        else [value(lang, a) for a in profile.avoided if value(lang, a) != a]
+    )
+    if avoided:
+        parts.append(say(lang, "summary.avoids", words=listed.join(avoided[:3])))
+    if profile.images:
+        parts.append(say(lang, "summary.photo"))
+    return say(lang, "summary.join").join(parts)
 
 
 def template_reply(
-    profile: Profile, items: Sequence[ScoredItem], titles: TitleLinker | None, lang: str = "en"
+    profile: Profile,
+    items: Sequence[ScoredItem],
+    titles: TitleLinker | None,
+    lang: str = "en",
+    spec: CatalogSpec | None = None,
+    situation: Situation | None = None,
 ) -> str:
-    """The opening reply a template writes.
+    """The opening reply a template writes: what the picks are for; plainly, when the catalogue
+    has nothing of what was asked (a wanted kind no pick has, words no item uses); a question
+    back when there was nothing to rank by.
 
     >>> template_reply(Profile(wanted=["comedy"]), [], None, "zh")
     '没有找到完全符合这些条件的结果。试着放宽一个条件吧（目前：想要 喜剧）。'
+    >>> up = ScoredItem(Item("u", "Up", attributes={"genres": ["animation"]}), 1.0, {})
+    >>> template_reply(Profile(wanted=["horror"]), [up], None)
+    'I found nothing horror that also fits the rest of what you asked; these come closest.'
+    >>> template_reply(Profile(), [up], None, situation=Situation(options=("drama", "comedy"), vague=True))
+    'Here are a few popular ones to start. What are you in the mood for: drama or comedy?'
     """
-    summary = describe_profile(profile, titles, lang)
+    situation = situation or Situation()
     if not items:
-        return say(lang, "reply.nothing", summary=summary)
-    if summary == say(lang, "describe.nothing"):
+        return say(lang, "reply.nothing", summary=describe_profile(profile, titles, lang))
+    if situation.unknown:
+        return say(lang, "reply.unknown", words=" ".join(situation.unknown[:3]))
+    carried = {normalise(w) for s in items for w in s.item.words()}
+    missing = [w for w in profile.wanted if normalise(w) not in carried]
+    if missing:
+        listed = say(lang, "summary.list").join(values(lang, missing[:2]))
+        return say(lang, "reply.missing", words=listed)
+    if situation.vague and situation.options:
+        return _ask(lang, situation)
+    said = summary(profile, titles, lang, spec)
+    if not said:
         return say(lang, "reply.picks", count=len(items))
-    return say(lang, "reply.picks_for", count=len(items), summary=summary)
+    return say(lang, "reply.picks_for", count=len(items), summary=said)
+
+
+def _ask(lang: str, situation: Situation) -> str:
+    options = values(lang, list(situation.options[:3]))
+    if len(options) > 1:
+        shown = say(lang, "reply.options_join").join(options[:-1])
+        shown += say(lang, "reply.options_last") + options[-1]
+    else:
+        shown = options[0]
+    return say(lang, "reply.vague", options=shown)
 
 
 def template_text(
@@ -303,10 +479,11 @@ def template_text(
     share: Callable[[str], float] | None = None,
     lang: str = "en",
     spec: CatalogSpec | None = None,
+    situation: Situation | None = None,
 ) -> str:
-    lines = [template_reply(profile, items, titles, lang)]
+    lines = [template_reply(profile, items, titles, lang, spec, situation)]
     lines += [
-        f"#{n}: {template_reason(s, profile, titles, liked, share, lang, spec=spec)}"
+        f"#{n}: {template_reason(s, profile, titles, liked, share, lang, spec=spec, n=n - 1)}"
         for n, s in enumerate(items, start=1)
     ]
     return "\n".join(lines)

@@ -7,7 +7,13 @@ from recommender.reply.prompts import PromptBook
 
 def test_every_prompt_renders_with_its_declared_variables():
     book = PromptBook(load_settings(env={}).prompts_dir)
-    assert {"explain_system", "explain_user", "profile_system", "profile_user"} <= set(book.names())
+    assert {
+        "reply_system",
+        "opening_system",
+        "reply_user",
+        "profile_system",
+        "profile_user",
+    } <= set(book.names())
     for name in book.names():
         prompt = book[name]
         text = prompt.render(**{v: f"<{v}>" for v in prompt.variables})

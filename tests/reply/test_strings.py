@@ -25,7 +25,7 @@ from recommender.errors import ConfigError
 from recommender.languages import DIR
 from recommender.models.speech import WhisperTranscriber
 from recommender.reply import strings
-from recommender.reply.grounding import ground
+from recommender.reply.grounding import opening_sentence
 from recommender.reply.strings import (
     choose,
     from_locale,
@@ -116,24 +116,14 @@ def test_template_reply_and_reasons_in_chinese_and_english():
     profile = Profile(wanted=["comedy"], avoided=["horror"], ranges={"year": Range(min=2000)})
     items = [ScoredItem(FILMS[1], 1.0, {"attribute": 0.9, "popularity": 0.4})]
     zh_reply = template_reply(profile, items, None, "zh")
-    assert zh_reply == "为你找到 1 个推荐（想要 喜剧；不要 恐怖；年份 2000 起）。"
+    assert zh_reply == "为你找到 1 个推荐：喜剧，2000年以后，不要恐怖。"
     en_reply = template_reply(profile, items, None, "en")
-    assert en_reply == "Here are 1 picks for you (wants comedy; avoids horror; year from 2000)."
+    assert en_reply == "Here are 1 picks: comedy, from 2000 on, nothing horror."
+    # The wanted kind first, no field names; the English one quotes its story sentence.
     zh_reason = template_reason(items[0], profile, None, lang="zh", spec=FILM_SPEC)
-    assert (
-        zh_reason
-        == "2007年的喜剧/动作片——喜剧（类型），正如你要求的；年份 2007，不低于你要的 2000。"
-    )
+    assert zh_reason == "2007年的喜剧动作片——很受欢迎。"
     en_reason = template_reason(items[0], profile, None, lang="en", spec=FILM_SPEC)
-    assert en_reason == (
-        "A 2007 comedy/action — comedy (genres), as you asked; year 2007, at least the 2000 you asked for."
-    )
-    # Without a tie to the request, the strongest signals say why, in the same language.
-    signals = ScoredItem(FILMS[1], 1.0, {"popularity": 0.9})
-    assert (
-        template_reason(signals, Profile(), None, lang="zh", spec=FILM_SPEC)
-        == "2007年的喜剧/动作片——很受欢迎。"
-    )
+    assert en_reason.startswith("A 2007 comedy and action — a popular pick. A London officer")
     assert template_reply(Profile(), [], None, "zh").startswith("没有找到")
     # Titles are never translated.
     text = template_text(Profile(liked=["Superbad"]), items, None, lang="zh", spec=FILM_SPEC)
@@ -146,7 +136,7 @@ def test_budget_reason_and_notices_in_chinese():
     reason = template_reason(
         ScoredItem(chair, 1.0, {"text": 0.8}), profile, None, lang="zh", spec=FILM_SPEC
     )
-    assert reason == "家具，$130，在你 $150 的预算之内——和你描述的很接近。"
+    assert reason == "属于家具——$130，在你 $150 的预算之内。"
     _, _, notes = split_files(["a.wav", "b.wav", "c.pdf"], "zh")
     assert notes == ["每条消息只听一段语音；已跳过 b.wav。", "我能看照片、听语音；已跳过 c.pdf。"]
     _, _, notes = split_files(["a.wav", "b.wav"], "en")
@@ -179,25 +169,20 @@ ITEMS = [ScoredItem(FILMS[0], 1.0, {"text": 0.9}), ScoredItem(FILMS[1], 0.9, {"t
 
 
 def test_a_grounded_chinese_reply_is_kept():
-    reply, reasons = ground(
-        "这两部都是2007年的喜剧。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
-    )
+    reply = opening_sentence("这两部都是2007年的喜剧。", ITEMS, None, Profile(), "zh")
     assert reply == "这两部都是2007年的喜剧。"
-    assert all(_has_han(r) for r in reasons)  # template reasons, in Chinese
 
 
 def test_a_chinese_reply_with_an_invented_number_falls_back_to_the_chinese_template():
-    reply, _ = ground("这两部都是1999年的喜剧。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC)
-    assert reply == template_reply(Profile(), ITEMS, None, "zh")
+    reply = opening_sentence("这两部都是1999年的喜剧。", ITEMS, None, Profile(), "zh")
+    assert reply == ""
 
 
 def test_a_reply_in_the_wrong_language_falls_back_to_the_template():
-    reply, _ = ground(
-        "Both are comedies from 2007.", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
-    )
-    assert reply == template_reply(Profile(), ITEMS, None, "zh")
-    reply, _ = ground("这两部都是喜剧。", ITEMS, None, Profile(), lang="en", spec=FILM_SPEC)
-    assert reply == template_reply(Profile(), ITEMS, None, "en")
+    reply = opening_sentence("Both are comedies from 2007.", ITEMS, None, Profile(), "zh")
+    assert reply == ""
+    reply = opening_sentence("这两部都是喜剧。", ITEMS, None, Profile(), "en")
+    assert reply == ""
 
 
 def films(settings, llm):
@@ -205,20 +190,22 @@ def films(settings, llm):
 
 
 def test_a_chinese_message_gets_a_chinese_turn_and_the_prompt_asks_for_chinese(settings):
-    llm = ScriptedLLM(reply="这些都是喜剧。这些电影都很有趣。")
+    llm = ScriptedLLM(json_reply={"opening": "这些都是喜剧。这些电影都很有趣。", "reasons": []})
     rec = films(settings, llm)
     session = rec.new_session("movies")
     result = rec.ask(session, "推荐几部喜剧电影")
     assert result.language == "zh" and session.language == "zh"
     assert "Simplified Chinese" in llm.calls[-1][0]["content"]
-    assert result.reply == "这些都是喜剧。这些电影都很有趣。"  # grounded: kept, no space added
+    # The template's opening first, then the model's first sentence (grounded), no space added.
+    assert result.reply.startswith("为你找到") and result.reply.endswith("。这些都是喜剧。")
     assert all(_has_han(s.reason) for s in result.items)
     assert result.to_json()["language"] == "zh"
     # A message without words keeps the conversation's language; the selector overrides.
     assert rec.ask(session, "#1").language == "zh"
     forced = rec.ask(session, "推荐几部喜剧电影", language="en")
-    # The LLM's Chinese sentences are not English: the English template replies instead.
+    # The model's Chinese sentence is not English: the English template's opening alone.
     assert forced.language == "en" and forced.reply.startswith("Here are")
+    assert not _has_han(forced.reply)
     assert rec.ask(session, "something funny").language == "en"
 
 
@@ -229,25 +216,17 @@ def test_without_an_llm_the_chinese_turn_is_templated_in_chinese(settings):
 
 
 def test_a_chinese_reply_may_name_listed_titles_but_not_stray_english():
-    kept, _ = ground(
-        "Superbad 和 Hot Fuzz 都是2007年的喜剧。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
-    )
+    kept = opening_sentence("Superbad 和 Hot Fuzz 都是2007年的喜剧。", ITEMS, None, Profile(), "zh")
     assert kept == "Superbad 和 Hot Fuzz 都是2007年的喜剧。"
-    dropped, _ = ground(
-        "这些电影属于中国 junk 类别。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
-    )
-    assert dropped == template_reply(Profile(), ITEMS, None, "zh")
+    dropped = opening_sentence("这些电影属于中国 junk 类别。", ITEMS, None, Profile(), "zh")
+    assert dropped == ""
 
 
 def test_a_chinese_reply_may_not_put_an_invented_title_in_title_marks():
     # What the bundled 0.5B model wrote for "来部八十年代的恐怖片" (a tuning-half request).
-    invented, _ = ground(
-        "推荐的电影是《八十年代的恐怖片》。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
-    )
-    assert invented == template_reply(Profile(), ITEMS, None, "zh")
-    listed, _ = ground(
-        "《Superbad》和《Hot Fuzz》都是喜剧。", ITEMS, None, Profile(), lang="zh", spec=FILM_SPEC
-    )
+    invented = opening_sentence("推荐的电影是《八十年代的恐怖片》。", ITEMS, None, Profile(), "zh")
+    assert invented == ""
+    listed = opening_sentence("《Superbad》和《Hot Fuzz》都是喜剧。", ITEMS, None, Profile(), "zh")
     assert listed == "《Superbad》和《Hot Fuzz》都是喜剧。"
 
 

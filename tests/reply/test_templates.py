@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FILM_SPEC
 
-from recommender.reply.grounding import ground
+from recommender.reply.grounding import ground_model_text
 from recommender.reply.templates import template_reason
 from recommender.schemas import Item, Profile, Range, ScoredItem
 
@@ -32,21 +32,29 @@ def share(word: str) -> float:
     return COMMON.get(word, 0.001)
 
 
-def test_reason_names_the_wanted_fine_genre_and_the_decade():
+def test_reason_names_the_wanted_fine_genre_first_and_who_made_it():
     profile = Profile(wanted=["heist"], ranges={"year": Range(min=1950, max=1959)})
     reason = template_reason(ScoredItem(KILLING, 1.0, {"text": 0.5}), profile, None, spec=FILM_SPEC)
-    assert reason == (
-        "A 1956 crime/drama — heist (tags), as you asked; "
-        "year 1956, within the 1950-1959 you asked for."
-    )
-    assert "close to what you described" not in reason
+    assert reason.startswith("A 1956 heist and crime, directed by Stanley Kubrick"), reason
+    assert "(" not in reason and "tags" not in reason  # no field names
+    assert "Johnny Clay plans one last heist at a racetrack." in reason  # its own story
+
+
+def test_reasons_of_one_list_never_read_alike():
+    profile = Profile(wanted=["heist"])
+    reasons = [
+        template_reason(ScoredItem(KILLING, 1.0, {}), profile, None, spec=FILM_SPEC, n=n)
+        for n in range(5)
+    ]
+    assert len(set(reasons)) == 5, reasons
+    assert all("1956" in r and "heist" in r for r in reasons)
 
 
 def test_reason_names_a_rare_value_shared_with_a_liked_item_not_a_common_one():
     profile = Profile(liked=["paths"])
     scored = ScoredItem(KILLING, 1.0, {"cooccur": 0.4})
     reason = template_reason(scored, profile, None, liked=[PATHS], share=share, spec=FILM_SPEC)
-    assert "Stanley Kubrick (director), as in Paths of Glory" in reason
+    assert "Stanley Kubrick, as in Paths of Glory" in reason
     assert "United States" not in reason
     # Only a common value shared: the signal's words are the fallback.
     only_country = Item("x", "X", attributes={"country": ["United States"]})
@@ -62,12 +70,24 @@ def test_text_match_names_request_words_the_description_uses():
     assert "its description mentions heist and racetrack" in reason
 
 
-def test_ground_fills_missing_reasons_with_tied_facts():
-    profile = Profile(wanted=["film noir"])
-    _, reasons = ground(
-        "", [ScoredItem(KILLING, 1.0, {"attribute": 0.3})], None, profile, spec=FILM_SPEC
-    )
-    assert reasons == ["A 1956 crime/drama — film noir (tags), as you asked."]
+def test_a_model_reason_is_kept_only_when_it_names_its_own_fact_in_its_own_words():
+    other = Item("o", "Rififi", "A heist in Paris.", attributes={"year": 1955, "tags": ["heist"]})
+    items = [ScoredItem(KILLING, 1.0, {}), ScoredItem(other, 0.9, {}), ScoredItem(PATHS, 0.8, {})]
+    templated = ["T1.", "T2.", "T3."]
+    said = [
+        "Kubrick's racetrack heist, told in pieces.",  # names its own facts: kept
+        "Kubrick's racetrack heist, told in pieces.",  # another card's words and facts: no
+        "A thrilling ride you will never forget.",  # names no fact of its card: no
+    ]
+    out = ground_model_text(said, templated, items, None, Profile())
+    assert out == ["Kubrick's racetrack heist, told in pieces.", "T2.", "T3."]
+    # A field name in brackets, a refusal, an invented number: the template's reason.
+    said = ["A heist (tags) by Stanley Kubrick.", "I'm sorry, I can't help with 1955.", ""]
+    assert ground_model_text(said, templated, items, None, Profile()) == templated
+    # Worded like another card's reason once its own facts are taken out: the template's.
+    said = ["A 1956 heist to enjoy.", "A 1955 heist to enjoy.", "War, by Stanley Kubrick."]
+    out = ground_model_text(said, templated, items, None, Profile())
+    assert out == ["A 1956 heist to enjoy.", "T2.", "War, by Stanley Kubrick."]
 
 
 def test_a_reason_quotes_the_request_s_own_word_once():
@@ -86,4 +106,5 @@ def test_a_reason_never_quotes_a_frequent_word_of_the_request():
     reason = template_reason(
         scored, Profile(intent="a comfy chair under $200"), None, spec=FILM_SPEC
     )
-    assert "comfy" in reason and "under" not in reason, reason
+    said = reason.split(".")[0]  # the reason; its story sentence follows
+    assert "comfy" in said and "under" not in said, reason
