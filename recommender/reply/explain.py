@@ -83,13 +83,9 @@ class Explanation:
     pieces: Iterator[str] = field(default_factory=lambda: iter(()))  # the model's JSON text
     raw: list[str] = field(default_factory=list)
     spec: CatalogSpec | None = None
+    request: str = ""  # what was asked: the model's opening may not say it back
     _shown: list[str] = field(default_factory=list)
     _said: str | None = None  # the model's opening sentence, once read (None: not yet)
-
-    @property
-    def fallback(self) -> bool:
-        """True when only the template wrote (no model text came)."""
-        return not "".join(self.raw).strip()
 
     def __iter__(self) -> Iterator[str]:
         """The template's opening at once, then the model's opening sentence when it has passed
@@ -114,7 +110,9 @@ class Explanation:
             return ""
         if self.opening.count("?") + self.opening.count("？") or _sentences(self.opening) > 1:
             return ""  # the opening already asks or says two things: a third would crowd it
-        sentence = opening_sentence(text, self.items, self.titles, self.profile, self.language)
+        sentence = opening_sentence(
+            text, self.items, self.titles, self.profile, self.language, self.request
+        )
         if not sentence or sentence.casefold() in self.opening.casefold():
             return ""
         return ("" if self.opening.endswith(("。", "！", "？")) else " ") + sentence

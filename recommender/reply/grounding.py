@@ -56,10 +56,11 @@ def opening_sentence(
     titles: TitleLinker | None,
     profile: Profile,
     lang: str = "en",
+    request: str = "",
 ) -> str:
     """The model's opening, cut to its first whole sentence, when that sentence names only
     listed titles, states only numbers of the items or the profile, is in ``lang``, does not
-    talk about the prompt and does not refuse; else "".
+    talk about the prompt, does not say the request back, and does not refuse; else "".
 
     >>> opening_sentence("I'm sorry, I can't help with that.", [], None, Profile())
     ''
@@ -76,9 +77,31 @@ def opening_sentence(
         words=latin_words(everything),
     )
     for sentence in SENTENCE.split(kept):  # the first whole one; a fragment ("PWNED.") is not
-        if len(sentence) >= pack(lang).reply.min_reply and not REFUSAL.search(sentence):
+        if (
+            len(sentence) >= pack(lang).reply.min_reply
+            and not REFUSAL.search(sentence)
+            and not _says_back(sentence, request)
+        ):
             return sentence.strip()
     return ""
+
+
+def _says_back(sentence: str, request: str) -> bool:
+    """The sentence is mostly the request's own words (a small model may copy the message).
+
+    >>> _says_back("I like musicals, do you know any?", "I like musicals, do you know of any?")
+    True
+    >>> _says_back("All five are stage musicals put on film.", "I like musicals")
+    False
+    """
+    words = re.findall(r"\w+", sentence.casefold())
+    said = set(re.findall(r"\w+", request.casefold()))
+    if not words or not said:
+        return False
+    if re.search(r"[\u3400-\u9fff]", sentence):  # Chinese: characters, not words
+        chars = [c for c in sentence if "\u3400" <= c <= "\u9fff"]
+        return sum(c in request for c in chars) >= 0.8 * len(chars)
+    return sum(w in said for w in words) >= 0.8 * len(words)
 
 
 def ground_model_text(

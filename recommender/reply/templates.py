@@ -163,6 +163,8 @@ def template_reason(
         return say(lang, "reason.fallback")
     if setting(lang, "reason.capitalise"):
         text = text[:1].upper() + text[1:]
+    if lang == "en":
+        text = _AN.sub(lambda m: m.group(1) + "n ", text)  # "a adventure" -> "an adventure"
     text += say(lang, "reason.end")
     story = _story(item, lang)
     if story and len(text) + len(story) < _REASON_CHARS:
@@ -171,9 +173,16 @@ def template_reason(
 
 
 _REASON_CHARS = 200  # a reason and its story sentence, at most
+_AN = re.compile(r"\b([Aa]) (?=[aeiouAEIOU])")
 _CLAUSE_CHARS = (150, 60)  # its clauses, in characters: in English, in Chinese
 _STORY_CHARS = (30, 130)  # a description sentence short enough to quote, long enough to tell
-_LEAD = re.compile(r"\b(?:is|was) an? (?:\d{4} )?[\w ,\-]*(?:film|movie)\b", re.I)
+# The lead of an encyclopaedia entry ("X is a 1996 comedy film ... directed by ...") says what the
+# reason's clauses say already; a story sentence tells something else.
+_LEAD = re.compile(
+    r"\b(?:is|was) an? (?:\d{4} )?[\w ,\-]*(?:film|movie)\b|\b(?:directed|written|produced) by\b"
+    r"|\bstarring\b",
+    re.I,
+)
 
 
 def _story(item: Item, lang: str) -> str:
@@ -320,9 +329,9 @@ def _signals(
 ) -> list[str]:
     """The item's strongest signals in words, when no fact ties it to the request."""
     item = scored.item
-    liked_names = say(lang, "describe.list").join(
-        _name(i, titles) for i in profile.liked[-2:]
-    ) or say(lang, "reason.your_picks")
+    liked_names = (
+        _name(profile.liked[-1], titles) if profile.liked else say(lang, "reason.your_picks")
+    )
     top = sorted(
         ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNALS),
         reverse=True,
@@ -410,12 +419,9 @@ def summary(
             parts.append(say(lang, prefix + "from", low=show(rng.min), **fields))
         elif rng.max is not None:
             parts.append(say(lang, prefix + "up_to", high=show(rng.max), **fields))
-    # In another language only the avoided words it has a word for (shunned phrases are English).
-    avoided = (
-        [*profile.avoided, *profile.shunned]
-        if lang == "en"
-        else [value(lang, a) for a in profile.avoided if value(lang, a) != a]
-    )
+    # The catalogue's own words only (a shunned phrase is the person's, shown in the profile
+    # panel); in another language, those it has a word for.
+    avoided = [value(lang, a) for a in profile.avoided if lang == "en" or value(lang, a) != a]
     if avoided:
         parts.append(say(lang, "summary.avoids", words=listed.join(avoided[:3])))
     if profile.images:
