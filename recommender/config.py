@@ -61,7 +61,7 @@ class Settings:
     llm_max_tokens: int = 260  # the reply's JSON: an opening and a reason per card, at most
     # Off by default on the CPU presets: measured, Qwen2.5-0.5B adds ~6 s before the cards and
     # invents constraints and facts (README, "The language model"). Turn on with a larger model.
-    llm_reasons: bool = False  # the LLM writes each item's reason (else: grounded templates)
+    llm_reasons: bool = True  # the model writes a reason per card, each kept only if grounded
     profile_llm: bool = False  # the LLM reads the profile too (the rule reader always runs)
 
     # Chroma: embedded by default; a server when chroma_host is set.

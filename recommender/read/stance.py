@@ -41,6 +41,7 @@ __all__ = [
     "asks_afresh",
     "parse",
     "refused_words",
+    "title_cue",
     "title_stance",
     "warm",
     "wished_text",
@@ -374,15 +375,25 @@ def refused_words(parsed: Parsed) -> list[str]:
 
 def title_stance(parsed: Parsed, n: int) -> TitleStance:
     """How the message stands towards its ``n``-th title."""
+    return _title_stance(parsed, n)[0]
+
+
+def title_cue(parsed: Parsed, n: int) -> bool:
+    """Whether a word of the message decided the ``n``-th title's stance; False when the title
+    is "liked" only because it was named (``scripts/experiments/second_opinion.py``)."""
+    return _title_stance(parsed, n)[1]
+
+
+def _title_stance(parsed: Parsed, n: int) -> tuple[TitleStance, bool]:
     words = _words()
     start, end = parsed.titles[n]
     span = parsed.doc.char_span(start, end, alignment_mode="expand")
     if span is None or not len(span):
-        return "liked"
+        return "liked", False
     root = span.root
     own = [c for c in root.children if c.pos_ == "VERB" and c.i < root.i]
     if own:  # "... and loved X", parsed as a verb on the title itself
-        return "disliked" if _scope_negated(own[0], words) else "liked"
+        return ("disliked" if _scope_negated(own[0], words) else "liked"), True
     node = root
     while node.dep_ in _TO_PREDICATE and node.head is not node and node.pos_ not in _VERBAL:
         node = node.head
@@ -391,19 +402,19 @@ def title_stance(parsed: Parsed, n: int) -> TitleStance:
     if verb.lower_ in words.see:
         unseen = any(c.dep_ == "neg" or c.lower_ in words.negative for c in verb.children)
         if negated or unseen:  # "I haven't seen X", "never saw X": neither seen nor a taste
-            return "neutral"
+            return "neutral", True
         asked = any(c.dep_ == "nsubj" and c.lower_ in words.other for c in verb.children)
         # Only a seeing done is seen: "I watched X", "I have seen X"; "I want to watch X" and
         # "have you seen X?" bring X up as a reference.
         done = verb.tag_ in _PAST
-        return "seen" if done and not asked else "liked"
+        return ("seen" if done and not asked else "liked"), True
     if negated:
-        return "disliked"
+        return "disliked", True
     if root.dep_ in {"nsubj", "nsubjpass"}:
         said = [c for c in root.head.children if c.dep_ in {"acomp", "attr"}]
         if any(c.lower_ in words.bad for s in said for c in s.subtree):
-            return "disliked"
-    return "liked"
+            return "disliked", True
+    return "liked", False
 
 
 def anchored(parsed: Parsed, n: int) -> bool:

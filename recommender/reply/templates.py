@@ -185,6 +185,11 @@ _LEAD = re.compile(
 )
 
 
+# Catalogue text is data: a sentence that talks to a reader of prompts, or links elsewhere, is
+# never quoted as an item's story.
+_NOT_A_STORY = re.compile(r"https?://|www\.|\binstructions?\b|\bprompt\b|\bignore\b", re.I)
+
+
 def _story(item: Item, lang: str) -> str:
     """A short sentence of the item's own description that tells what it is about (English
     only: descriptions are), not its title again and not the "X is a 1996 film" lead.
@@ -201,6 +206,7 @@ def _story(item: Item, lang: str) -> str:
             low <= len(sentence) <= high
             and sentence.endswith((".", "!"))
             and not _LEAD.search(sentence)
+            and not _NOT_A_STORY.search(sentence)
             and normalise(sentence) != normalise(item.title)
         ):
             return sentence
