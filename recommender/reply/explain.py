@@ -41,12 +41,13 @@ __all__ = ["Explainer", "Explanation", "reply_schema"]
 
 log = logging.getLogger(__name__)
 
-_DESCRIPTION_CHARS = 160  # per item in the prompt: enough to ground a reason, cheap to prefill
-_OPENING_CHARS = 160
-_REASON_CHARS = 140
-# The whole JSON: an opening and five reasons of about 25 tokens each, with its punctuation.
-_TOKENS_PER_REASON = 40
-_OPENING_TOKENS = 50
+_DESCRIPTION_CHARS = 120  # per item in the prompt: enough to ground a reason, cheap to prefill
+# Bounds that keep the whole reply within the turn's budget on 2 cores (about 15 tokens a second
+# under the schema's grammar for the 0.5B): a short opening, a one-line reason per card.
+_OPENING_CHARS = 110
+_REASON_CHARS = 100
+_TOKENS_PER_REASON = 30
+_OPENING_TOKENS = 35
 _OPENING = re.compile(r'"opening"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 

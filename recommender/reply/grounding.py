@@ -134,7 +134,7 @@ def ground_model_text(
             listed,
         )
         own = latin_words(fact_text(scored) + " " + describe_profile(profile, titles))
-        frame = _frame(reason, scored)
+        frame = _frame(reason, scored, lang)
         if (
             not reason
             or not in_language(reason, lang, own)
@@ -154,15 +154,19 @@ def ground_model_text(
     return out
 
 
-def _frame(reason: str, scored: ScoredItem) -> str:
-    """A reason's wording with its own item's title, field values and numbers taken out: two
-    cards whose reasons read the same here say the same thing in the same words."""
+def _frame(reason: str, scored: ScoredItem, lang: str = "en") -> str:
+    """A reason's wording with its own item's title, field values, categories (as ``lang``
+    shows them too) and numbers taken out: two cards whose reasons read the same here say the
+    same thing in the same words."""
     item = scored.item
     said = reason.casefold().replace(item.title.casefold(), "·")
-    for raw in item.attributes.values():
-        for v in raw if isinstance(raw, list) else [raw]:
-            if isinstance(v, str) and len(v) >= 2:
-                said = said.replace(v.casefold(), "·")
+    words = [*item.categories] + [
+        v for raw in item.attributes.values() for v in (raw if isinstance(raw, list) else [raw])
+    ]
+    shown = {w for v in words if isinstance(v, str) for w in (v, value(lang, v))}
+    for v in sorted(shown, key=len, reverse=True):
+        if v:
+            said = said.replace(v.casefold(), "·")
     said = re.sub(r"\d+(?:[.,]\d+)?", "·", said)
     return re.sub(r"[\W·]+", " ", said).strip()
 
