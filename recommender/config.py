@@ -50,12 +50,17 @@ class Settings:
         False  # trimming silence cost accuracy (0.167 -> 0.181, 0.297 -> 0.339)
     )
     speech_simplified: bool = True  # Mandarin transcripts in simplified characters (OpenCC t2s)
-    llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai | none
+    # none: the templates write every reply (a blind reading preferred them to both CPU presets,
+    # docs/evaluation.md "Replies"); llama_cpp with qwen2.5-coder-0.5b / -1.5b lets a model write.
+    llm_backend: str = "none"  # llama_cpp | transformers | openai | none
     llm_model: str = "qwen2.5-coder-0.5b"  # preset, .gguf path, or hub id
     llm_base_url: str = ""  # OpenAI-compatible endpoint for llm_backend=openai
     llm_api_key: str = field(default="", repr=False)  # never printed with the settings
     llm_timeout_s: float = 60.0  # an OpenAI-compatible server silent this long: template reply
-    turn_deadline_s: float = 30.0  # a reply still streaming this long after it began is cut
+    # The model's reply still streaming this long after it began is cut: what came is kept
+    # (grounded), the other cards keep their template reasons. 11 s keeps the whole reply within
+    # 12 s on 2 cores (issue 21); a server backend may want more.
+    turn_deadline_s: float = 11.0
     llm_threads: int = 0  # 0: one per core
     llm_context: int = 4096
     llm_max_tokens: int = 260  # the reply's JSON: an opening and a reason per card, at most

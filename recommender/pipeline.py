@@ -293,6 +293,7 @@ class Recommender:
             words = [w for w in reading.gloss.split() if keyword_tokens(w) and w not in asking]
             # Another language's message is quoted as typed, not as its English gloss.
             unknown = (reading.text.strip()[:24],) if lang != "en" else tuple(words[:3])
+        # Nothing to rank by: no wish, title, bound or photo, and no word the catalogue knows.
         vague = not (
             profile.liked
             or profile.wanted
@@ -302,7 +303,7 @@ class Recommender:
             or profile.avoided
             or profile.shunned
             or profile.disliked
-        ) and not (asked and not unknown)
+        ) and not any(map(data.keywords.knows, asked))
         return Situation(unknown=unknown, options=self._options(data), vague=vague)
 
     def _options(self, data: Catalogue) -> tuple[str, ...]:

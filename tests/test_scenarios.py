@@ -53,7 +53,8 @@ class Magpie:
 @pytest.fixture(scope="module")
 def movies(tmp_path_factory):
     data = Path(os.environ.get("MAGPIE_DATA_DIR", ROOT / "data"))
-    magpie = Magpie(_env(data))
+    # The language model writes here (real weights): the default is the templates.
+    magpie = Magpie(_env(data, MAGPIE_LLM_BACKEND="llama_cpp"))
     magpie("ingest", "movies")  # no-op when already built
     magpie.tmp = tmp_path_factory.mktemp("movies")  # type: ignore[attr-defined]
     return magpie

@@ -126,16 +126,40 @@ class Explanation:
         text = "".join(self.raw)
         if not text.strip():
             return reply, list(self.reasons)
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError:
-            parsed = {}
-        said = parsed.get("reasons") if isinstance(parsed, dict) else None
-        said = [str(r) for r in said] if isinstance(said, list) else []
         reasons = ground_model_text(
-            said, self.reasons, self.items, self.titles, self.profile, self.language, self.spec
+            _reasons_in(text),
+            self.reasons,
+            self.items,
+            self.titles,
+            self.profile,
+            self.language,
+            self.spec,
+            self.request,
         )
         return reply, reasons
+
+
+_REASONS = re.compile(r'"reasons"\s*:\s*\[')
+_STRING = re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*,?')
+
+
+def _reasons_in(text: str) -> list[str]:
+    r"""The whole reason strings of the model's JSON, in order, even when it was cut off at the
+    deadline (the cut reason and those after it are left to the templates).
+
+    >>> _reasons_in('{"opening": "Hi.", "reasons": ["One.", "Two, \\"quoted\\".", "Thr')
+    ['One.', 'Two, "quoted".']
+    """
+    start = _REASONS.search(text)
+    out: list[str] = []
+    at = start.end() if start else len(text)
+    while m := _STRING.match(text, at):
+        try:
+            out.append(str(json.loads(f'"{m.group(1)}"')))
+        except json.JSONDecodeError:
+            break
+        at = m.end()
+    return out
 
 
 def _sentences(text: str) -> int:

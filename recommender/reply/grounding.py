@@ -112,11 +112,12 @@ def ground_model_text(
     profile: Profile,
     lang: str = "en",
     spec: CatalogSpec | None = None,
+    request: str = "",
 ) -> list[str]:
     """One reason per card: the model's (``said``, by card) where it names a fact of its own
     card, only listed titles (its own) and numbers of its own fields or the profile, is in
-    ``lang``, has no field name in brackets and no refusal, and is not worded like another
-    card's; else the card's template reason (``templated``)."""
+    ``lang``, has no field name in brackets and no refusal, does not say the request back, and
+    is not worded like another card's; else the card's template reason (``templated``)."""
     allowed = {s.item.id for s in items}
     listed = {s.item.title.casefold() for s in items}
     fields = {k.casefold() for s in items for k in s.item.attributes} | {
@@ -144,6 +145,7 @@ def ground_model_text(
             or _names_another(reason, scored, items)
             or REFUSAL.search(reason)
             or ECHO.search(reason)
+            or _says_back(reason, request)
             or any(m.group(1).casefold() in fields for m in _BRACKETED.finditer(reason))
             or frame in frames
         ):

@@ -307,7 +307,8 @@ def _ties(
     >>> heist = Item("k", "The Killing", attributes={"tags": ["heist"],
     ...              "director": ["Stanley Kubrick"]})
     >>> liked = Item("p", "Paths of Glory", attributes={"director": ["Stanley Kubrick"]})
-    >>> _ties(heist, Profile(liked=["p"]), [liked], lambda w: 0.01, "en", _ANY, 0)
+    >>> films = CatalogSpec(name="films", link_fields=("director",))
+    >>> _ties(heist, Profile(liked=["p"]), [liked], lambda w: 0.01, "en", films, 0)
     ['Stanley Kubrick, as in Paths of Glory']
     """
     out = []
@@ -316,7 +317,9 @@ def _ties(
         out.append(
             say_nth(lang, "reason.budget", n, price=_money(price), budget=_money(budget.max))
         )
-    own = {(k, normalise(v)): v for k, v in _values(item)}
+    # A shared person or fine kind tells why; a shared country or language does not.
+    telling = {*spec.link_fields, *spec.kind_fields}
+    own = {(k, normalise(v)): v for k, v in _values(item) if k in telling}
     shared = [
         (share(normalise(v)), order, own[(k, normalise(v))], other)
         for other in liked
@@ -359,9 +362,11 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str, n: in
     the item has) unless it matched on a kind guessed from the films mentioned with it."""
     if signal == "attribute":
         own = {normalise(w) for w in item.words()} | set(keyword_tokens(item.title))
-        if any(normalise(w) in own for w in profile.wanted):
+        if any(normalise(w) in own for w in profile.wanted) or not profile.wanted:
             return ""
-        return say_nth(lang, "reason.attribute_guessed", n)
+        # Matched on a kind guessed from what it is mentioned with: say which kind.
+        wanted = say(lang, "reason.wanted_join").join(values(lang, list(profile.wanted[:2])))
+        return say_nth(lang, "reason.attribute_guessed", n, wanted=wanted)
     if signal == "image":
         return say_nth(lang, "reason.photo", n)
     if signal in ("text", "keyword") and profile.intent:
@@ -459,28 +464,38 @@ def template_reply(
     if not items:
         return say(lang, "reply.nothing", summary=describe_profile(profile, titles, lang))
     if situation.unknown:
-        return say(lang, "reply.unknown", words=" ".join(situation.unknown[:3]))
+        said = say(lang, "reply.unknown", words=" ".join(situation.unknown[:3]))
+        return said + _then(said) + _ask(lang, situation) if situation.vague else said
     carried = {normalise(w) for s in items for w in s.item.words()}
     missing = [w for w in profile.wanted if normalise(w) not in carried]
     if missing:
         listed = say(lang, "summary.list").join(values(lang, missing[:2]))
         return say(lang, "reply.missing", words=listed)
     if situation.vague and situation.options:
-        return _ask(lang, situation)
+        said = say(lang, "reply.vague")
+        return said + _then(said) + _ask(lang, situation)
     said = summary(profile, titles, lang, spec)
     if not said:
         return say(lang, "reply.picks", count=len(items))
     return say(lang, "reply.picks_for", count=len(items), summary=said)
 
 
+def _then(sentence: str) -> str:
+    """What joins a second sentence: nothing after a Chinese full stop, else a space."""
+    return "" if sentence.endswith(("。", "！", "？")) else " "
+
+
 def _ask(lang: str, situation: Situation) -> str:
+    """One short question back: which of the catalogue's commonest kinds."""
+    if not situation.options:
+        return ""
     options = values(lang, list(situation.options[:3]))
     if len(options) > 1:
         shown = say(lang, "reply.options_join").join(options[:-1])
         shown += say(lang, "reply.options_last") + options[-1]
     else:
         shown = options[0]
-    return say(lang, "reply.vague", options=shown)
+    return say(lang, "reply.ask", options=shown)
 
 
 def template_text(

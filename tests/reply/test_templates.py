@@ -50,17 +50,16 @@ def test_reasons_of_one_list_never_read_alike():
     assert all("1956" in r and "heist" in r for r in reasons)
 
 
-def test_reason_names_a_rare_value_shared_with_a_liked_item_not_a_common_one():
+def test_reason_names_a_rare_person_shared_with_a_liked_item_not_a_common_value():
     profile = Profile(liked=["paths"])
     scored = ScoredItem(KILLING, 1.0, {"cooccur": 0.4})
-    reason = template_reason(scored, profile, None, liked=[PATHS], share=share, spec=FILM_SPEC)
+    films = FILM_SPEC.model_copy(update={"link_fields": ("director",)})
+    reason = template_reason(scored, profile, None, liked=[PATHS], share=share, spec=films)
     assert "Stanley Kubrick, as in Paths of Glory" in reason
     assert "United States" not in reason
     # Only a common value shared: the signal's words are the fallback.
     only_country = Item("x", "X", attributes={"country": ["United States"]})
-    reason = template_reason(
-        scored, profile, None, liked=[only_country], share=share, spec=FILM_SPEC
-    )
+    reason = template_reason(scored, profile, None, liked=[only_country], share=share, spec=films)
     assert "United States" not in reason and "often enjoyed by people who liked" in reason
 
 
