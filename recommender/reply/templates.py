@@ -411,7 +411,9 @@ def summary(
     spec = spec or _ANY
     listed = say(lang, "summary.list")
     parts = []
-    wanted = [*profile.categories, *profile.wanted]
+    # A category is a heading in the catalogue ("Photo"); in an English sentence, a word.
+    categories = [c.lower() for c in profile.categories] if lang == "en" else profile.categories
+    wanted = [*categories, *profile.wanted]
     if wanted:
         parts.append(say(lang, "summary.kinds", words=listed.join(values(lang, wanted[:3]))))
     if profile.liked:
