@@ -395,3 +395,12 @@ def test_a_vote_given_while_a_reply_is_written_is_kept(settings):
     for _ in turn:
         pass
     assert voted in session.profile.disliked
+
+
+def test_a_model_that_says_the_request_back_is_not_shown(settings):
+    request = "I like police comedies, do you know of any movies?"
+    llm = ScriptedLLM(json_reply={"opening": request, "reasons": [request] * 5})
+    rec = movies(settings.with_(llm_reasons=True), llm=llm)
+    result = rec.ask(rec.new_session("movies"), request)
+    assert request not in result.reply
+    assert all(s.reason != request for s in result.items)

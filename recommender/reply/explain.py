@@ -208,7 +208,9 @@ class Explainer:
             template_reason(s, profile, titles, self.liked, self.share, lang, self.spec, n)
             for n, s in enumerate(items)
         ]
-        explanation = Explanation(opening, reasons, items, titles, profile, lang, spec=self.spec)
+        explanation = Explanation(
+            opening, reasons, items, titles, profile, lang, spec=self.spec, request=request
+        )
         if self.llm is None or not items:
             return explanation
         messages = [

@@ -25,7 +25,6 @@ __all__ = [
     "summary",
     "template_reason",
     "template_reply",
-    "template_text",
 ]
 
 _SIGNALS = tuple(s.value for s in Signal if s.declared.reason)  # a reason may say these
@@ -498,21 +497,3 @@ def _ask(lang: str, situation: Situation) -> str:
     else:
         shown = options[0]
     return say(lang, "reply.ask", options=shown)
-
-
-def template_text(
-    profile: Profile,
-    items: Sequence[ScoredItem],
-    titles: TitleLinker | None,
-    liked: Sequence[Item] = (),
-    share: Callable[[str], float] | None = None,
-    lang: str = "en",
-    spec: CatalogSpec | None = None,
-    situation: Situation | None = None,
-) -> str:
-    lines = [template_reply(profile, items, titles, lang, spec, situation)]
-    lines += [
-        f"#{n}: {template_reason(s, profile, titles, liked, share, lang, spec=spec, n=n - 1)}"
-        for n, s in enumerate(items, start=1)
-    ]
-    return "\n".join(lines)

@@ -34,7 +34,7 @@ from recommender.reply.strings import (
     placeholders,
     say,
 )
-from recommender.reply.templates import template_reason, template_reply, template_text
+from recommender.reply.templates import template_reason, template_reply
 from recommender.schemas import ImageUnderstanding, Item, Profile, Range, ScoredItem
 
 FILMS = [
@@ -126,7 +126,7 @@ def test_template_reply_and_reasons_in_chinese_and_english():
     assert en_reason.startswith("A 2007 comedy and action — a popular pick. A London officer")
     assert template_reply(Profile(), [], None, "zh").startswith("没有找到")
     # Titles are never translated.
-    text = template_text(Profile(liked=["Superbad"]), items, None, lang="zh", spec=FILM_SPEC)
+    text = template_reply(Profile(liked=["Superbad"]), items, None, "zh", FILM_SPEC)
     assert "Superbad" in text and _has_han(text)
 
 
