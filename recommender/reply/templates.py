@@ -237,7 +237,7 @@ def _kinds(item: Item, profile: Profile, spec: CatalogSpec, lang: str) -> list[s
 
 
 def _identity(item: Item, profile: Profile, spec: CatalogSpec, lang: str, n: int) -> str:
-    """What the item is: "a 1956 heist crime", "from 1999", "one of the plants"."""
+    """What the item is: "a 1956 heist and crime", "from 1999", "from the plants range"."""
     year = item.attributes.get(spec.fields.date)
     kinds = _kinds(item, profile, spec, lang)
     if kinds:
@@ -253,21 +253,21 @@ def _identity(item: Item, profile: Profile, spec: CatalogSpec, lang: str, n: int
         return say_nth(lang, "reason.year", n, year=year)
     if item.categories:
         category = value(lang, item.categories[-1])
-        if lang != "zh" or category != item.categories[-1]:
+        if lang == "en" or category != item.categories[-1]:
             return say_nth(lang, "reason.category", n, category=category.lower())
     return ""
 
 
 def _people(item: Item, lang: str, n: int) -> list[str]:
-    """Clauses for the fields the language has wordings for (director, brand, colour...):
-    at most two, the first values of each field."""
+    """Clauses for the fields the language has wordings for (``[reason_fields]``: director,
+    brand, colour...): at most two fields, the first two values of each."""
     out = []
     table = pack(lang).ui or {}
     for key, raw in item.attributes.items():
         if f"reason_fields.{key}" not in table:
             continue
         listed = [v for v in (raw if isinstance(raw, list) else [raw]) if isinstance(v, str)]
-        shown = [value(lang, v) for v in listed[: 2 if key == "cast" else 1]]
+        shown = [value(lang, v) for v in listed[:2]]  # "with Brad Pitt and Matt Damon"
         # A lower-case word without a word in this language ("black") is not said in it;
         # a name ("Nike", "Stanley Kubrick") is said as it is.
         untranslated = any(value(lang, v) == v and v.islower() for v in listed[:1])
