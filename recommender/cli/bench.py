@@ -343,8 +343,12 @@ def format_figures(figures: dict[str, Any]) -> str:
         if isinstance(value, dict) and key.startswith("replies "):
             for sub, number in value.items():
                 target = targets.get(sub)
-                mark = f"  (target <= {target:g}: {'ok' if number <= target else 'MISSED'})"
-                lines.append(f"{key + ' ' + sub:>20}: {number}{mark if target else ''}")
+                mark = (
+                    ""
+                    if target is None
+                    else f"  (target <= {target:g}: {'ok' if number <= target else 'MISSED'})"
+                )
+                lines.append(f"{key + ' ' + sub:>20}: {number}{mark}")
             continue
         target = targets.get(key)
         mark = (
