@@ -76,7 +76,7 @@ def main() -> None:
         f"the reader's 'liked' is right on {truths['liked']}"
     )
     for model in filter(None, args.models.split(",")):
-        llm = load_llm(load_settings(llm_model=model))
+        llm = load_llm(load_settings(llm_backend="llama_cpp", llm_model=model))
         answers, started = [], time.perf_counter()
         for text, title, truth in uncertain:
             reply = complete(
