@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,6 @@ from recommender.catalogue.registry import Catalogues
 from recommender.config import Settings
 from recommender.errors import CatalogError, LLMError, MagpieError
 from recommender.events import Done, Heard, ItemsRanked, ProfileRead, Seen, Token, TurnEvent
-from recommender.languages import pack
 from recommender.models.registry import ROLES, Models
 from recommender.profile import like, llm_update, merge, query_text, update
 from recommender.rank.constraints import notes as constraint_notes
@@ -31,9 +29,10 @@ from recommender.read.reading import Reading, read_message
 from recommender.read.understand import understand
 from recommender.reply.explain import Explainer
 from recommender.reply.prompts import PromptBook
+from recommender.reply.situation import situation
 from recommender.reply.strings import DEFAULT as DEFAULT_LANGUAGE
 from recommender.reply.strings import message_language, supported
-from recommender.reply.templates import Situation, describe_profile
+from recommender.reply.templates import describe_profile
 from recommender.schemas import (
     Change,
     ChatMessage,
@@ -45,7 +44,7 @@ from recommender.schemas import (
     TurnResult,
 )
 from recommender.sessions import shown_before
-from recommender.text import at_most, keyword_tokens
+from recommender.text import at_most
 
 if TYPE_CHECKING:
     from recommender.catalogue.catalogue import Catalogue
@@ -84,7 +83,6 @@ class Recommender:
         self.prompts = PromptBook(settings.prompts_dir)
         self.catalogues = Catalogues(settings, index, models)
         self.ranker = Ranker(settings, models, index)
-        self._kinds: dict[str, tuple[str, ...]] = {}  # catalogue -> its commonest kinds
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Recommender:
@@ -238,7 +236,7 @@ class Recommender:
             profile,
             items,
             data.titles,
-            self._situation(reading, profile, data, lang),
+            situation(reading, profile, data),
         )
         first = None
         for piece in explanation:
@@ -265,59 +263,6 @@ class Recommender:
             lang,
         )
         yield Done(result, timer.elapsed())
-
-    def _situation(
-        self, reading: Reading, profile: Profile, data: Catalogue, lang: str
-    ) -> Situation:
-        """What the opening must say beyond the picks (``templates.Situation``): the message's
-        words the catalogue has nothing for, when it said nothing else the reader understood;
-        whether there is anything at all to rank by; the kinds on offer, to ask back."""
-        said = reading.said
-        understood = bool(
-            said.liked
-            or said.disliked
-            or said.seen
-            or said.wanted
-            or said.avoided
-            or said.categories
-            or said.ranges
-            or reading.critique.notes
-            or reading.critique.only_critique
-        )
-        asking = {t for w in pack().reader.asking_words for t in keyword_tokens(w)}
-        asked = [t for t in keyword_tokens(reading.gloss) if t not in asking]
-        unknown: tuple[str, ...] = ()
-        # A short request ("something for the kitchen") whose words no item uses: the catalogue
-        # has none of it. A longer one may still be served by meaning (the dense text signal).
-        if 0 < len(asked) <= 2 and not understood and not any(map(data.keywords.knows, asked)):
-            words = [w for w in reading.gloss.split() if keyword_tokens(w) and w not in asking]
-            # Another language's message is quoted as typed, not as its English gloss.
-            unknown = (reading.text.strip()[:24],) if lang != "en" else tuple(words[:3])
-        # Nothing to rank by: no wish, title, bound or photo, and no word the catalogue knows.
-        vague = not (
-            profile.liked
-            or profile.wanted
-            or profile.categories
-            or profile.ranges
-            or profile.images
-            or profile.avoided
-            or profile.shunned
-            or profile.disliked
-        ) and not any(map(data.keywords.knows, asked))
-        return Situation(unknown=unknown, options=self._options(data), vague=vague)
-
-    def _options(self, data: Catalogue) -> tuple[str, ...]:
-        """The catalogue's three commonest kinds (its first kind field, else top categories)."""
-        if data.spec.name not in self._kinds:
-            field_ = data.spec.kind_fields[0] if data.spec.kind_fields else None
-            counts: Counter[str] = Counter()
-            for item in data.items:
-                raw = item.attributes.get(field_) if field_ else list(item.categories[:1])
-                counts.update(
-                    v for v in (raw if isinstance(raw, list) else []) if isinstance(v, str)
-                )
-            self._kinds[data.spec.name] = tuple(w for w, _ in counts.most_common(3))
-        return self._kinds[data.spec.name]
 
     def _read(self, session: Session, text: str, data: Catalogue) -> Reading:
         shown = [data.items[data.position[i]] for i in session.last_shown() if i in data.position]

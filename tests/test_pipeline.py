@@ -404,3 +404,16 @@ def test_a_model_that_says_the_request_back_is_not_shown(settings):
     result = rec.ask(rec.new_session("movies"), request)
     assert request not in result.reply
     assert all(s.reason != request for s in result.items)
+
+
+def test_the_opening_says_when_nothing_fits_and_asks_back_when_nothing_was_asked(settings):
+    rec = movies(settings)
+    kitchen = rec.ask(rec.new_session("movies"), "something for the kitchen")
+    assert kitchen.reply.startswith("I found nothing for “kitchen” here"), kitchen.reply
+    vague = rec.ask(rec.new_session("movies"), "recommend me something")
+    assert vague.reply.endswith("?") and "comedy" in vague.reply, vague.reply
+    asked = rec.ask(rec.new_session("movies"), "a police comedy")
+    assert "?" not in asked.reply and "nothing" not in asked.reply, asked.reply
+    # In Chinese, the message is quoted as typed, and the question is Chinese.
+    zh = rec.ask(rec.new_session("movies"), "厨房用品")
+    assert zh.reply.startswith("没找到和“厨房用品”相关的东西") and zh.reply.endswith("？"), zh.reply

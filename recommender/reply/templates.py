@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import pack
 from recommender.read.linking import TitleLinker
+from recommender.reply.situation import Situation
 from recommender.reply.strings import say, say_nth, setting, value, values
 from recommender.schemas import Item, Profile, ScoredItem
 from recommender.signals import Signal
 from recommender.text import keyword_tokens, normalise
 
 __all__ = [
-    "Situation",
     "describe_profile",
     "summary",
     "template_reason",
@@ -100,16 +99,6 @@ def _money(x: float) -> str:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
-
-
-@dataclass(frozen=True)
-class Situation:
-    """What the opening must say beyond the picks: words of the message the catalogue has
-    nothing for, and the kinds it offers (for a question back when a request is too vague)."""
-
-    unknown: tuple[str, ...] = ()  # the message's words no item uses (it said nothing else)
-    options: tuple[str, ...] = ()  # the catalogue's commonest kinds, most common first
-    vague: bool = False  # nothing to rank by: no wish, no title, no bound, no photo
 
 
 def template_reason(
