@@ -4,10 +4,10 @@ Magpie's rule reader (``reading.py``) reads English cues; each other language ha
 file (``languages/<code>/reading.toml``, read by ``languages.pack``) that maps its words and number
 phrases onto that English and onto the catalogues' own (English) words. So a Chinese request and
 its English twin give the same canonical profile: "我想看一部九十年代的喜剧，不要恐怖片" is
-read as "want to watch the 90s comedy, no horror". Titles and names written in Latin letters stay as written.
+read as "want the 90s comedy, no horror". Titles and names written in Latin letters stay as written.
 
 >>> gloss("我想看一部九十年代的喜剧，不要恐怖片", "zh")
-'want to watch the 90s comedy, no horror'
+'want the 90s comedy, no horror'
 >>> gloss("100美元以下的跑鞋", "zh")
 '100 dollars or less running shoes'
 >>> gloss("quiero una comedia de los noventa, nada de terror", "es")

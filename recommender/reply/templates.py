@@ -188,7 +188,10 @@ def _story(item: Item, lang: str) -> str:
     """
     if lang != "en" or not item.description:
         return ""
-    for sentence in re.split(r"(?<=[.!?])\s+", item.description.strip()):
+    # Not after an initial or a short title ("the Swiss artist H. R. Giger", "Jr.", "Dr.").
+    for sentence in re.split(
+        r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)\s+", item.description.strip()
+    ):
         low, high = _STORY_CHARS
         if (
             low <= len(sentence) <= high
