@@ -61,6 +61,21 @@ def _counting(label: str) -> tuple[Any, Callable[[int, int], None]]:
     return bar, progress
 
 
+def _measured(
+    label: str, run: Callable[[Callable[[int, int], None]], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """``run(progress)`` under a progress bar; a Magpie error is said as the CLI says one
+    (None: nothing to write)."""
+    bar, progress = _counting(label)
+    try:
+        return run(progress)
+    except MagpieError as e:
+        fail(e)
+        return None
+    finally:
+        bar.close()
+
+
 def _write(
     out: Path, stem: str, markdown: str, result: dict[str, Any], json_out: Path | None
 ) -> None:
@@ -177,19 +192,18 @@ def requests(
 
     if split not in {"test", "tune", "all"}:
         raise typer.BadParameter("--split is test, tune or all")
-    try:
-        # The cards do not depend on the LLM unless profile_llm is on (the default is off):
-        # without it a run takes minutes, not an hour of replies nobody reads.
-        settings = settings_from(config)
-        if not settings.profile_llm:
-            settings = settings.with_(llm_backend="none")
-        rec = Recommender.from_settings(settings)
-        bar, progress = _counting(f"requests {split}")
-
-        result = evaluate_requests(rec, split, limit, data or REQUESTS_FILE, progress)
-        bar.close()
-    except MagpieError as e:
-        fail(e)
+    # The cards do not depend on the LLM unless profile_llm is on (the default is off):
+    # without it a run takes minutes, not an hour of replies nobody reads.
+    settings = settings_from(config)
+    if not settings.profile_llm:
+        settings = settings.with_(llm_backend="none")
+    result = _measured(
+        f"requests {split}",
+        lambda progress: evaluate_requests(
+            Recommender.from_settings(settings), split, limit, data or REQUESTS_FILE, progress
+        ),
+    )
+    if result is None:
         return
     _write(out, f"requests-{split}", requests_markdown(result), result, json_out)
 
@@ -215,19 +229,20 @@ def replies(
     from recommender.evaluation.replies import evaluate_replies, replies_markdown
     from recommender.pipeline import Recommender
 
-    try:
-        settings = settings_from(config)
-        if llm == "templates":
-            settings = settings.with_(llm_backend="none")
-        elif llm:
-            settings = settings.with_(llm_model=llm)
+    settings = settings_from(config)
+    if llm == "templates":
+        settings = settings.with_(llm_backend="none")
+    elif llm:  # a preset or a .gguf path: llama.cpp runs it, whatever the default writer
+        backend = "llama_cpp" if settings.llm_backend == "none" else settings.llm_backend
+        settings = settings.with_(llm_backend=backend, llm_model=llm)
+
+    def run(progress: Callable[[int, int], None]) -> dict[str, Any]:
         rec = Recommender.from_settings(settings)
         rec.warm()
-        bar, progress = _counting("replies")
-        result = evaluate_replies(rec, limit, progress=progress)
-        bar.close()
-    except MagpieError as e:
-        fail(e)
+        return evaluate_replies(rec, limit, progress=progress)
+
+    result = _measured("replies", run)
+    if result is None:
         return
     stem = "replies-" + (llm or settings.llm_model).replace("/", "_").removesuffix(".gguf")
     _write(out, stem, replies_markdown(result), result, json_out)
@@ -252,14 +267,14 @@ def reader(
 
     if half not in {"test", "tune", "all"}:
         raise typer.BadParameter("--half is tune, test or all")
-    try:
-        rec = Recommender.from_settings(settings_from(config).with_(llm_backend="none"))
-        bar, progress = _counting(f"reader {half}")
-
-        result = evaluate_reader(rec, half, limit=limit, progress=progress)
-        bar.close()
-    except MagpieError as e:
-        fail(e)
+    settings = settings_from(config).with_(llm_backend="none")
+    result = _measured(
+        f"reader {half}",
+        lambda progress: evaluate_reader(
+            Recommender.from_settings(settings), half, limit=limit, progress=progress
+        ),
+    )
+    if result is None:
         return
     _write(out, f"reader-{half}", reader_markdown(result), result, json_out)
 

@@ -9,6 +9,7 @@ something", "asdf"), is *vague*. The question offers the catalogue's three commo
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import Counter
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ def situation(reading: Reading, profile: Profile, data: Catalogue) -> Situation:
         or reading.critique.notes
         or reading.critique.only_critique
     )
-    asking = {t for w in pack().reader.asking_words for t in keyword_tokens(w)}
+    asking = _asking()
     asked = [t for t in keyword_tokens(reading.gloss) if t not in asking]
     known = any(map(data.keywords.knows, asked))
     unknown: tuple[str, ...] = ()
@@ -72,6 +73,12 @@ def situation(reading: Reading, profile: Profile, data: Catalogue) -> Situation:
         or profile.disliked
     )
     return Situation(unknown=unknown, options=kinds_on_offer(data), vague=empty and not known)
+
+
+@functools.cache
+def _asking() -> frozenset[str]:
+    """The asking words as the keyword index sees them (stemmed), read once."""
+    return frozenset(t for w in pack().reader.asking_words for t in keyword_tokens(w))
 
 
 def kinds_on_offer(data: Catalogue) -> tuple[str, ...]:

@@ -1,9 +1,7 @@
 """Both language-model presets, real weights through llama.cpp: a turn's reply has the
-template's opening first, a reason on every card, no refusal, and ends within the deadline."""
+template's opening first, a reason on every card, no refusal (its speed: ``magpie bench``)."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 from conftest import engine
@@ -38,16 +36,14 @@ def test_a_preset_writes_a_grounded_reply_within_the_deadline(settings, preset):
         pytest.fail(f"the {preset} preset must install with the requirements: {e}")
     rec = engine(real, FILMS, llm=llm)
     session = rec.new_session("movies")
-    started, first = time.perf_counter(), None
+    first = None
     result = None
     for event in rec.turn(session, "a funny heist movie"):
         if isinstance(event, Token) and first is None:
             first = event.text
         result = getattr(event, "result", result)
-    seconds = time.perf_counter() - started
     assert result is not None and result.items
     assert first is not None and result.reply.startswith(first)  # the template's opening first
     assert first.startswith("Here are")
     assert all(s.reason for s in result.items)
     assert "sorry" not in (result.reply + " ".join(s.reason for s in result.items)).casefold()
-    assert seconds < 11.0 + 8.0  # the deadline, plus the cards and a slow shared machine
