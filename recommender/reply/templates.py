@@ -221,7 +221,13 @@ def _kinds(item: Item, profile: Profile, spec: CatalogSpec, lang: str) -> list[s
     for _, _, v in sorted(own, key=lambda t: (t[0], t[1])):
         if lang != "en" and value(lang, v) == v:
             continue  # a kind without a word in this language is not said in it
-        if not any(normalise(v) in normalise(c) or normalise(c) in normalise(v) for c in chosen):
+        # Contained in one said already, in the catalogue's words or the reader's ("romance"
+        # and "romantic comedy" are 爱情 and 爱情喜剧 in Chinese): said once.
+        said = [(normalise(c), value(lang, c)) for c in chosen]
+        shown = value(lang, v)
+        if not any(
+            normalise(v) in c or c in normalise(v) or shown in t or t in shown for c, t in said
+        ):
             chosen.append(v)
         if len(chosen) == 2:
             break
@@ -404,7 +410,8 @@ def summary(
     parts = []
     # A category is a heading in the catalogue ("Photo"); in an English sentence, a word.
     categories = [c.lower() for c in profile.categories] if lang == "en" else profile.categories
-    wanted = [*categories, *profile.wanted]
+    # "plants" as a category and as a wanted word is said once.
+    wanted = list({normalise(w): w for w in [*categories, *profile.wanted]}.values())
     if wanted:
         parts.append(say(lang, "summary.kinds", words=listed.join(values(lang, wanted[:3]))))
     if profile.liked:
@@ -449,7 +456,7 @@ def template_reply(
     '没有找到完全符合这些条件的结果。试着放宽一个条件吧（目前：想要 喜剧）。'
     >>> up = ScoredItem(Item("u", "Up", attributes={"genres": ["animation"]}), 1.0, {})
     >>> template_reply(Profile(wanted=["horror"]), [up], None)
-    'I found nothing horror that also fits the rest of what you asked; these come closest.'
+    'I found no horror that also fits the rest of what you asked; these come closest.'
     >>> template_reply(Profile(), [up], None, situation=Situation(options=("drama", "comedy"), vague=True))
     'Here are a few popular ones to start. What are you in the mood for: drama or comedy?'
     """
@@ -460,8 +467,10 @@ def template_reply(
         said = say(lang, "reply.unknown", words=" ".join(situation.unknown[:3]))
         return said + _then(said) + _ask(lang, situation) if situation.vague else said
     carried = {normalise(w) for s in items for w in s.item.words()}
+    # Only when no pick has any wanted word: "fruit or vegetables" answered with fruit is not
+    # a miss; "science fiction before 1920" answered with none is.
     missing = [w for w in profile.wanted if normalise(w) not in carried]
-    if missing:
+    if missing and len(missing) == len(profile.wanted):
         listed = say(lang, "summary.list").join(values(lang, missing[:2]))
         return say(lang, "reply.missing", words=listed)
     if situation.vague and situation.options:
