@@ -101,6 +101,7 @@ def merge(profile: Profile, delta: Change) -> Profile:
     out = profile.model_copy(deep=True)
     if delta.fresh:
         out.wanted = []
+    out.wanted = [w for w in out.wanted if w not in delta.drop]
     if delta.fresh == "wishes":
         out.categories, out.ranges, out.focus = [], {}, []
 

@@ -237,6 +237,9 @@ class Change:
     # words: "a comedy" after "a thriller"), "wishes" (wanted words, categories, bounds and
     # focus: "something like X instead"); "" adds (a refinement). Refusals always stay.
     fresh: Literal["", "kinds", "wishes"] = ""
+    # Wanted words this message replaces while it adds: a shop's other values of the facets it
+    # names ("in blue" after "a red jacket for women" drops red, keeps women and jackets).
+    drop: tuple[str, ...] = ()
 
 
 class ProfileUpdate(BaseModel):

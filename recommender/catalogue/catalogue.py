@@ -3,6 +3,7 @@ and the linkers the reader uses, all aligned by position (``Catalogue.build``)."
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from recommender.schemas import Item
 from recommender.text import keyword_tokens, normalise, title_key
 
 __all__ = ["Catalogue"]
+
+_VARIANT = re.compile(r"\s*\([^()]*\)\s*$")  # "Juno Jacket (Blue)": the variant's qualifier
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,25 @@ class Catalogue:
                 words = {normalise(c) for c in item.categories}
             out.append(frozenset(w for w in words | guessed if self.share(w) < KIND_AT_MOST))
         return out
+
+    @cached_property
+    def facets(self) -> dict[str, dict[str, np.ndarray]]:
+        """Per facet field (``spec.facet_fields``): each of its values (normalised) -> the
+        positions of the items that have it."""
+        return {
+            name: postings(
+                [frozenset(normalise(str(v)) for v in i.values(name)) for i in self.items]
+            )
+            for name in self.spec.facet_fields
+        }
+
+    @cached_property
+    def variant_group(self) -> np.ndarray:
+        """(n,) ints: rows whose titles differ only by a closing bracketed qualifier
+        ("Juno Jacket (Blue)", "Juno Jacket (Green)") share a group (``spec.variants``)."""
+        keys = [title_key(_VARIANT.sub("", item.title)) for item in self.items]
+        ids = {key: n for n, key in enumerate(dict.fromkeys(keys))}
+        return np.array([ids[key] for key in keys], dtype=np.int64)
 
     @cached_property
     def kind_sizes(self) -> np.ndarray:  # (n,) how many kind words each item has
@@ -194,7 +216,7 @@ class Catalogue:
                 date=spec.fields.date,
                 aliases=read_aliases(spec.folder, pop),
             ),
-            vocabulary=VocabularyLinker(items, spec.synonyms, people),
+            vocabulary=VocabularyLinker(items, spec.synonyms, people, spec.facet_fields),
             postings=postings([frozenset(normalise(w) for w in item.words()) for item in items]),
             title_postings=postings([frozenset(keyword_tokens(item.title)) for item in items]),
             guess_postings=postings(guessed),

@@ -88,12 +88,14 @@ class _SpecFile(BaseModel):
         model_config = ConfigDict(extra="forbid")
         attributes: list[str] = Field(default_factory=list)
         format: dict[str, str] = Field(default_factory=dict)
+        variants: bool = False
 
     class _Vocabulary(BaseModel):
         model_config = ConfigDict(extra="forbid")
         synonyms: dict[str, str] = Field(default_factory=dict)
         link_fields: list[str] = Field(default_factory=list)
         kind_fields: list[str] = Field(default_factory=list)
+        facet_fields: list[str] = Field(default_factory=list)
 
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
@@ -120,6 +122,9 @@ class CatalogSpec(BaseModel):
     credits: str = ""
     card_attributes: tuple[str, ...] = ()  # shown on a card, in order (price first when present)
     card_format: dict[str, str] = Field(default_factory=dict)  # "runtime" -> "{} min"
+    # Rows whose titles differ only by a bracketed qualifier are variants of one product
+    # ("Juno Jacket (Blue)"): a list shows one of them unless nothing else is left.
+    variants: bool = False
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
     # Numeric fields people bound with a unit: "runtime" -> "minutes" ("two hours max").
     measures: dict[str, str] = Field(default_factory=dict)
@@ -130,6 +135,9 @@ class CatalogSpec(BaseModel):
     link_fields: tuple[str, ...] = ()  # attributes holding people's names ("author"): people.py
     # Attributes that say what kind of item it is ("genres"); categories when none are named.
     kind_fields: tuple[str, ...] = ()
+    # Attributes a shop filters by ("colour", "gender"): a value asked for keeps only the items
+    # that have it, and gives way (first listed, first) when nothing else meets the request.
+    facet_fields: tuple[str, ...] = ()
     fields: FieldRoles = FieldRoles()  # money, date...: what the code must know of a field
     # How much each block of cooccur.json counts ("movielens" -> 0.5); 1 for the others.
     cooccur: dict[str, float] = Field(default_factory=dict)
@@ -185,12 +193,14 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         credits=c.credits,
         card_attributes=tuple(written.cards.attributes),
         card_format=dict(written.cards.format),
+        variants=written.cards.variants,
         synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
         measures=dict(written.ranges),
         named_ranges={k: tuple(v) for k, v in written.named_ranges.items()},
         ordinals={k: tuple(v) for k, v in written.ordinals.items()},
         link_fields=tuple(written.vocabulary.link_fields),
         kind_fields=tuple(written.vocabulary.kind_fields),
+        facet_fields=tuple(written.vocabulary.facet_fields),
         fields=written.fields,
         cooccur=dict(written.cooccur),
         examples=tuple(

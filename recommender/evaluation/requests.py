@@ -227,11 +227,14 @@ def evaluate_requests(
     limit: int | None = None,
     path: Path = REQUESTS_FILE,
     progress: Callable[[int, int], None] | None = None,
+    catalogue: str | None = None,
 ) -> dict[str, Any]:
     """The pass rates of the split (``tune``, ``test`` or ``all``), overall and by language,
-    catalogue and kind, with every failing case and why: the stable JSON of the command."""
+    catalogue and kind, with every failing case and why: the stable JSON of the command.
+    ``catalogue`` keeps that catalogue's cases only."""
     started = time.perf_counter()
     cases = [c for c in load_cases(path) if split == "all" or split_of(c) == split]
+    cases = [c for c in cases if catalogue in (None, c.catalogue)]
     cases = cases[:limit] if limit else cases
     outcomes = []
     for n, case in enumerate(cases, start=1):
@@ -246,6 +249,7 @@ def evaluate_requests(
             by["kind"][kind].append(o)
     return {
         "split": split,
+        **({"only": catalogue} if catalogue else {}),
         "settings": {
             "text_model": rec.settings.text_model,
             "profile_llm": rec.settings.profile_llm,
@@ -265,8 +269,9 @@ def evaluate_requests(
 def requests_markdown(result: dict[str, Any]) -> str:
     """The report: pass rates by axis, then each failing case."""
     o = result["overall"]
+    only = f" ({result['only']} only)" if result.get("only") else ""
     lines = [
-        f"# Typed requests, {_SPLIT_NAMES[result['split']]}: {o['passed']} of {o['cases']} pass "
+        f"# Typed requests, {_SPLIT_NAMES[result['split']]}{only}: {o['passed']} of {o['cases']} pass "
         f"({o['pass']:.0%})",
         "",
         "A case passes when the five cards shown after its last turn meet every hard constraint "

@@ -179,6 +179,9 @@ def requests(
         Path | None,
         typer.Option("--data", help="a request set (JSONL); default: the committed one"),
     ] = None,
+    catalogue: Annotated[
+        str | None, typer.Option("--catalogue", help="only this catalogue's cases (e.g. luma)")
+    ] = None,
     limit: Annotated[int | None, _LIMIT] = None,
     json_out: Annotated[Path | None, _JSON] = None,
     out: Annotated[Path, _OUTDIR] = OUT,
@@ -200,12 +203,18 @@ def requests(
     result = _measured(
         f"requests {split}",
         lambda progress: evaluate_requests(
-            Recommender.from_settings(settings), split, limit, data or REQUESTS_FILE, progress
+            Recommender.from_settings(settings),
+            split,
+            limit,
+            data or REQUESTS_FILE,
+            progress,
+            catalogue,
         ),
     )
     if result is None:
         return
-    _write(out, f"requests-{split}", requests_markdown(result), result, json_out)
+    stem = f"requests-{split}" + (f"-{catalogue}" if catalogue else "")
+    _write(out, stem, requests_markdown(result), result, json_out)
 
 
 @eval_app.command()

@@ -52,8 +52,9 @@ def describe(limit: Limit, lang: str | None = None) -> str:
     """A constraint as a person reads it, in ``lang`` (field and category names translated)."""
     if limit.key == "shown":
         return say(lang, "constraint.shown")
-    if limit.key in {"not", "category"}:
-        return say(lang, f"constraint.{limit.key}", words=", ".join(values(lang, limit.words)))
+    if limit.key in {"not", "category"} or limit.words:
+        key = limit.key if limit.key in {"not", "category"} else "category"
+        return say(lang, f"constraint.{key}", words=", ".join(values(lang, limit.words)))
     field = value(lang, limit.key)
     if limit.low is not None and limit.high is not None:
         return say(
@@ -106,6 +107,16 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
             firm_labels.append(_limit(key, rng))
         else:
             soft.append((_limit(key, rng), _in_range(values, rng)))
+    asked = {normalise(w) for w in profile.wanted}
+    for name, holders in data.facets.items():
+        # "a jacket for women, in blue": a shop's facet values asked for keep only the items
+        # that have one of them (any colour named, any gender), before categories give way.
+        named = sorted(asked & set(holders))
+        if named:
+            having = np.zeros(n, dtype=bool)
+            for word in named:
+                having[holders[word]] = True
+            soft.append((Limit(name, words=tuple(named)), having))
     if profile.categories:
         wanted = sorted({normalise(c) for c in profile.categories})
         soft.append(
@@ -124,7 +135,8 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
     for _, part in soft:
         mask &= part
     relaxed: list[Limit] = []
-    # Softest first: numeric ranges in the order given, then categories (what was asked for).
+    # Softest first: numeric ranges in the order given, facets in the catalogue's order, then
+    # categories (what was asked for).
     while not mask.any() and soft:
         label, _ = soft.pop(0)
         relaxed.append(label)

@@ -107,7 +107,10 @@ class Ranker:
         if weights is None:
             weights = weights_for(s, data, candidates.content)
         fused = fuse(candidates.signals, weights)
-        picked = mmr(fused.score, data.text[candidates.positions], k or s.top_k, s.mmr_lambda)
+        groups = data.variant_group[candidates.positions] if data.spec.variants else None
+        picked = mmr(
+            fused.score, data.text[candidates.positions], k or s.top_k, s.mmr_lambda, groups=groups
+        )
         return [
             ScoredItem(
                 item=data.items[int(candidates.positions[j])],

@@ -74,20 +74,31 @@ def mmr(
     k: int,
     lam: float = 0.75,
     pool: int = 50,
+    groups: np.ndarray | None = None,
 ) -> list[int]:
     """Pick ``k`` positions greedily: relevance minus redundancy with what is already picked.
 
     ``vectors`` are L2-normalised rows aligned with ``scores``. ``lam=1`` is the plain sort.
+    ``groups`` (aligned ints) marks variants of one product: one of each is picked, while
+    other products remain.
 
     >>> v = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
     >>> mmr(np.array([1.0, 0.99, 0.8]), v, k=2, lam=0.5)
     [0, 2]
     >>> mmr(np.array([1.0, 0.99, 0.8]), v, k=2, lam=1.0)
     [0, 1]
+    >>> mmr(np.array([1.0, 0.99, 0.8]), v, k=2, lam=1.0, groups=np.array([7, 7, 8]))
+    [0, 2]
     """
     if len(scores) == 0 or k <= 0:
         return []
-    order = np.argsort(-scores, kind="stable")[: max(pool, k)]
+    order = np.argsort(-scores, kind="stable")
+    if groups is not None:
+        # The best of each product first; its other variants only when nothing else is left.
+        first = np.zeros(len(order), dtype=bool)
+        first[np.unique(groups[order], return_index=True)[1]] = True
+        order = np.concatenate([order[first], order[~first]])
+    order = order[: max(pool, k)]
     if lam >= 1.0 or len(order) <= 1:
         return [int(i) for i in order[:k]]
     relevance = scale(scores[order])
@@ -97,6 +108,10 @@ def mmr(
     while len(chosen) < min(k, len(order)):
         gain = lam * relevance - (1.0 - lam) * redundancy
         gain[chosen] = -np.inf
+        if groups is not None:
+            taken = np.isin(groups[order], groups[order[chosen]])
+            if not taken.all():
+                gain[taken] = -np.inf
         best = int(np.argmax(gain))
         chosen.append(best)
         redundancy = np.maximum(redundancy, sims[best])

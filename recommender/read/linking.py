@@ -44,9 +44,16 @@ class VocabularyLinker:
         items: Sequence[Item],
         synonyms: Mapping[str, str] | None = None,
         people: PersonLinker | None = None,
+        facets: Sequence[str] = (),
     ) -> None:
         lang = pack().reader
         self.people = people  # names of people (directors, cast): surnames, typos
+        # A shop's facet fields (spec.facet_fields) -> their values: "in blue" after "in red"
+        # replaces the colour, not the rest of the request.
+        self.facets: dict[str, frozenset[str]] = {
+            name: frozenset(normalise(v) for item in items for v in item.values(name))
+            for name in facets
+        }
         # The catalogue's own synonyms over the language's spelling variants ("grey" -> "gray").
         self._synonyms = {**lang.spellings, **(synonyms or {})}
         self._ignored = lang.not_attributes
@@ -66,6 +73,13 @@ class VocabularyLinker:
                 title_count[word] += 1
                 for category in item.categories:
                     in_category[word][category] += 1
+        # A category named "Bras & Tanks" is also named by each of its halves: "tanks" finds
+        # it beside "Tanks".
+        self._halves: dict[str, list[str]] = defaultdict(list)
+        for key, category in self._categories.items():
+            halves = key.split(" and ")
+            for half in halves if len(halves) > 1 else ():
+                self._halves[half.strip()].append(category)
         # One-word vocabulary, synonyms and categories, for typed slips ("mistery", "furnature").
         known = {w for w in self._words if " " not in w}
         known |= {w for w in self._synonyms if " " not in w}
@@ -145,8 +159,10 @@ class VocabularyLinker:
             target = self._synonyms.get(phrase, phrase)
             for candidate in (target, stem(target)):
                 cat = self._categories.get(candidate) or self._categories.get(candidate + "s")
-                if cat and cat not in found:
-                    found.append(cat)
+                halves = self._halves.get(candidate) or self._halves.get(candidate + "s", [])
+                for c in ([cat] if cat else []) + halves:
+                    if c not in found:
+                        found.append(c)
         for word in words:
             cat = self._title_word_category.get(stem(self._synonyms.get(word, word)))
             if cat and cat not in found:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -135,6 +135,8 @@ def read_message(
     said = dataclasses.replace(draft.done(ranges, intent), shunned=shunned, query=query)
     anchors = [n for n, m in enumerate(mentions) if m.item_id in said.liked and anchored(parsed, n)]
     said = dataclasses.replace(said, fresh=_fresh(parsed, bool(anchors), said))
+    if said.fresh == "kinds" and not said.categories:
+        said = _facet_refinement(said, vocabulary.facets)
     return Reading(
         text=text,
         language=code,
@@ -158,6 +160,22 @@ def _fresh(parsed: Parsed, anchored: bool, said: Change) -> Literal["", "kinds",
     if anchored or asks_afresh(parsed):
         return "wishes"
     return "kinds" if said.wanted or said.categories else ""
+
+
+def _facet_refinement(said: Change, facets: Mapping[str, frozenset[str]]) -> Change:
+    """A message whose wanted words are all a shop's facet values ("in blue", "for men")
+    refines the request: it replaces the values of those facets only.
+
+    >>> colours = {"colour": frozenset({"red", "blue"}), "gender": frozenset({"men"})}
+    >>> _facet_refinement(Change(wanted=("blue",), fresh="kinds"), colours).drop
+    ('red',)
+    """
+    wanted = set(said.wanted)
+    touched = [values for values in facets.values() if wanted & values]
+    if not touched or not wanted <= set().union(*touched):
+        return said
+    drop = tuple(sorted(set().union(*touched) - wanted))
+    return dataclasses.replace(said, fresh="", drop=drop)
 
 
 def _read_words(

@@ -37,7 +37,7 @@ def shared_data() -> Path:
     return SHARED
 
 
-@pytest.mark.parametrize("name", ["movies", "shop", "pictures"])
+@pytest.mark.parametrize("name", ["movies", "shop", "pictures", "luma"])
 def test_catalogue_rows_validate_with_unique_sorted_ids(name):
     ids = [row.id for row in rows(name)]
     assert len(ids) == len(set(ids))
@@ -59,6 +59,53 @@ def test_shop_rows_have_photos_prices_and_credits():
     shoe = next(r for r in shop if r.id == "ultraboost-running-shoe")
     assert shoe.categories == ["Sports & Outdoor", "Footwear"]
     assert shoe.attributes["colour"] == ["blue", "pink"]
+
+
+def test_luma_is_one_row_per_style_colour_with_its_photo_reviews_and_licence():
+    luma = {row.id: row for row in rows("luma")}
+    assert len(luma) == 469
+    for row in luma.values():
+        assert row.image and (ASSETS / "luma" / row.image).is_file(), row.id
+        assert "OSL-3.0" in (row.licence or "") and "SKU" in (row.source or "")
+    for name in ("LICENSE-OSL-3.0.txt", "LICENSE-AFL-3.0.txt"):
+        assert b"License" in (ASSETS / "luma" / name).read_bytes()  # verbatim (one is Latin-1)
+    hoodie = luma["MH01-black"]
+    assert hoodie.title == "Chaz Kangeroo Hoodie (Black)"
+    assert hoodie.attributes["colour"] == ["black"] and hoodie.attributes["gender"] == ["Men"]
+    assert hoodie.categories == ["Tops", "Hoodies & Sweatshirts"]
+    assert "Size XS" in hoodie.attributes["options"]
+    # Every colour of a style shares its rating; the review text follows the description.
+    assert luma["MJ01-red"].attributes["rating"] == luma["MJ01-orange"].attributes["rating"]
+    rated = [r for r in luma.values() if "rating" in r.attributes]
+    assert all(1 <= r.attributes["rating"] <= 5 and r.attributes["reviews"] >= 1 for r in rated)
+    assert all("Reviews: " in r.description for r in rated)
+    # The Sprite ball the store labels "Red" is pink in its SKU and its photo.
+    assert luma["24-WG081-pink"].attributes["colour"] == ["pink"]
+    links = json.loads((ASSETS / "luma" / "cooccur.json").read_text(encoding="utf-8"))
+    assert {"related", "upsell", "crosssell"} <= set(links)
+    assert all(a in luma and set(b) <= set(luma) for t in ("related",) for a, b in links[t].items())
+
+
+def test_luma_build_is_byte_for_byte(tmp_path):
+    luma = SHARED / "magento-luma"
+    if not luma.is_dir():
+        pytest.skip(f"the Luma sample data is not at {luma}")
+    script = ROOT / "scripts" / "build" / "build_luma.py"
+    out = tmp_path / "luma"
+    subprocess.run(
+        [sys.executable, str(script), "--luma", str(luma), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    built = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    committed = sorted(
+        p.relative_to(ASSETS / "luma")
+        for p in (ASSETS / "luma").rglob("*")
+        if p.is_file() and p.name != "catalog.toml" and "vectors" not in p.parts
+    )
+    assert built == committed
+    for rel in built:
+        assert (out / rel).read_bytes() == (ASSETS / "luma" / rel).read_bytes(), rel
 
 
 def test_pictures_are_the_tux_paint_stamps_with_their_licence():
@@ -232,14 +279,14 @@ def test_no_catalogue_is_named_in_the_code():
 def test_every_bundled_folder_reads_as_a_catalogue():
     from recommender.catalogue.spec import read_spec
 
-    for name in ("movies", "shop", "pictures"):
+    for name in ("movies", "shop", "pictures", "luma"):
         spec = read_spec(ASSETS / name)
         assert spec.name == name and spec.rows_path.is_file() and spec.licence and spec.examples
         for example in spec.examples:
             assert all(Path(f).is_file() for f in example.files), example
 
 
-@pytest.mark.parametrize("name", ["movies", "shop", "pictures"])
+@pytest.mark.parametrize("name", ["movies", "shop", "pictures", "luma"])
 def test_prebuilt_vectors_cover_every_row_for_the_default_models(name):
     """Stale vectors (rows edited, model changed) would be embedded again at every first start:
     scripts/build/build_vectors.py must be rerun. Checked without loading any model."""

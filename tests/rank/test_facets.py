@@ -1,0 +1,96 @@
+"""A shop's facets and variants: "for women, in blue" filters, a refinement replaces only its
+facet, one colour of a product per list, and a category "Bras & Tanks" named by its halves."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.spec import CatalogSpec
+from recommender.profile import merge
+from recommender.rank.constraints import Limit, allowed
+from recommender.read.reading import read_message
+from recommender.schemas import Item, Profile
+
+
+def _item(sku: str, title: str, colour: str, gender: str, kind: str = "Jackets") -> Item:
+    attrs = {"colour": [colour], "gender": [gender], "price": 50.0}
+    return Item(sku, title, categories=("Tops", kind), attributes=attrs)
+
+
+ITEMS = [
+    _item("WJ1-blue", "Juno Jacket (Blue)", "blue", "Women"),
+    _item("WJ1-red", "Juno Jacket (Red)", "red", "Women"),
+    _item("WJ2-red", "Nadia Shell (Red)", "red", "Women"),
+    _item("MJ1-blue", "Taurus Shell (Blue)", "blue", "Men"),
+    _item("MJ1-red", "Taurus Shell (Red)", "red", "Men"),
+    _item("WT1-blue", "Zoe Tank (Blue)", "blue", "Women", "Bras & Tanks"),
+    _item("MT1-blue", "Atlas Tank (Blue)", "blue", "Men", "Tanks"),
+]
+
+
+def _shop(embedder) -> Catalogue:
+    spec = CatalogSpec.bare("sportswear").model_copy(
+        update={"facet_fields": ("colour", "gender"), "variants": True}
+    )
+    return Catalogue.build(spec, ITEMS, embedder.embed([i.text() for i in ITEMS]))
+
+
+def _ids(data: Catalogue, mask: np.ndarray) -> set[str]:
+    return {data.items[p].id for p in np.flatnonzero(mask)}
+
+
+def test_asked_facet_values_keep_only_the_items_that_have_them(embedder):
+    data = _shop(embedder)
+    gate = allowed(data, Profile(wanted=["jackets", "women", "blue"], categories=["Jackets"]))
+    assert _ids(data, gate.mask) == {"WJ1-blue"}
+    # Nothing is blue, for women and a tank top at once... tanks for women exist, so colour
+    # (listed first) is what gives way when nothing meets them all.
+    gate = allowed(data, Profile(wanted=["women", "red"], categories=["Tanks", "Bras & Tanks"]))
+    assert _ids(data, gate.mask) == {"WT1-blue"}
+    assert gate.relaxed == (Limit("colour", words=("red",)),)
+
+
+def test_a_facet_refinement_replaces_only_that_facet(embedder):
+    data = _shop(embedder)
+    first = read_message("a red jacket for women", data.titles, data.vocabulary, spec=data.spec)
+    profile = merge(Profile(), first.said)
+    assert {"red", "women"} <= set(profile.wanted) and profile.categories == ["Jackets"]
+    then = read_message("in blue", data.titles, data.vocabulary, spec=data.spec)
+    assert then.said.fresh == "" and "red" in then.said.drop
+    profile = merge(profile, then.said)
+    assert "women" in profile.wanted and "blue" in profile.wanted and "red" not in profile.wanted
+    assert profile.categories == ["Jackets"]
+    # A new kind of request still starts over.
+    other = read_message("a tank top for men", data.titles, data.vocabulary, spec=data.spec)
+    assert other.said.fresh == "kinds"
+
+
+def test_a_category_is_named_by_either_half_of_its_name(embedder):
+    data = _shop(embedder)
+    assert set(data.vocabulary.categories_in("a tank top")) == {"Tanks", "Bras & Tanks"}
+
+
+def test_a_list_shows_one_colour_of_a_product_while_others_remain(embedder):
+    from recommender.rank.ranking import Ranker
+
+    data = _shop(embedder)
+    groups = data.variant_group
+    position = data.position
+    assert groups[position["WJ1-blue"]] == groups[position["WJ1-red"]]
+    assert groups[position["WJ1-blue"]] != groups[position["WJ2-red"]]
+
+    class Settings:
+        weights: ClassVar[dict[str, float]] = {"text": 1.0}
+        top_k = 3
+        mmr_lambda = 1.0
+
+    from recommender.rank.retrieval import Candidates
+
+    positions = np.array([position[i] for i in ("WJ1-blue", "WJ1-red", "MJ1-blue", "MJ1-red")])
+    scores = np.array([1.0, 0.99, 0.5, 0.4])
+    candidates = Candidates(positions=positions, signals={"text": scores}, sources={})
+    picked = Ranker(Settings(), None, None).order(data, candidates)  # type: ignore[arg-type]
+    assert [s.item.id for s in picked] == ["WJ1-blue", "MJ1-blue", "WJ1-red"]
