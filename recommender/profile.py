@@ -102,8 +102,10 @@ def merge(profile: Profile, delta: Change) -> Profile:
     if delta.fresh:
         out.wanted = []
     out.wanted = [w for w in out.wanted if w not in delta.drop]
+    if delta.fresh in ("things", "wishes"):
+        out.categories = []
     if delta.fresh == "wishes":
-        out.categories, out.ranges, out.focus = [], {}, []
+        out.ranges, out.focus = {}, []
 
     def move(value: str, into: list[str], *away: list[str]) -> None:
         for lst in away:

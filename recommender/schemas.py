@@ -234,9 +234,10 @@ class Change:
     query: str = ""  # ... without what it refuses: what retrieval looks for ("" keeps the last)
     focus: tuple[str, ...] = ()  # liked ids this message centres on (replaces the focus)
     # A new request replaces earlier wishes rather than adding to them: "kinds" (the wanted
-    # words: "a comedy" after "a thriller"), "wishes" (wanted words, categories, bounds and
-    # focus: "something like X instead"); "" adds (a refinement). Refusals always stay.
-    fresh: Literal["", "kinds", "wishes"] = ""
+    # words: "a comedy" after "a thriller"), "things" (wanted words and categories: "something
+    # for yoga" after "a jacket"), "wishes" (wanted words, categories, bounds and focus:
+    # "something like X instead"); "" adds (a refinement). Refusals always stay.
+    fresh: Literal["", "kinds", "things", "wishes"] = ""
     # Wanted words this message replaces while it adds: a shop's other values of the facets it
     # names ("in blue" after "a red jacket for women" drops red, keeps women and jackets).
     drop: tuple[str, ...] = ()

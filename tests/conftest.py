@@ -141,8 +141,9 @@ def movie_spec(name: str = "movies", folder: Path | None = None):
     return read_spec(ROOT / "assets" / "movies").model_copy(update={"name": name, "folder": folder})
 
 
-# A films catalogue's spec for in-memory test items: genres are its kind field.
-FILM_SPEC = CatalogSpec(name="films", kind_fields=("genres",))
+# A films catalogue's spec for in-memory test items: genres and fine genres (tags) are its kinds,
+# as in the bundled movies catalogue.
+FILM_SPEC = CatalogSpec(name="films", kind_fields=("genres", "tags"))
 
 
 def engine(

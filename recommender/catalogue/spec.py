@@ -97,11 +97,16 @@ class _SpecFile(BaseModel):
         kind_fields: list[str] = Field(default_factory=list)
         facet_fields: list[str] = Field(default_factory=list)
 
+    class _Signals(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        min_support: int = 3
+
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
     vocabulary: _Vocabulary = Field(default_factory=_Vocabulary)
     fields: FieldRoles = Field(default_factory=FieldRoles)
     cooccur: dict[str, float] = Field(default_factory=dict)
+    signals: _Signals = Field(default_factory=lambda: _SpecFile._Signals())
     ranges: dict[str, str] = Field(default_factory=dict)
     named_ranges: dict[str, list[str]] = Field(default_factory=dict)
     ordinals: dict[str, list[str]] = Field(default_factory=dict)
@@ -141,6 +146,9 @@ class CatalogSpec(BaseModel):
     fields: FieldRoles = FieldRoles()  # money, date...: what the code must know of a field
     # How much each block of cooccur.json counts ("movielens" -> 0.5); 1 for the others.
     cooccur: dict[str, float] = Field(default_factory=dict)
+    # Mentions a liked item needs before co-occurrence speaks for it (popularity.json counts):
+    # pairs from one or two dialogues are noise; a store's own links are not (0).
+    min_support: int = 3
     examples: tuple[Example, ...] = ()
 
     @classmethod
@@ -203,6 +211,7 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         facet_fields=tuple(written.vocabulary.facet_fields),
         fields=written.fields,
         cooccur=dict(written.cooccur),
+        min_support=written.signals.min_support,
         examples=tuple(
             Example(text=e.text, files=tuple(str((folder / f).resolve()) for f in e.files))
             for e in written.examples

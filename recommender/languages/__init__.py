@@ -131,6 +131,7 @@ class StanceWords:
     additive: frozenset[str] = frozenset()  # "also": a refinement
     additive_first: frozenset[str] = frozenset()  # ... or a first "and", "but"
     afresh: frozenset[str] = frozenset()  # "instead": a new request
+    heads: frozenset[str] = frozenset()  # "something for yoga": a request, not "in blue"
     generic: frozenset[str] = frozenset()  # "movie", "stuff": never a refused describing word
 
 

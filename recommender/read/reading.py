@@ -48,6 +48,7 @@ from recommender.read.stance import (
     asks_afresh,
     parse,
     refused_words,
+    stands_alone,
     title_stance,
     wished_text,
     word_runs,
@@ -150,15 +151,20 @@ def read_message(
 _ANY = CatalogSpec(name="any")  # a message read without a catalogue's spec: the default roles
 
 
-def _fresh(parsed: Parsed, anchored: bool, said: Change) -> Literal["", "kinds", "wishes"]:
+def _fresh(
+    parsed: Parsed, anchored: bool, said: Change
+) -> Literal["", "kinds", "things", "wishes"]:
     """Does the message replace the last request's wishes, and which? A request centred on a
     title ("something like X") or said to be new ("something else") replaces them all; one
-    that names kinds of its own ("a comedy") replaces the kinds; "also", "too", or a first
-    "and"/"but" make it a refinement, which adds."""
+    that names kinds of its own ("a comedy") replaces the kinds, and the kind of thing too
+    when it asks for "something" of no named category ("something for yoga" after "a
+    jacket"); "also", "too", or a first "and"/"but" make it a refinement, which adds."""
     if adds_on(parsed):
         return ""
     if anchored or asks_afresh(parsed):
         return "wishes"
+    if said.wanted and not said.categories and stands_alone(parsed):
+        return "things"
     return "kinds" if said.wanted or said.categories else ""
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "asks_afresh",
     "parse",
     "refused_words",
+    "stands_alone",
     "title_cue",
     "title_stance",
     "warm",
@@ -441,6 +442,13 @@ def adds_on(parsed: Parsed) -> bool:
     if tokens and tokens[0].lower_ in words.additive_first:
         return True
     return any(t.lower_ in words.additive for t in tokens)
+
+
+def stands_alone(parsed: Parsed) -> bool:
+    """Whether the message has a request's head ("something for yoga"), not only a refinement's
+    words ("in blue", "for men")."""
+    words = _words()
+    return any(t.lower_ in words.heads for t in parsed.doc)
 
 
 def asks_afresh(parsed: Parsed) -> bool:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import weakref
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from recommender.languages import pack
@@ -38,6 +39,9 @@ class Situation:
     unknown: tuple[str, ...] = ()  # the message's words no item uses (it said nothing else)
     options: tuple[str, ...] = ()  # the catalogue's commonest kinds, most common first
     vague: bool = False  # nothing to rank by: no wish, no title, no bound, no photo
+    # A shop's facet fields -> their values (``spec.facet_fields``): "black" is said as "in
+    # black", "men" as "for men", not as kinds of thing.
+    facets: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def situation(reading: Reading, profile: Profile, data: Catalogue) -> Situation:
@@ -72,7 +76,12 @@ def situation(reading: Reading, profile: Profile, data: Catalogue) -> Situation:
         or profile.shunned
         or profile.disliked
     )
-    return Situation(unknown=unknown, options=kinds_on_offer(data), vague=empty and not known)
+    return Situation(
+        unknown=unknown,
+        options=kinds_on_offer(data),
+        vague=empty and not known,
+        facets=data.vocabulary.facets,
+    )
 
 
 @functools.cache

@@ -38,6 +38,7 @@ __all__ = [
     "browser_language",
     "choose",
     "from_locale",
+    "has",
     "language_name",
     "message_language",
     "notice",
@@ -149,6 +150,12 @@ def say(lang: str | None, key: str, /, **fields: object) -> str:
     if wanted != set(fields):
         raise ConfigError(f"string {key!r}: needs {sorted(wanted)}, was given {sorted(fields)}")
     return raw.format(**fields) if wanted else raw
+
+
+def has(lang: str | None, key: str) -> bool:
+    """Whether ``lang``'s ui.toml holds the string ``key`` (a wording some fields have of their
+    own, as ``summary.facet_colour``)."""
+    return key in _table(supported(lang))
 
 
 def say_nth(lang: str | None, key: str, n: int, /, **fields: object) -> str:

@@ -8,16 +8,16 @@ and for prompts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import pack
 from recommender.read.linking import TitleLinker
 from recommender.reply.situation import Situation
-from recommender.reply.strings import say, say_nth, setting, value, values
+from recommender.reply.strings import has, say, say_nth, setting, value, values
 from recommender.schemas import Item, Profile, ScoredItem
 from recommender.signals import Signal
-from recommender.text import keyword_tokens, normalise
+from recommender.text import keyword_tokens, normalise, stem
 
 __all__ = [
     "describe_profile",
@@ -95,6 +95,16 @@ def _money(x: float) -> str:
     ('$89', '$12.50')
     """
     return f"${x:.0f}" if float(x).is_integer() else f"${x:.2f}"
+
+
+def _bound(x: float) -> str:
+    """An upper budget as it was said: "under $80" is read as at most $79.99, said as $80.
+
+    >>> _bound(79.99), _bound(80.0), _bound(12.5)
+    ('$80', '$80', '$12.50')
+    """
+    up = round(x + 0.01, 2)
+    return _money(up if up.is_integer() and not float(x).is_integer() else x)
 
 
 def _num(x: float) -> str:
@@ -209,8 +219,15 @@ def _kinds(item: Item, profile: Profile, spec: CatalogSpec, lang: str) -> list[s
     before a broad one it contains ("heist" before "comedy", not "adventure comedy comedy")."""
     wanted = {normalise(w) for w in profile.wanted}
     own: list[tuple[int, int, str]] = []
-    for key, v in _values(item):  # a wanted word the item has, in any field of words
-        if normalise(v) in wanted and key not in spec.link_fields:
+    table = pack(lang).ui or {}
+    for key, v in _values(item):  # a wanted word the item has, in its kind fields
+        if (
+            normalise(v) in wanted
+            and key not in spec.link_fields
+            and key not in spec.facet_fields  # said as "in blue", "for women"
+            and f"reason_fields.{key}" not in table  # said by a clause of its own
+            and key in spec.kind_fields  # none named: the item's category says what it is
+        ):
             own.append((0, len(own), v))
     for key in spec.kind_fields:
         raw = item.attributes.get(key)
@@ -312,7 +329,7 @@ def _ties(
     price, budget = item.number(spec.fields.money), profile.ranges.get(spec.fields.money)
     if price is not None and budget is not None and budget.max is not None:
         out.append(
-            say_nth(lang, "reason.budget", n, price=_money(price), budget=_money(budget.max))
+            say_nth(lang, "reason.budget", n, price=_money(price), budget=_bound(budget.max))
         )
     # A shared person or fine kind tells why; a shared country or language does not.
     telling = {*spec.link_fields, *spec.kind_fields}
@@ -393,10 +410,15 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str, n: in
 
 
 def summary(
-    profile: Profile, titles: TitleLinker | None, lang: str = "en", spec: CatalogSpec | None = None
+    profile: Profile,
+    titles: TitleLinker | None,
+    lang: str = "en",
+    spec: CatalogSpec | None = None,
+    facets: Mapping[str, frozenset[str]] | None = None,
 ) -> str:
     """What was asked, as a phrase for the opening ("comedy and heist, from 2000 to 2009,
-    nothing violent"); "" when nothing was.
+    nothing violent"); "" when nothing was. A shop's facet values (``facets``: field -> values)
+    follow the kind they qualify ("jackets in blue for women").
 
     >>> from recommender.schemas import Range
     >>> summary(Profile(wanted=["comedy"], avoided=["horror"], ranges={"year": Range(min=1990,
@@ -404,16 +426,39 @@ def summary(
     'comedy, from 1990 to 1999, price up to $200, nothing horror'
     >>> summary(Profile(wanted=["comedy"], ranges={"year": Range(min=2000)}), None, "zh")
     '喜剧，2000年以后'
+    >>> shop = {"colour": frozenset({"blue"}), "gender": frozenset({"women"})}
+    >>> summary(Profile(wanted=["jackets", "jacket", "women", "blue"], categories=["Jackets"]),
+    ...     None, facets=shop)
+    'jackets in blue for women'
     """
     spec = spec or _ANY
+    facets = facets or {}
     listed = say(lang, "summary.list")
     parts = []
+    faceted = {w for values_ in facets.values() for w in values_}
+    headings = {normalise(c) for c in profile.categories}
+    # What kind of thing first ("jackets and rainy", not "rainy and jackets").
+    asked = sorted(
+        (w for w in profile.wanted if normalise(w) not in faceted),
+        key=lambda w: normalise(w) not in headings,
+    )
     # A category is a heading in the catalogue ("Photo"); in an English sentence, a word.
     categories = [c.lower() for c in profile.categories] if lang == "en" else profile.categories
-    # "plants" as a category and as a wanted word is said once.
-    wanted = list({normalise(w): w for w in [*categories, *profile.wanted]}.values())
-    if wanted:
-        parts.append(say(lang, "summary.kinds", words=listed.join(values(lang, wanted[:3]))))
+    # "plants" as a category and as a wanted word is said once; "jackets" and "jacket" too.
+    kinds: dict[str, str] = {}
+    for word in [*categories, *asked] if not facets or not asked else asked:
+        kinds.setdefault(" ".join(stem(w) for w in normalise(word).split()), word)
+    said = listed.join(values(lang, list(kinds.values())[:3])) if kinds else ""
+    qualifiers = [
+        say(lang, key if has(lang, key := f"summary.facet_{name}") else "summary.facet",
+            words=listed.join(values(lang, named)))
+        for name, held in facets.items()
+        if (named := [w for w in profile.wanted if normalise(w) in held])
+    ]  # fmt: skip
+    if said or qualifiers:
+        phrase = say(lang, "summary.qualified", kinds=said, facets=say(
+            lang, "summary.facet_join").join(qualifiers)) if qualifiers else said  # fmt: skip
+        parts.append(say(lang, "summary.kinds", words=phrase.strip()))
     if profile.liked:
         names = listed.join(_name(i, titles) for i in profile.liked[-2:])
         parts.append(say(lang, "summary.liked", titles=names))
@@ -428,6 +473,8 @@ def summary(
             )
         elif rng.min is not None:
             parts.append(say(lang, prefix + "from", low=show(rng.min), **fields))
+        elif rng.max is not None and key == spec.fields.money and show(rng.max) != _bound(rng.max):
+            parts.append(say(lang, "summary.under", high=_bound(rng.max), **fields))
         elif rng.max is not None:
             parts.append(say(lang, prefix + "up_to", high=show(rng.max), **fields))
     # The catalogue's own words only (a shunned phrase is the person's, shown in the profile
@@ -476,7 +523,7 @@ def template_reply(
     if situation.vague and situation.options:
         said = say(lang, "reply.vague")
         return said + _then(said) + _ask(lang, situation)
-    said = summary(profile, titles, lang, spec)
+    said = summary(profile, titles, lang, spec, situation.facets)
     if not said:
         return say(lang, "reply.picks", count=len(items))
     return say(lang, "reply.picks_for", count=len(items), summary=said)

@@ -220,11 +220,11 @@ def apparel(luma: Path, out: Path, reviews: dict) -> tuple[list[dict], dict[str,
                 sizes.append(attrs["size"])
         for colour, entry in by_colour.items():
             attrs: dict = {"price": float(style["price"]), "colour": [colour.lower()]}
-            attrs["gender"] = [g for g in ("Women", "Men") if g in categories][:1]
+            attrs["gender"] = [g.lower() for g in ("Women", "Men") if g in categories][:1]
             attrs["options"] = [f"Size {size}" for size in entry["sizes"]]
             acts = activities(description, collections)
             if acts:
-                attrs["activity"] = acts
+                attrs["activity"] = [a.lower() for a in acts]
             for key in ("climate", "material", "pattern"):
                 if extra.get(key):
                     attrs[key] = lines(extra[key])
@@ -284,10 +284,13 @@ def gear(luma: Path, out: Path, reviews: dict) -> list[dict]:
         colours = _colours(r, photo)
         if colours:
             attrs["colour"] = colours
-        gender = lines(r.get("gender", ""))
+        gender = [g.lower() for g in lines(r.get("gender", ""))]
         if gender:
             attrs["gender"] = gender
-        for key, name in (("activity", "activity"), ("material", "material"),
+        activity = [a.lower() for a in lines(r.get("activity", ""))]
+        if activity:
+            attrs["activity"] = activity
+        for key, name in (("material", "material"),
                           ("pattern", "pattern"), ("features_bags", "features"), ("strap_bags", "strap"),
                           ("category_gear", "use"), ("format", "format")):  # fmt: skip
             values = lines(r.get(key, ""))

@@ -71,7 +71,7 @@ def test_luma_is_one_row_per_style_colour_with_its_photo_reviews_and_licence():
         assert b"License" in (ASSETS / "luma" / name).read_bytes()  # verbatim (one is Latin-1)
     hoodie = luma["MH01-black"]
     assert hoodie.title == "Chaz Kangeroo Hoodie (Black)"
-    assert hoodie.attributes["colour"] == ["black"] and hoodie.attributes["gender"] == ["Men"]
+    assert hoodie.attributes["colour"] == ["black"] and hoodie.attributes["gender"] == ["men"]
     assert hoodie.categories == ["Tops", "Hoodies & Sweatshirts"]
     assert "Size XS" in hoodie.attributes["options"]
     # Every colour of a style shares its rating; the review text follows the description.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import FILM_SPEC
 
+from recommender.catalogue.spec import CatalogSpec
 from recommender.reply.grounding import ground_model_text
 from recommender.reply.templates import template_reason
 from recommender.schemas import Item, Profile, Range, ScoredItem
@@ -118,3 +119,21 @@ def test_a_description_that_talks_to_a_model_is_never_quoted():
     )
     reason = template_reason(ScoredItem(bad, 1.0, {}), Profile(), None, spec=FILM_SPEC)
     assert "instructions" not in reason and reason.startswith("A 2001 drama"), reason
+
+
+def test_a_shop_reason_says_its_category_colour_and_fit_not_facets_as_kinds():
+    jacket = Item(
+        "WJ1-blue",
+        "Juno Jacket (Blue)",
+        categories=("Tops", "Jackets"),
+        attributes={"price": 77.0, "colour": ["blue"], "gender": ["women"], "climate": ["Rainy"]},
+    )
+    shop = CatalogSpec(name="sportswear", facet_fields=("colour", "gender"))
+    profile = Profile(
+        wanted=["rainy", "jackets", "women", "blue"],
+        categories=["Jackets"],
+        ranges={"price": Range(max=79.99)},
+    )
+    reason = template_reason(ScoredItem(jacket, 1.0, {"text": 0.5}), profile, None, spec=shop)
+    assert reason.startswith("From the jackets range, in blue, for women — $77, inside your $80")
+    assert "Rainy" not in reason and "A women" not in reason
