@@ -65,6 +65,7 @@ class FieldRoles(BaseModel):
     money_max: str = "price_max"  # the top of a price range ("$20-$40")
     date: str = "year"  # decades and years bound it; "newer" and "like X but older" move it
     options: str = "options"  # an item's variants (sizes): never shown as a fact
+    colour: str = "colour"  # "not that colour" refuses the last list's value of it
 
     @property
     def money_fields(self) -> frozenset[str]:

@@ -29,12 +29,12 @@ _REFERENCE = (214, 39, 40)
 def fmt(value: object, ci: Sequence[float] | None = None) -> str:
     """A figure with its interval: ``0.213 (0.197-0.229)``.
 
-    >>> fmt(0.2134, [0.197, 0.2291])
-    '0.213 (0.197-0.229)'
+    >>> fmt(0.2134, [0.197, 0.2291]), fmt(414)
+    ('0.213 (0.197-0.229)', '414')
     """
-    if not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return "-"
-    text = f"{value:.3f}"
+    text = str(value) if isinstance(value, int) else f"{value:.3f}"
     if ci:
         text += f" ({ci[0]:.3f}-{ci[1]:.3f})"
     return text

@@ -300,13 +300,28 @@ def images(
     verbose: Annotated[bool, typer.Option("-v")] = False,
 ) -> None:
     """Images: leave-one-out category P@1/P@5 (image->image, text->image in English and
-    Chinese) and tagging accuracy of the image words."""
+    Chinese) and tagging accuracy of the image words; for a shop of style-colour products
+    (assets/luma), colour-held-out photo P@5 by kind and how well colours are named."""
     setup_logging(verbose)
-    from recommender.evaluation.media import evaluate_images, images_markdown
+    from recommender.evaluation.media import (
+        evaluate_images,
+        evaluate_shop_photos,
+        images_markdown,
+        is_shop,
+        shop_photos_markdown,
+    )
     from recommender.evaluation.report import bar_chart
 
     if not (data / "catalog.jsonl").is_file():
         raise typer.BadParameter(f"no catalog.jsonl in {data}")
+    if is_shop(data):
+        try:
+            shop = evaluate_shop_photos(settings_from(config), data)
+        except MagpieError as e:
+            fail(e)
+            return
+        _write(out, f"images-{shop['dataset']}", shop_photos_markdown(shop), shop, json_out)
+        return
     try:
         result = evaluate_images(settings_from(config), data, limit)
     except MagpieError as e:

@@ -106,6 +106,7 @@ class CritiqueCues:
     older_than_title: tuple[str, ...]  # true comparatives only ("like X but older")
     newer_than_title: tuple[str, ...]
     filler: tuple[str, ...]  # words that say nothing beyond a critique
+    other_colour: tuple[str, ...] = ()  # "not that colour": the last list's colour is refused
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -53,6 +54,12 @@ def _comparative(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{_either(words)})" + _NOT_THAN, re.I)
 
 
+# "not that colour", "a different colour for #3": the card named, else the last list.
+_OTHER_COLOUR = (
+    re.compile(rf"\b(?:{_either(_CUES.other_colour)})\b(?:\s+(?:of|on|for)\s+{_REF})?", re.I)
+    if _CUES.other_colour
+    else None
+)
 _CHEAPER = _comparative(_CUES.cheaper)
 _PRICIER = _comparative(_CUES.pricier)
 _OLDER = _comparative(_CUES.older)
@@ -166,6 +173,20 @@ def read_critique(text: str, shown: Sequence[Item], fields: FieldRoles | None = 
                 )
             recognised = True
             rest = pattern.sub(" ", rest)
+    avoided: list[str] = []
+    if _OTHER_COLOUR is not None and (found := _OTHER_COLOUR.search(rest)):
+        # "not that colour": the colour most of the last cards share (or the named card's).
+        card = _reference(found, shown) if found.lastindex else None
+        colours = [
+            c.lower()
+            for item in ([card] if card is not None else shown)
+            for c in item.values(fields.colour)
+        ]
+        if colours:
+            top, count = Counter(colours).most_common(1)[0]
+            avoided = [top] if count * 2 >= len(colours) or card is not None else colours[:1]
+        recognised = True
+        rest = rest.replace(found.group(0), " ")
     if missing and not shown:
         notes.append(Notice("notice.critique_nothing_shown"))
     elif missing:
@@ -180,6 +201,7 @@ def read_critique(text: str, shown: Sequence[Item], fields: FieldRoles | None = 
         liked=tuple(liked),
         disliked=tuple(disliked),
         seen=tuple(seen),
+        avoided=tuple(avoided),
         ranges=ranges,
         focus=tuple(liked),  # "more like #2" centres on #2
     )

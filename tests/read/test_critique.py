@@ -59,3 +59,18 @@ def test_a_list_of_references_carries_its_critique():
     assert read_critique("not #3, #4 or the last one", five).change.disliked == ("c", "d", "e")
     # A new clause ends the list.
     assert read_critique("seen #1 and I want something older", SHOWN).change.seen == ("a",)
+
+
+def test_not_that_colour_refuses_the_colour_most_of_the_last_cards_share():
+    shown = [
+        Item("a", "Juno Jacket (Blue)", attributes={"colour": ["blue"]}),
+        Item("b", "Nadia Shell (Blue)", attributes={"colour": ["blue"]}),
+        Item("c", "Inez Jacket (Red)", attributes={"colour": ["red"]}),
+    ]
+    for text in ("not that colour", "other colors please", "a different colour"):
+        critique = read_critique(text, shown)
+        assert critique.change.avoided == ("blue",) and critique.only_critique, text
+    assert read_critique("a different colour for #3", shown).change.avoided == ("red",)
+    assert read_critique("not that colour", []).change.avoided == ()
+    films = [Item("m", "Up", attributes={"genres": ["animation"]})]
+    assert read_critique("not that colour", films).change.avoided == ()  # no colours to refuse
