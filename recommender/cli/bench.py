@@ -46,6 +46,13 @@ SCRIPT: dict[str, list[str]] = {
         "a plant for my living room",
         "not red, something for the office",
     ],
+    "luma": [
+        "a waterproof jacket for women under $80",
+        "in blue",
+        "cheaper",
+        "something for yoga, not pink",
+        "more like #2",
+    ],
 }
 
 
@@ -302,7 +309,7 @@ def bench_ingest(settings: Settings, n_text: int = 512) -> dict[str, float]:
 
 
 def run_bench(
-    settings: Settings, quick: bool = False, catalogs: Sequence[str] = ("movies", "shop")
+    settings: Settings, quick: bool = False, catalogs: Sequence[str] = ("movies", "shop", "luma")
 ) -> dict[str, Any]:
     sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
     figures: dict[str, Any] = {}
