@@ -82,3 +82,44 @@ def test_photo_request_cards_and_a_like_in_the_browser(app, page):
         "() => document.querySelector('#mp-profile').innerText.includes('Not for me')"
     )
     assert page.locator("#mp-cards .mp-card.mp-disliked").count() == cards.count()
+
+
+def _send(page, text: str) -> list[str]:
+    """Type a message, wait for the turn to finish; the cards' text."""
+    bots = page.locator("#mp-chat [data-testid=bot]").count()
+    page.fill("#mp-box textarea", text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#mp-chat [data-testid=bot]').length > n", arg=bots
+    )
+    page.wait_for_selector("#mp-cards .mp-vote")
+    cards = page.locator("#mp-cards .mp-card")
+    return [cards.nth(i).inner_text() for i in range(cards.count())]
+
+
+@pytest.fixture(scope="module")
+def luma_app(tmp_path_factory):
+    with serve(tmp_path_factory.getbasetemp() / "magpie-luma", catalog="luma") as served:
+        yield served
+
+
+def test_the_luma_shop_filters_by_gender_budget_and_colour_in_the_browser(luma_app, page):
+    import re
+
+    page.goto(luma_app.url)
+    page.wait_for_selector("#mp-status:has-text('Ready')")
+
+    cards = _send(page, "a waterproof jacket for women under $80")
+    assert len(cards) == 5
+    for card in cards:
+        price = float(re.search(r"\$(\d+(?:\.\d+)?)", card).group(1))
+        assert price <= 80 and "women" in card, card
+    assert sum("jackets" in card for card in cards) >= 3
+    titles = [card.split("\n")[1] for card in cards]
+    # One colour of a product per list.
+    assert len({re.sub(r" \(.*\)$", "", t) for t in titles}) == len(titles), titles
+
+    cards = _send(page, "in blue")
+    assert cards and all("blue" in card for card in cards), cards
+    assert all("women" in card for card in cards)  # the refinement kept the rest
+    assert "Wants" in page.inner_text("#mp-profile")
