@@ -112,17 +112,35 @@ class Catalogue:
                 names.update(normalise(v) for v in item.values(field_name))
         return frozenset(names)
 
+    @cached_property
+    def part_postings(self) -> dict[str, np.ndarray]:
+        """Each word of a several-word value -> the items holding that value ("cotton" ->
+        the items made of "Organic Cotton")."""
+        return postings(
+            [
+                frozenset(part for w in words if " " in w for part in w.split())
+                for words in self.words
+            ]
+        )
+
     def having(
-        self, words: Iterable[str], guessed: bool = False, titles: bool = False
+        self,
+        words: Iterable[str],
+        guessed: bool = False,
+        titles: bool = False,
+        parts: bool = False,
     ) -> np.ndarray:
         """(n, len(words)) bool: which items carry each (normalised) word in their attributes or
-        categories, or, if asked, among their guessed words or their title's words ("no birds"
-        rules out Angry Birds; "war films" is not asking for Star Wars); from postings built
-        once, so a turn never loops over the items."""
+        categories, or, if asked, among their guessed words, their title's words ("no birds"
+        rules out Angry Birds; "war films" is not asking for Star Wars) or inside a value of
+        several words ("no cotton" rules out organic cotton); from postings built once, so a
+        turn never loops over the items."""
         words = list(words)
         out = np.zeros((len(self.items), len(words)), dtype=bool)
         for j, word in enumerate(words):
             out[self.postings.get(word, NONE), j] = True
+            if parts:
+                out[self.part_postings.get(word, NONE), j] = True
             if guessed:
                 out[self.guess_postings.get(word, NONE), j] = True
             if titles:

@@ -95,7 +95,7 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
         # An item's guessed words count too: a film guessed to be a horror film is not shown
         # to someone who said "no horror".
         avoided = sorted({normalise(w) for w in profile.avoided})
-        firm &= ~data.having(avoided, guessed=True, titles=True).any(axis=1)
+        firm &= ~data.having(avoided, guessed=True, titles=True, parts=True).any(axis=1)
         firm_labels.append(Limit("not", words=tuple(avoided)))
     soft: list[tuple[Limit, np.ndarray]] = []
     for key, rng in profile.ranges.items():

@@ -94,3 +94,17 @@ def test_a_list_shows_one_colour_of_a_product_while_others_remain(embedder):
     candidates = Candidates(positions=positions, signals={"text": scores}, sources={})
     picked = Ranker(Settings(), None, None).order(data, candidates)  # type: ignore[arg-type]
     assert [s.item.id for s in picked] == ["WJ1-blue", "MJ1-blue", "WJ1-red"]
+
+
+def test_a_refused_word_rules_out_values_it_is_part_of(embedder):
+    items = [
+        Item("p1", "Kratos Pant", attributes={"material": ["Organic Cotton", "Polyester"]}),
+        Item("p2", "Caesar Pant", attributes={"material": ["Wool"]}),
+        Item("p3", "Cotton Tee", attributes={"material": ["Cotton"]}),
+    ]
+    data = Catalogue.build(
+        CatalogSpec.bare("sportswear"), items, embedder.embed([i.text() for i in items])
+    )
+    assert _ids(data, allowed(data, Profile(avoided=["cotton"])).mask) == {"p2"}
+    # Wanting a word still asks for the value itself, not every value holding it.
+    assert data.having(["cotton"]).any(axis=1).tolist() == [False, False, True]
