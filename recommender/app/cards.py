@@ -265,6 +265,8 @@ def profile_markdown(
 
     def words(items: Sequence[str], shown: bool = True) -> str:
         items = values(lang, list(items)) if shown else list(items)
+        # Once each, as read: "jackets" and "jacket" are both 夹克 in Chinese.
+        items = list(dict.fromkeys(items))
         return say(lang, "profile.list").join(md_escape(_cut(v, 80)) for v in items)
 
     def line(key: str, text: str) -> None:
