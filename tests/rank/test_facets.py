@@ -108,3 +108,15 @@ def test_a_refused_word_rules_out_values_it_is_part_of(embedder):
     assert _ids(data, allowed(data, Profile(avoided=["cotton"])).mask) == {"p2"}
     # Wanting a word still asks for the value itself, not every value holding it.
     assert data.having(["cotton"]).any(axis=1).tolist() == [False, False, True]
+
+
+def test_something_of_no_named_kind_starts_a_new_kind_of_thing(embedder):
+    data = _shop(embedder)
+    first = read_message("a red jacket under $60", data.titles, data.vocabulary, spec=data.spec)
+    profile = merge(Profile(), first.said)
+    assert profile.categories == ["Jackets"]
+    then = read_message("something blue for women", data.titles, data.vocabulary, spec=data.spec)
+    assert then.said.fresh == "things"
+    profile = merge(profile, then.said)
+    assert profile.categories == [] and set(profile.wanted) == {"blue", "women"}
+    assert "price" in profile.ranges  # a bound stays until a new request replaces it
