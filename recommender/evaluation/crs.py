@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recommender.evaluation.baselines import baseline_lists
+from recommender.evaluation.beyond import BEYOND, ListMetrics
 from recommender.evaluation.metrics import METRICS, rank_of, summarise, target_scores
 from recommender.evaluation.redial import (
     catalogue_ids,
@@ -310,13 +311,28 @@ class Scored:
 
     rows: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     groups: list[str] = field(default_factory=list)
+    # Each system's top-10 lists, for coverage, diversity, novelty and popularity (beyond.py).
+    lists: dict[str, ListMetrics] = field(default_factory=dict)
 
-    def add(self, system: str, turn: Turn, ranked: Sequence[str]) -> None:
+    def add(
+        self, system: str, turn: Turn, ranked: Sequence[str], data: Catalogue | None = None
+    ) -> None:
         rows = self.rows.setdefault(system, [])
         rows.extend(target_scores(rank_of(t, ranked, turn.seen)) for t in turn.targets)
+        if data is not None:
+            lists = self.lists.setdefault(system, ListMetrics(data.text, data.popularity))
+            seen = set(turn.seen)
+            top = [data.position[i] for i in ranked if i not in seen and i in data.position]
+            lists.add(turn.dialog_id, top[:10], data.popularity)
 
     def summary(self) -> dict[str, dict[str, object]]:
-        return {name: summarise(rows, self.groups) for name, rows in self.rows.items()}
+        out = {name: summarise(rows, self.groups) for name, rows in self.rows.items()}
+        for name, lists in self.lists.items():
+            merged: dict[str, Any] = dict(out[name])
+            extra: dict[str, Any] = dict(lists.summary())
+            merged["ci95"] = {**merged.get("ci95", {}), **extra.pop("ci95", {})}
+            out[name] = {**merged, **extra}
+        return out
 
 
 def evaluate_crs(
@@ -360,7 +376,7 @@ def evaluate_crs(
                 candidates = app.retrieve(data, profile, query, demote=shown_before(session))
                 shown = app.order(data, candidates, k)
                 ids = [s.item.id for s in shown]
-                scored.add("magpie", turn, ids)
+                scored.add("magpie", turn, ids, data)
                 if candidates.content:
                     content_turns += 1
                     top = shown[:10]
@@ -369,7 +385,7 @@ def evaluate_crs(
                     )
                 heard = said_vector if words else None
                 for name, ranked in baseline_lists(data, turn, profile, heard, k).items():
-                    scored.add(name, turn, ranked)
+                    scored.add(name, turn, ranked, data)
                 fired.update(candidates.signals)
                 turn_weights = content_weights if candidates.content else weights
                 both = sorted(
@@ -398,6 +414,7 @@ def evaluate_crs(
         "coverage": coverage,
         "systems": systems,
         "metrics": list(METRICS),
+        "beyond": list(BEYOND),
         "condition": "recommendation turns (ground truth not mentioned before), exclude seen",
         "baselines": BASELINES,
         "tables": sorted(set(tables)),

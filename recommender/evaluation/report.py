@@ -55,6 +55,8 @@ def table(
         .replace("ndcg@", "NDCG@")
         .replace("mrr@", "MRR@")
         .replace("p@", "P@")
+        .replace("popularity_share", "popularity share")
+        .replace("ild", "ILD")
         for c in columns
     ]
     lines = [f"| {first} | " + " | ".join(heads) + " |", "|---|" + "---|" * len(columns)]
@@ -82,6 +84,7 @@ def crs_markdown(result: Mapping[str, Any]) -> str:
         "",
         table(main, result["metrics"]),
         "",
+        *_beyond(main, result),
         "## Ablations (the app's fusion minus one signal)",
         "",
         table(ablated, result["metrics"]),
@@ -91,6 +94,25 @@ def crs_markdown(result: Mapping[str, Any]) -> str:
         + f"; MMR lambda {result['mmr_lambda']:g}. {result['seconds']} s.",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _beyond(systems: Mapping[str, Mapping[str, Any]], result: Mapping[str, Any]) -> list[str]:
+    """Coverage, diversity, novelty and popularity of each system's top 10 (beyond.py)."""
+    columns = list(result.get("beyond", []))
+    rows = {k: v for k, v in systems.items() if any(c in v for c in columns)}
+    if not rows:
+        return []
+    return [
+        "## Beyond accuracy (each system's top 10)",
+        "",
+        "Coverage: the share of the catalogue that ever reaches a top 10; ILD: mean pairwise "
+        "distance (1 - cosine) of a top 10 in the item text vectors; novelty: mean "
+        "self-information by mentions, -log2((mentions + 1) / (all + items)); popularity share: "
+        "the share of a top 10 among the catalogue's 2% most-mentioned items.",
+        "",
+        table(rows, columns),
+        "",
+    ]
 
 
 def write_json(path: Path, result: Mapping[str, Any]) -> None:

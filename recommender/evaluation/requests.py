@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from recommender.errors import CatalogError
+from recommender.evaluation.beyond import ListMetrics
+from recommender.evaluation.report import table
 
 if TYPE_CHECKING:
     from recommender.pipeline import Recommender
@@ -192,6 +194,7 @@ class Outcome:
     passed: bool
     failures: list[str] = field(default_factory=list)
     cards: list[str] = field(default_factory=list)  # titles shown after the last turn
+    ids: list[str] = field(default_factory=list)  # ... and their ids
     seconds: float = 0.0
 
 
@@ -211,7 +214,12 @@ def run_case(rec: Recommender, case: Case) -> Outcome:
         if (why := judge(c, cards, previous) if cards else "no cards") is not None
     ]
     return Outcome(
-        case, not failures, failures, [i.title for i in cards], time.perf_counter() - started
+        case,
+        not failures,
+        failures,
+        [i.title for i in cards],
+        [i.id for i in cards],
+        time.perf_counter() - started,
     )
 
 
@@ -241,6 +249,11 @@ def evaluate_requests(
         outcomes.append(run_case(rec, case))
         if progress:
             progress(n, len(cases))
+    lists: dict[str, ListMetrics] = {}
+    for o in outcomes:  # coverage, diversity, novelty, popularity of the cards (beyond.py)
+        data = rec.catalogues.get(o.case.catalogue)
+        metrics = lists.setdefault(o.case.catalogue, ListMetrics(data.text, data.popularity))
+        metrics.add(o.case.group, [data.position[i] for i in o.ids if i in data.position])
     by: dict[str, dict[str, list[Outcome]]] = defaultdict(lambda: defaultdict(list))
     for o in outcomes:
         by["language"][o.case.lang].append(o)
@@ -257,6 +270,7 @@ def evaluate_requests(
         },
         "overall": _rate(outcomes),
         **{axis: {k: _rate(v) for k, v in sorted(groups.items())} for axis, groups in by.items()},
+        "beyond": {name: m.summary() for name, m in sorted(lists.items())},
         "failures": [
             {"id": o.case.id, "turns": list(o.case.turns), "why": o.failures, "cards": o.cards}
             for o in outcomes
@@ -285,6 +299,14 @@ def requests_markdown(result: dict[str, Any]) -> str:
                 f"| {k} | {v['pass']:.0%} | {v['passed']} of {v['cases']} |"
                 for k, v in rows.items()
             ]
+    beyond = {k: v for k, v in result.get("beyond", {}).items() if v}
+    if beyond:
+        lines += [
+            "",
+            "## The cards, beyond accuracy (per catalogue; coverage: the share of its items shown)",
+            "",
+            table(beyond, ["coverage", "ild", "novelty", "popularity_share"], first="catalogue"),
+        ]
     if result["failures"]:
         lines += ["", "## Failing cases", ""]
         for f in result["failures"]:

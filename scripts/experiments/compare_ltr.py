@@ -26,12 +26,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from recommender.cli.console import settings_from  # noqa: E402
-from recommender.evaluation import tuning  # noqa: E402
-from recommender.evaluation.crs import FOLDS, active_weights, fold_of  # noqa: E402
-from recommender.evaluation.metrics import rank_of  # noqa: E402
-from recommender.pipeline import Recommender  # noqa: E402
-from recommender.rank.scoring import mmr  # noqa: E402
+from recommender.cli.console import settings_from
+from recommender.evaluation import tuning
+from recommender.evaluation.crs import FOLDS, active_weights, fold_of
+from recommender.evaluation.metrics import rank_of
+from recommender.pipeline import Recommender
+from recommender.rank.scoring import mmr
 
 
 def features(case: tuning._Case, names: list[str]) -> np.ndarray:
