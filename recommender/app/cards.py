@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from recommender.catalogue.spec import CatalogSpec, FieldRoles
 from recommender.config import Settings
 from recommender.models.image_io import UPLOAD_FORMATS
+from recommender.read.quantities import as_said
 from recommender.reply.strings import say, value, values
 from recommender.signals import Signal
 
@@ -91,16 +92,6 @@ def _cut(text: str, limit: int) -> str:
 
 def _money(value: float) -> str:
     return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
-
-
-def _said(bound: float) -> float:
-    """An upper budget as it was said: "under $80" is read as at most $79.99.
-
-    >>> _said(79.99), _said(80.0), _said(12.5)
-    (80.0, 80.0, 12.5)
-    """
-    up = round(bound + 0.01, 2)
-    return up if up.is_integer() and not float(bound).is_integer() else bound
 
 
 def key_facts(item: Item, style: CardStyle | None = None, lang: str = "en") -> list[str]:
@@ -301,8 +292,8 @@ def profile_markdown(
             span = say(lang, "profile.between", low=fmt(low), high=fmt(high))
         elif low is not None:
             span = say(lang, "profile.from", low=fmt(low))
-        elif high is not None and fmt is _money and _money(high) != _money(_said(high)):
-            span = say(lang, "profile.under", high=_money(_said(high)))  # "under $80"
+        elif high is not None and fmt is _money and as_said(high) != high:
+            span = say(lang, "profile.under", high=_money(as_said(high)))  # "under $80"
         elif high is not None:
             span = say(lang, "profile.up_to", high=fmt(high))
         else:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from recommender.config import Settings
 
 __all__ = [
+    "MIN_SUPPORT",
     "ROW_FILES",
     "SPEC_FILE",
     "CatalogSpec",
@@ -42,6 +43,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SPEC_FILE = "catalog.toml"
+# Mentions a liked item needs before co-occurrence speaks for it, unless a catalogue says
+# otherwise (``[signals] min_support``): on ReDial's fit half, one or two dialogues are noise.
+MIN_SUPPORT = 3
 ROW_FILES = ("catalog.jsonl", "catalog.csv")  # looked for, in order, when the spec names none
 
 
@@ -100,7 +104,7 @@ class _SpecFile(BaseModel):
 
     class _Signals(BaseModel):
         model_config = ConfigDict(extra="forbid")
-        min_support: int = 3
+        min_support: int = MIN_SUPPORT
 
     catalogue: _Catalogue = Field(default_factory=_Catalogue)
     cards: _Cards = Field(default_factory=_Cards)
@@ -149,7 +153,7 @@ class CatalogSpec(BaseModel):
     cooccur: dict[str, float] = Field(default_factory=dict)
     # Mentions a liked item needs before co-occurrence speaks for it (popularity.json counts):
     # pairs from one or two dialogues are noise; a store's own links are not (0).
-    min_support: int = 3
+    min_support: int = MIN_SUPPORT
     examples: tuple[Example, ...] = ()
 
     @classmethod

@@ -65,10 +65,17 @@ class _Case:
     content: bool  # the turn's profile asks for something (``retrieval.has_content``)
     raw: np.ndarray | None = None  # (signals, candidates) unscaled, when asked for (experiments)
 
+    def score(self, weights: Mapping[str, float]) -> np.ndarray:
+        """The weighted sum of the scaled signals, as ``fuse`` computes it."""
+        w = np.array([weights.get(n, 0.0) for n in self.names], dtype=np.float32)
+        return w @ self.scaled if len(self.names) else np.zeros(len(self.ids), np.float32)
+
     def top(self, weights: Mapping[str, float], lam: float) -> list[str]:
         """The first CUTOFF + |seen| items of ``order(k=K_MAX + |seen|)`` for these weights."""
-        w = np.array([weights.get(n, 0.0) for n in self.names], dtype=np.float32)
-        score = w @ self.scaled if len(self.names) else np.zeros(len(self.ids), np.float32)
+        return self.top_by(self.score(weights), lam)
+
+    def top_by(self, score: np.ndarray, lam: float) -> list[str]:
+        """The first CUTOFF + |seen| items MMR picks from any score over the candidates."""
         # ``order`` asks MMR for K_MAX + |seen| items from a pool of as many; its first picks
         # are the same when fewer are asked from the same pool.
         seen = len(self.turn.seen)
@@ -80,7 +87,10 @@ class _Case:
         return [self.ids[int(best[j])] for j in picked]
 
     def hits(self, weights: Mapping[str, float], lam: float) -> int:
-        ranked = self.top(weights, lam)
+        return self.hits_of(self.top(weights, lam))
+
+    def hits_of(self, ranked: Sequence[str]) -> int:
+        """Ground-truth items of the turn in the top CUTOFF of ``ranked`` (seen left out)."""
         found = 0
         for target in self.turn.targets:
             rank = rank_of(target, ranked, self.turn.seen)

@@ -55,7 +55,6 @@ GUESSED_CREDIT = 0.75
 LIKED_KIND_WEIGHT = 0.5
 # The liked items' fit-half mentions, together, needed before their co-mentions and EASE
 # weights count (in a catalogue with mention counts).
-MIN_SUPPORT = 3  # the default of spec.min_support
 # Catalogues up to this many items are ranked whole (every allowed item is a candidate); larger
 # ones rank the union of each source's top ``per_source``.
 EXHAUSTIVE_MAX = 10_000
@@ -129,8 +128,8 @@ class Retriever:
         cooc = None
         # Co-mentions and EASE weights learned from one or two dialogues are noise (a single
         # dialogue that named The Italian Job beside a horror film put it first for "I loved
-        # Ocean's Eleven and The Italian Job"): below ``spec.min_support`` mentions (default
-        # MIN_SUPPORT) they are left out.
+        # Ocean's Eleven and The Italian Job"): below ``spec.min_support`` mentions they are
+        # left out.
         counted = bool(data.popularity.any())  # no mention counts: nothing to judge by
         support = data.spec.min_support
         supported = bool(liked) and (not counted or data.popularity[liked].sum() >= support)

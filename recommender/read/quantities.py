@@ -22,7 +22,7 @@ from recommender.catalogue.spec import FieldRoles
 from recommender.languages import pack
 from recommender.schemas import Range
 
-__all__ = ["read_quantities"]
+__all__ = ["as_said", "read_quantities"]
 
 _EN = pack().reader
 
@@ -36,6 +36,19 @@ _MONEY = _any(_EN.currency_before) + r"?\s*" + _NUM + r"\s*" + _any(_EN.currency
 _BUDGET_MAX = re.compile(r"\b" + _any(_EN.budget_max) + r"\s*" + _MONEY, re.I)
 _BELOW = re.compile(r"\b" + _any(_EN.budget_below) + r"\b", re.I) if _EN.budget_below else None
 CENT = 0.01  # the step below a price bound that leaves the amount out
+
+
+def as_said(bound: float) -> float:
+    """An upper price bound as the person said it: "under $80" is read as at most $79.99
+    (``CENT`` below), and is said back as $80.
+
+    >>> as_said(79.99), as_said(80.0), as_said(12.5)
+    (80.0, 80.0, 12.5)
+    """
+    up = round(bound + CENT, 2)
+    return up if up.is_integer() and not float(bound).is_integer() else bound
+
+
 _BUDGET_MIN = re.compile(r"\b" + _any(_EN.budget_min) + r"\s*" + _MONEY, re.I)
 _BUDGET_MAX_AFTER = re.compile(_MONEY + r"\s*" + _any(_EN.budget_max_after) + r"\b", re.I)
 _BUDGET_MIN_AFTER = re.compile(_MONEY + r"\s*" + _any(_EN.budget_min_after) + r"\b", re.I)

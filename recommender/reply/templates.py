@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import pack
 from recommender.read.linking import TitleLinker
+from recommender.read.quantities import as_said
 from recommender.reply.situation import Situation
 from recommender.reply.strings import has, say, say_nth, setting, value, values
 from recommender.schemas import Item, Profile, ScoredItem
@@ -95,16 +96,6 @@ def _money(x: float) -> str:
     ('$89', '$12.50')
     """
     return f"${x:.0f}" if float(x).is_integer() else f"${x:.2f}"
-
-
-def _bound(x: float) -> str:
-    """An upper budget as it was said: "under $80" is read as at most $79.99, said as $80.
-
-    >>> _bound(79.99), _bound(80.0), _bound(12.5)
-    ('$80', '$80', '$12.50')
-    """
-    up = round(x + 0.01, 2)
-    return _money(up if up.is_integer() and not float(x).is_integer() else x)
 
 
 def _num(x: float) -> str:
@@ -329,7 +320,9 @@ def _ties(
     price, budget = item.number(spec.fields.money), profile.ranges.get(spec.fields.money)
     if price is not None and budget is not None and budget.max is not None:
         out.append(
-            say_nth(lang, "reason.budget", n, price=_money(price), budget=_bound(budget.max))
+            say_nth(
+                lang, "reason.budget", n, price=_money(price), budget=_money(as_said(budget.max))
+            )
         )
     # A shared person or fine kind tells why; a shared country or language does not.
     telling = {*spec.link_fields, *spec.kind_fields}
@@ -473,8 +466,8 @@ def summary(
             )
         elif rng.min is not None:
             parts.append(say(lang, prefix + "from", low=show(rng.min), **fields))
-        elif rng.max is not None and key == spec.fields.money and show(rng.max) != _bound(rng.max):
-            parts.append(say(lang, "summary.under", high=_bound(rng.max), **fields))
+        elif rng.max is not None and key == spec.fields.money and as_said(rng.max) != rng.max:
+            parts.append(say(lang, "summary.under", high=_money(as_said(rng.max)), **fields))
         elif rng.max is not None:
             parts.append(say(lang, prefix + "up_to", high=show(rng.max), **fields))
     # The catalogue's own words only (a shunned phrase is the person's, shown in the profile

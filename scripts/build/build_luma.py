@@ -45,26 +45,27 @@ LICENCE = "OSL-3.0 (sample data: OSL-3.0 and AFL-3.0); photo: OSL-3.0"
 DOCS = Path(__file__).resolve().parent / "catalog_docs"
 # Path parts that are shelves, not kinds of product.
 NOT_KINDS = {"Default Category", "Collections", "Promotions"}
-# Activities an apparel description may name, in the words of the store's activity field.
+# Activities an apparel description may name, in the words of the store's activity field
+# (lower-cased, as every activity and gender is: they are words people type).
 ACTIVITY_WORDS = {
-    "yoga": "Yoga",
-    "pilates": "Yoga",
-    "running": "Running",
-    "run": "Running",
-    "runs": "Running",
-    "runners": "Running",
-    "jogging": "Running",
-    "marathon": "Running",
-    "gym": "Gym",
-    "hiking": "Hiking",
-    "hike": "Hiking",
-    "trail": "Trail",
-    "cycling": "Cycling",
-    "biking": "Cycling",
-    "tennis": "Tennis",
-    "workout": "Gym",
-    "workouts": "Gym",
-    "training": "Training",
+    "yoga": "yoga",
+    "pilates": "yoga",
+    "running": "running",
+    "run": "running",
+    "runs": "running",
+    "runners": "running",
+    "jogging": "running",
+    "marathon": "running",
+    "gym": "gym",
+    "hiking": "hiking",
+    "hike": "hiking",
+    "trail": "trail",
+    "cycling": "cycling",
+    "biking": "cycling",
+    "tennis": "tennis",
+    "workout": "gym",
+    "workouts": "gym",
+    "training": "training",
 }
 COLOUR_WORDS = {
     "black", "blue", "brown", "gray", "green", "orange", "pink", "purple", "red", "white",
@@ -158,7 +159,7 @@ def activities(description: str, collections: list[str]) -> list[str]:
     words = set(re.findall(r"[a-z]+", description.lower()))
     found = [name for word, name in ACTIVITY_WORDS.items() if word in words]
     if any("Yoga" in c for c in collections):
-        found.insert(0, "Yoga")
+        found.insert(0, "yoga")
     return list(dict.fromkeys(found))
 
 
@@ -224,7 +225,7 @@ def apparel(luma: Path, out: Path, reviews: dict) -> tuple[list[dict], dict[str,
             attrs["options"] = [f"Size {size}" for size in entry["sizes"]]
             acts = activities(description, collections)
             if acts:
-                attrs["activity"] = [a.lower() for a in acts]
+                attrs["activity"] = acts
             for key in ("climate", "material", "pattern"):
                 if extra.get(key):
                     attrs[key] = lines(extra[key])

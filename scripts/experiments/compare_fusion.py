@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from recommender.cli.console import settings_from
 from recommender.evaluation import tuning
 from recommender.evaluation.crs import FOLDS, active_weights, fold_of
+from recommender.evaluation.run import SHARED
 from recommender.pipeline import Recommender
 from recommender.rank.scoring import scale
 
@@ -79,11 +79,7 @@ def recall(cases: list[tuning._Case], weights: dict[str, float], lam: float) -> 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get("MAGPIE_SHARED_DATA", "../shared/data")) / "redial",
-    )
+    ap.add_argument("--data", type=Path, default=SHARED / "redial")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--json", type=Path, default=None)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -29,9 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from recommender.cli.console import settings_from
 from recommender.evaluation import tuning
 from recommender.evaluation.crs import FOLDS, active_weights, fold_of
-from recommender.evaluation.metrics import rank_of
+from recommender.evaluation.run import SHARED
 from recommender.pipeline import Recommender
-from recommender.rank.scoring import mmr
 
 
 def features(case: tuning._Case, names: list[str]) -> np.ndarray:
@@ -53,28 +51,11 @@ def labels(case: tuning._Case) -> np.ndarray:
     return np.array([i in targets for i in case.ids], dtype=np.int32)
 
 
-def hits(case: tuning._Case, score: np.ndarray, lam: float) -> int:
-    seen = len(case.turn.seen)
-    pool = max(50, tuning.K_MAX + seen)
-    best = np.argsort(-score, kind="stable")[:pool]
-    picked = mmr(score[best], case.text[case.positions[best]], tuning.CUTOFF + seen, lam, pool)
-    ranked = [case.ids[int(best[j])] for j in picked]
-    found = 0
-    for target in case.turn.targets:
-        rank = rank_of(target, ranked, case.turn.seen)
-        found += rank is not None and rank <= tuning.CUTOFF
-    return found
-
-
 def main() -> None:
     import lightgbm as lgb
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get("MAGPIE_SHARED_DATA", "../shared/data")) / "redial",
-    )
+    ap.add_argument("--data", type=Path, default=SHARED / "redial")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--trees", type=int, default=300)
     ap.add_argument("--leaves", type=int, default=15)
@@ -89,18 +70,12 @@ def main() -> None:
     total = sum(len(c.turn.targets) for c in cases)
     print(f"{len(cases)} fit-half turns, {total} targets, signals {names}", file=sys.stderr)
 
-    def weighted(case: tuning._Case, weights: dict[str, float]) -> np.ndarray:
-        w = np.array([weights.get(n, 0.0) for n in case.names], dtype=np.float32)
-        return w @ case.scaled if len(case.names) else np.zeros(len(case.ids), np.float32)
-
     found = {"shipped weights": 0, "weights, fold-fitted": 0, "lambdarank": 0}
     for fold in range(FOLDS):
         train = [c for c in cases if fold_of(c.turn.dialog_id) != fold]
         test = [c for c in cases if fold_of(c.turn.dialog_id) == fold]
         for c in test:
-            found["shipped weights"] += hits(
-                c, weighted(c, shipped_content if c.content else shipped), lam
-            )
+            found["shipped weights"] += c.hits(shipped_content if c.content else shipped, lam)
         learnt = {
             content: tuning._ascend(
                 [c for c in train if c.content == content],
@@ -113,7 +88,7 @@ def main() -> None:
             for content in (False, True)
         }
         for c in test:
-            found["weights, fold-fitted"] += hits(c, weighted(c, learnt[c.content]), lam)
+            found["weights, fold-fitted"] += c.hits(learnt[c.content], lam)
         useful = [c for c in train if labels(c).any()]
         x = np.concatenate([features(c, names) for c in useful])
         y = np.concatenate([labels(c) for c in useful])
@@ -132,7 +107,7 @@ def main() -> None:
         )
         model.fit(x, y, group=[len(c.ids) for c in useful])
         for c in test:
-            found["lambdarank"] += hits(c, model.predict(features(c, names)), lam)
+            found["lambdarank"] += c.hits_of(c.top_by(model.predict(features(c, names)), lam))
         print(f"fold {fold}: {found}", file=sys.stderr)
     result = {k: round(v / total, 4) for k, v in found.items()}
     print(json.dumps({"cv_recall@10": result, "turns": len(cases), "targets": total}, indent=1))
