@@ -217,10 +217,14 @@ def build_app(
                 vote_liked = gr.Checkbox(True, visible=False, label="liked")
                 vote_btn = gr.Button(visible=False)
 
+        starters_list = examples(rec, catalogs)
         starters = gr.Examples(
-            examples=examples(rec, catalogs),
+            examples=starters_list,
             inputs=[box, catalog],
             label=text("mp_examples"),
+            # One page: with four catalogues the starters outgrew Gradio's 10 a page, and the
+            # shop's were on a second page nobody opens.
+            examples_per_page=max(10, len(starters_list)),
         )
         starters.dataset.headers = example_headers(
             "en"

@@ -85,14 +85,19 @@ def test_photo_request_cards_and_a_like_in_the_browser(app, page):
 
 
 def _send(page, text: str) -> list[str]:
-    """Type a message, wait for the turn to finish; the cards' text."""
-    bots = page.locator("#mp-chat [data-testid=bot]").count()
+    """Type a message, wait until this turn's cards replaced the last ones and its votes are in
+    (the turn is done); the cards' text."""
+    grid = page.locator("#mp-cards .mp-grid")  # our own markup, not Gradio's loading wrappers
+    before = grid.inner_html() if grid.count() else ""
     page.fill("#mp-box textarea", text)
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "n => document.querySelectorAll('#mp-chat [data-testid=bot]').length > n", arg=bots
+        """old => {
+            const grid = document.querySelector('#mp-cards .mp-grid');
+            return grid !== null && grid.innerHTML !== old && grid.querySelector('.mp-vote') !== null;
+        }""",
+        arg=before,
     )
-    page.wait_for_selector("#mp-cards .mp-vote")
     cards = page.locator("#mp-cards .mp-card")
     return [cards.nth(i).inner_text() for i in range(cards.count())]
 

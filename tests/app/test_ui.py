@@ -205,3 +205,22 @@ def test_one_persons_forget_me_deletes_only_their_own_uploads(handlers, tmp_path
     assert not any(Path(p).exists() for p in first.uploads)
     assert all(Path(p).is_file() for p in second.uploads)  # the other person's photo stays
     assert cached.is_file()  # Gradio's own copy is Gradio's (its cache expiry deletes it)
+
+
+def test_every_catalogues_examples_are_on_the_first_page(settings):
+    """With four bundled catalogues the starters outgrew Gradio's ten a page: the shop's were on
+    a second page. Every one must be visible without paging."""
+    from conftest import engine
+
+    from recommender.app.ui import build_app, examples
+    from recommender.schemas import Item
+
+    rec = engine(settings, [Item("m1", "A film", "A film.", ("movie",))])
+    names = rec.catalogues.names()
+    assert {"movies", "shop", "pictures", "luma"} <= set(names)
+    demo = build_app(rec, catalogs=names, warm=False)
+    datasets = [c for c in demo.config["components"] if c.get("type") == "dataset"]
+    assert datasets, "no examples on the page"
+    shown = datasets[0]["props"]
+    assert len(shown["samples"]) == len(examples(rec, names)) > 10
+    assert shown["samples_per_page"] >= len(shown["samples"])
