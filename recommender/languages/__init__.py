@@ -115,6 +115,13 @@ class StanceWords:
     what each is for); the dependency parse decides what each one reaches."""
 
     refuse: frozenset[str] = frozenset()  # "hate", "skip", "tired", "without"
+    # A word that refuses with one of its particles: "pass *on*", "stay *away*", "done *with*".
+    refuse_with: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Said of the speaker after "be", these refuse their object: "I'm so *over* superheroes".
+    refuse_as_predicate: frozenset[str] = frozenset()
+    speaker: frozenset[str] = frozenset()  # "I", "we": who "is over" something
+    surfeit: frozenset[str] = frozenset()  # "too *much* Nolan": under "too", a refusal
+    excess: frozenset[str] = frozenset()  # "*too* much"
     negative: frozenset[str] = frozenset()  # "no", "nothing": they refuse their noun
     but: frozenset[str] = frozenset()  # "anything but horror"
     everything: frozenset[str] = frozenset()  # ... before "but": a refusal
@@ -184,6 +191,7 @@ class Cues:
     year_negations: frozenset[str] = frozenset()  # "nothing made after 2005": a bound's opposite
     recent_years: tuple[str, ...] = ()  # "the last 10 years": from this year minus 10
     recent_unit: str = "years?"
+    year_nouns: tuple[str, ...] = ()  # "before the year 2000"
     stance: StanceWords = field(default_factory=lambda: StanceWords())  # read.stance
 
 
@@ -313,14 +321,16 @@ def _cues(raw: dict[str, Any]) -> Cues:
         year_negations=frozenset(raw.get("year_negations", ())),
         recent_years=tuple(raw.get("recent_years", ())),
         recent_unit=raw.get("recent_unit", "years?"),
+        year_nouns=tuple(raw.get("year_nouns", ())),
         stance=_stance(raw.get("stance", {})),
         **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
     )
 
 
 def _stance(raw: dict[str, Any]) -> StanceWords:
-    words: dict[str, Any] = {k: frozenset(v) for k, v in raw.items()}
+    words: dict[str, Any] = {k: frozenset(v) for k, v in raw.items() if k != "refuse_with"}
     words["other_than"] = tuple(raw.get("other_than", ()))
+    words["refuse_with"] = {k: frozenset(v) for k, v in raw.get("refuse_with", {}).items()}
     return StanceWords(**words)
 
 

@@ -69,8 +69,11 @@ _YEAR = r"((?:19|20)\d\d)(?!'?s\b)"
 _ARTICLE = r"\s*" + _any(tuple(rf"{a}\s*" for a in _EN.articles)) + "?"
 
 
+_YEAR_NOUN = (r"(?:" + _any(_EN.year_nouns) + r"\s*)?") if _EN.year_nouns else ""
+
+
 def _year_cue(cues: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\b" + _any(cues) + _ARTICLE + _YEAR, re.I)
+    return re.compile(r"\b" + _any(cues) + _ARTICLE + _YEAR_NOUN + _YEAR, re.I)
 
 
 def _year_after(cues: tuple[str, ...]) -> re.Pattern[str]:
@@ -95,6 +98,8 @@ _DECADE_BOUNDS = (
     (re.compile(r"\b" + _any(_EN.year_after) + r"\s*$", re.I), "min", 10),
     (re.compile(r"\b" + _any(_EN.decade_since) + r"\s*$", re.I), "min", 0),
 )
+_DECADE_OPEN_MAX = re.compile(r"\s*" + _any(_EN.year_max_after) + r"\b", re.I)
+_DECADE_OPEN_MIN = re.compile(r"\s*" + _any(_EN.year_min_after) + r"\b", re.I)
 _DECADE = re.compile(
     r"\b(?:" + _any(_EN.articles) + r"\s*)?(?:(19|20)?(\d)0'?s|(" + "|".join(_EN.decades) + r"))\b",
     re.I,
@@ -273,10 +278,25 @@ def _year(text: str) -> Range:
         year = Range(min=start, max=start + 9)
         preceding = text[: decade.start()]
         for cue, bound, step in _DECADE_BOUNDS:
-            if cue.search(preceding[-30:]):
-                year = Range(**{bound: start + step})
+            window = preceding[-30:]
+            found = cue.search(window)
+            if found:
+                before = window[: found.start()].lower().split()[-_NEGATED_BEFORE:]
+                negated = bool(_EN.year_negations & set(before))
+                year = _negated_decade(bound, start) if negated else Range(**{bound: start + step})
                 break
+        following = text[decade.end() : decade.end() + 20]
+        if _DECADE_OPEN_MAX.match(following):  # "the 80s or earlier"
+            year = Range(max=start + 9)
+        elif _DECADE_OPEN_MIN.match(following):  # "the 90s or later", "the 2000s onwards"
+            year = Range(min=start)
     return year
+
+
+def _negated_decade(bound: str, start: float) -> Range:
+    """A decade bound under a negation is its opposite: "nothing after the 90s" ends in 1999,
+    "nothing before the 80s" starts in 1980."""
+    return Range(max=start + 9) if bound == "min" else Range(min=start)
 
 
 def _decade_start(decade: re.Match[str]) -> int:

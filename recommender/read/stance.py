@@ -127,6 +127,11 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
     low = token.lower_
     if low in words.refuse or (low in words.negative and not _bound(token)):
         return True
+    particles = words.refuse_with.get(low)
+    if particles and token.dep_ != "amod" and any(c.lower_ in particles for c in token.children):
+        return True  # "pass on X", "steer clear of X", "keep X away", "done with X"
+    if low in words.refuse_as_predicate and _of_speaker(token, words):
+        return True  # "I'm so over superhero stuff"
     if low in words.but and token.dep_ == "prep":
         return True
     if low == words.other_than[1] and token.head.lower_ == words.other_than[0]:
@@ -138,12 +143,29 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
             return True
         if child.dep_ == "det" and child.lower_ in words.negative and not _bound(child):
             return True
+        if child.dep_ in {"amod", "acomp"} and _surfeit(child, words):
+            return True  # "too much Nolan", "too many superhero movies"
         # "not really into romance": the negation sits on the adverb that modifies the word.
         if child.dep_ == "advmod" and any(
             g.dep_ == "neg" and not _bound(g) for g in child.children
         ):
             return True
     return False
+
+
+def _of_speaker(token: Token, words: StanceWords) -> bool:
+    """Is ``token`` said of the speaker after "be" ("I'm over X"; not "it's over 2 hours")?"""
+    head = token.head
+    if head.pos_ != "AUX" or any(t.like_num for t in token.subtree):
+        return False
+    return any(c.dep_ == "nsubj" and c.lower_ in words.speaker for c in head.children)
+
+
+def _surfeit(token: Token, words: StanceWords) -> bool:
+    """Is ``token`` "too much" or "too many"?"""
+    return token.lower_ in words.surfeit and any(
+        c.dep_ == "advmod" and c.lower_ in words.excess for c in token.children
+    )
 
 
 def _subject_of(word: Token, verb: Token) -> bool:
@@ -356,22 +378,30 @@ def refused_words(parsed: Parsed) -> list[str]:
     """
     words = _words()
     cues = pack().reader
+    triggers = words.refuse | words.wish | set(words.refuse_with).union(*words.refuse_with.values())
     out: list[str] = []
     for token in parsed.doc:
         low = token.lower_
+        # A name is no describing word; a word written in lower case the tagger took for one
+        # is ("nothing with gore though").
         if (
-            token.pos_ in {"ADJ", "NOUN"}
+            (token.pos_ in {"ADJ", "NOUN"} or _lower_case_object(token))
             and token.is_alpha
             and token.text != PLACEHOLDER
             and low not in cues.stop_words
             and low not in words.generic
-            and low not in words.refuse
+            and low not in triggers
             and low not in words.negative
             and low not in out
             and parsed.stances[token.i] == "avoid"
         ):
             out.append(low)
     return out
+
+
+def _lower_case_object(token: Token) -> bool:
+    """A word in lower case the tagger took for a name, as an object ("nothing with gore")."""
+    return token.pos_ == "PROPN" and token.text.islower() and token.dep_ in {"pobj", "dobj"}
 
 
 def title_stance(parsed: Parsed, n: int) -> TitleStance:
@@ -413,7 +443,7 @@ def _title_stance(parsed: Parsed, n: int) -> tuple[TitleStance, bool]:
         return "disliked", True
     if root.dep_ in {"nsubj", "nsubjpass"}:
         said = [c for c in root.head.children if c.dep_ in {"acomp", "attr"}]
-        if any(c.lower_ in words.bad for s in said for c in s.subtree):
+        if any(c.lower_ in words.bad or _surfeit(c, words) for s in said for c in s.subtree):
             return "disliked", True
     return "liked", False
 

@@ -328,6 +328,13 @@ def test_chinese_names_of_people_link_as_their_english_names():
         ("no films released before 1990", (1990, None)),
         ("something from the 80s, nothing after 1985", (1980, 1985)),
         ("nothing older than 1980, under two hours", (1980, None)),
+        # A negation before a decade's bound turns it round; "or earlier" after one opens it.
+        ("nothing after the 90s", (None, 1999)),
+        ("nothing before the 80s", (1980, None)),
+        ("anything from the 80s or earlier", (None, 1989)),
+        ("the 90s or later", (1990, None)),
+        ("no more recent than 2010", (None, 2010)),
+        ("let's stay before the year 2000", (None, 1999)),
     ],
 )
 def test_a_year_bound_said_casually(text, year):

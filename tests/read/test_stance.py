@@ -63,6 +63,17 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         ("I don't mind horror", [], ["horror"]),
         ("a comedy no longer than 90 minutes", [], ["comedy"]),  # a bound, not a refusal
         ("I haven't seen any westerns", [], ["western"]),  # not yet seen is no refusal
+        # A word with its particle, or said of the speaker after "be":
+        ("I'm so over superhero stuff, give me a western", ["superhero"], ["western"]),
+        ("pass on the slasher movies", ["slasher"], []),
+        ("steer clear of horror please", ["horror"], []),
+        ("stay away from musicals", ["musical"], []),
+        ("keep the horror away, a western", ["horror"], ["western"]),
+        ("I'm done with superhero films", ["superhero"], []),
+        ("I'm allergic to musicals lol", ["musical"], []),
+        ("a western over two hours long", [], ["western"]),  # "over" of a length: no refusal
+        ("is it over? I want horror", [], ["horror"]),
+        ("I've had too many superhero movies lately, a western", ["superhero"], ["western"]),
     ],
 )
 def test_a_refusal_is_read_from_the_sentence_not_from_a_phrase_list(text, avoided, wanted):
@@ -88,6 +99,7 @@ def test_titles_take_their_own_stance_in_one_sentence():
     assert said.disliked == ("sc",) and said.liked == ("nb",) and not said.seen
     said = films("I liked Inception but not The Notebook").said
     assert said.liked == ("in",) and said.disliked == ("nb",)
+    assert films("The Notebook was too much for me, nothing like that").said.disliked == ("nb",)
     # A negation inside a title is the title's: "You Don't ..." says nothing of the film.
     titled = [*FILMS, Item("zo", "You Don't Mess with the Zohan", attributes={"year": 2008})]
     reading = read_message(
@@ -137,6 +149,11 @@ def test_a_refused_describing_word_is_kept_apart_from_what_is_looked_for():
     said = films("A funny heist movie from the 2000s, nothing too violent").said
     assert said.shunned == ("violent",) and "violent" not in said.query
     assert said.intent == "A funny heist movie from the 2000s, nothing too violent"
+    # A word the tagger took for a name, written in lower case, is still a describing word;
+    # the refusal's own words are not.
+    said = films("we want something scary tonight, nothing with gore though").said
+    assert "gore" in said.shunned
+    assert films("steer clear of anything gory").said.shunned == ("gory",)
     # A refusal alone keeps the last wish's query.
     profile = update(Profile(), films("a funny heist movie"))
     assert update(profile, films("nothing too violent")).query == "a funny heist movie"
