@@ -99,6 +99,9 @@ class Settings:
     upload_ttl_s: int = 6 * 3600  # an abandoned session's uploads are deleted after this long
 
     catalog: str = "movies"  # the default catalogue
+    # The key Gradio encrypts each browser's remembered profile with (app/memory.py). Empty:
+    # one made once and kept in data_dir/browser-secret, so a restart still reads them.
+    browser_secret: str = field(default="", repr=False)
 
     def with_(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -15,14 +15,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from recommender.app import memory
 from recommender.app.cards import CardStyle, md_escape, profile_markdown, render_cards
 from recommender.app.slots import ReplySlots
 from recommender.app.uploads import delete_uploads, echoable, own_copies, split_files
 from recommender.app.views import (
+    LoadOutputs,
     Log,
     ResetOutputs,
     TurnOutputs,
@@ -404,8 +407,7 @@ class ChatHandlers:
         lang = self.language_for(language, session, "", request)
         fresh = self._fresh(catalog, lang)
         if session is not None and session.catalog == fresh.catalog:
-            kept = session.profile
-            fresh.profile = Profile(liked=kept.liked, disliked=kept.disliked, seen=kept.seen)
+            fresh.profile = memory.lasting(session.profile)
         return self._cleared(fresh, uploads, say(lang, "chat.new_conversation"))
 
     def forget_me(
@@ -429,9 +431,11 @@ class ChatHandlers:
         uploads: list[str] | None,
         language: str | None = None,
         session: Session | None = None,
+        stored: Any = None,
         request: gr.Request | None = None,
     ) -> ResetOutputs:
-        """Another catalogue: a new conversation (item ids differ between catalogues)."""
+        """Another catalogue: a new conversation (item ids differ between catalogues), with
+        what this browser remembers of the person there."""
         lang = self.language_for(language, session, "", request)
         fresh = self._fresh(catalog, lang)
         try:
@@ -439,8 +443,95 @@ class ChatHandlers:
         except MagpieError as e:
             log.warning("catalogue %s unavailable: %s", fresh.catalog, e)
             raise gr.Error(notice(lang, e)) from e
+        fresh.profile = self._recalled(stored, fresh.catalog)
         self._reset(request)
         return self._cleared(fresh, uploads, say(lang, "chat.switched", catalog=fresh.catalog))
+
+    # ---- what the browser remembers (memory.py) ----
+
+    def _recalled(self, stored: Any, catalog: str) -> Profile:
+        data = self.rec.catalogues.loaded(catalog)
+        return memory.recall(stored, catalog, (lambda i: i in data.position) if data else None)
+
+    def welcome(
+        self,
+        catalog: str,
+        stored: Any,
+        language: str | None = None,
+        request: gr.Request | None = None,
+    ) -> tuple[Session, dict[str, Any], str]:
+        """The page opens: a session with what this browser remembers of the person in
+        ``catalog`` (nothing on a first visit). -> (session, profile_record, profile)."""
+        session = self._fresh(catalog, self.language_for(language, None, "", request))
+        session.profile = self._recalled(stored, session.catalog)
+        lang = session.language
+        return session, session.profile.public(), self.profile_view(session, lang=lang)
+
+    def remember(self, session: Session | None, stored: Any) -> Any:
+        """The browser's copy after a turn, a vote or a reset: the session's lasting profile."""
+        if session is None:
+            return gr.skip()
+        return memory.remember(stored, session.catalog, session.profile)
+
+    def forget_stored(self) -> dict[str, Any]:
+        """ "Forget me" clears the browser's copy too."""
+        return memory.forget()
+
+    def export(self, session: Session | None, stored: Any) -> str:
+        """The profile file to download: what this browser remembers, this session included."""
+        if session is not None:
+            stored = memory.remember(stored, session.catalog, session.profile)
+        return memory.to_json(stored)
+
+    def load_profile(
+        self,
+        file: Any,
+        catalog: str,
+        session: Session | None,
+        log_: Log | None,
+        language: str | None = None,
+        request: gr.Request | None = None,
+    ) -> LoadOutputs:
+        """A profile file loaded: it becomes what this browser remembers, and the session's
+        lasting profile; this conversation's wishes stay. A bad file changes nothing."""
+        lang = self.language_for(language, session, "", request)
+        path = getattr(file, "name", file)
+        try:
+            if not path:
+                raise MagpieError(key="notice.profile_unreadable")
+            loaded = memory.read_file(str(path))
+        except MagpieError as e:
+            log.info("profile file refused: %s", e)
+            gr.Warning(notice(lang, e))
+            return LoadOutputs(*(gr.skip() for _ in LoadOutputs._fields))
+        finally:
+            _discard(path)  # Gradio's copy of the file: read once, not kept
+        if session is None or session.catalog != (catalog or self.default_catalog):
+            session, log_ = self._fresh(catalog, lang), []
+        stored = loaded.model_dump(mode="json")
+        kept = self._recalled(stored, session.catalog)
+        entry = loaded.catalogues.get(session.catalog)
+        wanted = len({*entry.liked, *entry.disliked, *entry.seen}) if entry else 0
+        have = len({*kept.liked, *kept.disliked, *kept.seen})
+        session.profile = memory.with_lasting(session.profile, kept)
+        said = say(
+            lang,
+            "chat.profile_loaded",
+            liked=len(kept.liked),
+            disliked=len(kept.disliked),
+            seen=len(kept.seen),
+            avoided=len(kept.avoided) + len(kept.shunned),
+        )
+        if wanted > have:
+            said += " " + say(lang, "chat.profile_left_out", count=wanted - have)
+        gr.Info(said)
+        return LoadOutputs(
+            stored=stored,
+            session=session,
+            profile_record=session.profile.public(),
+            profile=self.profile_view(session, lang=lang),
+            cards=self.cards_view(session, log_, lang),
+        )
 
     def _fresh(self, catalog: str, lang: str) -> Session:
         fresh = self.rec.new_session(catalog or self.default_catalog)
@@ -460,6 +551,18 @@ class ChatHandlers:
             uploads=list(uploads or []),
             box=gr.MultimodalTextbox(interactive=True),
         )
+
+
+def _discard(path: Any) -> None:
+    """Delete Gradio's copy of an uploaded file, and only a file in Gradio's upload folder."""
+    if not path:
+        return
+    try:
+        file = Path(str(path)).resolve()
+        if Path(gr.utils.get_upload_folder()).resolve() in file.parents and file.is_file():
+            file.unlink()
+    except OSError as e:
+        log.warning("could not delete a loaded profile file: %s", e)
 
 
 def _bounded(log_: Log, most: int, note: str) -> Log:

@@ -68,6 +68,9 @@ class PageText(NamedTuple):
     forget: Any
     details: Any  # gr.Accordion
     examples: Any  # gr.Dataset (gr.Examples.dataset)
+    memory: Any  # gr.Markdown: what is remembered, and where
+    download: Any  # gr.Button
+    load: Any  # gr.UploadButton
 
 
 def relabel(lang: str) -> PageText:
@@ -86,6 +89,9 @@ def relabel(lang: str) -> PageText:
         gr.Button(t["mp_forget"]),
         gr.Accordion(label=t["mp_details"]),
         gr.Dataset(label=t["mp_examples"], headers=example_headers(lang)),
+        gr.Markdown(t["mp_memory"]),
+        gr.Button(t["mp_download"]),
+        gr.UploadButton(t["mp_load"]),
     )
 
 
@@ -105,15 +111,15 @@ def bind_language(
         labels = relabel(choice if choice in SUPPORTED else browser_language(request) or "en")
         return [*labels, h.profile_view(session_, lang=lang), h.cards_view(session_, log_, lang)]
 
-    def greet(request: gr.Request) -> tuple[str, str, Any]:
-        # The labels follow the browser through I18n already; the panel, the empty cards and
-        # the examples' headers are rendered here, so they match.
+    def greet(request: gr.Request) -> tuple[str, Any]:
+        # The labels follow the browser through I18n already; the empty cards and the
+        # examples' headers are rendered here, so they match (the profile panel: ``welcome``).
         lang = browser_language(request) or "en"
         headers = gr.Dataset(headers=example_headers(lang))
-        return h.profile_view(None, lang=lang), h.cards_view(None, None, lang), headers
+        return h.cards_view(None, None, lang), headers
 
     quiet: dict[str, Any] = {"api_visibility": "private", "queue": False, "show_progress": "hidden"}
     parts.language.change(
         change, [parts.language, session, log_state], [*parts, profile, cards], **quiet
     )
-    demo.load(greet, None, [profile, cards, parts.examples], **quiet)
+    demo.load(greet, None, [cards, parts.examples], **quiet)

@@ -32,6 +32,7 @@ import gradio as gr
 
 from recommender.app.cards import CARD_CSS, render_cards
 from recommender.app.chat import ChatHandlers, delete_uploads
+from recommender.app.memory import browser_secret
 from recommender.app.page_text import (
     AUTO,
     I18N,
@@ -41,7 +42,7 @@ from recommender.app.page_text import (
     language_choices,
     text,
 )
-from recommender.app.views import ResetOutputs, TurnOutputs, VoteOutputs
+from recommender.app.views import LoadOutputs, ResetOutputs, TurnOutputs, VoteOutputs
 from recommender.errors import MagpieError
 
 if TYPE_CHECKING:
@@ -60,6 +61,22 @@ element.addEventListener('click', (event) => {
   if (!button) return;
   trigger('click', {item: button.dataset.item, liked: button.dataset.liked === '1'});
 });
+"""
+
+
+# The profile file is made in the browser from the JSON the server sends: nothing is written
+# on the server for a download.
+_DOWNLOAD_JS = """
+(text) => {
+  if (!text) return;
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([text], {type: 'application/json'}));
+  link.download = 'magpie-profile.json';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
 """
 
 
@@ -156,6 +173,12 @@ def build_app(
         session = gr.State(None)
         log_state = gr.State([])
         uploads = gr.State([], time_to_live=settings.upload_ttl_s, delete_callback=delete_uploads)
+        # What lasts of the profile, per catalogue, in the person's own browser (memory.py).
+        remembered = gr.BrowserState(
+            {},
+            storage_key="magpie-profile",
+            secret=browser_secret(settings.browser_secret, settings.data_dir),
+        )
 
         with gr.Row(equal_height=False):
             intro = gr.Markdown(text("mp_intro"), elem_id="mp-intro")
@@ -203,12 +226,23 @@ def build_app(
                 profile_md = gr.Markdown(
                     h.profile_view(None), elem_id="mp-profile", label="profile"
                 )
+                memory_note = gr.Markdown(text("mp_memory"), elem_id="mp-memory")
                 refresh_btn = gr.Button(text("mp_refresh"), size="sm", elem_id="mp-refresh")
                 with gr.Row():
                     new_btn = gr.Button(text("mp_new"), size="sm", elem_id="mp-new")
                     forget_btn = gr.Button(
                         text("mp_forget"), size="sm", variant="stop", elem_id="mp-forget"
                     )
+                with gr.Row():
+                    download_btn = gr.Button(text("mp_download"), size="sm", elem_id="mp-download")
+                    load_btn = gr.UploadButton(
+                        text("mp_load"),
+                        size="sm",
+                        file_types=[".json"],
+                        file_count="single",
+                        elem_id="mp-load",
+                    )
+                exported = gr.Textbox(visible=False, elem_id="mp-exported")
                 with gr.Accordion(text("mp_details"), open=False) as details:
                     turn_json = gr.JSON(label="turn")
                     profile_json = gr.JSON(label="profile_record")
@@ -285,7 +319,7 @@ def build_app(
         )
         # Votes and resets are quick and never wait behind a turn (no concurrency limit).
         quick: dict[str, Any] = {"concurrency_limit": None, "show_progress": "hidden"}
-        vote_btn.click(
+        voted = vote_btn.click(
             h.vote,
             [vote_item, vote_liked, session, log_state, language],
             vote_io,
@@ -293,9 +327,11 @@ def build_app(
             **quick,
         )
         on_page = [session, log_state, language]
-        cards.click(h.card_vote, on_page, vote_io, api_visibility="private", **quick)
-        chatbot.like(h.message_vote, on_page, vote_io, api_visibility="private", **quick)
-        new_btn.click(
+        card_voted = cards.click(h.card_vote, on_page, vote_io, api_visibility="private", **quick)
+        message_voted = chatbot.like(
+            h.message_vote, on_page, vote_io, api_visibility="private", **quick
+        )
+        renewed = new_btn.click(
             h.new_conversation,
             [catalog, session, uploads, language],
             reset_io,
@@ -303,7 +339,7 @@ def build_app(
             concurrency_limit=None,
             cancels=[sent, refreshed],  # a reply still streaming must not write the old chat back
         )
-        forget_btn.click(
+        forgotten = forget_btn.click(
             h.forget_me,
             [catalog, session, uploads, language],
             reset_io,
@@ -311,9 +347,9 @@ def build_app(
             concurrency_limit=None,
             cancels=[sent, refreshed],
         )
-        catalog.change(
+        switched = catalog.change(
             h.switch_catalog,
-            [catalog, uploads, language, session],
+            [catalog, uploads, language, session, remembered],
             reset_io,
             api_visibility="private",
             concurrency_limit=None,
@@ -321,9 +357,41 @@ def build_app(
         )
         demo.unload(h.end_session)
 
+        # What lasts of the profile goes to the person's browser after everything that changes
+        # it; "Forget me" clears it there too; the page opens with it (memory.py).
+        kept: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+        for changed in (sent, refreshed, voted, card_voted, message_voted, renewed, switched):
+            changed.then(h.remember, [session, remembered], [remembered], **kept)
+        forgotten.then(h.forget_stored, None, [remembered], **kept)
+        demo.load(
+            h.welcome,
+            [catalog, remembered, language],
+            [session, profile_json, profile_md],
+            **kept,
+        )
+        download_btn.click(h.export, [session, remembered], [exported], **kept).then(
+            None, [exported], None, js=_DOWNLOAD_JS
+        )
+        load_btn.upload(
+            h.load_profile,
+            [load_btn, catalog, session, log_state, language],
+            list(
+                LoadOutputs(
+                    stored=remembered,
+                    session=session,
+                    profile_record=profile_json,
+                    profile=profile_md,
+                    cards=cards,
+                )
+            ),
+            concurrency_limit=None,
+            **kept,
+        )
+
         page = PageText(
             intro, chatbot, box, picks_title, catalog, language, profile_title,
             refresh_btn, new_btn, forget_btn, details, starters.dataset,
+            memory_note, download_btn, load_btn,
         )  # fmt: skip
         bind_language(demo, h, page, session, log_state, profile_md, cards)
 

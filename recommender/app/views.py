@@ -19,6 +19,7 @@ from recommender.reply.strings import notice, say
 from recommender.schemas import Profile, ScoredItem
 
 __all__ = [
+    "LoadOutputs",
     "Log",
     "ResetOutputs",
     "TurnOutputs",
@@ -97,6 +98,16 @@ class VoteOutputs(NamedTuple):
     profile: Any
     cards: Any
     session: Any
+
+
+class LoadOutputs(NamedTuple):
+    """What loading a profile file updates (values as in ``TurnOutputs``)."""
+
+    stored: Any  # dict: what the browser remembers (memory.Memory as JSON)
+    session: Any
+    profile_record: Any
+    profile: Any
+    cards: Any
 
 
 class ResetOutputs(NamedTuple):
