@@ -139,7 +139,12 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
     for child in token.children:
         if origin is not None and child.i > origin.i and not _subject_of(origin, token):
             continue
-        if child.dep_ == "neg" and _refuses(token, words) and not _bound(child):
+        if (
+            child.dep_ == "neg"
+            and _refuses(token, words)
+            and not _bound(child)
+            and not _before_subject(child, token)
+        ):
             return True
         if child.dep_ == "det" and child.lower_ in words.negative and not _bound(child):
             return True
@@ -168,6 +173,12 @@ def _surfeit(token: Token, words: StanceWords) -> bool:
     )
 
 
+def _before_subject(negation: Token, verb: Token) -> bool:
+    """Does the negation stand before the verb's subject ("I have not. It looks funny", run
+    together)? English puts it after ("it does not look"): it belongs to what came before."""
+    return any(c.dep_ in {"nsubj", "nsubjpass"} and c.i > negation.i for c in verb.children)
+
+
 def _subject_of(word: Token, verb: Token) -> bool:
     """Is ``word`` in the subject of ``verb``?"""
     return any(c.dep_ in {"nsubj", "nsubjpass"} and word in c.subtree for c in verb.children)
@@ -193,11 +204,22 @@ def _refuses(negated: Token, words: StanceWords) -> bool:
     seen yet is no refusal), and not a question that expects a yes ("isn't Devito in that?")."""
     if negated.lower_ in words.tolerate:
         return False
+    if negated.lower_ in words.necessity and any(
+        c.dep_ == "xcomp" and _is_be(c, words) for c in negated.children
+    ):
+        return False  # "it doesn't have to be animated": not required, not refused
     if negated.lower_ in words.see and any(
         c.dep_ == "aux" and c.lower_ in words.perfect for c in negated.children
     ):
         return False
     return not (_question(negated) and negated.pos_ == "AUX" and _inverted(negated))
+
+
+def _is_be(verb: Token, words: StanceWords) -> bool:
+    """Is ``verb`` "be", or a verb or adjective said with "be" ("to be animated")?"""
+    return verb.lower_ == "be" or any(
+        c.dep_ in {"auxpass", "aux", "cop"} and c.lower_ == "be" for c in verb.children
+    )
 
 
 def _question(token: Token) -> bool:
@@ -247,8 +269,9 @@ def _just_after_negation(token: Token, words: StanceWords) -> bool:
         if token.i - back < 0:
             return False
         t = token.doc[token.i - back]
-        if t.is_punct:
-            return False
+        new_clause = t.dep_ in {"nsubj", "nsubjpass"} and t.lower_ not in words.negative
+        if t.is_punct or new_clause:
+            return False  # a new clause began: "I have not It looks funny"
         if t.lower_ in words.but:  # "sneakers, anything but white"; not "horror but funny"
             before = token.doc[t.i - 1].lower_ if t.i else ""
             return t.dep_ == "prep" or before in words.everything
@@ -337,9 +360,20 @@ def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:
 def _token_stance(token: Token, words: StanceWords) -> Stance:
     if _scope_negated(token, words):
         return "avoid"
-    if _described(token, words):
+    if _described(token, words) or _not_required(token, words):
         return "describe"
     return "want"
+
+
+def _not_required(token: Token, words: StanceWords) -> bool:
+    """Is ``token`` under "doesn't have to be", "doesn't need to be": neither asked nor refused?"""
+    node = token
+    while node.head.i != node.i and node.dep_ not in _CLAUSE_EDGES:
+        head = node.head
+        if node.dep_ == "xcomp" and head.lower_ in words.necessity and _is_be(node, words):
+            return any(c.dep_ == "neg" for c in head.children)
+        node = head
+    return False
 
 
 def wished_text(parsed: Parsed) -> str:

@@ -243,6 +243,10 @@ def test_a_length_is_no_range_where_the_catalogue_declares_none():
         ("nothing over 40 bucks", (None, 40.0)),
         ("over 100 dollars", (100.0, None)),
         ("between 50 and 120 dollars", (50.0, 120.0)),
+        # A hedge between the budget and its amount, deep in a long message.
+        ("a lamp for my desk, I read a lot, and my budget is maybe 40 dollars", (None, 40.0)),
+        ("I want to spend around $60 on a lamp", (None, 60.0)),
+        ("my budget's about 50 bucks", (None, 50.0)),
     ],
 )
 def test_english_budgets(text, price):

@@ -74,11 +74,15 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         ("a western over two hours long", [], ["western"]),  # "over" of a length: no refusal
         ("is it over? I want horror", [], ["horror"]),
         ("I've had too many superhero movies lately, a western", ["superhero"], ["western"]),
+        # Not required is not refused; a "not" before a new clause's subject is not its.
+        ("a western, and it doesn't have to be a musical", [], ["western"]),
+        ("I liked Scream. I have not It looks scary, a horror", [], ["horror"]),
     ],
 )
 def test_a_refusal_is_read_from_the_sentence_not_from_a_phrase_list(text, avoided, wanted):
     said = films(text).said
     assert sorted(said.avoided) == sorted(avoided)
+    assert "musical" not in said.wanted  # "doesn't have to be a musical" asks for none
     assert set(wanted) <= set(said.wanted) and not set(said.wanted) & set(avoided)
 
 
