@@ -4,8 +4,11 @@ A profile's constraints cut the catalogue before any source retrieves, so every 
 from items that may be shown (a top-200 by text similarity no longer comes back empty once
 "from the 80s" is applied). Some constraints never give way: an excluded item (liked,
 disliked or seen), an avoided word, a budget. The others (other numeric ranges such as a decade
-or a running time, then asked-for categories) are dropped one at a time, softest first, when
-nothing meets them all; what was dropped is named so the reply can say so.
+or a running time, a shop's facets, then asked-for categories) are dropped one at a time,
+softest first, when nothing meets them all; what was dropped is named so the reply can say so.
+When a few items meet everything but fewer than a list holds, facets give way for the rest of
+the list only (``fill``): the three green hoodies come first, then hoodies of other colours, and
+the reply says so.
 
 >>> describe(Limit("year", 1980, 1989)), describe(Limit("price", high=20), "zh")
 ('year 1980-1989', '价格 不超过 20')
@@ -46,6 +49,10 @@ class Allowed:
     relaxed: tuple[Limit, ...] = ()  # constraints dropped so that something could be shown
     blocking: tuple[Limit, ...] = ()  # when nothing at all can be shown: those in the way
     constrained: bool = False  # a range, category or avoided word cuts the catalogue
+    # When facets gave way to fill a list: the items that meet everything (they come first),
+    # and the facets the others leave out. None: every allowed item meets everything.
+    exact: np.ndarray | None = None
+    widened: tuple[Limit, ...] = ()
 
 
 def describe(limit: Limit, lang: str | None = None) -> str:
@@ -80,8 +87,11 @@ def _in_range(values: np.ndarray, rng: Range) -> np.ndarray:
     return ok
 
 
-def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozenset()) -> Allowed:
-    """The items a profile allows, relaxing the softest constraints until one is left."""
+def allowed(
+    data: Catalogue, profile: Profile, exclude: frozenset[str] = frozenset(), fill: int = 0
+) -> Allowed:
+    """The items a profile allows, relaxing the softest constraints until one is left; when
+    fewer than ``fill`` are left, facets also give way for the rest of the list (``exact``)."""
     n = len(data.items)
     firm = np.ones(n, dtype=bool)
     firm_labels: list[Limit] = []
@@ -143,7 +153,35 @@ def allowed(data: Catalogue, profile: Profile, exclude: frozenset[str] = frozens
         mask = firm.copy()
         for _, part in soft:
             mask &= part
+    if 0 < mask.sum() < fill:
+        return _filled(mask, firm, soft, set(data.facets), fill, tuple(relaxed), constrained)
     return Allowed(mask, tuple(relaxed), (), constrained)
+
+
+def _filled(
+    exact: np.ndarray,
+    firm: np.ndarray,
+    soft: list[tuple[Limit, np.ndarray]],
+    facets: set[str],
+    fill: int,
+    relaxed: tuple[Limit, ...],
+    constrained: bool,
+) -> Allowed:
+    """``exact`` widened by dropping facets, softest first, until ``fill`` items are allowed
+    (or no facet is left to drop); the exact items stay marked to come first."""
+    kept, widened = list(soft), []
+    wider = exact
+    for label, _ in soft:
+        if wider.sum() >= fill or label.key not in facets:
+            continue
+        kept = [(other, part) for other, part in kept if other is not label]
+        widened.append(label)
+        wider = firm.copy()
+        for _, part in kept:
+            wider &= part
+    if not widened or wider.sum() <= exact.sum():
+        return Allowed(exact, relaxed, (), constrained)
+    return Allowed(wider | exact, relaxed, (), constrained, exact, tuple(widened))
 
 
 def notes(gate: Allowed | None, lang: str | None = None) -> list[Notice]:
@@ -161,7 +199,12 @@ def notes(gate: Allowed | None, lang: str | None = None) -> list[Notice]:
     if gate.blocking:
         listed = "; ".join(describe(limit, lang) for limit in gate.blocking)
         return [Notice("constraint.blocked", {"limits": listed})]
+    out = []
     if gate.relaxed:
         listed = "; ".join(describe(limit, lang) for limit in gate.relaxed)
-        return [Notice("constraint.relaxed", {"limits": listed})]
-    return []
+        out.append(Notice("constraint.relaxed", {"limits": listed}))
+    if gate.exact is not None and gate.widened:
+        listed = "; ".join(describe(limit, lang) for limit in gate.widened)
+        count = int(gate.exact.sum())
+        out.append(Notice("constraint.few", {"count": count, "limits": listed}))
+    return out

@@ -86,6 +86,7 @@ class Ranker:
             shun=embed_queries(self.models.text, [" ".join(profile.shunned)])[0]
             if profile.shunned
             else None,
+            fill=self.settings.top_k,
         )
         return Retriever(data, self.index, self.settings.candidates).candidates(query)
 
@@ -108,8 +109,16 @@ class Ranker:
             weights = weights_for(s, data, candidates.content)
         fused = fuse(candidates.signals, weights)
         groups = data.variant_group[candidates.positions] if data.spec.variants else None
-        picked = mmr(
-            fused.score, data.text[candidates.positions], k or s.top_k, s.mmr_lambda, groups=groups
+        gate = candidates.gate
+        picked = _exact_first(
+            fused.score,
+            data.text[candidates.positions],
+            k or s.top_k,
+            s.mmr_lambda,
+            groups,
+            gate.exact[candidates.positions]
+            if gate is not None and gate.exact is not None
+            else None,
         )
         return [
             ScoredItem(
@@ -119,3 +128,33 @@ class Ranker:
             )
             for j in picked
         ]
+
+
+def _exact_first(
+    score: np.ndarray,
+    vectors: np.ndarray,
+    k: int,
+    lam: float,
+    groups: np.ndarray | None,
+    exact: np.ndarray | None,
+) -> list[int]:
+    """MMR over the candidates; where facets gave way to fill the list (``exact``: those that
+    meet everything), the exact ones first, then the others, never a product twice."""
+    if exact is None:
+        return mmr(score, vectors, k, lam, groups=groups)
+    picked: list[int] = []
+    for part in (np.flatnonzero(exact), np.flatnonzero(~exact)):
+        if groups is not None and picked:
+            taken = set(groups[picked].tolist())
+            part = part[[g not in taken for g in groups[part].tolist()]]
+        if len(picked) >= k or not len(part):
+            continue
+        chosen = mmr(
+            score[part],
+            vectors[part],
+            k - len(picked),
+            lam,
+            groups=groups[part] if groups is not None else None,
+        )
+        picked += [int(part[j]) for j in chosen]
+    return picked

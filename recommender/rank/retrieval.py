@@ -74,6 +74,7 @@ class Query:
     exclude: frozenset[str] = frozenset()  # ids never to return (liked, disliked, seen)
     demote: frozenset[str] = frozenset()  # ids shown before: allowed but pushed down
     shun: np.ndarray | None = None  # embedding of the refused describing words (``shunned``)
+    fill: int = 0  # a list's length: facets give way for the rest when fewer meet everything
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Retriever:
     def candidates(self, query: Query) -> Candidates:
         data, k = self.data, self.per_source
         profile = query.profile
-        gate = allowed(data, profile, query.exclude)
+        gate = allowed(data, profile, query.exclude, query.fill)
         ok = gate.mask
         pool: dict[str, np.ndarray] = {}  # source -> positions
         liked = [data.position[i] for i in profile.liked if i in data.position]

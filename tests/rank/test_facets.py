@@ -120,3 +120,35 @@ def test_something_of_no_named_kind_starts_a_new_kind_of_thing(embedder):
     profile = merge(profile, then.said)
     assert profile.categories == [] and set(profile.wanted) == {"blue", "women"}
     assert "price" in profile.ranges  # a bound stays until a new request replaces it
+
+
+def test_a_facet_gives_way_to_fill_a_list_the_exact_items_first(embedder):
+    from recommender.rank.constraints import notes
+    from recommender.rank.ranking import Ranker
+    from recommender.rank.retrieval import Candidates
+
+    data = _shop(embedder)
+    profile = Profile(wanted=["women", "blue"], categories=["Jackets"])
+    gate = allowed(data, profile, fill=3)
+    # One blue women's jacket: the red ones fill the list; men's jackets (gender, not given
+    # up while colour suffices) and other kinds do not.
+    assert _ids(data, gate.exact) == {"WJ1-blue"}
+    assert _ids(data, gate.mask) == {"WJ1-blue", "WJ1-red", "WJ2-red"}
+    assert gate.widened == (Limit("colour", words=("blue",)),)
+    assert [n.key for n in notes(gate)] == ["constraint.few"]
+    assert allowed(data, profile).exact is None  # no list to fill: as before
+
+    class Settings:
+        weights: ClassVar[dict[str, float]] = {"text": 1.0}
+        top_k = 3
+        mmr_lambda = 1.0
+
+    position = data.position
+    ids = ("WJ2-red", "WJ1-red", "WJ1-blue")  # the exact item scores lowest
+    positions = np.array([position[i] for i in ids])
+    candidates = Candidates(
+        positions=positions, signals={"text": np.array([1.0, 0.9, 0.1])}, sources={}, gate=gate
+    )
+    picked = Ranker(Settings(), None, None).order(data, candidates)  # type: ignore[arg-type]
+    # The exact one first, then the others, and never the same jacket in two colours.
+    assert [s.item.id for s in picked] == ["WJ1-blue", "WJ2-red"]
