@@ -139,22 +139,32 @@ def _exact_first(
     exact: np.ndarray | None,
 ) -> list[int]:
     """MMR over the candidates; where facets gave way to fill the list (``exact``: those that
-    meet everything), the exact ones first, then the others, never a product twice."""
+    meet everything), the exact ones first, then the others, a product once while others
+    remain (its other colours only when nothing else is left)."""
     if exact is None:
         return mmr(score, vectors, k, lam, groups=groups)
     picked: list[int] = []
     for part in (np.flatnonzero(exact), np.flatnonzero(~exact)):
-        if groups is not None and picked:
-            taken = set(groups[picked].tolist())
-            part = part[[g not in taken for g in groups[part].tolist()]]
-        if len(picked) >= k or not len(part):
-            continue
-        chosen = mmr(
-            score[part],
-            vectors[part],
-            k - len(picked),
-            lam,
-            groups=groups[part] if groups is not None else None,
-        )
-        picked += [int(part[j]) for j in chosen]
+        if groups is not None:
+            part = _best_of_each(part, score, groups, {int(g) for g in groups[picked]})
+        if len(picked) < k and len(part):
+            chosen = mmr(score[part], vectors[part], k - len(picked), lam)
+            picked += [int(part[j]) for j in chosen]
+    if len(picked) < k:  # only other colours of products shown are left
+        rest = np.array([j for j in range(len(score)) if j not in set(picked)], dtype=np.int64)
+        if len(rest):
+            chosen = mmr(score[rest], vectors[rest], k - len(picked), lam)
+            picked += [int(rest[j]) for j in chosen]
     return picked
+
+
+def _best_of_each(
+    part: np.ndarray, score: np.ndarray, groups: np.ndarray, taken: set[int]
+) -> np.ndarray:
+    """The best-scored candidate of each product in ``part`` whose product is not ``taken``."""
+    best: dict[int, int] = {}
+    for j in part.tolist():
+        g = int(groups[j])
+        if g not in taken and (g not in best or score[j] > score[best[g]]):
+            best[g] = j
+    return np.array(sorted(best.values()), dtype=np.int64)

@@ -150,5 +150,17 @@ def test_a_facet_gives_way_to_fill_a_list_the_exact_items_first(embedder):
         positions=positions, signals={"text": np.array([1.0, 0.9, 0.1])}, sources={}, gate=gate
     )
     picked = Ranker(Settings(), None, None).order(data, candidates)  # type: ignore[arg-type]
-    # The exact one first, then the others, and never the same jacket in two colours.
-    assert [s.item.id for s in picked] == ["WJ1-blue", "WJ2-red"]
+    # The exact one first, then another product; another colour of one shown only at the end.
+    assert [s.item.id for s in picked] == ["WJ1-blue", "WJ2-red", "WJ1-red"]
+
+
+def test_exact_items_first_one_colour_of_a_product_while_others_remain():
+    from recommender.rank.ranking import _exact_first
+
+    # Candidates 0-2: one product in three colours, all exact; 3, 4: two other products.
+    score = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
+    vectors = np.eye(5)
+    groups = np.array([1, 1, 1, 2, 3])
+    exact = np.array([True, True, True, False, False])
+    assert _exact_first(score, vectors, 3, 1.0, groups, exact) == [0, 3, 4]
+    assert _exact_first(score, vectors, 5, 1.0, groups, exact) == [0, 3, 4, 1, 2]

@@ -4,6 +4,7 @@ told; English bounds (years, budgets, lengths) and negation scope."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -375,3 +376,15 @@ def test_the_last_ten_years_in_chinese():
     from recommender.read import quantities
 
     assert bounds(films("最近十年的动画片"))["year"] == (quantities._this_year() - 10, None)
+
+
+def test_mind_bending_is_the_movies_psychological_thriller_in_english_and_chinese():
+    from recommender.catalogue.spec import read_spec
+
+    spec = read_spec(Path(__file__).resolve().parents[2] / "assets" / "movies")
+    items = [Item("me", "Memento", attributes={"tags": ["psychological thriller"]})]
+    vocabulary = VocabularyLinker(items, synonyms=spec.synonyms)
+    titles = TitleLinker(items)
+    for text in ("a mind-bending sci-fi", "something trippy", "有没有烧脑的电影"):
+        said = read_message(text, titles, vocabulary).said
+        assert "psychological thriller" in said.wanted, text
