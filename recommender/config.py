@@ -99,8 +99,9 @@ class Settings:
     upload_ttl_s: int = 6 * 3600  # an abandoned session's uploads are deleted after this long
 
     catalog: str = "movies"  # the default catalogue
-    # The key Gradio encrypts each browser's remembered profile with (app/memory.py). Empty:
-    # one made once and kept in data_dir/browser-secret, so a restart still reads them.
+    # The key Gradio encodes each browser's remembered profile with (app/memory.py; the page
+    # carries it, so it keeps the copy from being plain text, nothing more). Empty: one made
+    # once and kept in data_dir/browser-secret, so a restart still reads the browsers' copies.
     browser_secret: str = field(default="", repr=False)
 
     def with_(self, **changes: Any) -> Settings:

@@ -62,6 +62,10 @@ class ChatHandlers:
         # write the old session back into the page's state; it stops instead.
         self._resets: dict[str, int] = {}
         self._resets_lock = threading.Lock()
+        # Per browser session: the catalogues whose remembered profile its session holds. A
+        # session made before the browser's copy came back (a message sent while the page was
+        # still loading) is folded into the copy, not written over it (``remember``).
+        self._recalled: dict[str, set[str]] = {}
 
     # ---- which turn is current ----
 
@@ -82,6 +86,7 @@ class ChatHandlers:
         if key is not None:
             with self._resets_lock:
                 self._resets.pop(key, None)
+                self._recalled.pop(key, None)
 
     def _while_current(self, request: Any, updates: Iterator[TurnOutputs]) -> Iterator[TurnOutputs]:
         """A turn's updates for as long as its browser session has not been reset since it
@@ -443,15 +448,26 @@ class ChatHandlers:
         except MagpieError as e:
             log.warning("catalogue %s unavailable: %s", fresh.catalog, e)
             raise gr.Error(notice(lang, e)) from e
-        fresh.profile = self._recalled(stored, fresh.catalog)
+        fresh.profile = self._recall(stored, fresh.catalog, request)
         self._reset(request)
         return self._cleared(fresh, uploads, say(lang, "chat.switched", catalog=fresh.catalog))
 
     # ---- what the browser remembers (memory.py) ----
 
-    def _recalled(self, stored: Any, catalog: str) -> Profile:
+    def _recall(self, stored: Any, catalog: str, request: Any = None) -> Profile:
+        """What the browser remembers in ``catalog`` (items the catalogue still has); the
+        session it goes into now holds it."""
         data = self.rec.catalogues.loaded(catalog)
+        key = getattr(request, "session_hash", None)
+        if key is not None:
+            with self._resets_lock:
+                self._recalled.setdefault(key, set()).add(catalog)
         return memory.recall(stored, catalog, (lambda i: i in data.position) if data else None)
+
+    def _holds_recall(self, catalog: str, request: Any) -> bool:
+        key = getattr(request, "session_hash", None)
+        with self._resets_lock:
+            return key is None or catalog in self._recalled.get(key, set())
 
     def welcome(
         self,
@@ -463,19 +479,27 @@ class ChatHandlers:
         """The page opens: a session with what this browser remembers of the person in
         ``catalog`` (nothing on a first visit). -> (session, profile_record, profile)."""
         session = self._fresh(catalog, self.language_for(language, None, "", request))
-        session.profile = self._recalled(stored, session.catalog)
+        session.profile = self._recall(stored, session.catalog, request)
         lang = session.language
         return session, session.profile.public(), self.profile_view(session, lang=lang)
 
-    def remember(self, session: Session | None, stored: Any) -> Any:
-        """The browser's copy after a turn, a vote or a reset: the session's lasting profile."""
+    def remember(
+        self, session: Session | None, stored: Any, request: gr.Request | None = None
+    ) -> Any:
+        """The browser's copy after a turn, a vote or a reset: the session's lasting profile.
+        A session that never held the copy (made before it came back) is folded into it."""
         if session is None:
             return gr.skip()
+        if not self._holds_recall(session.catalog, request):
+            kept = self._recall(stored, session.catalog, request)
+            session.profile = memory.with_lasting(
+                session.profile, memory.folded(kept, session.profile)
+            )
         return memory.remember(stored, session.catalog, session.profile)
 
-    def forget_stored(self) -> dict[str, Any]:
-        """ "Forget me" clears the browser's copy too."""
-        return memory.forget()
+    def forget_stored(self) -> tuple[dict[str, Any], str]:
+        """ "Forget me" clears the browser's copy too, and the last profile file sent down."""
+        return memory.forget(), ""
 
     def export(self, session: Session | None, stored: Any) -> str:
         """The profile file to download: what this browser remembers, this session included."""
@@ -496,6 +520,7 @@ class ChatHandlers:
         lasting profile; this conversation's wishes stay. A bad file changes nothing."""
         lang = self.language_for(language, session, "", request)
         path = getattr(file, "name", file)
+        self._reset(request)  # a reply still streaming must not write the old profile back
         try:
             if not path:
                 raise MagpieError(key="notice.profile_unreadable")
@@ -509,7 +534,7 @@ class ChatHandlers:
         if session is None or session.catalog != (catalog or self.default_catalog):
             session, log_ = self._fresh(catalog, lang), []
         stored = loaded.model_dump(mode="json")
-        kept = self._recalled(stored, session.catalog)
+        kept = self._recall(stored, session.catalog, request)
         entry = loaded.catalogues.get(session.catalog)
         wanted = len({*entry.liked, *entry.disliked, *entry.seen}) if entry else 0
         have = len({*kept.liked, *kept.disliked, *kept.seen})
@@ -531,6 +556,8 @@ class ChatHandlers:
             profile_record=session.profile.public(),
             profile=self.profile_view(session, lang=lang),
             cards=self.cards_view(session, log_, lang),
+            chat=chat_view(log_ or []),
+            log=log_ or [],
         )
 
     def _fresh(self, catalog: str, lang: str) -> Session:

@@ -6,7 +6,8 @@ category, a budget, years, a photo, the request's own words) are not kept: "some
 tonight" does not follow anyone into next week.
 
 The page keeps a ``Memory`` in the browser's localStorage (``gr.BrowserState``, which Gradio
-encrypts with the app's secret, ``browser_secret``) and hands it back on the next visit; the
+encodes with the app's secret, ``browser_secret``; the page carries the secret, so this keeps
+the copy from being plain text and nothing more) and hands it back on the next visit; the
 server holds it only while a page is open. A profile file (download, load) is the same record as
 JSON; a loaded one is read like any other input: size, encoding, shape, lengths, and item ids the
 catalogue has. A bad or hostile file raises ``InputError`` with a sentence to show, and changes
@@ -32,13 +33,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from recommender.errors import InputError
-from recommender.schemas import Profile
+from recommender.profile import merge
+from recommender.schemas import Change, Profile
 from recommender.text import clean_text, normalise
 
 __all__ = [
     "MAX_FILE_BYTES",
     "Memory",
     "browser_secret",
+    "folded",
     "forget",
     "lasting",
     "read_file",
@@ -54,8 +57,9 @@ FORMAT: Literal["magpie-profile"] = "magpie-profile"
 MAX_FILE_BYTES = 256 * 1024  # a profile file is a few KB; anything larger is not one
 _MAX_ENTRIES = 30  # per list, as the profile keeps (profile._MAX_LIST)
 _MAX_CATALOGUES = 32
+_MAX_CHARS = 200  # an entry: an item id or a refused word
 
-_Entry = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+_Entry = Annotated[str, StringConstraints(min_length=1, max_length=_MAX_CHARS)]
 _Name = Annotated[str, StringConstraints(pattern=r"^[\w.-]{1,64}$")]
 
 
@@ -106,8 +110,8 @@ def _memory(stored: Any) -> Memory:
         return Memory()
     try:
         return Memory.model_validate(stored)
-    except ValidationError as e:
-        log.warning("a browser's stored profile was unreadable and is ignored: %s", e)
+    except ValidationError as e:  # its values are the person's: only how many problems
+        log.warning("a browser's stored profile was unreadable (%d problems)", e.error_count())
         return Memory()
 
 
@@ -115,11 +119,31 @@ def remember(stored: Any, catalog: str, profile: Profile) -> dict[str, Any]:
     """The browser's copy with ``catalog``'s lasting profile now ``profile``'s."""
     memory = _memory(stored)
     kept = lasting(profile)
-    entry = Lasting.model_validate({n: getattr(kept, n)[-_MAX_ENTRIES:] for n in _LASTING})
+    entry = Lasting.model_validate({n: _fitting(getattr(kept, n)) for n in _LASTING})
     catalogues = {k: v for k, v in memory.catalogues.items() if k != catalog}
     if any(getattr(entry, name) for name in _LASTING):
         catalogues[catalog] = entry
     return memory.model_copy(update={"catalogues": catalogues}).model_dump(mode="json")
+
+
+def _fitting(values: list[str]) -> list[str]:
+    """The entries a ``Lasting`` list holds: the last ``_MAX_ENTRIES``, each within 200
+    characters (a 250-letter refused word is kept cut, never a reason to stop remembering)."""
+    cut = (clean_text(v, _MAX_CHARS)[0] for v in values)
+    return list(dict.fromkeys(v for v in cut if v))[-_MAX_ENTRIES:]
+
+
+def folded(kept: Profile, now: Profile) -> Profile:
+    """``kept`` (what the browser remembered) with ``now``'s lasting statements folded in,
+    later ones winning (a title liked before and disliked now is disliked)."""
+    change = Change(
+        liked=tuple(now.liked),
+        disliked=tuple(now.disliked),
+        seen=tuple(now.seen),
+        avoided=tuple(now.avoided),
+        shunned=tuple(now.shunned),
+    )
+    return lasting(merge(kept, change))
 
 
 def forget() -> dict[str, Any]:
@@ -185,7 +209,7 @@ def read_file(path: str | os.PathLike[str]) -> Memory:
 
 
 def browser_secret(configured: str, folder: Path) -> str:
-    """The key Gradio encrypts the browser's copy with: the configured one, else one made once
+    """The key Gradio encodes the browser's copy with: the configured one, else one made once
     and kept in ``folder`` (so a restart can still read what browsers hold), else one for this
     process only (the browsers' copies are then unreadable after a restart: forgotten)."""
     if configured:

@@ -362,11 +362,14 @@ def build_app(
         kept: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
         for changed in (sent, refreshed, voted, card_voted, message_voted, renewed, switched):
             changed.then(h.remember, [session, remembered], [remembered], **kept)
-        forgotten.then(h.forget_stored, None, [remembered], **kept)
+        forgotten.then(h.forget_stored, None, [remembered, exported], **kept)
+        # Not queued: the page's session holds the remembered profile before a first message
+        # could wait in the queue behind other people's turns.
         demo.load(
             h.welcome,
             [catalog, remembered, language],
             [session, profile_json, profile_md],
+            queue=False,
             **kept,
         )
         download_btn.click(h.export, [session, remembered], [exported], **kept).then(
@@ -382,9 +385,12 @@ def build_app(
                     profile_record=profile_json,
                     profile=profile_md,
                     cards=cards,
+                    chat=chatbot,
+                    log=log_state,
                 )
             ),
             concurrency_limit=None,
+            cancels=[sent, refreshed],  # a reply still streaming must not write the old back
             **kept,
         )
 

@@ -108,6 +108,8 @@ class LoadOutputs(NamedTuple):
     profile_record: Any
     profile: Any
     cards: Any
+    chat: Any
+    log: Any
 
 
 class ResetOutputs(NamedTuple):

@@ -115,11 +115,12 @@ class StanceWords:
     what each is for); the dependency parse decides what each one reaches."""
 
     refuse: frozenset[str] = frozenset()  # "hate", "skip", "tired", "without"
-    # A word that refuses with one of its particles: "pass *on*", "stay *away*", "done *with*".
+    # A verb that refuses with one of its particles: "pass *on*", "stay *away*".
     refuse_with: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    # Said of the speaker after "be", these refuse their object: "I'm so *over* superheroes".
-    refuse_as_predicate: frozenset[str] = frozenset()
+    # Said of the speaker (with a particle, where one is listed): "I'm *done* with", "so *over*".
+    refuse_of_speaker: Mapping[str, frozenset[str]] = field(default_factory=dict)
     speaker: frozenset[str] = frozenset()  # "I", "we": who "is over" something
+    idioms: frozenset[str] = frozenset()  # "over the *moon*": no refusal
     surfeit: frozenset[str] = frozenset()  # "too *much* Nolan": under "too", a refusal
     excess: frozenset[str] = frozenset()  # "*too* much"
     negative: frozenset[str] = frozenset()  # "no", "nothing": they refuse their noun
@@ -329,9 +330,11 @@ def _cues(raw: dict[str, Any]) -> Cues:
 
 
 def _stance(raw: dict[str, Any]) -> StanceWords:
-    words: dict[str, Any] = {k: frozenset(v) for k, v in raw.items() if k != "refuse_with"}
+    tables = ("refuse_with", "refuse_of_speaker")
+    words: dict[str, Any] = {k: frozenset(v) for k, v in raw.items() if k not in tables}
     words["other_than"] = tuple(raw.get("other_than", ()))
-    words["refuse_with"] = {k: frozenset(v) for k, v in raw.get("refuse_with", {}).items()}
+    for table in tables:
+        words[table] = {k: frozenset(v) for k, v in raw.get(table, {}).items()}
     return StanceWords(**words)
 
 

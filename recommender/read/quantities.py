@@ -286,10 +286,11 @@ def _year(text: str) -> Range:
                 year = _negated_decade(bound, start) if negated else Range(**{bound: start + step})
                 break
         following = text[decade.end() : decade.end() + 20]
-        if _DECADE_OPEN_MAX.match(following):  # "the 80s or earlier"
-            year = Range(max=start + 9)
+        refused = bool(_EN.year_negations & set(preceding.lower().split()[-_NEGATED_BEFORE:]))
+        if _DECADE_OPEN_MAX.match(following):  # "the 80s or earlier"; "nothing ... or earlier"
+            year = Range(min=start + 10) if refused else Range(max=start + 9)
         elif _DECADE_OPEN_MIN.match(following):  # "the 90s or later", "the 2000s onwards"
-            year = Range(min=start)
+            year = Range(max=start - 1) if refused else Range(min=start)
     return year
 
 

