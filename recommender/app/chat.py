@@ -501,10 +501,12 @@ class ChatHandlers:
         """ "Forget me" clears the browser's copy too, and the last profile file sent down."""
         return memory.forget(), ""
 
-    def export(self, session: Session | None, stored: Any) -> str:
+    def export(
+        self, session: Session | None, stored: Any, request: gr.Request | None = None
+    ) -> str:
         """The profile file to download: what this browser remembers, this session included."""
         if session is not None:
-            stored = memory.remember(stored, session.catalog, session.profile)
+            stored = self.remember(session, stored, request)
         return memory.to_json(stored)
 
     def load_profile(
@@ -520,7 +522,6 @@ class ChatHandlers:
         lasting profile; this conversation's wishes stay. A bad file changes nothing."""
         lang = self.language_for(language, session, "", request)
         path = getattr(file, "name", file)
-        self._reset(request)  # a reply still streaming must not write the old profile back
         try:
             if not path:
                 raise MagpieError(key="notice.profile_unreadable")
@@ -531,6 +532,7 @@ class ChatHandlers:
             return LoadOutputs(*(gr.skip() for _ in LoadOutputs._fields))
         finally:
             _discard(path)  # Gradio's copy of the file: read once, not kept
+        self._reset(request)  # a reply still streaming must not write the old profile back
         if session is None or session.catalog != (catalog or self.default_catalog):
             session, log_ = self._fresh(catalog, lang), []
         stored = loaded.model_dump(mode="json")

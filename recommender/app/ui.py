@@ -390,7 +390,6 @@ def build_app(
                 )
             ),
             concurrency_limit=None,
-            cancels=[sent, refreshed],  # a reply still streaming must not write the old back
             **kept,
         )
 
