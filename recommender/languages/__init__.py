@@ -129,6 +129,7 @@ class StanceWords:
     other_than: tuple[str, ...] = ()  # "other than action": (first word, second word)
     tolerate: frozenset[str] = frozenset()  # negated, no refusal: "don't mind"
     necessity: frozenset[str] = frozenset()  # "doesn't *have* to be animated": no refusal
+    neg_raising: frozenset[str] = frozenset()  # "I don't *think* I like X": X's clause
     see: frozenset[str] = frozenset()  # seeing verbs: "seen", "watched"
     other: frozenset[str] = frozenset()  # the person spoken to: "have you seen X?"
     bad: frozenset[str] = frozenset()  # "X was boring": disliked

@@ -257,6 +257,8 @@ def _inverted(verb: Token) -> bool:
 
 def _climbs(child: Token) -> bool:
     """May a negation above ``child`` reach it?"""
+    if _negation_raised(child):  # "I don't think I like horror": the negation is the clause's
+        return True
     if child.dep_ in _CLAUSE_EDGES or child.dep_ == "ROOT":
         return False
     if _comma_between(child):  # "anything but horror, a thriller"; "no horror, or gore" goes on
@@ -272,6 +274,17 @@ def _climbs(child: Token) -> bool:
         return True
     own_subject = any(c.dep_ in {"nsubj", "nsubjpass"} for c in child.children)
     return not (own_subject or (child.pos_ in _VERBAL | {"ADJ"} and child.head.pos_ in _VERBAL))
+
+
+def _negation_raised(clause: Token) -> bool:
+    """Is ``clause`` what a negated "think", "believe", "remember" is about ("I don't think I've
+    seen X" has not seen X; "I don't think I like horror" refuses horror)?"""
+    head = clause.head
+    return (
+        clause.dep_ == "ccomp"
+        and head.lower_ in _words().neg_raising
+        and any(c.dep_ == "neg" for c in head.children)
+    )
 
 
 def _comma_between(child: Token) -> bool:
@@ -495,10 +508,12 @@ def _title_stance(parsed: Parsed, n: int) -> tuple[TitleStance, bool]:
         if negated or unseen:  # "I haven't seen X", "never saw X": neither seen nor a taste
             return "neutral", True
         asked = any(c.dep_ == "nsubj" and c.lower_ in words.other for c in verb.children)
-        # Only a seeing done is seen: "I watched X", "I have seen X"; "I want to watch X" and
-        # "have you seen X?" bring X up as a reference.
-        done = verb.tag_ in _PAST
+        # Only a seeing done is seen: "I watched X", "I have seen X", "I enjoyed watching X";
+        # "I want to watch X" and "have you seen X?" bring X up as a reference.
+        done = verb.tag_ in _PAST or (verb.tag_ == "VBG" and verb.head.tag_ in _PAST)
         return ("seen" if done and not asked else "liked"), True
+    if _named_as_seen(root, words):
+        return "seen", True
     if negated:
         return "disliked", True
     if root.dep_ in {"nsubj", "nsubjpass"}:
@@ -506,6 +521,23 @@ def _title_stance(parsed: Parsed, n: int) -> tuple[TitleStance, bool]:
         if any(c.lower_ in words.bad or _surfeit(c, words) for s in said for c in s.subtree):
             return "disliked", True
     return "liked", False
+
+
+def _named_as_seen(title: Token, words: StanceWords) -> bool:
+    """Is the title what "the last movie I saw" or "the only war film I've ever seen" was?"""
+    verb = title.head
+    if title.dep_ not in {"attr", "nsubj"} or verb.lower_ not in words.be:
+        return False
+    for other in verb.children:
+        if other.i == title.i or other.dep_ not in {"attr", "nsubj"}:
+            continue
+        for clause in other.children:
+            seeing = clause.dep_ == "relcl" and clause.lower_ in words.see
+            if seeing and clause.tag_ in _PAST and not _scope_negated(clause, words):
+                return not any(
+                    c.dep_ == "nsubj" and c.lower_ in words.other for c in clause.children
+                )
+    return False
 
 
 def anchored(parsed: Parsed, n: int) -> bool:

@@ -78,6 +78,8 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         ("I am over the moon for westerns", [], ["western"]),
         ("a western about people who pass on their traditions", [], ["western"]),
         ("we're through with westerns", ["western"], []),
+        ("I don't think I like horror, a western", ["horror"], ["western"]),
+        ("I think I like westerns", [], ["western"]),
         ("I've had too many superhero movies lately, a western", ["superhero"], ["western"]),
         # Not required is not refused; a "not" before a new clause's subject is not its.
         ("a western, and it doesn't have to be a musical", [], ["western"]),
@@ -176,8 +178,16 @@ def test_a_refused_describing_word_is_kept_apart_from_what_is_looked_for():
         ("I want to watch Inception", False),  # a wish, not something done: never excluded
         ("I'd love to see Inception", False),
         ("have you seen Inception?", False),
+        ("I also enjoyed watching Inception", True),  # a seeing under a past verb
+        ("I'm looking forward to watching Inception", False),
+        ("The only thriller I've ever seen was Inception", True),
     ],
 )
 def test_only_a_seeing_done_is_seen(text, seen):
     said = films(text).said
     assert said.liked == ("in",) and (said.seen == ("in",)) is seen
+
+
+def test_a_negated_think_negates_the_clause_it_is_about():
+    said = films("I don't think I've seen Inception").said  # not seen yet: neither
+    assert not said.seen and not said.liked and not said.disliked
