@@ -289,6 +289,8 @@ def _negation_raised(clause: Token) -> bool:
 
 def _comma_between(child: Token) -> bool:
     head = child.head
+    if child.dep_ in {"conj", "appos"} and child.text == PLACEHOLDER == head.text:
+        return False  # a list of titles shares its stance: "not X, Y, or Z"
     lo, hi = sorted((child.i, head.i))
     inside = {t.i for t in child.subtree}
     for t in child.doc[lo + 1 : hi]:
@@ -515,12 +517,22 @@ def _title_stance(parsed: Parsed, n: int) -> tuple[TitleStance, bool]:
     if _named_as_seen(root, words):
         return "seen", True
     if negated:
+        if verb.pos_ not in _VERBAL and _after_seeing(root, words):
+            return "neutral", True  # "I saw X. But not Y": not seen, no taste
         return "disliked", True
     if root.dep_ in {"nsubj", "nsubjpass"}:
         said = [c for c in root.head.children if c.dep_ in {"acomp", "attr"}]
         if any(c.lower_ in words.bad or _surfeit(c, words) for s in said for c in s.subtree):
             return "disliked", True
     return "liked", False
+
+
+def _after_seeing(title: Token, words: StanceWords) -> bool:
+    """Is the title's verbless sentence ("But not Y.") after one whose verb is a seeing?"""
+    sent = title.sent
+    if sent.start == 0:
+        return False
+    return sent.root.pos_ not in _VERBAL and title.doc[sent.start - 1].sent.root.lower_ in words.see
 
 
 def _named_as_seen(title: Token, words: StanceWords) -> bool:

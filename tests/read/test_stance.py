@@ -111,6 +111,12 @@ def test_titles_take_their_own_stance_in_one_sentence():
     said = films("I liked Inception but not The Notebook").said
     assert said.liked == ("in",) and said.disliked == ("nb",)
     assert films("The Notebook was too much for me, nothing like that").said.disliked == ("nb",)
+    # A list of titles shares its stance, across commas.
+    said = films("I liked Inception, but not Scream, The Notebook, or Unforgiven").said
+    assert said.liked == ("in",) and set(said.disliked) == {"sc", "nb", "we"}
+    # "But not Y." after a seeing: not seen, which is no taste either way.
+    said = films("I saw Inception and loved it! But not Scream, or The Notebook.").said
+    assert said.seen == ("in",) and not said.disliked and said.liked == ("in",)
     # A negation inside a title is the title's: "You Don't ..." says nothing of the film.
     titled = [*FILMS, Item("zo", "You Don't Mess with the Zohan", attributes={"year": 2008})]
     reading = read_message(
