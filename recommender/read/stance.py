@@ -351,6 +351,8 @@ def _described(token: Token, words: StanceWords) -> bool:
     verb = _predicate(token)
     if verb.pos_ not in _VERBAL or _wishes(verb, words):
         return False
+    if verb.dep_ == "advcl":  # "when it's really hot out": when it is needed, not a film
+        return False
     if any(_wishes(t, words) for t in verb.subtree if t.i < token.i):
         return False
     # "Is X a comedy?", "are those scary?": a question of what a thing is ("are there any

@@ -197,3 +197,12 @@ def test_only_a_seeing_done_is_seen(text, seen):
 def test_a_negated_think_negates_the_clause_it_is_about():
     said = films("I don't think I've seen Inception").said  # not seen yet: neither
     assert not said.seen and not said.liked and not said.disliked
+
+
+def test_a_circumstance_is_no_description_of_a_film():
+    items = [Item("sh", "Running Short", attributes={"climate": ["hot"]})]
+    titles, vocabulary = TitleLinker(items), VocabularyLinker(items)
+    said = read_message("something to wear when it's really hot out", titles, vocabulary).said
+    assert said.wanted == ("hot",)
+    # What is said of a film on the table is still no wish.
+    assert not films("I watched Scream, it was scary").said.wanted
