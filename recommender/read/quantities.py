@@ -257,7 +257,7 @@ def _year(text: str) -> Range:
         for m in pattern.finditer(text):
             if bound == "max" and m.group(0).lower().startswith("up to") and year.max is not None:
                 continue  # "up to" after a stated bound is a budget, not a year
-            before = text[: m.start()].lower().split()[-_NEGATED_BEFORE:]
+            before = _clause_before(text, m.start())
             if negatable and _EN.year_negations & set(before):
                 continue  # "nothing made after 2005": the negated pattern reads it
             setattr(year, bound, float(m.group(1)) + step)
@@ -281,17 +281,24 @@ def _year(text: str) -> Range:
             window = preceding[-30:]
             found = cue.search(window)
             if found:
-                before = window[: found.start()].lower().split()[-_NEGATED_BEFORE:]
+                before = _clause_before(window, found.start())
                 negated = bool(_EN.year_negations & set(before))
                 year = _negated_decade(bound, start) if negated else Range(**{bound: start + step})
                 break
         following = text[decade.end() : decade.end() + 20]
-        refused = bool(_EN.year_negations & set(preceding.lower().split()[-_NEGATED_BEFORE:]))
+        refused = bool(_EN.year_negations & set(_clause_before(preceding, len(preceding))))
         if _DECADE_OPEN_MAX.match(following):  # "the 80s or earlier"; "nothing ... or earlier"
             year = Range(min=start + 10) if refused else Range(max=start + 9)
         elif _DECADE_OPEN_MIN.match(following):  # "the 90s or later", "the 2000s onwards"
             year = Range(max=start - 1) if refused else Range(min=start)
     return year
+
+
+def _clause_before(text: str, at: int) -> list[str]:
+    """The last few words before ``at``, within its clause: a negation before a comma is
+    another clause's ("no old movies, after 2010 please" bounds nothing away)."""
+    clause = re.split(r"[,;.!?，。；！？]", text[:at])[-1]
+    return clause.lower().split()[-_NEGATED_BEFORE:]
 
 
 def _negated_decade(bound: str, start: float) -> Range:

@@ -159,6 +159,8 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
             return True
         if child.dep_ in {"amod", "acomp"} and _surfeit(child, words):
             return True  # "too much Nolan", "too many superhero movies"
+        if child.dep_ in {"compound", "amod"} and child.lower_ in words.refuse:
+            return True  # "dislike horror" (a gloss) parsed as one noun: still refused
         # "not really into romance": the negation sits on the adverb that modifies the word.
         if child.dep_ == "advmod" and any(
             g.dep_ == "neg" and not _bound(g) for g in child.children

@@ -107,6 +107,12 @@ def test_a_chinese_request_reads_as_its_english_twin():
         ("我对科幻片不感兴趣", "I'm not interested in science fiction"),
         ("来部不超过90分钟的喜剧", "a comedy no longer than 90 minutes"),
         ("至少两个半小时的科幻片", "science fiction, at least two and a half hours"),
+        # A refusal, then another; a decade's bound; a "not so" modifier.
+        ("我不喜欢恐怖片，也不要战争片", "I dislike horror, and no war movies"),
+        ("九十年代以前的喜剧", "a comedy from before the 90s"),
+        ("八十年代以后的恐怖片", "a horror film since the 80s"),
+        ("不想看太老的电影，2010年以后的吧", "after 2010 please"),
+        ("不那么血腥的动作片", "an action film, nothing too bloody"),
     ],
 )
 def test_chinese_film_requests_read_as_their_english_twins(zh, en):
