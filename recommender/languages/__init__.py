@@ -121,6 +121,8 @@ class StanceWords:
     refuse_of_speaker: Mapping[str, frozenset[str]] = field(default_factory=dict)
     speaker: frozenset[str] = frozenset()  # "I", "we": who "is over" something
     idioms: frozenset[str] = frozenset()  # "over the *moon*": no refusal
+    refusal_nouns: frozenset[str] = frozenset()  # "X is a *no*", "a hard *pass*"
+    decline: frozenset[str] = frozenset()  # "no thanks", "nope": a sentence that only declines
     surfeit: frozenset[str] = frozenset()  # "too *much* Nolan": under "too", a refusal
     excess: frozenset[str] = frozenset()  # "*too* much"
     negative: frozenset[str] = frozenset()  # "no", "nothing": they refuse their noun

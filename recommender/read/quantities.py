@@ -112,6 +112,11 @@ _RECENT = re.compile(
     r"\b(?:" + _any(_EN.recent_years) + rf")\s+(\d{{1,2}}|{_NUMBER_WORD})\s+{_EN.recent_unit}\b",
     re.I,
 )
+# "the last decade", "the past two decades": ten years each.
+_RECENT_DECADES = re.compile(
+    r"\b(?:" + _any(_EN.recent_years) + rf")\s+(?:(\d{{1,2}}|{_NUMBER_WORD})\s+)?decades?\b",
+    re.I,
+)
 
 
 def read_quantities(
@@ -253,6 +258,12 @@ def _year(text: str) -> Range:
         count = int(n) if n.isdigit() else _EN.number_words.get(n)
         if count:
             year.min = float(_this_year() - count)
+    decades = _RECENT_DECADES.search(text)
+    if decades and not recent:
+        n = (decades.group(1) or "1").lower()
+        count = int(n) if n.isdigit() else _EN.number_words.get(n)
+        if count:
+            year.min = float(_this_year() - 10 * count)
     for pattern, bound, step, negatable in _YEARS:
         for m in pattern.finditer(text):
             if bound == "max" and m.group(0).lower().startswith("up to") and year.max is not None:

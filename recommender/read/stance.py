@@ -23,6 +23,7 @@ The parser is loaded once per process (about 2 s, 15 MB) and parses a message in
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -120,7 +121,22 @@ def parse(text: str, titles: tuple[tuple[int, int], ...] = ()) -> Parsed:
     with _LOCK:
         doc = nlp("".join(pieces))
     words = _words()
-    return Parsed(doc, tuple(spans), originals, tuple(_token_stance(t, words) for t in doc))
+    stances = [_token_stance(t, words) for t in doc]
+    _declined_fragments(doc, stances, words)
+    return Parsed(doc, tuple(spans), originals, tuple(stances))
+
+
+def _declined_fragments(doc: Doc, stances: list[Stance], words: StanceWords) -> None:
+    """ "horror? no thanks": a sentence that only declines refuses the verbless one before it."""
+    sentences = list(doc.sents)
+    for before, sent in itertools.pairwise(sentences):
+        said = [t.lower_ for t in sent if not t.is_punct]
+        declines = (
+            bool(said) and set(said) <= words.decline and bool(set(said) & words.refusal_nouns)
+        )
+        if declines and not any(t.pos_ in _VERBAL for t in before):
+            for t in before:
+                stances[t.i] = "avoid"
 
 
 def _negated_here(token: Token, words: StanceWords, origin: Token | None = None) -> bool:
@@ -143,6 +159,9 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
         return True  # "I'm done with X", "I'm so over superhero stuff"
     if low in words.but and token.dep_ == "prep":
         return True
+    refused_as = any(c.dep_ == "attr" and c.lower_ in words.refusal_nouns for c in token.children)
+    if refused_as and token.pos_ == "AUX" and origin is not None and origin.i < token.i:
+        return True  # "Will Smith is a no for me", "zombies are a hard pass"
     if low == words.other_than[1] and token.head.lower_ == words.other_than[0]:
         return True
     for child in token.children:

@@ -378,6 +378,8 @@ def test_the_last_few_years_count_back_from_this_year():
     this = quantities._this_year()
     assert bounds(films("something animated from the last 10 years"))["year"] == (this - 10, None)
     assert bounds(films("a comedy from the past five years"))["year"] == (this - 5, None)
+    assert bounds(films("I'd prefer something from the last decade"))["year"] == (this - 10, None)
+    assert bounds(films("the past two decades"))["year"] == (this - 20, None)
 
 
 def test_the_last_ten_years_in_chinese():

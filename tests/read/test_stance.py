@@ -80,6 +80,12 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         ("we're through with westerns", ["western"], []),
         ("I don't think I like horror, a western", ["horror"], ["western"]),
         ("I think I like westerns", [], ["western"]),
+        # A thing said to be a refusal, or declined in a sentence of its own.
+        ("Adam Sandler is a no for me, a western", ["adam sandler"], ["western"]),
+        ("musicals are a hard pass", ["musical"], []),
+        ("horror? no thanks. a western?", ["horror"], ["western"]),
+        ("I've had my fill of musicals", ["musical"], []),
+        ("nah, just a western", [], ["western"]),
         ("I've had too many superhero movies lately, a western", ["superhero"], ["western"]),
         # Not required is not refused; a "not" before a new clause's subject is not its.
         ("a western, and it doesn't have to be a musical", [], ["western"]),
