@@ -64,6 +64,8 @@ element.addEventListener('click', (event) => {
 """
 
 
+_STORAGE_KEY = "magpie-profile"  # where the browser keeps the remembered profile (memory.py)
+
 # The profile file is made in the browser from the JSON the server sends: nothing is written
 # on the server for a download.
 _DOWNLOAD_JS = """
@@ -78,6 +80,9 @@ _DOWNLOAD_JS = """
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 """
+
+
+_FORGET_JS = "() => { localStorage.removeItem('" + _STORAGE_KEY + "'); }"
 
 
 class Warmup:
@@ -176,7 +181,7 @@ def build_app(
         # What lasts of the profile, per catalogue, in the person's own browser (memory.py).
         remembered = gr.BrowserState(
             {},
-            storage_key="magpie-profile",
+            storage_key=_STORAGE_KEY,
             secret=browser_secret(settings.browser_secret, settings.data_dir),
         )
 
@@ -363,6 +368,9 @@ def build_app(
         for changed in (sent, refreshed, voted, card_voted, message_voted, renewed, switched):
             changed.then(h.remember, [session, remembered], [remembered], **kept)
         forgotten.then(h.forget_stored, None, [remembered, exported], **kept)
+        # ... and at once in the browser too: a reload right after the click must not bring
+        # the old copy back before the server's answer lands.
+        forget_btn.click(None, None, None, js=_FORGET_JS)
         # Not queued: the page's session holds the remembered profile before a first message
         # could wait in the queue behind other people's turns.
         demo.load(
