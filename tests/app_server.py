@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +50,26 @@ def serve(data_root: Path, catalog: str = "shop") -> Iterator[Served]:
         yield Served(url, rec, warm_s)
     finally:
         demo.close()
+
+
+CHROMIUM = os.environ.get("MAGPIE_CHROMIUM", "/usr/bin/chromium")
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (a pinned test dependency); missing, the
+    test is skipped on a developer's machine and fails in CI (``conftest.missing``)."""
+    from conftest import missing
+    from playwright import sync_api
+
+    if not shutil.which(CHROMIUM):
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def record_timings(name: str, rows: list[dict[str, Any]]) -> None:

@@ -86,17 +86,12 @@ class Memory(BaseModel):
 
 
 _LASTING = ("liked", "disliked", "seen", "avoided", "shunned")
+_ITEMS = ("liked", "disliked", "seen")  # item ids; the others are words
 
 
 def lasting(profile: Profile) -> Profile:
     """The part of ``profile`` that lasts beyond one request."""
-    return Profile(
-        liked=list(profile.liked),
-        disliked=list(profile.disliked),
-        seen=list(profile.seen),
-        avoided=list(profile.avoided),
-        shunned=list(profile.shunned),
-    )
+    return Profile.model_validate(profile.model_dump(include=set(_LASTING)))
 
 
 def with_lasting(profile: Profile, kept: Profile) -> Profile:
@@ -136,14 +131,14 @@ def _fitting(values: list[str]) -> list[str]:
 def folded(kept: Profile, now: Profile) -> Profile:
     """``kept`` (what the browser remembered) with ``now``'s lasting statements folded in,
     later ones winning (a title liked before and disliked now is disliked)."""
-    change = Change(
+    said = Change(
         liked=tuple(now.liked),
         disliked=tuple(now.disliked),
         seen=tuple(now.seen),
         avoided=tuple(now.avoided),
         shunned=tuple(now.shunned),
     )
-    return lasting(merge(kept, change))
+    return lasting(merge(kept, said))
 
 
 def forget() -> dict[str, Any]:
@@ -166,12 +161,8 @@ def recall(stored: Any, catalog: str, known: Callable[[str], bool] | None = None
         cleaned = (normalise(clean_text(v, 80)[0]) for v in values)
         return list(dict.fromkeys(w for w in cleaned if w))
 
-    return Profile(
-        liked=ids(entry.liked),
-        disliked=ids(entry.disliked),
-        seen=ids(entry.seen),
-        avoided=words(entry.avoided),
-        shunned=words(entry.shunned),
+    return Profile.model_validate(
+        {name: (ids if name in _ITEMS else words)(getattr(entry, name)) for name in _LASTING}
     )
 
 

@@ -6,17 +6,13 @@ change. The screenshot is saved as ``artifacts/browser.png`` (CI keeps ``artifac
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 
 import pytest
-from app_server import ARTIFACTS, ROOT, record_timings, serve
-from conftest import missing
+from app_server import ARTIFACTS, ROOT, chromium, record_timings, serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("MAGPIE_CHROMIUM", "/usr/bin/chromium")
 CAMERA_PHOTO = ROOT / "assets" / "examples" / "camera-photo.jpg"
 
 
@@ -28,16 +24,10 @@ def app(tmp_path_factory):
 
 @pytest.fixture
 def page():
-    from playwright import sync_api  # a pinned test dependency
-
-    if not shutil.which(CHROMIUM):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 960})
         page.set_default_timeout(120_000)
         yield page
-        browser.close()
 
 
 def test_photo_request_cards_and_a_like_in_the_browser(app, page):

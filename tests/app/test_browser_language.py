@@ -10,20 +10,15 @@ horror). Screenshots go to ``artifacts/``.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import shutil
 import time
 
 import pytest
-from app_server import ARTIFACTS, record_timings, serve
-from conftest import missing
+from app_server import ARTIFACTS, chromium, record_timings, serve
 
 from recommender.reply.strings import message_language
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("MAGPIE_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +29,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright import sync_api  # a pinned test dependency
-
-    if not shutil.which(CHROMIUM):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @contextlib.contextmanager

@@ -9,12 +9,10 @@ changes nothing.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from app_server import serve
-from conftest import missing
-from test_browser import CHROMIUM, _send
+from app_server import chromium, serve
+from test_browser import _send
 
 pytestmark = pytest.mark.browser
 
@@ -29,14 +27,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture
 def browser():
-    from playwright import sync_api  # a pinned test dependency
-
-    if not shutil.which(CHROMIUM):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _open(browser, url: str):
