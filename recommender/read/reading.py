@@ -204,7 +204,12 @@ def _read_words(
         if stance == "describe":  # "it was funny": said of a film on the table, not asked
             continue
         negated = stance == "avoid"
-        for word in vocabulary.words_in(span):
+        found = vocabulary.words_in(span)
+        named = vocabulary.people.find(span) if vocabulary.people is not None else []
+        people = [normalise(n) for n in named if " " in n]
+        for word in found:
+            if any(word != name and re.search(rf"\b{re.escape(word)}\b", name) for name in people):
+                continue  # "Chevy Chase" names a person, not the film kind "chase"
             _add(draft.avoided if negated else draft.wanted, word)
         for category in vocabulary.categories_in(span):
             if negated:

@@ -374,6 +374,11 @@ def _described(token: Token, words: StanceWords) -> bool:
         return False
     if verb.dep_ == "advcl":  # "when it's really hot out": when it is needed, not a film
         return False
+    # "anything scary that's more creepy than bloody": said of what is asked for, not of a film
+    if verb.dep_ == "relcl" and verb.head.lower_ in words.heads:
+        return False
+    if any(c.dep_ == "nsubj" and c.lower_ in words.heads for c in verb.children):
+        return False
     if any(_wishes(t, words) for t in verb.subtree if t.i < token.i):
         return False
     # "Is X a comedy?", "are those scary?": a question of what a thing is ("are there any

@@ -212,3 +212,24 @@ def test_a_circumstance_is_no_description_of_a_film():
     assert said.wanted == ("hot",)
     # What is said of a film on the table is still no wish.
     assert not films("I watched Scream, it was scary").said.wanted
+
+
+def test_a_person_named_is_not_also_the_kind_a_word_of_the_name_is():
+    chase = [
+        *FILMS,
+        Item("ca", "Car Chase", attributes={"tags": ["chase"], "cast": ["Chevy Chase"]}),
+    ]
+    people = PersonLinker(chase, ["cast"])
+    titles = TitleLinker(chase, names=people.surnames)
+    vocabulary = VocabularyLinker(chase, people=people)
+    said = read_message("nothing with Chevy Chase", titles, vocabulary).said
+    assert said.avoided == ("chevy chase",)  # not the films tagged "chase"
+    assert read_message("a chase movie", titles, vocabulary).said.wanted == ("chase",)
+
+
+def test_what_a_request_says_of_its_own_head_is_asked_for():
+    # "that's more creepy" is said of the "anything" asked for, not of a film on the table.
+    vocabulary = VocabularyLinker(FILMS, synonyms={"scary": "horror"})
+    text = "I'm so over musicals. Anything scary that's more creepy than bloody?"
+    said = read_message(text, TitleLinker(FILMS), vocabulary).said
+    assert "horror" in said.wanted and said.avoided == ("musical",)
