@@ -16,7 +16,10 @@ titles of the line before it as the list shown) and scored per field, micro-aver
 - kinds: the reader's wanted/avoided words that are kind words (the labels' vocabulary or a
   value of the catalogue's kind fields), exact;
 - people: the reader's words that are people of the catalogue, against the labelled names;
-- years: the year bounds read, against the labelled pair (both ends must agree).
+- years: the year bounds read, against the labelled pair (both ends must agree);
+- back_liked, back_disliked, back_seen: what the line says of the titles of the line before
+  that it does not name itself ("Have you seen X?" - "Yes, loved it"), against the labels'
+  ``refers_back``; the title fields above score only the rest.
 """
 
 from __future__ import annotations
@@ -93,9 +96,13 @@ FIELDS = (
     "people_wanted",
     "people_avoided",
     "years",
+    "back_liked",
+    "back_disliked",
+    "back_seen",
 )
 _YEAR = re.compile(r"\s*\(((?:18|19|20)\d\d)\)\s*$")
 _YEAR_SLACK = 1
+_BACK = ("liked", "disliked", "seen")  # what a line says of the titles of the line before
 
 
 @dataclass
@@ -207,11 +214,15 @@ def evaluate_reader(
             k: [titles.ids(t) for t in gold[k]] for k in ("liked", "disliked", "seen", "neutral")
         }
         anchors = set().union(*ids["neutral"]) if ids["neutral"] else set()
+        # The items of the line before that this line does not name: what it says of them
+        # ("Have you seen X?" - "Yes, loved it") is scored against the "refers_back" labels.
+        back = {i.id for i in shown} - {m.item_id for m in reading.mentions}
+        earlier = {k: [titles.ids(t) for t in gold["refers_back"][k]] for k in _BACK}
         line = _Line(row["id"], row["half"], row.get("draw", "random"), row["text"])
         line.counts = {
-            "liked": _titles(said.liked, ids["liked"], anchors),
-            "disliked": _titles(said.disliked, ids["disliked"], set()),
-            "seen": _titles(said.seen, ids["seen"], set()),
+            "liked": _titles(set(said.liked) - back, ids["liked"], anchors),
+            "disliked": _titles(set(said.disliked) - back, ids["disliked"], set()),
+            "seen": _titles(set(said.seen) - back, ids["seen"], set()),
             "wanted": _words([w for w in said.wanted if w in kinds], gold["wanted"]),
             "avoided": _words([w for w in said.avoided if w in kinds], gold["avoided"]),
             "people_wanted": _words([w for w in said.wanted if w in people], gold["people_wanted"]),
@@ -219,6 +230,9 @@ def evaluate_reader(
                 [w for w in said.avoided if w in people], gold["people_avoided"]
             ),
             "years": _years(said.ranges.get(date), gold),
+            **{
+                f"back_{k}": _titles(set(getattr(said, k)) & back, earlier[k], set()) for k in _BACK
+            },
         }
         wrong = {k: c for k, c in line.counts.items() if c.fp or c.fn}
         if wrong:
@@ -232,7 +246,7 @@ def evaluate_reader(
                     "avoided": list(said.avoided),
                     "years": _pair(said.ranges.get(date)),
                 },
-                "labels": {k: v for k, v in gold.items() if v and k not in ("note", "refers_back")},
+                "labels": {k: v for k, v in gold.items() if v and k != "note"},
             }
         lines.append(line)
         if progress:
