@@ -99,10 +99,20 @@ def test_decades():
     # "from the 2000s" is a decade, not "from 2000 on" (the page's own example read it so).
     heist = extractor().read("A funny heist movie from the 2000s, nothing too violent")
     assert heist.ranges["year"].model_dump() == {"min": 2000, "max": 2009}
-    assert extractor().read("films from 2000").ranges["year"].model_dump() == {
-        "min": 2000,
-        "max": None,
-    }
+
+    # A year said alone is that year; an open end or a second year says otherwise.
+    def year(text: str) -> dict[str, float | None]:
+        return extractor().read(text).ranges["year"].model_dump()
+
+    assert year("films from 2000") == {"min": 2000, "max": 2000}
+    assert year("a comedy from 1995") == year("a 1995 comedy") == {"min": 1995, "max": 1995}
+    assert year("a thriller released in 2003") == {"min": 2003, "max": 2003}
+    assert year("films from 2000 on") == year("from 2000 onwards") == {"min": 2000, "max": None}
+    assert year("movies from 2010 to now") == {"min": 2010, "max": None}
+    assert year("films from 2000 to 2005") == year("a 2000-2005 film") == {"min": 2000, "max": 2005}
+    assert year("from 1995 or earlier") == {"min": None, "max": 1995}
+    assert "year" not in extractor().read("nothing from 1995").ranges  # one year: no range says it
+    assert "year" not in extractor().read("a 2000 dollar laptop").ranges
 
 
 def test_anything_but_is_one_negated_wish():

@@ -133,6 +133,7 @@ class StanceWords:
     necessity: frozenset[str] = frozenset()  # "doesn't *have* to be animated": no refusal
     neg_raising: frozenset[str] = frozenset()  # "I don't *think* I like X": X's clause
     see: frozenset[str] = frozenset()  # seeing verbs: "seen", "watched"
+    know: frozenset[str] = frozenset()  # "never *heard* of X": negated, no taste either way
     other: frozenset[str] = frozenset()  # the person spoken to: "have you seen X?"
     bad: frozenset[str] = frozenset()  # "X was boring": disliked
     refer: frozenset[str] = frozenset()  # "it", "those": a film already named
@@ -146,6 +147,11 @@ class StanceWords:
     afresh: frozenset[str] = frozenset()  # "instead": a new request
     heads: frozenset[str] = frozenset()  # "something for yoga": a request, not "in blue"
     generic: frozenset[str] = frozenset()  # "movie", "stuff": never a refused describing word
+    pointing: frozenset[str] = frozenset()  # "I loved *it*": the one item just shown
+    pointing_plural: frozenset[str] = frozenset()  # "loved *them*": the few items just shown
+    praise: frozenset[str] = frozenset()  # "loved it", "it was great": liked
+    habit: frozenset[str] = frozenset()  # "I *usually* watch comedies": a habit, not this wish
+    contrast: frozenset[str] = frozenset()  # "... *but tonight* something scary": a habit set aside
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,9 @@ class Cues:
     recent_years: tuple[str, ...] = ()  # "the last 10 years": from this year minus 10
     recent_unit: str = "years?"
     year_nouns: tuple[str, ...] = ()  # "before the year 2000"
+    year_exact: tuple[str, ...] = ()  # "a comedy from 1995", "made in 1995": that year alone
+    year_span_joiners: tuple[str, ...] = ()  # "from 2000 to 2005", "1990-1995"
+    year_to_now: tuple[str, ...] = ()  # "from 2010 to now": open-ended
     stance: StanceWords = field(default_factory=lambda: StanceWords())  # read.stance
 
 
@@ -327,6 +336,9 @@ def _cues(raw: dict[str, Any]) -> Cues:
         recent_years=tuple(raw.get("recent_years", ())),
         recent_unit=raw.get("recent_unit", "years?"),
         year_nouns=tuple(raw.get("year_nouns", ())),
+        year_exact=tuple(raw.get("year_exact", ())),
+        year_span_joiners=tuple(raw.get("year_span_joiners", ())),
+        year_to_now=tuple(raw.get("year_to_now", ())),
         stance=_stance(raw.get("stance", {})),
         **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
     )

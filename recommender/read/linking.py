@@ -131,14 +131,15 @@ class VocabularyLinker:
                 out[word] = hit[0]
         return out
 
-    def _people_in(self, text: str) -> list[str]:
+    def people_in(self, text: str, plain: frozenset[str] = frozenset()) -> list[str]:
         """People named in ``text``; a slip of a vocabulary word is that word, not a name
-        ("mistery" is mystery, not the actor Jimi Mistry)."""
+        ("mistery" is mystery, not the actor Jimi Mistry); a word in ``plain`` is no slip of a
+        name ("rambling" is not Charlotte Rampling)."""
         if not self.people:
             return []
         for typed, meant in self._slips_of(text).items():
             text = re.sub(rf"(?i)\b{re.escape(typed)}\b", meant, text)
-        return list(self.people.find(text))
+        return list(self.people.find(text, plain))
 
     def _may_be_slip(self, word: str, real: frozenset[str]) -> bool:
         return (
@@ -183,10 +184,11 @@ class VocabularyLinker:
         inner, outer = self._members.get(a, frozenset()), self._members.get(b, frozenset())
         return bool(inner) and inner < outer
 
-    def words_in(self, text: str) -> list[str]:
-        """Attribute words of the catalogue (genres, colours, brands, people) named in ``text``."""
+    def words_in(self, text: str, plain: frozenset[str] = frozenset()) -> list[str]:
+        """Attribute words of the catalogue (genres, colours, brands, people) named in ``text``;
+        the words in ``plain`` are no slips of names (the parse used them as verbs)."""
         words = self._spelled(text)
-        found: list[str] = self._people_in(text)
+        found: list[str] = self.people_in(text, plain)
         for phrase in ngrams(words, 3):
             target = self._synonyms.get(phrase, phrase)
             for candidate in (target, stem(target)):

@@ -103,8 +103,9 @@ class PersonLinker:
         """Surnames that stand alone for one person ("scorsese"), in canonical form."""
         return frozenset(self._surnames)
 
-    def find(self, text: str) -> list[str]:
-        """People named in ``text``, as the catalogue writes them (normalised), in order."""
+    def find(self, text: str, plain: frozenset[str] = frozenset()) -> list[str]:
+        """People named in ``text``, as the catalogue writes them (normalised), in order; the
+        words in ``plain`` (used as verbs or adverbs, lower case) are never slips of a name."""
         if not self._index:
             return []
         spans = span_tokens(text, self._lex)
@@ -131,6 +132,8 @@ class PersonLinker:
                 if not near:
                     continue
                 matched, edits = near[0]
+                if edits and plain.intersection(parts):
+                    continue  # "my friend keeps rambling": a verb, not a slip of "Rampling"
                 if edits and not all(
                     x == y or (len(x) >= _MIN_TYPO and self._lex.typo_of(x, y))
                     for x, y in zip(key.split(), matched.split(), strict=False)

@@ -91,6 +91,30 @@ _YEARS = (
     (_year_cue(_EN.year_before), "max", -1, True),
     (_year_after(_EN.year_max_after), "max", 0, False),
 )
+# "a comedy from 1995", "made in 1995", "a 1995 comedy": that year alone, unless an open end
+# ("from 1995 on", "1995 or earlier") or a second year ("from 2000 to 2005") follows.
+_YEAR_EXACT = (
+    (_year_cue(_EN.year_exact), re.compile(r"\b(?:a|an)\s+" + _YEAR + r"\s+(?=[a-z])", re.I))
+    if _EN.year_exact
+    else ()
+)
+_YEAR_OPEN = re.compile(r"\s*" + _any(_EN.year_min_after + _EN.year_max_after), re.I)
+_YEAR_SPAN = (
+    re.compile(
+        r"\b"
+        + _YEAR
+        + r"\s*"
+        + _any(_EN.year_span_joiners)
+        + r"\s*(?:"
+        + _YEAR
+        + r"\b|"
+        + _any(_EN.year_to_now)
+        + r"\b)",
+        re.I,
+    )
+    if _EN.year_span_joiners
+    else None
+)
 _NEGATED_BEFORE = 4  # words: how far before a bound cue a negation reaches
 # A decade bounded: "before the 2000s" ends at 1999, "after the 90s" starts in 2000.
 _DECADE_BOUNDS = (
@@ -272,10 +296,18 @@ def _year(text: str) -> Range:
             if negatable and _EN.year_negations & set(before):
                 continue  # "nothing made after 2005": the negated pattern reads it
             setattr(year, bound, float(m.group(1)) + step)
+    if year.min is None and year.max is None:
+        year = _exact_year(text)
     between = _BETWEEN.search(text)
     years = between and _is_year(between.group(1)) and _is_year(between.group(3))
     if between and years and not _PRICE_WORD.search(between.group(0)):
         year = Range(min=float(between.group(1)), max=float(between.group(3)))
+    span = _YEAR_SPAN.search(text) if _YEAR_SPAN is not None else None
+    if span and not between and not _PRICE_WORD.search(span.group(0)):
+        refused = _EN.year_negations & set(_clause_before(text, span.start()))
+        end = float(span.group(2)) if span.group(2) else None  # "to now": open-ended
+        if not refused and (end is None or end >= float(span.group(1))):
+            year = Range(min=float(span.group(1)), max=end)
     decade = _DECADE.search(text)
     if decade and (year.min is None) != (year.max is None):
         # "from the 80s, nothing after 1985": the decade closes the other end.
@@ -303,6 +335,19 @@ def _year(text: str) -> Range:
         elif _DECADE_OPEN_MIN.match(following):  # "the 90s or later", "the 2000s onwards"
             year = Range(max=start - 1) if refused else Range(min=start)
     return year
+
+
+def _exact_year(text: str) -> Range:
+    """ "A comedy from 1995", "a 1995 comedy": that year alone (a negated one bounds nothing:
+    one year cannot be left out by a range)."""
+    for pattern in _YEAR_EXACT:
+        for m in pattern.finditer(text):
+            if _YEAR_OPEN.match(text, m.end()) or _PRICE_WORD.match(text[m.end() :].lstrip()):
+                continue  # "from 1995 on", "a 2000 dollar laptop"
+            if _EN.year_negations & set(_clause_before(text, m.start())):
+                continue
+            return Range(min=float(m.group(1)), max=float(m.group(1)))
+    return Range()
 
 
 def _clause_before(text: str, at: int) -> list[str]:

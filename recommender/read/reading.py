@@ -47,6 +47,9 @@ from recommender.read.stance import (
     anchored,
     asks_afresh,
     parse,
+    plain_words,
+    pointed_stance,
+    pointers,
     refused_words,
     stands_alone,
     title_stance,
@@ -126,6 +129,8 @@ def read_message(
     draft = _Draft()
     ranked, rest = ranked_out(english, spec.ordinals)
     mentions, parsed = _read_words(rest, draft, titles, vocabulary)
+    if 0 < len(shown) <= _POINTED_AT_MOST and not mentions:  # "Seen Heat?" - "Yes, loved it!"
+        _pointed_at(rest, [i.id for i in shown], draft)
     ranges = read_quantities(english, spec.measures, spec.named_ranges, spec.fields)
     for value in ranked:
         _add(draft.avoided, value)
@@ -149,6 +154,7 @@ def read_message(
 
 
 _ANY = CatalogSpec(name="any")  # a message read without a catalogue's spec: the default roles
+_POINTED_AT_MOST = 3  # "loved them": a few items just shown; "them" of a list of five is vague
 
 
 def _fresh(
@@ -200,12 +206,13 @@ def _read_words(
         elif how == "disliked":
             _add(draft.disliked, mention.item_id)
     # Titles are blanked first, so "Police Academy" adds no "police" genre.
+    plain = plain_words(parsed)
     for stance, span in word_runs(parsed):
         if stance == "describe":  # "it was funny": said of a film on the table, not asked
             continue
         negated = stance == "avoid"
-        found = vocabulary.words_in(span)
-        named = vocabulary.people.find(span) if vocabulary.people is not None else []
+        found = vocabulary.words_in(span, plain)
+        named = vocabulary.people_in(span, plain)
         people = [normalise(n) for n in named if " " in n]
         for word in found:
             if any(word != name and re.search(rf"\b{re.escape(word)}\b", name) for name in people):
@@ -217,6 +224,21 @@ def _read_words(
             else:
                 _add(draft.categories, category)
     return mentions, parsed
+
+
+def _pointed_at(text: str, item_ids: Sequence[str], draft: _Draft) -> None:
+    """What ``text`` says of the items just shown through the words that point at them: "I
+    loved it", "seen that one, it was boring" of one item, "loved them both" of a few; each
+    word is read as a title in its place would be."""
+    spans = pointers(parse(text), plural=len(item_ids) > 1)
+    said = {pointed_stance(parse(text, (span,))) for span in spans}
+    for item_id in item_ids:
+        if "seen" in said:
+            _add(draft.seen, item_id)
+        if "disliked" in said:  # "seen that one, it was boring"
+            _add(draft.disliked, item_id)
+        elif said & {"liked", "seen"}:
+            _add(draft.liked, item_id)
 
 
 def _not_in_names(

