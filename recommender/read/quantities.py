@@ -304,9 +304,9 @@ def _year(text: str) -> Range:
         year = Range(min=float(between.group(1)), max=float(between.group(3)))
     span = _YEAR_SPAN.search(text) if _YEAR_SPAN is not None else None
     if span and not between and not _PRICE_WORD.search(span.group(0)):
-        refused = _EN.year_negations & set(_clause_before(text, span.start()))
+        negated = bool(_EN.year_negations & set(_clause_before(text, span.start())))
         end = float(span.group(2)) if span.group(2) else None  # "to now": open-ended
-        if not refused and (end is None or end >= float(span.group(1))):
+        if not negated and (end is None or end >= float(span.group(1))):
             year = Range(min=float(span.group(1)), max=end)
     decade = _DECADE.search(text)
     if decade and (year.min is None) != (year.max is None):

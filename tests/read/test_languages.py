@@ -113,6 +113,10 @@ def test_a_chinese_request_reads_as_its_english_twin():
         ("八十年代以后的恐怖片", "a horror film since the 80s"),
         ("不想看太老的电影，2010年以后的吧", "after 2010 please"),
         ("不那么血腥的动作片", "an action film, nothing too bloody"),
+        # What one does not watch is refused; a year said alone is that year.
+        ("我一般不看恐怖片，来部喜剧", "no horror, a comedy"),
+        ("1995年的喜剧", "a comedy from 1995"),
+        ("2000年到2005年的动作片", "an action film from 2000 to 2005"),
     ],
 )
 def test_chinese_film_requests_read_as_their_english_twins(zh, en):
