@@ -41,6 +41,7 @@ class Signal(StrEnum):
     KEYWORD = "keyword"
     COOCCUR = "cooccur"
     COLLAB = "collab"
+    DIALOGUES = "dialogues"
     LIKED_SIM = "liked_sim"
     ATTRIBUTE = "attribute"
     FEEDBACK = "feedback"
@@ -83,6 +84,12 @@ _DECLARED = {
     Signal.COLLAB: Declared(
         0.8,
         "learned item-item weights (EASE, collab.json) from liked items",
+        content=True,
+        tuned=True,
+    ),
+    Signal.DIALOGUES: Declared(
+        0.7,
+        "votes of the earlier conversations whose words are nearest the query (dialogues.json)",
         content=True,
         tuned=True,
     ),

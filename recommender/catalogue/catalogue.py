@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from recommender.catalogue.collab import collab_table
+from recommender.catalogue.dialogues import Dialogues, read_dialogues
 from recommender.catalogue.keywords import KeywordIndex
 from recommender.catalogue.side_tables import side_tables
 from recommender.catalogue.spec import CatalogSpec
@@ -56,6 +57,8 @@ class Catalogue:
     # normalised title -> positions, for titles more than one row carries ("Jaws" the film and
     # the ride): excluding one excludes them all
     same_title: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # Earlier conversations and the items they named (dialogues.json): a signal of their own.
+    dialogues: Dialogues | None = field(default=None, repr=False)
     _broader: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # a cache
 
     def broader(self, word: str) -> tuple[str, ...]:
@@ -219,6 +222,7 @@ class Catalogue:
             popularity=popularity,
             cooccur=cooccur,
             collab=collab_table(spec.folder, position),
+            dialogues=read_dialogues(spec.folder, position),
             weights=weights,
             content_weights=content_weights,
             position=position,

@@ -7,8 +7,9 @@ which is ``rank``). The annotated entity ids serve only as ground truth and for 
 
 The candidate set is the dataset's own item list: items whose DBpedia name gives an id of the
 bundled movie catalogue take its row (title, year, Wikidata metadata) and vector; the others
-become bare items (title and year from the name), embedded here. Popularity, co-mentions and
-EASE weights (``collab.json``) are learned from the dataset's fit half (for ``--split fit``:
+become bare items (title and year from the name), embedded here. Popularity, co-mentions,
+EASE weights (``collab.json``) and the earlier conversations (``dialogues.json``) are learned
+from the dataset's fit half (for ``--split fit``:
 from the other folds of the fit half, so no dialogue scores with what it taught); ``--split all``
 uses the bundled tables, learned from ReDial's fit half. MovieLens co-ratings and the learned fusion weights (``fusion.json``)
 come from the bundled catalogue in every case.
@@ -16,6 +17,7 @@ come from the bundled catalogue in every case.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from recommender.catalogue.dialogues import write_dialogues
 from recommender.evaluation.baselines import baseline_lists
 from recommender.evaluation.beyond import BEYOND, ListMetrics
 from recommender.evaluation.metrics import METRICS, rank_of, summarise, target_scores
@@ -41,7 +44,7 @@ from recommender.evaluation.redial import (
     load_redial,
     parse_name,
 )
-from recommender.models.base import embed_queries
+from recommender.models.base import TextEmbedder, embed_queries
 from recommender.schemas import ChatMessage, Item, Profile, Session
 
 if TYPE_CHECKING:
@@ -123,9 +126,31 @@ class CrsDataset:
             for d in dialog_ids
         )
 
-    def learned(self, folder: Path, base_dir: Path | None, dialog_ids: Sequence[str]) -> Path:
-        """Every side table learned from these dialogues, written to ``folder``."""
-        return write_tables(folder, base_dir, *self.tables(dialog_ids), self.collab(dialog_ids))
+    def conversations(self, dialog_ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Each dialogue's seeker words (as ``seeker_text`` reads its longest context) and the
+        catalogue ids of the movies it mentions: ``dialogues.json``."""
+        out = []
+        for d in dialog_ids:
+            turns = self.dialogues[d]
+            longest = max(turns, key=lambda t: len(t["context"]))
+            movies = dialogue_movies(turns, self.names)
+            out.append((seeker_text(longest["context"]), [self.ids[i] for i in movies]))
+        return out
+
+    def learned(
+        self,
+        folder: Path,
+        base_dir: Path | None,
+        dialog_ids: Sequence[str],
+        text: TextEmbedder | None = None,
+    ) -> Path:
+        """Every side table learned from these dialogues, written to ``folder`` (the earlier
+        conversations too when a ``text`` model is given to embed them)."""
+        write_tables(folder, base_dir, *self.tables(dialog_ids), self.collab(dialog_ids))
+        if text is not None:
+            embed = functools.partial(embed_queries, text)
+            write_dialogues(folder, self.conversations(dialog_ids), embed, text.name)
+        return folder
 
 
 def fold_of(dialog_id: str) -> int:
@@ -235,7 +260,7 @@ def prepared_groups(
             data = build(base_dir)
             groups.append(Prepared(data, turns, f"bundled ({BASE_CATALOG})"))
         elif split == "eval":
-            side = dataset.learned(Path(tmp) / "eval", base_dir, fit_ids)
+            side = dataset.learned(Path(tmp) / "eval", base_dir, fit_ids, rec.models.text)
             data = build(side)
             groups.append(Prepared(data, turns, f"fit half of {dataset.name}"))
         else:
@@ -244,7 +269,7 @@ def prepared_groups(
                 if not own:
                     continue
                 learn = [d for d in fit_ids if fold_of(d) != fold]
-                side = dataset.learned(Path(tmp) / f"fold{fold}", base_dir, learn)
+                side = dataset.learned(Path(tmp) / f"fold{fold}", base_dir, learn, rec.models.text)
                 data = build(side)
                 groups.append(Prepared(data, own, f"other folds of the fit half of {dataset.name}"))
         yield groups, coverage

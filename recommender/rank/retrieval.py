@@ -3,7 +3,7 @@
 Sources: dense text (Chroma ANN when an index is given, exact numpy otherwise), image
 (Chroma ANN over photo vectors), BM25 keywords (bm25s), co-occurrence neighbours of liked
 items, dense neighbours of liked items, items of asked-for categories, and popularity as a
-fallback. Every candidate then gets every signal computed exactly from in-memory arrays, so
+fallback. Earlier conversations near the query vote for what they named (``dialogues``). Every candidate then gets every signal computed exactly from in-memory arrays, so
 fusion compares like with like whichever source brought an item in.
 """
 
@@ -188,6 +188,9 @@ class Retriever:
             signals[Signal.COLLAB] = collab[positions]
         if liked_sim is not None:
             signals[Signal.LIKED_SIM] = liked_sim[positions]
+        if data.dialogues is not None and vec is not None:
+            # What people who talked like this were recommended (catalogue.dialogues).
+            signals[Signal.DIALOGUES] = data.dialogues.votes(vec)[positions]
         popularity = np.log1p(data.popularity[positions])
         if match_all is not None:
             match = match_all[positions]
@@ -202,10 +205,17 @@ class Retriever:
                 match > 0, UNMATCHED_POPULARITY + (1.0 - UNMATCHED_POPULARITY) * match, unmatched
             )
             popularity = popularity * prior
-            # So is what people who liked the same titles liked (EASE): it orders what was
-            # asked for rather than overriding it.
-            if collab is not None:
+            # So is what people who liked the same titles liked (EASE), and what people who
+            # talked alike were recommended: they order what was asked for rather than
+            # overriding it ("a julia roberts rom com" is not any popular rom com).
+            if Signal.COLLAB in signals:
                 signals[Signal.COLLAB] = signals[Signal.COLLAB] * prior
+            if Signal.DIALOGUES in signals and profile.wanted:
+                # Votes are a prior among what carries every wanted word: scaled over the
+                # candidates, a vote for a mere western would outweigh "with Clint Eastwood".
+                asked = _match(data, profile.wanted)[positions]  # the words said, not liked kinds
+                best = asked >= asked.max() - 1e-6
+                signals[Signal.DIALOGUES] = np.where(best | ~known, signals[Signal.DIALOGUES], 0.0)
         if disliked:
             signals[Signal.FEEDBACK] = -(data.text[positions] @ data.text[disliked].T).max(axis=1)
         if query.shun is not None:  # "nothing too violent": close to "violent" goes down

@@ -397,7 +397,7 @@ def _why(signal: str, item: Item, profile: Profile, liked: str, lang: str, n: in
         signal = "cooccur"
     if signal in ("cooccur", "liked_sim"):
         return say_nth(lang, f"reason.{signal}", n, liked=liked)
-    if signal in ("popularity", "feedback"):
+    if signal in ("popularity", "feedback", "dialogues"):
         return say_nth(lang, f"reason.{signal}", n)
     return ""
 

@@ -269,3 +269,39 @@ def test_co_mentions_of_a_rarely_named_title_do_not_lead(tmp_path, embedder):
         return "cooccur" in found.signals
 
     assert not cooccur(1) and cooccur(5)
+
+
+def test_earlier_conversations_vote_within_what_carries_every_wanted_word(tmp_path, embedder):
+    """The conversations nearest the query vote for what they named; with wanted words, only
+    items carrying all of them (or unknown ones) keep their votes."""
+    from recommender.catalogue.dialogues import write_dialogues
+
+    data = _data(tmp_path, embedder)
+    talk = [
+        ("a funny comedy please", ["c1", "h1"]),  # a horror film named in a comedy chat
+        ("something scary", ["h1"]),
+        ("a crime comedy", ["c2", "n2"]),
+    ]
+    write_dialogues(data.spec.folder, talk, embedder.embed, embedder.name)
+    data = Catalogue.build(data.spec, ITEMS, data.text)
+    assert data.dialogues is not None and len(data.dialogues.words) == 3
+    query = embedder.embed(["a funny comedy"])[0]
+    votes = dict(zip([i.id for i in ITEMS], data.dialogues.votes(query, k=1).tolist(), strict=True))
+    assert votes["c1"] > 0 and votes["h1"] > 0 and votes["c2"] == votes["n2"] == 0
+    got = Retriever(data).candidates(Query(Profile(wanted=["comedy"]), "comedy", query))
+    signal = dict(
+        zip(_ids_list(data, got.positions), got.signals["dialogues"].tolist(), strict=True)
+    )
+    assert signal["h1"] == 0.0  # a known horror film: no comedy, no vote
+    assert signal["c1"] > 0 and signal["n2"] > 0  # a comedy, and a film nothing is known of
+    # Without wanted words every vote counts; without the files there is no signal.
+    free = Retriever(data).candidates(Query(Profile(), "", query))
+    votes = free.signals["dialogues"].tolist()
+    assert dict(zip(_ids_list(data, free.positions), votes, strict=True))["h1"] > 0
+    for name in ("dialogues.json", "dialogues.npz"):
+        (data.spec.folder / name).unlink()
+    assert Catalogue.build(data.spec, ITEMS, data.text).dialogues is None
+
+
+def _ids_list(data: Catalogue, positions) -> list[str]:
+    return [data.items[int(p)].id for p in positions]
