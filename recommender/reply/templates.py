@@ -460,7 +460,9 @@ def summary(
         shown = value(lang, key).replace("_", " ")
         prefix = "summary.date_" if key == spec.fields.date else "summary."
         fields: dict[str, str] = {} if key == spec.fields.date else {"key": shown}
-        if rng.min is not None and rng.max is not None:
+        if key == spec.fields.date and rng.min is not None and rng.min == rng.max:
+            parts.append(say(lang, "summary.date_in", low=show(rng.min)))  # "from 1995"
+        elif rng.min is not None and rng.max is not None:
             parts.append(
                 say(lang, prefix + "between", low=show(rng.min), high=show(rng.max), **fields)
             )

@@ -125,6 +125,10 @@ def test_template_reply_and_reasons_in_chinese_and_english():
     en_reason = template_reason(items[0], profile, None, lang="en", spec=FILM_SPEC)
     assert en_reason.startswith("A 2007 comedy and action — a popular pick. A London officer")
     assert template_reply(Profile(), [], None, "zh").startswith("没有找到")
+    # One year is said once ("a comedy from 1995"), not as a span from it to itself.
+    one_year = Profile(wanted=["comedy"], ranges={"year": Range(min=1995, max=1995)})
+    assert template_reply(one_year, items, None, "en") == "Here are 1 picks: comedy, from 1995."
+    assert template_reply(one_year, items, None, "zh") == "为你找到 1 个推荐：喜剧，1995年。"
     # Titles are never translated.
     text = template_reply(Profile(liked=["Superbad"]), items, None, "zh", FILM_SPEC)
     assert "Superbad" in text and _has_han(text)
