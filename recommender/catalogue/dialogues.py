@@ -17,6 +17,8 @@ Built from ReDial's fit half for the movies (``scripts/build/build_catalogs.py``
 [0.8, 0.8, 0.6]
 >>> [round(float(v), 2) for v in talk.votes(np.array([1.0, -0.5], dtype=np.float32), k=2)]
 [1.0, 1.0, 0.0]
+>>> talk.votes(np.ones(3, dtype=np.float32)).tolist()  # another model's width: no votes
+[0.0, 0.0, 0.0]
 """
 
 from __future__ import annotations
@@ -62,7 +64,11 @@ class Dialogues:
         object.__setattr__(self, "matrix", csr_matrix((ones, (rows, cols)), shape=shape))
 
     def votes(self, query: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
-        """(n_items,) each item's votes from the ``k`` conversations nearest ``query``."""
+        """(n_items,) each item's votes from the ``k`` conversations nearest ``query``; none
+        when the vectors were made by a model of another width (a catalogue built without the
+        registry, which embeds them again)."""
+        if self.vectors.ndim != 2 or self.vectors.shape[1] != query.shape[-1]:
+            return np.zeros(self.n_items, dtype=np.float32)
         sims = self.vectors @ query.astype(np.float32)
         k = min(k, len(sims))
         if k == 0:

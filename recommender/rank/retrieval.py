@@ -210,7 +210,7 @@ class Retriever:
             # overriding it ("a julia roberts rom com" is not any popular rom com).
             if Signal.COLLAB in signals:
                 signals[Signal.COLLAB] = signals[Signal.COLLAB] * prior
-            if Signal.DIALOGUES in signals and profile.wanted:
+            if Signal.DIALOGUES in signals and profile.wanted and len(positions):
                 # Votes are a prior among what carries every wanted word: scaled over the
                 # candidates, a vote for a mere western would outweigh "with Clint Eastwood".
                 asked = _match(data, profile.wanted)[positions]  # the words said, not liked kinds

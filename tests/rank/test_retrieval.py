@@ -305,3 +305,16 @@ def test_earlier_conversations_vote_within_what_carries_every_wanted_word(tmp_pa
 
 def _ids_list(data: Catalogue, positions) -> list[str]:
     return [data.items[int(p)].id for p in positions]
+
+
+def test_earlier_conversations_with_nothing_left_to_rank(tmp_path, embedder):
+    from recommender.catalogue.dialogues import write_dialogues
+
+    data = _data(tmp_path, embedder)
+    write_dialogues(data.spec.folder, [("a comedy", ["c1"])], embedder.embed, embedder.name)
+    data = Catalogue.build(data.spec, ITEMS, data.text)
+    everything = frozenset(i.id for i in ITEMS)
+    query = Query(
+        Profile(wanted=["comedy"]), "comedy", embedder.embed(["comedy"])[0], exclude=everything
+    )
+    assert len(Retriever(data).candidates(query).positions) == 0
