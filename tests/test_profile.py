@@ -113,6 +113,7 @@ def test_decades():
     assert year("from 1995 or earlier") == {"min": None, "max": 1995}
     assert "year" not in extractor().read("nothing from 1995").ranges  # one year: no range says it
     assert "year" not in extractor().read("a 2000 dollar laptop").ranges
+    assert year("a comedy from 1995 and upbeat") == {"min": 1995, "max": 1995}  # not "and up"
 
 
 def test_anything_but_is_one_negated_wish():

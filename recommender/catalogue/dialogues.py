@@ -8,7 +8,7 @@ signal (``rank.retrieval``). It is session k-nearest-neighbours (Jannach & Ludew
 over words instead of clicks: a prior for what gets recommended in talk like this, which co-
 mentions and EASE cannot give before a title is liked.
 
-Built from ReDial's fit half for the movies (``scripts/build/build_catalogs.py``; in
+Built from ReDial's fit half for the movies (``scripts/build/build_dialogues.py``; in
 ``magpie eval crs`` from the dataset's own fit half, fold by fold like the other tables).
 
 >>> import numpy as np
@@ -23,14 +23,18 @@ Built from ReDial's fit half for the movies (``scripts/build/build_catalogs.py``
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from recommender.models.base import TextEmbedder, embed_queries
 
 __all__ = ["NEIGHBOURS", "Dialogues", "read_dialogues", "write_dialogues"]
 
@@ -80,8 +84,22 @@ class Dialogues:
 
     def embedded(self, embed: Callable[[Sequence[str]], np.ndarray], model: str) -> Dialogues:
         """The same conversations with vectors of another text model."""
-        vectors = np.asarray(embed(list(self.words)), dtype=np.float32)
-        return Dialogues(self.words, vectors, self.baskets, self.n_items, model)
+        vectors = np.asarray(embed([w or "-" for w in self.words]), dtype=np.float32)
+        vectors = vectors.reshape(len(self.words), -1)
+        return Dialogues(self.words, _unit(vectors), self.baskets, self.n_items, model)
+
+    def for_model(self, text: TextEmbedder) -> Dialogues:
+        """These conversations as ``text`` embeds them: embedded again when another model made
+        the shipped vectors (the votes need the query's model)."""
+        if self.model == text.name:
+            return self
+        log.info("embedding %d earlier dialogues with %s", len(self.words), text.name)
+        return self.embedded(functools.partial(embed_queries, text), text.name)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 def read_dialogues(folder: Path | None, position: dict[str, int]) -> Dialogues | None:
@@ -94,14 +112,13 @@ def read_dialogues(folder: Path | None, position: dict[str, int]) -> Dialogues |
         rows = data["dialogues"]
         with np.load(folder / VECTORS_FILE, allow_pickle=False) as npz:
             vectors = npz["vectors"].astype(np.float32)
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
         log.warning("ignoring the earlier dialogues of %s: %s", folder, e)
         return None
     if vectors.ndim != 2 or len(vectors) != len(rows):
         log.warning("ignoring %s: %d vectors for %d dialogues", folder, len(vectors), len(rows))
         return None
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = vectors / np.where(norms > 0, norms, 1.0)
+    vectors = _unit(vectors)
     baskets = [[position[i] for i in row.get("items", ()) if i in position] for row in rows]
     words = tuple(str(row.get("words", "")) for row in rows)
     return Dialogues(words, vectors, baskets, len(position), str(data.get("model", "")))

@@ -22,7 +22,6 @@ from recommender.catalogue.catalogue import Catalogue
 from recommender.catalogue.rows import photo_within
 from recommender.catalogue.spec import CatalogSpec, find_specs
 from recommender.errors import CatalogError, MagpieError
-from recommender.models.base import embed_queries
 
 if TYPE_CHECKING:
     from recommender.catalogue.index import VectorIndex
@@ -140,10 +139,8 @@ class Catalogues:
                 dataclasses.replace(i, image=photo_within(i.image, spec.folder)) for i in items
             ]
         catalogue = Catalogue.build(spec, items, stored.text, stored.image_ids, stored.image)
-        talk, model = catalogue.dialogues, self.models.text
-        if talk is not None and talk.model != model.name:  # shipped for another text model
-            log.info("embedding the earlier dialogues of %s with %s", name, model.name)
-            talk = talk.embedded(lambda texts: embed_queries(model, texts), model.name)
+        if catalogue.dialogues is not None:  # shipped vectors may be another text model's
+            talk = catalogue.dialogues.for_model(self.models.text)
             catalogue = dataclasses.replace(catalogue, dialogues=talk)
         with self._lock:
             self._loaded[name] = catalogue

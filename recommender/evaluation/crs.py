@@ -17,6 +17,7 @@ come from the bundled catalogue in every case.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -247,7 +248,10 @@ def prepared_groups(
     def build(folder: Path | None) -> Catalogue:
         # The bundled catalogue's vocabulary and synonyms, this dataset's items and tables.
         spec = base.spec.model_copy(update={"name": name, "folder": folder})
-        return Catalogue.build(spec, items, text)
+        data = Catalogue.build(spec, items, text)
+        if data.dialogues is None:
+            return data
+        return dataclasses.replace(data, dialogues=data.dialogues.for_model(rec.models.text))
 
     items, text, coverage = candidate_items(dataset, base, rec.models.text.embed)
     # Bare items are not in the Chroma collection: such a catalogue is searched exactly.

@@ -151,7 +151,8 @@ class StanceWords:
     pointing_plural: frozenset[str] = frozenset()  # "loved *them*": the few items just shown
     praise: frozenset[str] = frozenset()  # "loved it", "it was great": liked
     habit: frozenset[str] = frozenset()  # "I *usually* watch comedies": a habit, not this wish
-    contrast: frozenset[str] = frozenset()  # "... *but tonight* something scary": a habit set aside
+    contrast: frozenset[str] = frozenset()  # "... *but* tonight something scary": a habit set aside
+    occasion: frozenset[str] = frozenset()  # "... dramas. *This time* a comedy": likewise
 
 
 @dataclass(frozen=True)

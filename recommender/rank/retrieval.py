@@ -211,8 +211,10 @@ class Retriever:
             if Signal.COLLAB in signals:
                 signals[Signal.COLLAB] = signals[Signal.COLLAB] * prior
             if Signal.DIALOGUES in signals and profile.wanted and len(positions):
-                # Votes are a prior among what carries every wanted word: scaled over the
-                # candidates, a vote for a mere western would outweigh "with Clint Eastwood".
+                # Votes are a prior among what carries the most of the wanted words any
+                # candidate carries (all of them, where some item has them all), and items
+                # nothing is known of: scaled over the candidates, a vote for a mere western
+                # would outweigh "with Clint Eastwood".
                 asked = _match(data, profile.wanted)[positions]  # the words said, not liked kinds
                 best = asked >= asked.max() - 1e-6
                 signals[Signal.DIALOGUES] = np.where(best | ~known, signals[Signal.DIALOGUES], 0.0)

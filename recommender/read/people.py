@@ -104,8 +104,9 @@ class PersonLinker:
         return frozenset(self._surnames)
 
     def find(self, text: str, plain: frozenset[str] = frozenset()) -> list[str]:
-        """People named in ``text``, as the catalogue writes them (normalised), in order; the
-        words in ``plain`` (used as verbs or adverbs, lower case) are never slips of a name."""
+        """People named in ``text``, as the catalogue writes them (normalised), in order; a word
+        in ``plain`` (used as a verb or adverb, lower case) is never a slip of a surname alone
+        (a slip in a full name still is: "clint eastwod", which the tagger calls a verb)."""
         if not self._index:
             return []
         spans = span_tokens(text, self._lex)
@@ -132,7 +133,7 @@ class PersonLinker:
                 if not near:
                     continue
                 matched, edits = near[0]
-                if edits and plain.intersection(parts):
+                if edits and len(parts) == 1 and plain.intersection(parts):
                     continue  # "my friend keeps rambling": a verb, not a slip of "Rampling"
                 if edits and not all(
                     x == y or (len(x) >= _MIN_TYPO and self._lex.typo_of(x, y))

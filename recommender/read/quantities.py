@@ -98,7 +98,7 @@ _YEAR_EXACT = (
     if _EN.year_exact
     else ()
 )
-_YEAR_OPEN = re.compile(r"\s*" + _any(_EN.year_min_after + _EN.year_max_after), re.I)
+_YEAR_OPEN = re.compile(r"\s*" + _any(_EN.year_min_after + _EN.year_max_after) + r"\b", re.I)
 _YEAR_SPAN = (
     re.compile(
         r"\b"
@@ -303,7 +303,8 @@ def _year(text: str) -> Range:
     if between and years and not _PRICE_WORD.search(between.group(0)):
         year = Range(min=float(between.group(1)), max=float(between.group(3)))
     span = _YEAR_SPAN.search(text) if _YEAR_SPAN is not None else None
-    if span and not between and not _PRICE_WORD.search(span.group(0)):
+    money = span and _PRICE_WORD.match(text[span.end() :].lstrip())  # "1900 to 2000 dollars"
+    if span and not between and not money and not _PRICE_WORD.search(span.group(0)):
         negated = bool(_EN.year_negations & set(_clause_before(text, span.start())))
         end = float(span.group(2)) if span.group(2) else None  # "to now": open-ended
         if not negated and (end is None or end >= float(span.group(1))):

@@ -131,7 +131,8 @@ def read_message(
     mentions, parsed = _read_words(rest, draft, titles, vocabulary)
     if 0 < len(shown) <= _POINTED_AT_MOST and not mentions:  # "Seen Heat?" - "Yes, loved it!"
         _pointed_at(rest, [i.id for i in shown], draft)
-    ranges = read_quantities(english, spec.measures, spec.named_ranges, spec.fields)
+    untitled = _blank_titles(english, mentions)  # "Scream from 1996" bounds no year
+    ranges = read_quantities(untitled, spec.measures, spec.named_ranges, spec.fields)
     for value in ranked:
         _add(draft.avoided, value)
     # What retrieval looks for: not what the message refuses (English: the other languages'
@@ -224,6 +225,25 @@ def _read_words(
             else:
                 _add(draft.categories, category)
     return mentions, parsed
+
+
+_TITLE_YEAR = re.compile(
+    r"\s*(?:\(\s*|,\s*)?(?:(?:"
+    + "|".join((*_EN.year_exact, "in", "of"))
+    + r")\s+)?(?:19|20)\d\d\b\s*\)?",
+    re.I,
+)
+
+
+def _blank_titles(text: str, mentions: Sequence[Mention]) -> str:
+    """``text`` with its titles blanked, each with the year said right after it ("I loved
+    Scream from 1996", "Heat (1995)"): a title's numbers and words bound nothing ("Blade Runner
+    2049", "Under Siege"). Offsets stay true."""
+    for m in mentions:
+        year = _TITLE_YEAR.match(text, m.end)
+        end = year.end() if year else m.end
+        text = text[: m.start] + " " * (end - m.start) + text[end:]
+    return text
 
 
 def _pointed_at(text: str, item_ids: Sequence[str], draft: _Draft) -> None:

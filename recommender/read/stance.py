@@ -460,13 +460,32 @@ def _habit_set_aside(token: Token, words: StanceWords) -> bool:
         if node.pos_ in _VERBAL and any(
             c.dep_ == "advmod" and c.lower_ in words.habit for c in node.children
         ):
-            joined = [c for c in node.children if c.dep_ in _JOINED]
-            outside = {t.i for c in joined for t in c.subtree}
-            own = {t.i for t in node.subtree} - outside  # the habit's clause, not what is joined
-            return any(t.lower_ in words.contrast and t.i not in own for t in node.doc)
+            return _set_against(node, words)
         if node.dep_ in _JOINED or node.head.i == node.i:
             return False  # "... but tonight I *want* something scary": a clause of its own
         node = node.head
+
+
+def _set_against(habit: Token, words: StanceWords) -> bool:
+    """Does the message set this time against the ``habit`` clause: a contrast after it ("but",
+    "instead", "something else"; not "but also"), or a later sentence opening on an occasion
+    ("... dramas. This time I want a comedy")?"""
+    doc = habit.doc
+    joined = [c for c in habit.children if c.dep_ in _JOINED]
+    outside = {t.i for c in joined for t in c.subtree}
+    own = {t.i for t in habit.subtree} - outside  # the habit's clause, not what is joined
+    for t in doc[habit.i + 1 :]:
+        if t.i in own or t.lower_ not in words.contrast:
+            continue
+        following = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        if following is None or following.lower_ not in words.additive:  # "but also comedies"
+            return True
+    for sent in doc.sents:
+        if sent.start > habit.i and sent.start > habit.sent.start:
+            opening = " ".join(t.lower_ for t in sent[:3])
+            if any(opening == o or opening.startswith(o + " ") for o in words.occasion):
+                return True
+    return False
 
 
 def _not_required(token: Token, words: StanceWords) -> bool:
@@ -613,11 +632,27 @@ def pointers(parsed: Parsed, plural: bool = False) -> list[tuple[int, int]]:
         if token.lower_ in words.generic | {"one"}:
             if not pointed:
                 continue  # "that one", "this movie" are read whole; "one", "a movie" point at none
-        elif token.lower_ not in pointing or token.dep_ in {"expl", "det"}:
+        elif token.lower_ not in pointing or token.dep_ in {"expl", "det", "mark"}:
             continue
+        if _opens_clause(token):
+            continue  # "I'd love it if you...", "I love that you asked", "it's good to know"
         first = min([token, *(c for c in token.children if c.dep_ == "det")], key=lambda t: t.i)
         out.append((first.idx, token.idx + len(token.text)))
     return out
+
+
+def _opens_clause(token: Token) -> bool:
+    """Is a pointing word only the opening of a clause: "love it *if* you...", "love that *you
+    asked*", "it's good *to know*"?"""
+    doc = token.doc
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if after is not None and (
+        after.dep_ == "mark" or (after.dep_ == "nsubj" and after.head.dep_ in {"ccomp", "advcl"})
+    ):
+        return True
+    return token.dep_ == "nsubj" and any(
+        c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in token.head.children
+    )
 
 
 def pointed_stance(parsed: Parsed) -> TitleStance | None:

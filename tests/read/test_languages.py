@@ -117,6 +117,8 @@ def test_a_chinese_request_reads_as_its_english_twin():
         ("我一般不看恐怖片，来部喜剧", "no horror, a comedy"),
         ("1995年的喜剧", "a comedy from 1995"),
         ("2000年到2005年的动作片", "an action film from 2000 to 2005"),
+        ("2000年 到 2005年的动作片", "an action film from 2000 to 2005"),
+        ("要不看个喜剧吧", "maybe a comedy"),  # "how about": no refusal
     ],
 )
 def test_chinese_film_requests_read_as_their_english_twins(zh, en):

@@ -248,6 +248,11 @@ def test_what_a_request_says_of_its_own_head_is_asked_for():
         ("No, I haven't. What is it about?", [], [], []),
         ("No, I've never heard of that!", [], [], []),
         ("Yes! that is a freaky one. I couldn't believe it was her", [], [], []),
+        # A pointing word that only opens a clause points at nothing.
+        ("I'd love it if you found me a western", [], [], []),
+        ("I think that a western would be good", [], [], []),
+        ("I love that you asked! a western please", [], [], []),
+        ("it's good to know, but a western please", [], [], []),
     ],
 )
 def test_a_word_pointing_at_the_one_item_shown_takes_a_titles_stance(text, liked, disliked, seen):
@@ -277,6 +282,11 @@ def test_plural_pointing_words_take_the_few_items_shown():
         # A habit with nothing set against it is a taste, and asked for.
         ("I usually like horror, any suggestions?", ["horror"]),
         ("I often watch thrillers, and I love a good western", ["thriller", "western"]),
+        ("My wife usually picks westerns. This time I want a musical", ["musical"]),
+        # Nothing set against the habit: a question, "but also", "and ... today".
+        ("I always like a good thriller, what's your favourite of all time?", ["thriller"]),
+        ("I always loved westerns, but also musicals", ["western", "musical"]),
+        ("I usually watch westerns and I want one today", ["western"]),
     ],
 )
 def test_a_habit_set_against_this_times_wish_is_not_asked_for(text, wanted):
@@ -301,3 +311,12 @@ def test_a_verb_is_no_slip_of_a_name():
     assert read_message("something with rampling", titles, vocabulary).said.wanted == (
         "charlotte rampling",
     )
+    # A slip in a full name is still the name, though the tagger calls it a verb.
+    said = read_message("movies starring charlotte rampleing", titles, vocabulary).said
+    assert said.wanted == ("charlotte rampling",)
+
+
+def test_a_year_said_after_a_title_is_the_titles():
+    said = films("I loved Scream from 1996, something like it").said
+    assert said.liked == ("sc",) and not said.ranges
+    assert films("something like Scream (1996) but from the 2000s").said.ranges["year"].min == 2000
