@@ -112,7 +112,7 @@ def read_dialogues(folder: Path | None, position: dict[str, int]) -> Dialogues |
         rows = data["dialogues"]
         with np.load(folder / VECTORS_FILE, allow_pickle=False) as npz:
             vectors = npz["vectors"].astype(np.float32)
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as e:
         log.warning("ignoring the earlier dialogues of %s: %s", folder, e)
         return None
     if vectors.ndim != 2 or len(vectors) != len(rows):

@@ -3,8 +3,9 @@
 Sources: dense text (Chroma ANN when an index is given, exact numpy otherwise), image
 (Chroma ANN over photo vectors), BM25 keywords (bm25s), co-occurrence neighbours of liked
 items, dense neighbours of liked items, items of asked-for categories, and popularity as a
-fallback. Earlier conversations near the query vote for what they named (``dialogues``). Every candidate then gets every signal computed exactly from in-memory arrays, so
-fusion compares like with like whichever source brought an item in.
+fallback; earlier conversations near the query vote for what they named (``dialogues``).
+Every candidate then gets every signal computed exactly from in-memory arrays, so fusion
+compares like with like whichever source brought an item in.
 """
 
 from __future__ import annotations
