@@ -212,13 +212,14 @@ class Retriever:
             if Signal.COLLAB in signals:
                 signals[Signal.COLLAB] = signals[Signal.COLLAB] * prior
             if Signal.DIALOGUES in signals and profile.wanted and len(positions):
-                # Votes are a prior among what carries the most of the wanted words any
-                # candidate carries (all of them, where some item has them all), and items
-                # nothing is known of: scaled over the candidates, a vote for a mere western
-                # would outweigh "with Clint Eastwood".
+                # Votes are a prior among the known items carrying the most of the wanted words
+                # any candidate carries (all of them, where some item has them all): scaled
+                # over the candidates, a vote for a mere western would outweigh "with Clint
+                # Eastwood", and one for a film nothing is known of would put it among the
+                # sci-fi asked for (ReDial's fit half reads 0.170 with or without those).
                 asked = _match(data, profile.wanted)[positions]  # the words said, not liked kinds
-                best = asked >= asked.max() - 1e-6
-                signals[Signal.DIALOGUES] = np.where(best | ~known, signals[Signal.DIALOGUES], 0.0)
+                best = (asked >= asked.max() - 1e-6) & known
+                signals[Signal.DIALOGUES] = np.where(best, signals[Signal.DIALOGUES], 0.0)
         if disliked:
             signals[Signal.FEEDBACK] = -(data.text[positions] @ data.text[disliked].T).max(axis=1)
         if query.shun is not None:  # "nothing too violent": close to "violent" goes down
