@@ -217,7 +217,8 @@ class Retriever:
                 # over the candidates, a vote for a mere western would outweigh "with Clint
                 # Eastwood", and one for a film nothing is known of would put it among the
                 # sci-fi asked for (ReDial's fit half reads 0.170 with or without those).
-                asked = _match(data, profile.wanted)[positions]  # the words said, not liked kinds
+                # The words said, not the liked films' kind (``match`` is that when none is liked).
+                asked = _match(data, profile.wanted)[positions] if liked else match
                 best = (asked >= asked.max() - 1e-6) & known
                 signals[Signal.DIALOGUES] = np.where(best, signals[Signal.DIALOGUES], 0.0)
         if disliked:

@@ -184,11 +184,14 @@ class VocabularyLinker:
         inner, outer = self._members.get(a, frozenset()), self._members.get(b, frozenset())
         return bool(inner) and inner < outer
 
-    def words_in(self, text: str, plain: frozenset[str] = frozenset()) -> list[str]:
+    def words_in(
+        self, text: str, plain: frozenset[str] = frozenset(), people: list[str] | None = None
+    ) -> list[str]:
         """Attribute words of the catalogue (genres, colours, brands, people) named in ``text``;
-        the words in ``plain`` are no slips of names (the parse used them as verbs)."""
+        the words in ``plain`` are no slips of names (the parse used them as verbs); ``people``,
+        when the caller has found them already (``people_in``), are not looked for again."""
         words = self._spelled(text)
-        found: list[str] = self.people_in(text, plain)
+        found: list[str] = list(self.people_in(text, plain) if people is None else people)
         for phrase in ngrams(words, 3):
             target = self._synonyms.get(phrase, phrase)
             for candidate in (target, stem(target)):

@@ -212,8 +212,8 @@ def _read_words(
         if stance == "describe":  # "it was funny": said of a film on the table, not asked
             continue
         negated = stance == "avoid"
-        found = vocabulary.words_in(span, plain)
         named = vocabulary.people_in(span, plain)
+        found = vocabulary.words_in(span, plain, named)
         people = [normalise(n) for n in named if " " in n]
         for word in found:
             if any(word != name and re.search(rf"\b{re.escape(word)}\b", name) for name in people):

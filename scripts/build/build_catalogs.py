@@ -31,7 +31,6 @@ import copy
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -53,6 +52,7 @@ from recommender.evaluation.redial import (  # noqa: E402  (shared with `magpie 
     load_redial,
     parse_name,
 )
+from recommender.evaluation.run import SHARED  # noqa: E402
 from recommender.read.linking import normalise  # noqa: E402  (the linker's own title normalisation)
 from recommender.schemas import CatalogRow  # noqa: E402
 from scripts.build import wikipedia_films, wikipedia_leads, zh_titles  # noqa: E402
@@ -490,7 +490,7 @@ def build_shop(vendure: Path, out: Path) -> dict:
 
 
 def main() -> None:
-    shared = Path(os.environ.get("MAGPIE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+    shared = SHARED  # MAGPIE_SHARED_DATA, or ../shared/data
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redial", type=Path, default=shared / "redial")
     parser.add_argument("--vendure", type=Path, default=shared / "vendure")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import sys
 from pathlib import Path
 
@@ -24,12 +23,13 @@ from recommender.catalogue.dialogues import write_dialogues  # noqa: E402
 from recommender.config import load_settings  # noqa: E402
 from recommender.evaluation.crs import CrsDataset  # noqa: E402
 from recommender.evaluation.redial import is_fit  # noqa: E402
+from recommender.evaluation.run import SHARED  # noqa: E402
 from recommender.models.base import embed_queries  # noqa: E402
 from recommender.models.text import load_text_embedder  # noqa: E402
 
 
 def main() -> None:
-    shared = Path(os.environ.get("MAGPIE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+    shared = SHARED  # MAGPIE_SHARED_DATA, or ../shared/data
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redial", type=Path, default=shared / "redial")
     parser.add_argument("--out", type=Path, default=ROOT / "assets" / "movies")

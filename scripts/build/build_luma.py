@@ -29,7 +29,6 @@ import argparse
 import csv
 import html
 import json
-import os
 import re
 import shutil
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from recommender.evaluation.run import SHARED  # noqa: E402
 from recommender.schemas import CatalogRow  # noqa: E402
 
 SOURCE = "Magento 2 sample data (github.com/magento/magento2-sample-data, March 2024), SKU {sku}"
@@ -428,7 +428,7 @@ def build(luma: Path, out: Path) -> dict:
 
 
 def main() -> None:
-    shared = Path(os.environ.get("MAGPIE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+    shared = SHARED  # MAGPIE_SHARED_DATA, or ../shared/data
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--luma", type=Path, default=shared / "magento-luma")
     parser.add_argument("--out", type=Path, default=ROOT / "assets" / "luma")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -32,12 +31,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from recommender.config import load_settings  # noqa: E402
+from recommender.evaluation.run import SHARED  # noqa: E402
 from recommender.models.image_io import open_image_within  # noqa: E402
 from recommender.models.vision import load_image_encoder  # noqa: E402
 
 
 def main() -> None:
-    shared = Path(os.environ.get("MAGPIE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+    shared = SHARED  # MAGPIE_SHARED_DATA, or ../shared/data
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--luma", type=Path, default=shared / "magento-luma")
     parser.add_argument("--app", action="store_true", help="through the app's own turn")
@@ -111,7 +111,9 @@ def through_the_app(luma: Path, image_weight: float | None) -> None:
     data = rec.catalogues.get("luma")
     if image_weight is not None:
         data.weights["image"] = image_weight
-    rows = [json.loads(line) for line in (ROOT / "assets/luma/catalog.jsonl").open(encoding="utf-8")]
+    rows = [
+        json.loads(line) for line in (ROOT / "assets/luma/catalog.jsonl").open(encoding="utf-8")
+    ]
     by_photo = {Path(r["image"]).name: r for r in rows}
     halves: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for view in sorted(
