@@ -138,7 +138,15 @@ def read_message(
     # What retrieval looks for: not what the message refuses (English: the other languages'
     # words are embedded as written, and their gloss is a list of words, not a sentence).
     query = wished_text(parsed)[:_INTENT_CHARS] if code == "en" else intent
-    shunned = tuple(w for w in refused_words(parsed) if not vocabulary.words_in(w))
+    # A kind both asked for and refused ("something spooky, nothing gory": both horror) is
+    # asked for; the refused word is kept apart, to push the goriest down ("shun").
+    both = set(draft.wanted) & set(draft.avoided)
+    draft.avoided[:] = [w for w in draft.avoided if w not in both]
+    shunned = tuple(
+        w
+        for w in refused_words(parsed)
+        if not (found := vocabulary.words_in(w)) or both.intersection(found)
+    )
     said = dataclasses.replace(draft.done(ranges, intent), shunned=shunned, query=query)
     anchors = [n for n, m in enumerate(mentions) if m.item_id in said.liked and anchored(parsed, n)]
     said = dataclasses.replace(said, fresh=_fresh(parsed, bool(anchors), said))

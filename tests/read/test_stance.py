@@ -320,3 +320,12 @@ def test_a_year_said_after_a_title_is_the_titles():
     said = films("I loved Scream from 1996, something like it").said
     assert said.liked == ("sc",) and not said.ranges
     assert films("something like Scream (1996) but from the 2000s").said.ranges["year"].min == 2000
+
+
+def test_a_kind_both_asked_for_and_refused_is_asked_for_and_the_refused_word_shunned():
+    vocabulary = VocabularyLinker(FILMS, synonyms={"spooky": "horror", "gory": "horror"})
+    text = "honestly I can't stand anything gory, but I'm in the mood for something spooky"
+    said = read_message(text, TitleLinker(FILMS), vocabulary).said
+    assert said.wanted == ("horror",) and not said.avoided and said.shunned == ("gory",)
+    # Refused alone, it still refuses the kind.
+    assert read_message("nothing gory", TitleLinker(FILMS), vocabulary).said.avoided == ("horror",)
