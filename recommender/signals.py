@@ -48,6 +48,7 @@ class Signal(StrEnum):
     POPULARITY = "popularity"
     NOVELTY = "novelty"
     SHUN = "shun"
+    REFUSED_KIND = "refused_kind"
 
     @property
     def declared(self) -> Declared:
@@ -108,6 +109,14 @@ _DECLARED = {
     Signal.SHUN: Declared(
         0.15,
         "minus the similarity to refused describing words ('nothing too violent')",
+        reason=False,
+    ),
+    # The same refusal by the catalogue's own words (``spec.describing``: "violent" -> horror,
+    # war, slasher...): a film of such a kind goes down by about a strong wanted word's weight,
+    # enough to leave the top of the list, not enough to outweigh what was asked for.
+    Signal.REFUSED_KIND: Declared(
+        0.5,
+        "minus the kinds the catalogue gives a refused describing word ('violent': war, horror)",
         reason=False,
     ),
 }

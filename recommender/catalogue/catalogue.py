@@ -103,9 +103,14 @@ class Catalogue:
         ids = {key: n for n, key in enumerate(dict.fromkeys(keys))}
         return np.array([ids[key] for key in keys], dtype=np.int64)
 
+    def kind_weight(self, word: str) -> float:
+        """How much sharing ``word`` says of two items' kind: its inverse share, log(n / items
+        carrying it), so a shared "heist" tells more than a shared "action"."""
+        return float(np.log(1.0 / max(self.share(word), 1.0 / max(1, len(self.items)))))
+
     @cached_property
-    def kind_sizes(self) -> np.ndarray:  # (n,) how many kind words each item has
-        return np.array([len(k) for k in self.kinds], dtype=np.float32)
+    def kind_weights(self) -> np.ndarray:  # (n,) the summed kind_weight of each item's kind words
+        return np.array([sum(self.kind_weight(w) for w in k) for k in self.kinds], dtype=np.float32)
 
     @cached_property
     def _people(self) -> frozenset[str]:

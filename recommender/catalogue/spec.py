@@ -101,6 +101,7 @@ class _SpecFile(BaseModel):
         link_fields: list[str] = Field(default_factory=list)
         kind_fields: list[str] = Field(default_factory=list)
         facet_fields: list[str] = Field(default_factory=list)
+        describing: dict[str, list[str]] = Field(default_factory=dict)
 
     class _Signals(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -136,6 +137,9 @@ class CatalogSpec(BaseModel):
     # ("Juno Jacket (Blue)"): a list shows one of them unless nothing else is left.
     variants: bool = False
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
+    # Describing words refused softly ("nothing too violent") -> the catalogue's words that carry
+    # them ("horror", "war", "R"): items carrying any go down (the shun signal); none is cut.
+    describing: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     # Numeric fields people bound with a unit: "runtime" -> "minutes" ("two hours max").
     measures: dict[str, str] = Field(default_factory=dict)
     # Numeric fields people bound by naming them: "metacritic" -> ["metacritic", "metascore"].
@@ -208,6 +212,10 @@ def read_spec(folder: Path, name: str | None = None, file: str | None = None) ->
         card_format=dict(written.cards.format),
         variants=written.cards.variants,
         synonyms={normalise(k): normalise(v) for k, v in written.vocabulary.synonyms.items()},
+        describing={
+            normalise(k): tuple(normalise(w) for w in v)
+            for k, v in written.vocabulary.describing.items()
+        },
         measures=dict(written.ranges),
         named_ranges={k: tuple(v) for k, v in written.named_ranges.items()},
         ordinals={k: tuple(v) for k, v in written.ordinals.items()},

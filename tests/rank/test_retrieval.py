@@ -209,7 +209,11 @@ def test_a_liked_item_asks_for_its_kind(embedder):
         zip([items[p].id for p in found.positions], found.signals["attribute"], strict=True)
     )
     assert np.isclose(kind["ot"], LIKED_KIND_WEIGHT)
-    assert np.isclose(kind["sb"], LIKED_KIND_WEIGHT / 3) and kind.get("ex", 0.0) == 0.0
+    # Superbad shares only "comedy", the commonest of the three words: less than a third.
+    rare = {w: data.kind_weight(w) for w in ("comedy", "crime", "heist")}
+    assert rare["comedy"] < rare["crime"] == rare["heist"]
+    assert np.isclose(kind["sb"], LIKED_KIND_WEIGHT * rare["comedy"] / sum(rare.values()))
+    assert kind["sb"] < LIKED_KIND_WEIGHT / 3 and kind.get("ex", 0.0) == 0.0
 
 
 def test_the_focus_counts_more_than_the_other_liked_items(embedder):
@@ -245,6 +249,27 @@ def test_a_refused_describing_word_pushes_close_items_down(embedder):
     found = Retriever(data).candidates(Query(Profile(shunned=["violent"]), "", None, shun=shun))
     away = dict(zip([items[p].id for p in found.positions], found.signals["shun"], strict=True))
     assert away["v"] < away["g"]
+
+
+def test_a_refused_describing_word_pushes_its_kinds_down(embedder):
+    """'Nothing too violent': the catalogue names the kinds that carry the word (a war film, a
+    slasher); those go down, nothing is cut, and a word it does not describe moves nothing."""
+    items = [
+        Item("w", "Beach Landing", attributes={"genres": ["war", "drama"]}),
+        Item("s", "Camp Night", attributes={"genres": ["horror"], "tags": ["slasher"]}),
+        Item("c", "Road Trip", attributes={"genres": ["comedy"]}),
+    ]
+    spec = CatalogSpec.bare("films").model_copy(
+        update={"kind_fields": ("genres", "tags"), "describing": {"violent": ("war", "slasher")}}
+    )
+    data = Catalogue.build(spec, items, embedder.embed([i.title for i in items]))
+    shun = embedder.embed(["violent"])[0]
+    found = Retriever(data).candidates(Query(Profile(shunned=["violent"]), "", None, shun=shun))
+    ids = [items[p].id for p in found.positions]
+    kinds = dict(zip(ids, found.signals["refused_kind"], strict=True))
+    assert set(ids) == {"w", "s", "c"} and kinds["w"] == kinds["s"] == -1.0 and kinds["c"] == 0
+    other = Retriever(data).candidates(Query(Profile(shunned=["sad"]), "", None, shun=shun))
+    assert not other.signals["refused_kind"].any()
 
 
 def test_co_mentions_of_a_rarely_named_title_do_not_lead(tmp_path, embedder):
@@ -302,6 +327,26 @@ def test_earlier_conversations_vote_within_what_carries_every_wanted_word(tmp_pa
     for name in ("dialogues.json", "dialogues.npz"):
         (data.spec.folder / name).unlink()
     assert Catalogue.build(data.spec, ITEMS, data.text).dialogues is None
+
+
+def test_earlier_conversations_vote_within_the_liked_films_kind(tmp_path, embedder):
+    """'I loved Ocean's Eleven and The Italian Job': what people who talked alike were
+    recommended counts only among films of the liked ones' kind (a black comedy the crowd
+    named is not a heist film)."""
+    from recommender.catalogue.dialogues import write_dialogues
+
+    data = _data(tmp_path, embedder)
+    talk = [("I loved Laugh One", ["c2", "h1"]), ("Scream One was great", ["h1"])]
+    write_dialogues(data.spec.folder, talk, embedder.embed, embedder.name)
+    data = Catalogue.build(data.spec, ITEMS, data.text)
+    query = embedder.embed(["I loved Laugh One"])[0]
+    votes = data.dialogues.votes(query, k=1) if data.dialogues else None
+    assert votes is not None and votes[data.position["h1"]] > 0
+    got = Retriever(data).candidates(
+        Query(Profile(liked=["c1"]), "", query, exclude=frozenset({"c1"}))
+    )
+    signal = dict(zip(_ids_list(data, got.positions), got.signals["dialogues"], strict=True))
+    assert signal["h1"] == 0.0 and signal["c2"] > 0
 
 
 def _ids_list(data: Catalogue, positions) -> list[str]:

@@ -133,6 +133,32 @@ def test_a_year_picks_among_equal_titles_and_popularity_without_one(titles):
     assert _ids(titles, "Haloween (2007)") == ["Halloween_2007"]
 
 
+def test_a_shared_title_said_beside_others_is_the_film_of_their_time():
+    """People name films of one era together: "Ocean's Eleven and The Italian Job" is the 2003
+    Italian Job, though the 1969 one was mentioned once more; a far better known film of the
+    title stays ("Halloween" beside a 1996 film is still the 1978 one), and alone, or beside
+    only shared titles, the better known one is read."""
+    films = [
+        _film("Oceans_Eleven", "Ocean's Eleven", 2001),
+        _film("Job_1969", "The Italian Job", 1969),
+        _film("Job_2003", "The Italian Job", 2003),
+        _film("Scream", "Scream", 1996),
+        _film("Halloween_1978", "Halloween", 1978),
+        _film("Halloween_2007", "Halloween", 2007),
+        _film("Get_Carter", "Get Carter", 1971),
+    ]
+    linker = TitleLinker(films, {"Job_1969": 1.0, "Halloween_1978": 30.0, "Halloween_2007": 2.0})
+    assert _ids(linker, "I loved Ocean's Eleven and The Italian Job") == [
+        "Oceans_Eleven",
+        "Job_2003",
+    ]
+    assert _ids(linker, "Get Carter and The Italian Job") == ["Get_Carter", "Job_1969"]
+    assert _ids(linker, "The Italian Job") == ["Job_1969"]
+    assert _ids(linker, "Ocean's Eleven, The Italian Job (1969)")[-1] == "Job_1969"
+    assert _ids(linker, "I loved Scream and Halloween") == ["Scream", "Halloween_1978"]
+    assert _ids(linker, "Halloween and The Italian Job") == ["Halloween_1978", "Job_1969"]
+
+
 def test_titles_the_llm_lists_link_whole(titles):
     listed = ["Up", "Halloween (2007)", "the matrix", "Nothing Like It", "Superbd (2007)"]
     assert titles.link_titles(listed) == ["Up", "Halloween_2007", "The_Matrix", "Superbad"]
