@@ -138,7 +138,7 @@ class CatalogSpec(BaseModel):
     variants: bool = False
     synonyms: dict[str, str] = Field(default_factory=dict)  # everyday word -> catalogue word
     # Describing words refused softly ("nothing too violent") -> the catalogue's words that carry
-    # them ("horror", "war", "R"): items carrying any go down (the shun signal); none is cut.
+    # them ("horror", "war"): items carrying any go down (the refused_kind signal); none is cut.
     describing: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     # Numeric fields people bound with a unit: "runtime" -> "minutes" ("two hours max").
     measures: dict[str, str] = Field(default_factory=dict)

@@ -326,7 +326,7 @@ def _carry(data: Catalogue, words: Sequence[str]) -> np.ndarray:
 
 def _described(data: Catalogue, words: Sequence[str]) -> np.ndarray:
     """(n,) for each refused describing word, 1 where an item carries any of the catalogue's words
-    for it (``spec.describing``: "violent" -> horror, war, R...), summed over the words."""
+    for it (``spec.describing``: "violent" -> horror, war, slasher...), summed over the words."""
     out = np.zeros(len(data.items), dtype=np.float32)
     for word in words:
         meant = data.spec.describing.get(normalise(word), ())

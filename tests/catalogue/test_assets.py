@@ -287,6 +287,24 @@ def test_every_bundled_folder_reads_as_a_catalogue():
             assert all(Path(f).is_file() for f in example.files), example
 
 
+def test_the_movies_describing_words_name_kinds_its_films_carry():
+    """[vocabulary.describing]: every kind a refused describing word stands for is a genre or
+    tag some film has (a misspelt kind would lower nothing)."""
+    from recommender.catalogue.spec import read_spec
+    from recommender.text import normalise
+
+    spec = read_spec(ASSETS / "movies")
+    assert "war" in spec.describing["violent"] and "slasher" in spec.describing["violent"]
+    kinds: set[str] = set()
+    for line in (ASSETS / "movies" / "catalog.jsonl").read_text(encoding="utf-8").splitlines():
+        attributes = json.loads(line).get("attributes", {})
+        kinds.update(
+            normalise(k) for k in attributes.get("genres", []) + attributes.get("tags", [])
+        )
+    for word, meant in spec.describing.items():
+        assert set(meant) <= kinds, (word, set(meant) - kinds)
+
+
 @pytest.mark.parametrize("name", ["movies", "shop", "pictures", "luma"])
 def test_prebuilt_vectors_cover_every_row_for_the_default_models(name):
     """Stale vectors (rows edited, model changed) would be embedded again at every first start:
