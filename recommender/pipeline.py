@@ -43,7 +43,7 @@ from recommender.schemas import (
     Session,
     TurnResult,
 )
-from recommender.sessions import shown_before
+from recommender.sessions import said_so_far, shown_before
 from recommender.text import at_most
 
 if TYPE_CHECKING:
@@ -211,7 +211,11 @@ class Recommender:
         yield ProfileRead(profile, timer.elapsed(), lang)
 
         candidates = self.ranker.retrieve(
-            data, profile, query_text(profile, heard.image_words), demote=shown_before(session)
+            data,
+            profile,
+            query_text(profile, heard.image_words),
+            demote=shown_before(session),
+            said=said_so_far(session, heard.text),
         )
         items = self.ranker.order(data, candidates)
         heard.notices.extend(constraint_notes(candidates.gate, lang))

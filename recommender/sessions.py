@@ -1,4 +1,5 @@
-"""Sessions on disk (``magpie ask --session``) and what a session says about the last lists.
+"""Sessions on disk (``magpie ask --session``) and what a session says about the last lists
+and about what the person said.
 
 A session file is written whole (``files.write_atomic``); a turn that reads, changes and saves
 one holds its lock (``session_file``), so two ``magpie ask --session`` runs at once take turns
@@ -14,14 +15,31 @@ from recommender.errors import CatalogError
 from recommender.files import locked, write_atomic
 from recommender.schemas import Session
 
-__all__ = ["load_session", "save_session", "session_file", "shown_before"]
+__all__ = [
+    "SAID_CHARS",
+    "load_session",
+    "said_so_far",
+    "save_session",
+    "session_file",
+    "shown_before",
+]
 
 _DEMOTE_TURNS = 3  # items shown in this many last turns are pushed down
+# What the person said is compared by its latest characters (the text model reads 256 tokens).
+SAID_CHARS = 1_000
 
 
 def shown_before(session: Session) -> frozenset[str]:
     """Items shown in the last three turns: the ranking pushes them down."""
     return frozenset(i for turn in session.shown[-_DEMOTE_TURNS:] for i in turn)
+
+
+def said_so_far(session: Session, current: str = "") -> str:
+    """The person's own words this conversation (and ``current``, a message not yet in the
+    history), their latest ``SAID_CHARS``: earlier conversations are compared by what their
+    seekers said in the whole of them (``catalogue.dialogues``)."""
+    lines = [m.content for m in session.history if m.role == "user"] + [current]
+    return " ".join(line.strip() for line in lines if line.strip())[-SAID_CHARS:]
 
 
 def load_session(path: Path, catalog: str | None, default: str) -> Session:

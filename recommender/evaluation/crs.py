@@ -47,6 +47,7 @@ from recommender.evaluation.redial import (
 )
 from recommender.models.base import TextEmbedder, embed_queries
 from recommender.schemas import ChatMessage, Item, Profile, Session
+from recommender.sessions import SAID_CHARS
 
 if TYPE_CHECKING:
     from recommender.catalogue.catalogue import Catalogue
@@ -60,9 +61,7 @@ log = logging.getLogger(__name__)
 K_MAX = 50  # the longest list scored (R@50)
 FOLDS = 5  # --split fit: tables for each fold are learned from the other folds of the fit half
 BASE_CATALOG = "movies"  # the bundled catalogue whose rows, vectors and side tables are reused
-DENSE_CHARS = (
-    1_000  # dense baseline: the latest characters of the dialogue (MiniLM reads 256 tokens)
-)
+DENSE_CHARS = SAID_CHARS  # dense baseline: the latest characters of the seeker's words
 BASELINES = {
     "popularity": "fit-half mentions, most first",
     "bm25": "BM25 of the whole dialogue text over item texts",
@@ -373,7 +372,7 @@ def evaluate_crs(
 ) -> dict[str, Any]:
     """Every system on the turns of ``split``: the stable JSON object of ``magpie eval crs``."""
     from recommender.rank.ranking import Ranker
-    from recommender.sessions import shown_before
+    from recommender.sessions import said_so_far, shown_before
 
     started = time.perf_counter()
     dataset = CrsDataset.load(folder)
@@ -402,7 +401,9 @@ def evaluate_crs(
             for turn, words, said_vector in zip(group.turns, said, said_vectors, strict=True):
                 profile, query, session = replay(rec, data, turn.context)
                 k = K_MAX + len(turn.seen)
-                candidates = app.retrieve(data, profile, query, demote=shown_before(session))
+                candidates = app.retrieve(
+                    data, profile, query, demote=shown_before(session), said=said_so_far(session)
+                )
                 shown = app.order(data, candidates, k)
                 ids = [s.item.id for s in shown]
                 scored.add("magpie", turn, ids, data)
@@ -460,12 +461,16 @@ def evaluate_crs(
 def candidates_cache(rec: Recommender, group: Prepared) -> list[tuple[Turn, Candidates]]:
     """Retrieve once per turn (tuning re-orders the same candidates many times)."""
     from recommender.rank.ranking import Ranker
-    from recommender.sessions import shown_before
+    from recommender.sessions import said_so_far, shown_before
 
     index = rec.index if group.data.name == BASE_CATALOG else None
     app = Ranker(rec.settings, rec.models, index)
     out = []
     for turn in group.turns:
         profile, query, session = replay(rec, group.data, turn.context)
-        out.append((turn, app.retrieve(group.data, profile, query, demote=shown_before(session))))
+        said = said_so_far(session)
+        candidates = app.retrieve(
+            group.data, profile, query, demote=shown_before(session), said=said
+        )
+        out.append((turn, candidates))
     return out

@@ -63,9 +63,17 @@ class Ranker:
         query_text: str,
         *,
         demote: frozenset[str] = frozenset(),
+        said: str = "",
     ) -> Candidates:
-        """The candidates of a profile with every raw signal (the first half of ``rank``)."""
-        vector = embed_queries(self.models.text, [query_text])[0] if query_text.strip() else None
+        """The candidates of a profile with every raw signal (the first half of ``rank``).
+        ``said``: the person's words this conversation (``sessions.said_so_far``); earlier
+        conversations vote by them and the request together (on ReDial's fit half R@10 0.168 ->
+        0.172 against the request alone, 0.173 by the words alone but R@50 0.313 -> 0.309)."""
+        talk = f"{said} {query_text}".strip() if said.strip() else ""
+        texts = [t for t in (query_text, talk) if t.strip()]  # one batch: one model call
+        vectors = list(embed_queries(self.models.text, texts)) if texts else []
+        vector = vectors[0] if query_text.strip() else None
+        spoken = vectors[-1] if talk else None
         image_name = (
             getattr(self.models.optional("image"), "name", None) if profile.images else None
         )
@@ -87,6 +95,7 @@ class Ranker:
             if profile.shunned
             else None,
             fill=self.settings.top_k,
+            said=spoken,
         )
         return Retriever(data, self.index, self.settings.candidates).candidates(query)
 

@@ -81,6 +81,9 @@ class Query:
     demote: frozenset[str] = frozenset()  # ids shown before: allowed but pushed down
     shun: np.ndarray | None = None  # embedding of the refused describing words (``shunned``)
     fill: int = 0  # a list's length: facets give way for the rest when fewer meet everything
+    # Embedding of what the person said this conversation, then the request: earlier
+    # conversations vote by it (None: by ``vector``).
+    said: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -194,9 +197,10 @@ class Retriever:
             signals[Signal.COLLAB] = collab[positions]
         if liked_sim is not None:
             signals[Signal.LIKED_SIM] = liked_sim[positions]
-        if data.dialogues is not None and vec is not None:
+        talk = query.said if query.said is not None else vec
+        if data.dialogues is not None and talk is not None:
             # What people who talked like this were recommended (catalogue.dialogues).
-            signals[Signal.DIALOGUES] = data.dialogues.votes(vec)[positions]
+            signals[Signal.DIALOGUES] = data.dialogues.votes(talk)[positions]
         popularity = np.log1p(data.popularity[positions])
         if match_all is not None:
             match = match_all[positions]

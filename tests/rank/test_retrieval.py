@@ -329,6 +329,35 @@ def test_earlier_conversations_vote_within_what_carries_every_wanted_word(tmp_pa
     assert Catalogue.build(data.spec, ITEMS, data.text).dialogues is None
 
 
+def test_earlier_conversations_vote_by_what_was_said_this_conversation(tmp_path, embedder):
+    """The whole conversation's words, not only the request, pick the conversations that vote
+    (they are compared with what their seekers said in the whole of them)."""
+    from recommender.catalogue.dialogues import write_dialogues
+    from recommender.schemas import ChatMessage, Session
+    from recommender.sessions import said_so_far
+
+    session = Session(catalog="films")
+    session.history += [
+        ChatMessage(role="user", content="I want something scary"),
+        ChatMessage(role="assistant", content="How about Scream One?"),
+    ]
+    assert said_so_far(session, "anything else?") == "I want something scary anything else?"
+    assert said_so_far(Session(catalog="films")) == ""
+    data = _data(tmp_path, embedder)
+    talk = [("a funny comedy please", ["c1"]), ("something scary", ["h1"])]
+    write_dialogues(data.spec.folder, talk, embedder.embed, embedder.name)
+    data = Catalogue.build(data.spec, ITEMS, data.text)
+    request = embedder.embed(["a funny comedy please"])[0]
+    said = embedder.embed(["something scary"])[0]
+
+    def votes(spoken) -> dict[str, float]:
+        got = Retriever(data).candidates(Query(Profile(), "", request, said=spoken))
+        return dict(zip(_ids_list(data, got.positions), got.signals["dialogues"], strict=True))
+
+    assert votes(None)["c1"] > votes(None)["h1"]  # without the conversation: the request
+    assert votes(said)["h1"] > votes(said)["c1"]
+
+
 def test_earlier_conversations_vote_within_the_liked_films_kind(tmp_path, embedder):
     """'I loved Ocean's Eleven and The Italian Job': what people who talked alike were
     recommended counts only among films of the liked ones' kind (a black comedy the crowd
