@@ -215,7 +215,7 @@ class Recommender:
             profile,
             query_text(profile, heard.image_words),
             demote=shown_before(session),
-            said=said_so_far(session, heard.text),
+            said=said_so_far(session),
         )
         items = self.ranker.order(data, candidates)
         heard.notices.extend(constraint_notes(candidates.gate, lang))

@@ -34,12 +34,14 @@ def shown_before(session: Session) -> frozenset[str]:
     return frozenset(i for turn in session.shown[-_DEMOTE_TURNS:] for i in turn)
 
 
-def said_so_far(session: Session, current: str = "") -> str:
-    """The person's own words this conversation (and ``current``, a message not yet in the
-    history), their latest ``SAID_CHARS``: earlier conversations are compared by what their
-    seekers said in the whole of them (``catalogue.dialogues``)."""
-    lines = [m.content for m in session.history if m.role == "user"] + [current]
-    return " ".join(line.strip() for line in lines if line.strip())[-SAID_CHARS:]
+def said_so_far(session: Session) -> str:
+    """The person's own words in this conversation's earlier turns, their latest
+    ``SAID_CHARS``: with this turn's request, earlier conversations are compared with them, as
+    they are stored by what their seekers said in the whole of them (``catalogue.dialogues``).
+    This turn counts by its request, the words it wishes for ("nothing too violent" would
+    bring the conversations about violent films)."""
+    lines = [m.content.strip() for m in session.history if m.role == "user"]
+    return " ".join(line for line in lines if line)[-SAID_CHARS:]
 
 
 def load_session(path: Path, catalog: str | None, default: str) -> Session:

@@ -305,6 +305,14 @@ def replay(
     return session.profile, query, session
 
 
+def said_before(session: Session) -> str:
+    """What the seeker said before the replayed turn's line, as the app has it when that
+    line comes (``sessions.said_so_far``; ``replay`` has already added the line)."""
+    from recommender.sessions import said_so_far
+
+    return said_so_far(session.model_copy(update={"history": session.history[:-1]}))
+
+
 # ---------------------------------------------------------------- systems
 
 
@@ -372,7 +380,7 @@ def evaluate_crs(
 ) -> dict[str, Any]:
     """Every system on the turns of ``split``: the stable JSON object of ``magpie eval crs``."""
     from recommender.rank.ranking import Ranker
-    from recommender.sessions import said_so_far, shown_before
+    from recommender.sessions import shown_before
 
     started = time.perf_counter()
     dataset = CrsDataset.load(folder)
@@ -402,7 +410,7 @@ def evaluate_crs(
                 profile, query, session = replay(rec, data, turn.context)
                 k = K_MAX + len(turn.seen)
                 candidates = app.retrieve(
-                    data, profile, query, demote=shown_before(session), said=said_so_far(session)
+                    data, profile, query, demote=shown_before(session), said=said_before(session)
                 )
                 shown = app.order(data, candidates, k)
                 ids = [s.item.id for s in shown]
@@ -461,14 +469,14 @@ def evaluate_crs(
 def candidates_cache(rec: Recommender, group: Prepared) -> list[tuple[Turn, Candidates]]:
     """Retrieve once per turn (tuning re-orders the same candidates many times)."""
     from recommender.rank.ranking import Ranker
-    from recommender.sessions import said_so_far, shown_before
+    from recommender.sessions import shown_before
 
     index = rec.index if group.data.name == BASE_CATALOG else None
     app = Ranker(rec.settings, rec.models, index)
     out = []
     for turn in group.turns:
         profile, query, session = replay(rec, group.data, turn.context)
-        said = said_so_far(session)
+        said = said_before(session)
         candidates = app.retrieve(
             group.data, profile, query, demote=shown_before(session), said=said
         )

@@ -66,9 +66,8 @@ class Ranker:
         said: str = "",
     ) -> Candidates:
         """The candidates of a profile with every raw signal (the first half of ``rank``).
-        ``said``: the person's words this conversation (``sessions.said_so_far``); earlier
-        conversations vote by them and the request together (on ReDial's fit half R@10 0.168 ->
-        0.172 against the request alone, 0.173 by the words alone but R@50 0.313 -> 0.309)."""
+        ``said``: the person's words in the earlier turns (``sessions.said_so_far``); earlier
+        conversations vote by them and this turn's request together (docs/evaluation.md)."""
         talk = f"{said} {query_text}".strip() if said.strip() else ""
         texts = [t for t in (query_text, talk) if t.strip()]  # one batch: one model call
         vectors = list(embed_queries(self.models.text, texts)) if texts else []

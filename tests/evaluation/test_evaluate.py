@@ -22,7 +22,7 @@ from recommender.evaluation.media import leave_one_out, title_words
 from recommender.evaluation.speech import recordings
 from recommender.pipeline import Models, Recommender
 from recommender.schemas import Item
-from recommender.sessions import said_so_far, shown_before
+from recommender.sessions import shown_before
 
 ROOT = Path(__file__).resolve().parents[2]
 FIT, EVAL = "test_20001", "test_20005"  # dialogue ids on either side of the md5 split
@@ -254,7 +254,7 @@ def test_tuning_reorders_exactly_like_the_app(fake):
         profile, query, session = crs.replay(rec, data, case.turn.context)
         k = crs.K_MAX + len(case.turn.seen)
         candidates = rec.ranker.retrieve(
-            data, profile, query, demote=shown_before(session), said=said_so_far(session)
+            data, profile, query, demote=shown_before(session), said=crs.said_before(session)
         )
         app = [s.item.id for s in rec.ranker.order(data, candidates, k, trial)]
         assert case.top(trial, rec.settings.mmr_lambda) == app[: len(case.top(trial, 1.0))]
