@@ -215,7 +215,7 @@ class Recommender:
             profile,
             query_text(profile, heard.image_words),
             demote=shown_before(session),
-            said=said_so_far(session),
+            said="" if reading.said.fresh else said_so_far(session),
         )
         items = self.ranker.order(data, candidates)
         heard.notices.extend(constraint_notes(candidates.gate, lang))
@@ -253,7 +253,16 @@ class Recommender:
         items = [
             ScoredItem(i.item, i.score, i.signals, r) for i, r in zip(items, reasons, strict=True)
         ]
-        self._remember(session, heard.text, heard.transcript, reply, items, profile, before)
+        self._remember(
+            session,
+            heard.text,
+            heard.transcript,
+            reply,
+            items,
+            profile,
+            before,
+            bool(reading.said.fresh),
+        )
         session.language = lang
         timer.stages["turn"] = timer.elapsed()
         result = TurnResult(
@@ -311,9 +320,11 @@ class Recommender:
         items: list[ScoredItem],
         profile: Profile,
         before: Profile,
+        new_request: bool = False,
     ) -> None:
         """The turn into the session: its messages, its list and its profile, with the votes
-        given while it ran (they changed the session's profile from ``before``)."""
+        given while it ran (they changed the session's profile from ``before``), and whether the
+        message began a new request."""
         now = session.profile
         voted = Change(
             liked=tuple(i for i in now.liked if i not in before.liked),
@@ -321,7 +332,9 @@ class Recommender:
         )
         if text:
             marked = f"🎤 {transcript}" if transcript and text == transcript else text
-            session.history.append(ChatMessage(role="user", content=marked))
+            session.history.append(
+                ChatMessage(role="user", content=marked, new_request=new_request)
+            )
         session.history.append(ChatMessage(role="assistant", content=reply))
         session.history = session.history[-2 * max(self.settings.max_history_turns, 1) * 4 :]
         session.shown.append([i.item.id for i in items])
@@ -333,10 +346,18 @@ class Recommender:
     ) -> tuple[Profile, str]:
         """A typed message read into the profile as a turn reads it (the session is left as it
         was): the new profile and the text retrieval matches. Evaluation replays dialogues so."""
+        profile, query, _ = self.read_turn(session, text, data)
+        return profile, query
+
+    def read_turn(
+        self, session: Session, text: str, data: Catalogue | None = None
+    ) -> tuple[Profile, str, bool]:
+        """``read_message``, and whether the message begins a new request (it replaces the
+        earlier wishes: "something like X instead")."""
         data = data or self.catalog(session.catalog)
         reading = self._read(session, text, data)
         profile = self._profile(session, reading, [], data, _Timer(), time.perf_counter())
-        return profile, query_text(profile)
+        return profile, query_text(profile), bool(reading.said.fresh)
 
     # ---- ranking (the same path evaluation uses) --------------------------------------
 

@@ -266,6 +266,9 @@ class ChatMessage(BaseModel):
 
     role: Literal["user", "assistant"]
     content: str
+    # The person's message began a new request ("something like X instead"): the words of
+    # earlier requests no longer say what this conversation is about (``sessions.said_so_far``).
+    new_request: bool = False
 
 
 class Session(BaseModel):

@@ -35,12 +35,14 @@ def shown_before(session: Session) -> frozenset[str]:
 
 
 def said_so_far(session: Session) -> str:
-    """The person's own words in this conversation's earlier turns, their latest
-    ``SAID_CHARS``: with this turn's request, earlier conversations are compared with them, as
-    they are stored by what their seekers said in the whole of them (``catalogue.dialogues``).
-    This turn counts by its request, the words it wishes for ("nothing too violent" would
-    bring the conversations about violent films)."""
-    lines = [m.content.strip() for m in session.history if m.role == "user"]
+    """The person's own words in this conversation's earlier turns since their last new request
+    ("something like X instead"), their latest ``SAID_CHARS``: with this turn's request, earlier
+    conversations are compared with them, as they are stored by what their seekers said in the
+    whole of them (``catalogue.dialogues``). This turn counts by its request, the words it
+    wishes for ("nothing too violent" would bring the conversations about violent films)."""
+    said = [m for m in session.history if m.role == "user"]
+    start = max((n for n, m in enumerate(said) if m.new_request), default=0)
+    lines = [m.content.strip() for m in said[start:]]
     return " ".join(line for line in lines if line)[-SAID_CHARS:]
 
 

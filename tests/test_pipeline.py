@@ -117,6 +117,21 @@ def test_more_like_number_two_moves_the_list(settings):
     assert "liked_sim" in after.items[0].signals or "cooccur" in after.items[0].signals
 
 
+def test_a_new_request_starts_what_earlier_conversations_are_compared_with(settings):
+    """'Something like X instead' marks its message; what the person said before it no longer
+    picks the earlier conversations that vote."""
+    from recommender.sessions import said_so_far
+
+    rec = movies(settings)
+    session = rec.new_session("movies")
+    rec.ask(session, "a horror film please")
+    rec.ask(session, "no, a comedy instead")
+    rec.ask(session, "something newer")
+    said = [m for m in session.history if m.role == "user"]
+    assert [m.new_request for m in said] == [True, True, False]  # the first asks anew too
+    assert said_so_far(session) == "no, a comedy instead something newer"
+
+
 def test_thumbs_down_removes_the_item_for_good(settings):
     rec = movies(settings)
     session = rec.new_session("movies")

@@ -297,8 +297,8 @@ def replay(
         if not line.strip():
             continue
         if role == SEEKER:
-            session.profile, query = rec.read_message(session, line, data)
-            session.history.append(ChatMessage(role="user", content=line))
+            session.profile, query, new = rec.read_turn(session, line, data)
+            session.history.append(ChatMessage(role="user", content=line, new_request=new))
         else:
             session.shown.append([m.item_id for m in data.titles.find(line)])
             session.history.append(ChatMessage(role="assistant", content=line))
@@ -307,9 +307,12 @@ def replay(
 
 def said_before(session: Session) -> str:
     """What the seeker said before the replayed turn's line, as the app has it when that
-    line comes (``sessions.said_so_far``; ``replay`` has already added the line)."""
+    line comes (``sessions.said_so_far``; ``replay`` has already added the line); nothing when
+    the line begins a new request."""
     from recommender.sessions import said_so_far
 
+    if session.history and session.history[-1].new_request:
+        return ""
     return said_so_far(session.model_copy(update={"history": session.history[:-1]}))
 
 

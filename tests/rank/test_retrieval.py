@@ -342,6 +342,13 @@ def test_earlier_conversations_vote_by_what_was_said_this_conversation(tmp_path,
         ChatMessage(role="assistant", content="How about Scream One?"),
     ]
     assert said_so_far(session) == "I want something scary"
+    # A new request ("something like X instead") starts what the conversation is about.
+    session.history += [
+        ChatMessage(role="user", content="a comedy instead", new_request=True),
+        ChatMessage(role="assistant", content="Here are five comedies"),
+        ChatMessage(role="user", content="from the 90s"),
+    ]
+    assert said_so_far(session) == "a comedy instead from the 90s"
     assert said_so_far(Session(catalog="films")) == ""
     data = _data(tmp_path, embedder)
     talk = [("a funny comedy please", ["c1"]), ("something scary", ["h1"])]
