@@ -96,7 +96,7 @@ def test_a_chinese_request_reads_as_its_english_twin():
     [
         ("来部八十年代的恐怖片", "a horror film from the 80s"),
         ("90年代的动作片", "90s action films"),
-        ("2000年以后拍的战争片", "a war movie made after 2000"),
+        ("2000年以后拍的战争片", "a war movie made since 2000"),  # 2000 on, as replies say it
         ("要00年代的惊悚片", "a thriller from the 2000s"),
         ("想看惊悚片，但别是恐怖片", "a thriller but no horror"),
         ("除了恐怖片", "anything but horror"),
@@ -111,7 +111,7 @@ def test_a_chinese_request_reads_as_its_english_twin():
         ("我不喜欢恐怖片，也不要战争片", "I dislike horror, and no war movies"),
         ("九十年代以前的喜剧", "a comedy from before the 90s"),
         ("八十年代以后的恐怖片", "a horror film since the 80s"),
-        ("不想看太老的电影，2010年以后的吧", "after 2010 please"),
+        ("不想看太老的电影，2010年以后的吧", "since 2010 please"),
         ("不那么血腥的动作片", "an action film, nothing too bloody"),
         # What one does not watch is refused; a year said alone is that year.
         ("我一般不看恐怖片，来部喜剧", "no horror, a comedy"),
