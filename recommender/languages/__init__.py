@@ -150,6 +150,11 @@ class StanceWords:
     pointing: frozenset[str] = frozenset()  # "I loved *it*": the one item just shown
     pointing_plural: frozenset[str] = frozenset()  # "loved *them*": the few items just shown
     praise: frozenset[str] = frozenset()  # "loved it", "it was great": liked
+    # What a bare answer calls the item just shown: "a *classic*", "great *pick*", "my *favorite*".
+    verdicts: frozenset[str] = frozenset()
+    # Praise only heard of or guessed at says nothing of taste: "I heard it's good", "it looks good".
+    hearsay: frozenset[str] = frozenset()
+    report: frozenset[str] = frozenset()  # "my brother *says* it is amazing": not the speaker's
     habit: frozenset[str] = frozenset()  # "I *usually* watch comedies": a habit, not this wish
     contrast: frozenset[str] = frozenset()  # "... *but* tonight something scary": a habit set aside
     occasion: frozenset[str] = frozenset()  # "... dramas. *This time* a comedy": likewise

@@ -45,6 +45,7 @@ from recommender.read.stance import (
     Parsed,
     adds_on,
     anchored,
+    answered,
     asks_afresh,
     parse,
     plain_words,
@@ -129,8 +130,10 @@ def read_message(
     draft = _Draft()
     ranked, rest = ranked_out(english, spec.ordinals)
     mentions, parsed = _read_words(rest, draft, titles, vocabulary)
-    if 0 < len(shown) <= _POINTED_AT_MOST and not mentions:  # "Seen Heat?" - "Yes, loved it!"
-        _pointed_at(rest, [i.id for i in shown], draft)
+    if 0 < len(shown) <= _POINTED_AT_MOST:  # "Seen Heat?" - "Yes, loved it!"
+        # A word can point back only before the message names a title of its own: "loved it"
+        # after "I watched Avengers" is Avengers.
+        _pointed_at(rest, mentions, [i.id for i in shown], draft)
     untitled = _blank_titles(english, mentions)  # "Scream from 1996" bounds no year
     ranges = read_quantities(untitled, spec.measures, spec.named_ranges, spec.fields)
     for value in ranked:
@@ -254,12 +257,21 @@ def _blank_titles(text: str, mentions: Sequence[Mention]) -> str:
     return text
 
 
-def _pointed_at(text: str, item_ids: Sequence[str], draft: _Draft) -> None:
+def _pointed_at(
+    text: str, mentions: Sequence[Mention], item_ids: Sequence[str], draft: _Draft
+) -> None:
     """What ``text`` says of the items just shown through the words that point at them: "I
     loved it", "seen that one, it was boring" of one item, "loved them both" of a few; each
-    word is read as a title in its place would be."""
-    spans = pointers(parse(text), plural=len(item_ids) > 1)
-    said = {pointed_stance(parse(text, (span,))) for span in spans}
+    word is read as a title in its place would be. Without one, a bare answer: "Yes I have,
+    a classic!", "Haha yeah, great movie". A word points back only before the message names
+    a title of its own: "loved it" after "I watched Avengers" is Avengers."""
+    before = text[: min(m.start for m in mentions)] if mentions else text
+    if not before.strip():
+        return
+    spans = pointers(parse(before), plural=len(item_ids) > 1)
+    said = {pointed_stance(parse(before, (span,), placeholder=False)) for span in spans}
+    if not spans:
+        said = {answered(parse(text, tuple((m.start, m.end) for m in mentions)))}
     for item_id in item_ids:
         if "seen" in said:
             _add(draft.seen, item_id)

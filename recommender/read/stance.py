@@ -39,6 +39,7 @@ __all__ = [
     "Stance",
     "adds_on",
     "anchored",
+    "answered",
     "asks_afresh",
     "parse",
     "plain_words",
@@ -109,11 +110,13 @@ class Parsed:
 
 
 @functools.lru_cache(maxsize=256)
-def parse(text: str, titles: tuple[tuple[int, int], ...] = ()) -> Parsed:
+def parse(text: str, titles: tuple[tuple[int, int], ...] = (), placeholder: bool = True) -> Parsed:
     """The dependency parse of ``text``; ``titles`` are the characters of the titles found in
-    it, in order (cached: evaluation reads a line more than once)."""
+    it, in order (cached: evaluation reads a line more than once). Each title is parsed as
+    ``PLACEHOLDER``; without ``placeholder`` as written (a pointing word standing for a title,
+    "*That*'s a good one", parses best as the pronoun it is)."""
     pieces, spans, at = [], [], 0
-    for start, end in titles:
+    for start, end in titles if placeholder else ():
         pieces.append(text[at:start])
         begin = sum(len(p) for p in pieces)
         pieces.append(PLACEHOLDER)
@@ -127,7 +130,7 @@ def parse(text: str, titles: tuple[tuple[int, int], ...] = ()) -> Parsed:
     words = _words()
     stances = [_token_stance(t, words) for t in doc]
     _declined_fragments(doc, stances, words)
-    return Parsed(doc, tuple(spans), originals, tuple(stances))
+    return Parsed(doc, tuple(spans) if placeholder else titles, originals, tuple(stances))
 
 
 def _declined_fragments(doc: Doc, stances: list[Stance], words: StanceWords) -> None:
@@ -661,7 +664,7 @@ def pointed_stance(parsed: Parsed) -> TitleStance | None:
     naming says so."""
     words = _words()
     span = parsed.doc.char_span(*parsed.titles[0], alignment_mode="expand")
-    if span is None or _question(span.root):
+    if span is None or _asked(span.root, words):
         return None  # "what is it about?" asks, it says nothing of the film
     stance, _ = _title_stance(parsed, 0)
     root = span.root
@@ -673,12 +676,86 @@ def pointed_stance(parsed: Parsed) -> TitleStance | None:
         said = {head.lower_} | {
             t.lower_ for c in head.children if c.dep_ in {"acomp", "attr"} for t in c.subtree
         }
+    if _hearsay(root, words):
+        return None  # "I heard it is good", "that one looks good"
     praised = _predicate(root).lower_ in words.praise or bool(said & words.praise)
     if said & words.bad or (stance == "disliked" and praised):
         return "disliked"  # "it was boring", "I didn't like it"
     if stance == "disliked":
         return None  # "I couldn't believe it was her": a negation, but not of the film
     return "liked" if praised else None
+
+
+def _asked(token: Token, words: StanceWords) -> bool:
+    """Does the sentence ask about ``token`` ("what is it about?", "is that one scary?"), rather
+    than say something of it with a question tacked on ("I love that movie, anything else?")?"""
+    if not _question(token):
+        return False
+    verb = _predicate(token)
+    return not any(c.dep_ == "nsubj" and c.lower_ in words.speaker for c in verb.children)
+
+
+def _hearsay(token: Token, words: StanceWords) -> bool:
+    """Is what is said of ``token`` only heard of or guessed at: "I heard *it* is good", "*it*
+    looks good"?"""
+    node = _predicate(token)
+    while True:
+        if node.lower_ in words.hearsay or node.lower_ in words.know:
+            return True
+        if node.lower_ in words.report and not any(
+            c.dep_ == "nsubj" and c.lower_ in words.speaker for c in node.children
+        ):
+            return True  # "my brother says it is amazing"; not "I thought it was great"
+        if node.head is node or node.dep_ not in {"ccomp", "xcomp", "conj"}:
+            return False
+        node = node.head
+
+
+def answered(parsed: Parsed) -> TitleStance | None:
+    """What a message that names nothing and points at nothing says of the items just shown:
+    a bare answer ("Have you seen Grease?" - "Yes I have, a classic!", "Haha yeah, great
+    movie", "Oh yes, a horror classic"). A praise word that is a verdict noun ("a *classic*",
+    "my *favorite*") or qualifies a verdict or film noun ("*great* movie", "*good* pick") makes
+    it liked; a bad word qualifying one ("*boring* movie") or standing alone ("Boring.")
+    disliked. Praise asked for ("can you recommend a classic?", "I want a good movie"), asked
+    about, or qualifying any other noun ("my favorite actor") says nothing.
+
+    >>> answered(parse("Yes I have a classic!")), answered(parse("Haha yeah Great movie"))
+    ('liked', 'liked')
+    >>> answered(parse("I want a good movie")), answered(parse("Great, thanks!"))
+    (None, None)
+    """
+    words = _words()
+    nouns = words.verdicts | words.generic
+    doc = parsed.doc
+    named = {t.i for start, end in parsed.titles for t in doc.char_span(start, end) or ()}
+    upto = min((start for start, _ in parsed.titles), default=len(doc.text))
+    for token in doc:
+        if token.idx >= upto:
+            break  # "Another favorite of mine is Pretty Woman": said of the title it names
+        praised, bad = token.lower_ in words.praise, token.lower_ in words.bad
+        if not (praised or bad) or _asked(token, words):
+            continue
+        if token.pos_ == "ADJ" and token.dep_ == "amod":
+            verdict = token.head.lower_ in nouns
+        elif token.pos_ == "NOUN":
+            verdict = token.lower_ in words.verdicts
+        else:  # "Boring." alone; "great" in "Great, thanks!" is only a thank-you
+            verdict = bad and token.dep_ == "ROOT" and token.pos_ == "ADJ"
+        if not verdict:
+            continue
+        noun = token.head if token.dep_ == "amod" else token
+        verb = noun.head
+        if named & {t.i for t in verb.subtree} or _hearsay(noun, words):
+            continue  # "another favorite of mine is X"; "sounds like a good pick"
+        if verb.lower_ in words.wish or any(
+            c.dep_ == "nsubj" and c.lower_ in words.other for c in verb.children
+        ):
+            continue  # "can you recommend a classic?", "I want a good movie"
+        if _scope_negated(noun, words):
+            return "disliked" if praised else None  # "not a great movie"
+        return "liked" if praised else "disliked"
+    return None
 
 
 def _after_seeing(title: Token, words: StanceWords) -> bool:

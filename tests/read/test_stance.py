@@ -253,6 +253,26 @@ def test_what_a_request_says_of_its_own_head_is_asked_for():
         ("I think that a western would be good", [], [], []),
         ("I love that you asked! a western please", [], [], []),
         ("it's good to know, but a western please", [], [], []),
+        # Written in capitals, with a question tacked on, or with the pointing word a subject.
+        ("OH YES! WE LOVED IT!", ["sc"], [], []),
+        ("I really enjoyed that one, got any more?", ["sc"], [], []),
+        ("That's a great one.", ["sc"], [], []),
+        # Only heard of, or guessed at: no taste.
+        ("Not yet, but my brother says it is amazing", [], [], []),
+        ("Never watched that one, it looks good though", [], [], []),
+        # A bare answer, no word pointing at the film: a verdict on it.
+        ("Yes I have, a real classic!", ["sc"], [], []),
+        ("haha yeah, fantastic film", ["sc"], [], []),
+        ("Oh yes, a slasher gem", ["sc"], [], []),
+        ("Dull movie honestly", [], [], []),
+        ("meh, boring movie", [], ["sc"], []),
+        ("nope, not a good pick for me", [], ["sc"], []),
+        # ... not a thank-you, nor praise asked for, asked about or said of something else.
+        ("Great, thanks!", [], [], []),
+        ("Can you recommend a classic from the 80s?", [], [], []),
+        ("I want a good movie for tonight", [], [], []),
+        ("Is that a good movie for kids?", [], [], []),
+        ("my favorite actor is Ryan Gosling", [], [], []),
     ],
 )
 def test_a_word_pointing_at_the_one_item_shown_takes_a_titles_stance(text, liked, disliked, seen):
@@ -268,6 +288,16 @@ def test_plural_pointing_words_take_the_few_items_shown():
     # Five cards are too many for "them"; one named title is not pointed at.
     assert not films("loved them", shown=FILMS[:5]).said.liked
     assert films("I loved Inception, it was great", shown=[FILMS[4]]).said.liked == ("in",)
+
+
+def test_only_words_before_a_named_title_point_back():
+    # A word points back before the message names a title of its own; after it, at that title.
+    said = films("I loved that one! I also liked Inception", shown=[FILMS[4]]).said
+    assert set(said.liked) == {"sc", "in"}
+    said = films("I watched Inception and loved it", shown=[FILMS[4]]).said
+    assert said.liked == ("in",) and said.seen == ("in",)
+    # A verdict said of the title named is that title's.
+    assert films("Another favorite of mine is Inception", shown=[FILMS[4]]).said.liked == ("in",)
 
 
 @pytest.mark.parametrize(
