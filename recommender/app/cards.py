@@ -26,7 +26,7 @@ from recommender.catalogue.spec import CatalogSpec, FieldRoles
 from recommender.config import Settings
 from recommender.models.image_io import UPLOAD_FORMATS
 from recommender.read.quantities import as_said
-from recommender.reply.strings import say, value, values
+from recommender.reply.strings import say, value, values, word_as_said
 from recommender.signals import Signal
 
 if TYPE_CHECKING:
@@ -283,7 +283,10 @@ def profile_markdown(
     if profile.wanted:
         line("wants", words(profile.wanted))
     if profile.avoided or profile.shunned:
-        refused = [*values(lang, list(profile.avoided)), *profile.shunned]
+        refused = [
+            *values(lang, list(profile.avoided)),
+            *(word_as_said(lang, w) for w in profile.shunned),
+        ]
         line("avoids", words(refused, False))
     for key, rng in profile.ranges.items():
         low, high = rng.min, rng.max

@@ -202,6 +202,21 @@ def values(lang: str | None, words: list[str] | tuple[str, ...]) -> list[str]:
     return [value(lang, w) for w in words]
 
 
+def word_as_said(lang: str | None, word: str) -> str:
+    """An English word the reader took from a message in ``lang`` (a refused describing word:
+    "别太血腥" is read as "bloody"), as that language says it: its ``[values]`` entry, else
+    the first word of the language's gloss table that reads as it, else the word.
+
+    >>> word_as_said("zh", "bloody"), word_as_said("zh", "comedy"), word_as_said("en", "bloody")
+    ('血腥', '喜剧', 'bloody')
+    """
+    shown = value(lang, word)
+    if shown != word:
+        return shown
+    glossed = pack(supported(lang)).gloss.words
+    return next((said for said, english in glossed.items() if english == word), word)
+
+
 def language_name(lang: str) -> str:
     """The language's own name ("English", "中文"), for the selector."""
     return str(_table(supported(lang))["name"])

@@ -161,6 +161,10 @@ def test_card_labels_facts_and_profile_panel_in_chinese():
     assert "**想要:** 喜剧" in panel and "**不要:** 恐怖" in panel and "Superbad" in panel
     assert "**Wants:** comedy" in profile_markdown(profile, catalog="movies")
     assert "还没有" in profile_markdown(Profile(), lang="zh")
+    # A refused describing word ("别太血腥", read as "bloody") is shown as the person said it.
+    refused = Profile(avoided=["horror"], shunned=["bloody"])
+    assert "**不要:** 恐怖、血腥" in profile_markdown(refused, lang="zh")
+    assert "**Avoids:** horror, bloody" in profile_markdown(refused)
 
 
 def test_page_strings_are_complete_for_i18n():
