@@ -115,6 +115,8 @@ class StanceWords:
     what each is for); the dependency parse decides what each one reaches."""
 
     refuse: frozenset[str] = frozenset()  # "hate", "skip", "tired", "without"
+    refuse_subject: frozenset[str] = frozenset()  # "westerns *bore* me": the subject refused
+    object_speaker: frozenset[str] = frozenset()  # ... when the object is one of these: "me"
     # A verb that refuses with one of its particles: "pass *on*", "stay *away*".
     refuse_with: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Said of the speaker (with a particle, where one is listed): "I'm *done* with", "so *over*".

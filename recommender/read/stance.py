@@ -169,6 +169,8 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
     refused_as = any(c.dep_ == "attr" and c.lower_ in words.refusal_nouns for c in token.children)
     if refused_as and token.pos_ == "AUX" and origin is not None and origin.i < token.i:
         return True  # "Will Smith is a no for me", "zombies are a hard pass"
+    if _bores_speaker(token, words) and origin is not None and origin.i < token.i:
+        return True  # "westerns bore me", "musicals annoy us"
     if low == words.other_than[1] and token.head.lower_ == words.other_than[0]:
         return True
     for child in token.children:
@@ -193,6 +195,14 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
         ):
             return True
     return False
+
+
+def _bores_speaker(verb: Token, words: StanceWords) -> bool:
+    """Is ``verb`` one whose subject the speaker dislikes, said with the speaker as its object:
+    "westerns *bore* me", "musicals *annoy* us"?"""
+    return verb.lower_ in words.refuse_subject and any(
+        c.dep_ == "dobj" and c.lower_ in words.object_speaker for c in verb.children
+    )
 
 
 def _has_particle(token: Token, particles: frozenset[str]) -> bool:
@@ -295,7 +305,7 @@ def _climbs(child: Token) -> bool:
     if any(c.lower_ in _words().only for c in child.children):
         return False
     if child.dep_ in {"nsubj", "nsubjpass"}:  # a subject: only "horror is not my thing"
-        return child.head.pos_ == "AUX"
+        return child.head.pos_ == "AUX" or _bores_speaker(child.head, _words())
     # "I don't like horror but love comedies": two verbs joined are two clauses.
     # A verb with a subject of its own is a clause, whatever it is joined to.
     if child.dep_ != "conj":

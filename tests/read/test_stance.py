@@ -90,6 +90,15 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         # Not required is not refused; a "not" before a new clause's subject is not its.
         ("a western, and it doesn't have to be a musical", [], ["western"]),
         ("I liked Scream. I have not It looks scary, a horror", [], ["horror"]),
+        # Refused by someone watching with the speaker; the thing disliked as a verb's subject.
+        ("my wife refuses to sit through anything with Adam Sandler", ["adam sandler"], []),
+        ("musicals bore me to tears, how about a western", ["musical"], ["western"]),
+        ("honestly slashers just annoy us", ["slasher"], []),
+        ("I'm burned out on superhero films", ["superhero"], []),
+        ("we got bored of musicals, a western please", ["musical"], ["western"]),
+        # ... not when the one bored is someone else, or the speaker is the subject.
+        ("the ending bored my dad, but we love a western", [], ["western"]),
+        ("I annoy my sister with westerns all the time", [], ["western"]),
     ],
 )
 def test_a_refusal_is_read_from_the_sentence_not_from_a_phrase_list(text, avoided, wanted):
