@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from recommender.catalogue.spec import FieldRoles
 from recommender.languages import pack
@@ -148,11 +148,15 @@ def read_quantities(
     measures: Mapping[str, str] | None = None,
     named: Mapping[str, Sequence[str]] | None = None,
     fields: FieldRoles | None = None,
+    negated: Callable[[int], bool] | None = None,
 ) -> dict[str, Range]:
     """The ranges ``text`` states: a budget and years (on the ``fields.money`` and ``fields.date``
     fields), each field of ``measures``
     (field -> unit of ``languages/en/reading.toml`` ``[units]``) whose unit the text names, and each
     field of ``named`` (field -> the names people call it) bounded beside one of its names.
+    ``negated`` says whether the word at a character stands under a negation further back
+    than the few words the cues look at ("I don't want anything that came out after 2010"):
+    the reader's parse (``stance.negated_at``).
 
     >>> r = read_quantities("a horror film with a metacritic score of at least 70",
     ...                     named={"metacritic": ["metacritic"]})
@@ -166,7 +170,7 @@ def read_quantities(
     price = _price(text)
     if price.min is not None or price.max is not None:
         out[fields.money] = price
-    year = _year(text)
+    year = _year(text, negated)
     if year.min is not None or year.max is not None:
         out[fields.date] = year
     return out
@@ -274,7 +278,7 @@ def _this_year() -> int:
     return datetime.date.today().year
 
 
-def _year(text: str) -> Range:
+def _year(text: str, under_negation: Callable[[int], bool] | None = None) -> Range:
     year = Range()
     recent = _RECENT.search(text)
     if recent:  # "from the last 10 years"
@@ -295,6 +299,10 @@ def _year(text: str) -> Range:
             before = _clause_before(text, m.start())
             if negatable and _EN.year_negations & set(before):
                 continue  # "nothing made after 2005": the negated pattern reads it
+            if negatable and under_negation is not None and under_negation(m.start()):
+                # "I don't want anything that came out after 2010": ends at 2010.
+                setattr(year, "max" if bound == "min" else "min", float(m.group(1)))
+                continue
             setattr(year, bound, float(m.group(1)) + step)
     if year.min is None and year.max is None:
         year = _exact_year(text)

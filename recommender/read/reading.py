@@ -28,6 +28,7 @@ What a message says is one shape: ``Reading.said`` is the ``Change`` its words m
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from recommender.read.stance import (
     anchored,
     answered,
     asks_afresh,
+    negated_at,
     parse,
     plain_words,
     pointed_stance,
@@ -135,7 +137,13 @@ def read_message(
         # after "I watched Avengers" is Avengers.
         _pointed_at(rest, mentions, [i.id for i in shown], draft)
     untitled = _blank_titles(english, mentions)  # "Scream from 1996" bounds no year
-    ranges = read_quantities(untitled, spec.measures, spec.named_ranges, spec.fields)
+    ranges = read_quantities(
+        untitled,
+        spec.measures,
+        spec.named_ranges,
+        spec.fields,
+        functools.partial(negated_at, parse(untitled)),
+    )
     for value in ranked:
         _add(draft.avoided, value)
     # What retrieval looks for: not what the message refuses (English: the other languages'

@@ -41,6 +41,7 @@ __all__ = [
     "anchored",
     "answered",
     "asks_afresh",
+    "negated_at",
     "parse",
     "plain_words",
     "pointed_stance",
@@ -719,6 +720,13 @@ def _hearsay(token: Token, words: StanceWords) -> bool:
         if node.head is node or node.dep_ not in {"ccomp", "xcomp", "conj"}:
             return False
         node = node.head
+
+
+def negated_at(parsed: Parsed, at: int) -> bool:
+    """Does the word at character ``at`` stand under a negation or refusal ("I don't want
+    anything that came out *after* 2010")?"""
+    span = parsed.doc.char_span(at, at + 1, alignment_mode="expand")
+    return span is not None and _scope_negated(span.root, _words())
 
 
 def answered(parsed: Parsed) -> TitleStance | None:

@@ -354,6 +354,12 @@ def test_chinese_names_of_people_link_as_their_english_names():
         ("I don't want the 2010s or later", (None, 2009)),
         ("no more recent than 2010", (None, 2010)),
         ("let's stay before the year 2000", (None, 1999)),
+        # A negation further back, found by the parse: the bound turns round all the same.
+        ("I don't want anything that came out after 2010", (None, 2010)),
+        ("I'd rather not see anything they released before 1980", (1980, None)),
+        ("I won't watch a film made after 2005", (None, 2005)),
+        # ... not a negation of another clause.
+        ("I don't like horror, a comedy after 2010", (2011, None)),
     ],
 )
 def test_a_year_bound_said_casually(text, year):
