@@ -375,6 +375,8 @@ def _predicate(token: Token) -> Token:
     while node.pos_ not in _VERBAL and node.dep_ != "ROOT" and node.head is not node:
         if node.dep_ in _CLAUSE_EDGES:
             break
+        if node.dep_ == "conj" and node.head.pos_ in _VERBAL:
+            break  # "we saw X, but a romance like it": a fragment of its own, not seen
         node = node.head
     return node
 

@@ -99,6 +99,8 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         # ... not when the one bored is someone else, or the speaker is the subject.
         ("the ending bored my dad, but we love a western", [], ["western"]),
         ("I annoy my sister with westerns all the time", [], ["western"]),
+        # A fragment after "but" stands on its own: not what was seen, but what is asked for.
+        ("we saw Scream already so not that one, but a western like it", [], ["western"]),
     ],
 )
 def test_a_refusal_is_read_from_the_sentence_not_from_a_phrase_list(text, avoided, wanted):
