@@ -279,7 +279,9 @@ class Recommender:
 
     def _read(self, session: Session, text: str, data: Catalogue) -> Reading:
         shown = [data.items[data.position[i]] for i in session.last_shown() if i in data.position]
-        return read_message(text, data.titles, data.vocabulary, shown, data.spec)
+        last = session.history[-1] if session.history else None
+        asked = last.content if last is not None and last.role == "assistant" else ""
+        return read_message(text, data.titles, data.vocabulary, shown, data.spec, asked)
 
     def _profile(
         self,

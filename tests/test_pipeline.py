@@ -132,6 +132,20 @@ def test_a_new_request_starts_what_earlier_conversations_are_compared_with(setti
     assert said_so_far(session) == "no, a comedy instead something newer"
 
 
+def test_a_bare_answer_reads_the_question_the_last_reply_asked(settings):
+    """The reader is given the last reply: "I do!" after "Do you like horror?" asks for
+    horror; after a reply that asked nothing it asks for nothing."""
+    from recommender.schemas import ChatMessage
+
+    rec = movies(settings)
+    session = rec.new_session("movies")
+    session.history.append(ChatMessage(role="assistant", content="Do you like horror films?"))
+    assert rec.ask(session, "I do!").profile.wanted == ["horror"]
+    other = rec.new_session("movies")
+    other.history.append(ChatMessage(role="assistant", content="Here are some horror films."))
+    assert rec.ask(other, "I do!").profile.wanted == []
+
+
 def test_thumbs_down_removes_the_item_for_good(settings):
     rec = movies(settings)
     session = rec.new_session("movies")

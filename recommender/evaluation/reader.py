@@ -208,7 +208,9 @@ def evaluate_reader(
     lines: list[_Line] = []
     for n, row in enumerate(rows, start=1):
         shown = [data.items[data.position[m.item_id]] for m in data.titles.find(row["before"])]
-        reading = read_message(row["text"], data.titles, data.vocabulary, shown, data.spec)
+        reading = read_message(
+            row["text"], data.titles, data.vocabulary, shown, data.spec, row["before"]
+        )
         said, gold = reading.said, row["labels"]
         ids = {
             k: [titles.ids(t) for t in gold[k]] for k in ("liked", "disliked", "seen", "neutral")

@@ -156,6 +156,9 @@ class StanceWords:
     verdicts: frozenset[str] = frozenset()
     # Praise only heard of or guessed at says nothing of taste: "I heard it's good", "it looks good".
     hearsay: frozenset[str] = frozenset()
+    fillers: frozenset[str] = frozenset()  # "oh", "haha": before a bare answer
+    yes: frozenset[str] = frozenset()  # "yes", "I do": a bare answer taking a question's kinds
+    no: frozenset[str] = frozenset()  # "nope", "not really": ... refusing them
     report: frozenset[str] = frozenset()  # "my brother *says* it is amazing": not the speaker's
     habit: frozenset[str] = frozenset()  # "I *usually* watch comedies": a habit, not this wish
     contrast: frozenset[str] = frozenset()  # "... *but* tonight something scary": a habit set aside

@@ -46,6 +46,7 @@ from recommender.read.stance import (
     Parsed,
     adds_on,
     anchored,
+    answer_to_question,
     answered,
     asks_afresh,
     negated_at,
@@ -113,8 +114,10 @@ def read_message(
     vocabulary: VocabularyLinker,
     shown: Sequence[Item] = (),
     spec: CatalogSpec | None = None,
+    asked: str = "",
 ) -> Reading:
-    """Read ``text``; ``shown`` are the items of the last list (what "#2" refers to); ``spec``
+    """Read ``text``; ``shown`` are the items of the last list (what "#2" refers to); ``asked``
+    what the other side said just before (a bare "I do!" answers "Do you like westerns?"); ``spec``
     the catalogue's numeric fields with a unit (``measures``: ``{"runtime": "minutes"}``), those
     bounded by name (``named_ranges``), those whose values rank (``ordinals``) and its field roles
     (``fields``: which field a budget or a decade bounds).
@@ -146,6 +149,8 @@ def read_message(
     )
     for value in ranked:
         _add(draft.avoided, value)
+    if asked and not mentions:
+        _answered_kinds(english, asked, titles, vocabulary, draft)
     # What retrieval looks for: not what the message refuses (English: the other languages'
     # words are embedded as written, and their gloss is a list of words, not a sentence).
     query = wished_text(parsed)[:_INTENT_CHARS] if code == "en" else intent
@@ -287,6 +292,26 @@ def _pointed_at(
             _add(draft.disliked, item_id)
         elif said & {"liked", "seen"}:
             _add(draft.liked, item_id)
+
+
+_QUESTION = re.compile(r"[^.!?]*\?")
+
+
+def _answered_kinds(
+    text: str, asked: str, titles: TitleLinker, vocabulary: VocabularyLinker, draft: _Draft
+) -> None:
+    """A bare yes or no to a question about kinds ("Do you like westerns?" - "I do!", "Nope")
+    wants or refuses the kinds the last question names; a question that names a title asks
+    about the film ("How about comedies? Have you seen Heat?" - "No" refuses no comedy)."""
+    answer = answer_to_question(text)
+    questions = _QUESTION.findall(asked)
+    if answer is None or not questions or titles.find(questions[-1]):
+        return
+    for word in vocabulary.words_in(questions[-1]):
+        if answer and word not in draft.avoided:
+            _add(draft.wanted, word)
+        elif not answer and word not in draft.wanted:
+            _add(draft.avoided, word)
 
 
 def _not_in_names(

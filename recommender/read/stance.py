@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -40,6 +41,7 @@ __all__ = [
     "adds_on",
     "anchored",
     "answered",
+    "answer_to_question",
     "asks_afresh",
     "negated_at",
     "parse",
@@ -722,6 +724,38 @@ def _hearsay(token: Token, words: StanceWords) -> bool:
         if node.head is node or node.dep_ not in {"ccomp", "xcomp", "conj"}:
             return False
         node = node.head
+
+
+class _Opening:
+    """The fillers before a bare answer ("oh", "haha, "), matched at the start of a text."""
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        fillers = "|".join(re.escape(f) for f in sorted(_words().fillers, key=len, reverse=True))
+        return re.compile(rf"^\W*(?:(?:{fillers})\b\W*)*" if fillers else r"^\W*")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text)
+
+
+_OPENING = _Opening()
+
+
+def answer_to_question(text: str) -> bool | None:
+    """Does ``text`` open with a bare yes (True) or no (False) to a question before it ("Oh
+    yes!", "I do", "nope, not really"); None when it opens otherwise.
+
+    >>> answer_to_question("Oh yes! I love them"), answer_to_question("nope"), answer_to_question("Yesterday")
+    (True, False, None)
+    """
+    words = _words()
+    found = _OPENING.search(text.lower())
+    rest = text.lower()[found.end() :] if found else text.lower()
+    cues = [(cue, True) for cue in words.yes] + [(cue, False) for cue in words.no]
+    for cue, answer in sorted(cues, key=lambda c: len(c[0]), reverse=True):  # "i do not like"
+        if re.match(rf"{re.escape(cue)}\b", rest):
+            return answer
+    return None
 
 
 def negated_at(parsed: Parsed, at: int) -> bool:

@@ -301,6 +301,31 @@ def test_plural_pointing_words_take_the_few_items_shown():
     assert films("I loved Inception, it was great", shown=[FILMS[4]]).said.liked == ("in",)
 
 
+@pytest.mark.parametrize(
+    ("asked", "text", "wanted", "avoided"),
+    [
+        ("Do you like westerns?", "I do!", ["western"], []),
+        ("Hi! Are you into musicals?", "oh yeah, love them", ["musical"], []),
+        ("Do you enjoy horror movies?", "Nope, a western maybe", ["western"], ["horror"]),
+        ("How about horror or westerns?", "haha, not really", [], ["horror", "western"]),
+        # A question about a film asks about the film; other words answer nothing.
+        ("Have you seen Scream? It's a horror movie", "Yes", [], []),
+        ("How about westerns? Have you seen Unforgiven?", "No, I have not seen it", [], []),
+        ("Do you like westerns?", "Yesterday I watched a musical", ["musical"], []),
+        ("I love westerns. And you?", "nope", [], []),
+    ],
+)
+def test_a_bare_answer_takes_the_kinds_of_the_question_before(asked, text, wanted, avoided):
+    people = PersonLinker(FILMS, ["cast"])
+    said = read_message(
+        text,
+        TitleLinker(FILMS, names=people.surnames),
+        VocabularyLinker(FILMS, people=people, synonyms={"scary": "horror"}),
+        asked=asked,
+    ).said
+    assert (list(said.wanted), list(said.avoided)) == (wanted, avoided)
+
+
 def test_only_words_before_a_named_title_point_back():
     # A word points back before the message names a title of its own; after it, at that title.
     said = films("I loved that one! I also liked Inception", shown=[FILMS[4]]).said
