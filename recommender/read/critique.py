@@ -114,9 +114,24 @@ def _reference(match: re.Match[str], shown: Sequence[Item]) -> Item | None:
     return shown[n - 1] if 1 <= n <= len(shown) else None
 
 
-def read_critique(text: str, shown: Sequence[Item], fields: FieldRoles | None = None) -> Critique:
+# With nothing shown, "something recent" is relative to the newest the catalogue has: this many
+# years back from it.
+RECENT_YEARS = 10
+
+
+def read_critique(
+    text: str,
+    shown: Sequence[Item],
+    fields: FieldRoles | None = None,
+    latest: float | None = None,
+) -> Critique:
     """Critiques of the items shown last turn; ``fields`` says which field "cheaper" and "older"
-    move (``fields.money``, ``fields.date``)."""
+    move (``fields.money``, ``fields.date``). With nothing shown, "recent" or "newer" is
+    ``RECENT_YEARS`` back from ``latest``, the catalogue's newest date: no comparison.
+
+    >>> read_critique("a recent comedy", [], latest=2018).change.ranges["year"].min
+    2008.0
+    """
     fields = fields or FieldRoles()
     liked: list[str] = []
     disliked: list[str] = []
@@ -164,6 +179,10 @@ def read_critique(text: str, shown: Sequence[Item], fields: FieldRoles | None = 
     ):
         if found := pattern.search(text):
             value = anchor(key)
+            if value is None and not shown and pattern is _NEWER and latest is not None:
+                ranges[key] = Range(min=float(latest - RECENT_YEARS))  # "something recent"
+                rest = pattern.sub(" ", rest)
+                continue
             if value is not None:
                 value = round(value + step, 2) if key == fields.money else value + step
                 ranges[key] = Range(**{bound: value})

@@ -127,7 +127,7 @@ def read_message(
     spec = spec or _ANY
     code = detect(text)
     english = gloss(titles.aliases.translate(text), code)
-    critique = read_critique(english, shown, spec.fields)
+    critique = read_critique(english, shown, spec.fields, titles.latest_year)
     intent = text.strip()[:_INTENT_CHARS]
     if not english.strip():  # no word the rules read: the words still ask (dense retrieval)
         said = Change(intent=intent, query=intent)

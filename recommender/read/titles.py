@@ -17,6 +17,7 @@ that are also titles ("It", "Up", "the end") need more evidence. Built once per 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import statistics
@@ -365,6 +366,11 @@ class TitleLinker:
             and not surface.isupper()
             and cue in pack().names.title_cues
         )
+
+    @functools.cached_property
+    def latest_year(self) -> int | None:
+        """The newest year of the catalogue's items, where any has one."""
+        return max((y for y in self._years if y is not None), default=None)
 
     def year(self, item_id: str) -> int | None:
         """The year of an item, where the catalogue gives one."""

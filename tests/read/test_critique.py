@@ -30,6 +30,23 @@ def test_cheaper_and_older_are_relative_to_shown():
     assert read_critique("newer", SHOWN).change.ranges["year"].min == 1996
 
 
+def test_recent_with_nothing_shown_is_the_catalogues_last_years():
+    # Nothing to compare with: "recent" counts back from the newest the catalogue has, and it
+    # is no critique that cannot apply.
+    c = read_critique("something recent", [], latest=2019)
+    assert c.change.ranges["year"].min == 2009 and not c.notes and not c.only_critique
+    assert (
+        read_critique("a comedy, something newer", [], latest=2019).change.ranges["year"].min
+        == 2009
+    )
+    # "older" with nothing shown still has nothing to compare with.
+    assert read_critique("older", [], latest=2019).notes
+    # Shown items stay the reference.
+    assert (
+        read_critique("something more recent", SHOWN, latest=2019).change.ranges["year"].min == 1996
+    )
+
+
 def test_critique_with_new_request_is_not_only_critique():
     c = read_critique("cheaper, and I want hiking boots", SHOWN)
     assert "price" in c.change.ranges and not c.only_critique
