@@ -156,6 +156,8 @@ class StanceWords:
     verdicts: frozenset[str] = frozenset()
     # Praise only heard of or guessed at says nothing of taste: "I heard it's good", "it looks good".
     hearsay: frozenset[str] = frozenset()
+    absent: frozenset[str] = frozenset()  # "kids are *asleep*": who is watching, no wish
+    place: frozenset[str] = frozenset()  # "the kids are *at* grandma's": likewise
     fillers: frozenset[str] = frozenset()  # "oh", "haha": before a bare answer
     yes: frozenset[str] = frozenset()  # "yes", "I do": a bare answer taking a question's kinds
     no: frozenset[str] = frozenset()  # "nope", "not really": ... refusing them

@@ -465,9 +465,25 @@ def _token_stance(token: Token, words: StanceWords) -> Stance:
         return "describe"
     if _scope_negated(token, words):
         return "avoid"
-    if _described(token, words) or _not_required(token, words):
+    if _described(token, words) or _not_required(token, words) or _elsewhere(token, words):
         return "describe"
     return "want"
+
+
+def _elsewhere(token: Token, words: StanceWords) -> bool:
+    """Is ``token`` the subject of "be" said of where it is: "the *kids* are at grandma's",
+    "*kids* are asleep" (who is watching tonight, not a kind of film asked for)?"""
+    if token.dep_ != "nsubj" or token.head.lower_ not in words.be:
+        return False
+    return any(
+        (c.dep_ == "acomp" and c.lower_ in words.absent)
+        or (
+            c.dep_ == "prep"
+            and (c.lower_ in words.place or any(g.lower_ in words.absent for g in c.children))
+        )
+        or (c.dep_ == "advmod" and c.lower_ in words.absent)
+        for c in token.head.children
+    )
 
 
 def _habit_set_aside(token: Token, words: StanceWords) -> bool:

@@ -361,6 +361,25 @@ def test_a_habit_set_against_this_times_wish_is_not_asked_for(text, wanted):
     assert list(said.wanted) == wanted
 
 
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # Where the children are tonight says who is watching, not what kind of film.
+        ("the kids are at grandma's tonight, a western", ["western"]),
+        ("kids are asleep finally, a western for us", ["western"]),
+        ("the kids are in bed, something scary", ["horror"]),
+        # ... while the children watching, or a film for them, asks for the family kind.
+        ("the kids are with us tonight", ["family"]),
+        ("a movie the kids are in the mood for", ["family"]),
+        ("something for the kids", ["family"]),
+    ],
+)
+def test_where_the_kids_are_is_no_wish(text, wanted):
+    items = [*FILMS, Item("up", "Up", attributes={"year": 2009, "genres": ["family"]})]
+    vocabulary = VocabularyLinker(items, synonyms={"kids": "family", "scary": "horror"})
+    assert list(read_message(text, TitleLinker(items), vocabulary).said.wanted) == wanted
+
+
 def test_a_verb_is_no_slip_of_a_name():
     items = [
         *FILMS,
