@@ -49,6 +49,7 @@ from recommender.read.stance import (
     answer_to_question,
     answered,
     asks_afresh,
+    asks_yes_or_no,
     negated_at,
     parse,
     plain_words,
@@ -307,6 +308,8 @@ def _answered_kinds(
     questions = _QUESTION.findall(asked)
     if answer is None or not questions or titles.find(questions[-1]):
         return
+    if not asks_yes_or_no(questions[-1]):
+        return  # "What are you in the mood for: drama or comedy?" - "yes please" picks none
     for word in vocabulary.words_in(questions[-1]):
         if answer and word not in draft.avoided:
             _add(draft.wanted, word)

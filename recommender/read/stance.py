@@ -43,6 +43,7 @@ __all__ = [
     "answer_to_question",
     "answered",
     "asks_afresh",
+    "asks_yes_or_no",
     "negated_at",
     "parse",
     "plain_words",
@@ -772,6 +773,20 @@ def answer_to_question(text: str) -> bool | None:
         if re.match(rf"{re.escape(cue)}\b", rest):
             return answer
     return None
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """Is ``question`` one a yes or a no answers ("Hi! Do you like westerns?", "How about
+    horror?"), not an open one ("What are you in the mood for: drama or comedy?")?
+
+    >>> asks_yes_or_no("Great. Do you like westerns?"), asks_yes_or_no("What kind do you like?")
+    (True, False)
+    """
+    words = _words()
+    found = _OPENING.search(question.lower())
+    rest = question.lower()[found.end() :] if found else question.lower()
+    rest = re.sub(r"^(?:hi|hello|hey|ok|okay|so|and|great|cool|nice|sure)\b\W*", "", rest)
+    return any(re.match(rf"{re.escape(w)}\b", rest) for w in words.yes_no_openers)
 
 
 def negated_at(parsed: Parsed, at: int) -> bool:
