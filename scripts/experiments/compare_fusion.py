@@ -105,26 +105,34 @@ def main() -> None:
             for c in raw_cases
         ]
         per_fold = {}
+        learnt_by_fold: dict[int, dict[str, dict[str, float]]] = {}
         for fold in range(FOLDS):
             train = [c for c in cases if fold_of(c.turn.dialog_id) != fold]
             test = [c for c in cases if fold_of(c.turn.dialog_id) == fold]
             found: dict[str, tuple[int, int]] = {}
+            learnt_by_fold[fold] = {}
             for content in (False, True):
                 learnt = tuning._ascend(
                     [c for c in train if c.content == content],
-                    shipped,
+                    shipped_content if content else shipped,  # each condition from its own
                     lam,
                     args.rounds,
                     tuning.POPULARITY_CAP if content else None,
                     lambda line: None,
                 )["weights"]
+                learnt_by_fold[fold][str(content)] = learnt
                 found[str(content)] = recall([c for c in test if c.content == content], learnt, lam)
             hit = sum(f for f, _ in found.values())
             total = sum(t for _, t in found.values())
             per_fold[fold] = (hit, total)
+            print(method, "fold", fold, hit, total, learnt_by_fold[fold], file=sys.stderr)
         hits = sum(h for h, _ in per_fold.values())
         total = sum(t for _, t in per_fold.values())
-        out[method] = {"cv_recall@10": round(hits / total, 4)}
+        out[method] = {
+            "cv_recall@10": round(hits / total, 4),
+            "hits_by_fold": [per_fold[f][0] for f in range(FOLDS)],
+            "weights_by_fold": learnt_by_fold,
+        }
         if args.final:  # the weights to ship: learned on every fold (the CV figure is above)
             for content in (False, True):
                 learnt = tuning._ascend(
@@ -145,8 +153,22 @@ def main() -> None:
                 out[f"{name} alone"] = {"recall@10": round(h / t, 4)}
             h1, t1 = recall([c for c in cases if not c.content], shipped, lam)
             h2, t2 = recall([c for c in cases if c.content], shipped_content, lam)
+            by_fold = [
+                recall(
+                    [c for c in cases if fold_of(c.turn.dialog_id) == f and not c.content],
+                    shipped,
+                    lam,
+                )[0]
+                + recall(
+                    [c for c in cases if fold_of(c.turn.dialog_id) == f and c.content],
+                    shipped_content,
+                    lam,
+                )[0]
+                for f in range(FOLDS)
+            ]
             out["shipped weights (fit on all of it)"] = {
-                "recall@10": round((h1 + h2) / (t1 + t2), 4)
+                "recall@10": round((h1 + h2) / (t1 + t2), 4),
+                "hits_by_fold": by_fold,
             }
         print(method, out[method], file=sys.stderr)
     print(json.dumps(out, indent=1))
