@@ -329,6 +329,7 @@ def _year(text: str, under_negation: Callable[[int], bool] | None = None) -> Ran
         start = _decade_start(decade)
         year = Range(min=start, max=start + 9)
         preceding = text[: decade.start()]
+        bounded = False
         for cue, bound, step in _DECADE_BOUNDS:
             window = preceding[-30:]
             found = cue.search(window)
@@ -336,13 +337,20 @@ def _year(text: str, under_negation: Callable[[int], bool] | None = None) -> Ran
                 before = _clause_before(window, found.start())
                 negated = bool(_EN.year_negations & set(before))
                 year = _negated_decade(bound, start) if negated else Range(**{bound: start + step})
+                bounded = True
                 break
         following = text[decade.end() : decade.end() + 20]
-        refused = bool(_EN.year_negations & set(_clause_before(preceding, len(preceding))))
+        refused = bool(_EN.year_negations & set(_clause_before(preceding, len(preceding)))) or (
+            under_negation is not None and under_negation(decade.start())
+        )
         if _DECADE_OPEN_MAX.match(following):  # "the 80s or earlier"; "nothing ... or earlier"
             year = Range(min=start + 10) if refused else Range(max=start + 9)
         elif _DECADE_OPEN_MIN.match(following):  # "the 90s or later", "the 2000s onwards"
             year = Range(max=start - 1) if refused else Range(min=start)
+        elif refused and not bounded:
+            # "a western that isn't from the 60s": a decade left out leaves a hole no one
+            # range can hold; better no bound than the decade itself.
+            year = Range()
     return year
 
 

@@ -366,6 +366,13 @@ def test_a_year_bound_said_casually(text, year):
     assert bounds(films(text))["year"] == year
 
 
+def test_a_decade_left_out_bounds_nothing():
+    # One range cannot hold a hole: "not from the 60s" is no bound, never the 60s themselves.
+    for text in ["a comedy that isn't from the 60s", "a comedy, not from the 60s"]:
+        assert "year" not in bounds(films(text))
+    assert bounds(films("a comedy from the 60s"))["year"] == (1960, 1969)
+
+
 def test_a_title_is_found_without_its_qualifier():
     items = [Item("ts", "Toy Story (franchise)"), Item("toy", "The Toy", attributes={"year": 1982})]
     reading = read_message(
