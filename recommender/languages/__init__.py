@@ -162,6 +162,7 @@ class StanceWords:
     yes: frozenset[str] = frozenset()  # "yes", "I do": a bare answer taking a question's kinds
     no: frozenset[str] = frozenset()  # "nope", "not really": ... refusing them
     yes_no_openers: frozenset[str] = frozenset()  # "*do* you like...?": a yes-or-no question
+    lead_ins: frozenset[str] = frozenset()  # "*so*, do you like...?": before the opener
     report: frozenset[str] = frozenset()  # "my brother *says* it is amazing": not the speaker's
     habit: frozenset[str] = frozenset()  # "I *usually* watch comedies": a habit, not this wish
     contrast: frozenset[str] = frozenset()  # "... *but* tonight something scary": a habit set aside

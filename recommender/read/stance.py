@@ -783,9 +783,14 @@ def asks_yes_or_no(question: str) -> bool:
     (True, False)
     """
     words = _words()
-    found = _OPENING.search(question.lower())
-    rest = question.lower()[found.end() :] if found else question.lower()
-    rest = re.sub(r"^(?:hi|hello|hey|ok|okay|so|and|great|cool|nice|sure)\b\W*", "", rest)
+    rest = question.lower()
+    while True:  # past the fillers and lead-ins: "Oh great. So, do you like..."
+        found = _OPENING.search(rest)
+        rest = rest[found.end() :] if found else rest
+        lead = next((w for w in words.lead_ins if re.match(rf"{re.escape(w)}\b", rest)), None)
+        if lead is None:
+            break
+        rest = rest[len(lead) :]
     return any(re.match(rf"{re.escape(w)}\b", rest) for w in words.yes_no_openers)
 
 
