@@ -313,6 +313,7 @@ def test_plural_pointing_words_take_the_few_items_shown():
         ("How about westerns? Have you seen Unforgiven?", "No, I have not seen it", [], []),
         ("Do you like westerns?", "Yesterday I watched a musical", ["musical"], []),
         ("I love westerns. And you?", "nope", [], []),
+        ("Do you like westerns?", "I'm not sure, I don't really mind", [], []),
         # An open question is no yes-or-no one: "yes please" picks none of its kinds.
         ("What are you in the mood for: horror or a western?", "yes please", [], []),
         ("Hi. Great. So, like, westerns?", "yes!", ["western"], []),
