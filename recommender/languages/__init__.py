@@ -201,6 +201,8 @@ class Cues:
     number_words: dict[str, int]  # "two" -> 2
     half: str  # "and a half"
     units: dict[str, dict[str, float]]  # unit -> {regex alternative: how many of the unit}
+    # unit -> {regex alternative: the most it allows}: "not too long" is two hours at most
+    short_of: dict[str, dict[str, float]]
     critique: CritiqueCues
     title_kind_words: tuple[str, ...]  # "heist movie": a description, not the film "Heist"
     title_indefinite: frozenset[str]  # "a laptop": a common noun, not a title
@@ -336,6 +338,9 @@ def _cues(raw: dict[str, Any]) -> Cues:
         number_words={k: int(v) for k, v in raw["number_words"].items()},
         half=raw["half"],
         units={u: {k: float(v) for k, v in alts.items()} for u, alts in raw["units"].items()},
+        short_of={
+            u: {k: float(v) for k, v in alts.items()} for u, alts in raw.get("short_of", {}).items()
+        },
         critique=_critique(raw["critique"]),
         title_kind_words=tuple(raw["title_kind_words"]),
         title_indefinite=frozenset(raw["title_indefinite"]),

@@ -200,6 +200,14 @@ def _read_measures(text: str, measures: Mapping[str, str], out: dict[str, Range]
                 elif high or high_after:
                     rng.max = value
             text = text[:start] + " " + text[end:]
+        for pattern, most in _EN.short_of.get(unit, {}).items():
+            # "not too long": a length refused without a number (a stated one wins).
+            for m in list(re.finditer(rf"\b(?:{pattern})\b", text, re.I))[::-1]:
+                for f in fields:
+                    rng = out.setdefault(f, Range())
+                    rng.max = most if rng.max is None else rng.max
+                if fields:
+                    text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
         for f in fields:
             if f in out and out[f].min is None and out[f].max is None:
                 del out[f]

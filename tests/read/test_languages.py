@@ -237,6 +237,11 @@ def test_older_and_newer_in_three_languages(text, bound):
         ("at least two and a half hours", {"runtime": (150.0, None)}),
         ("under 90 minutes", {"runtime": (None, 90.0)}),
         ("an hour and a half or less", {"runtime": (None, 90.0)}),
+        # A length refused without a number is two hours at most; a number said wins.
+        ("a western that isn't too long", {"runtime": (None, 120.0)}),
+        ("a comedy, nothing too long please", {"runtime": (None, 120.0)}),
+        ("under 90 minutes, not too long", {"runtime": (None, 90.0)}),
+        ("a long movie is fine", {}),
     ],
 )
 def test_english_years_and_lengths(text, ranges):
@@ -245,6 +250,7 @@ def test_english_years_and_lengths(text, ranges):
 
 def test_a_length_is_no_range_where_the_catalogue_declares_none():
     assert bounds(shop("under 90 minutes")) == {}
+    assert bounds(shop("a tent, nothing too long")) == {}
 
 
 @pytest.mark.parametrize(
