@@ -55,6 +55,7 @@ from recommender.read.stance import (
     plain_words,
     pointed_stance,
     pointers,
+    refused_back,
     refused_words,
     stands_alone,
     title_stance,
@@ -152,6 +153,13 @@ def read_message(
         _add(draft.avoided, value)
     if asked and not mentions:
         _answered_kinds(english, asked, titles, vocabulary, draft)
+    if not 0 < len(shown) <= _POINTED_AT_MOST:
+        # "thrillers ... my partner can't stand them": no few items just shown for "them" to be
+        for phrase in refused_back(parsed):
+            for word in vocabulary.words_in(phrase):
+                if word in draft.wanted:
+                    draft.wanted.remove(word)
+                _add(draft.avoided, word)
     # What retrieval looks for: not what the message refuses (English: the other languages'
     # words are embedded as written, and their gloss is a list of words, not a sentence).
     query = wished_text(parsed)[:_INTENT_CHARS] if code == "en" else intent

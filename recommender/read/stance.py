@@ -49,6 +49,7 @@ __all__ = [
     "plain_words",
     "pointed_stance",
     "pointers",
+    "refused_back",
     "refused_words",
     "stands_alone",
     "title_cue",
@@ -792,6 +793,49 @@ def asks_yes_or_no(question: str) -> bool:
             break
         rest = rest[len(lead) :]
     return any(re.match(rf"{re.escape(w)}\b", rest) for w in words.yes_no_openers)
+
+
+def refused_back(parsed: Parsed) -> list[str]:
+    """The words a refused plural pronoun stands for, when nothing is on the table: the plural
+    noun (with its modifiers) nearest before it. "I usually go for thrillers but my partner
+    can't stand *them*" refuses the thrillers.
+
+    >>> refused_back(parse("I love westerns but my wife hates them"))
+    ['westerns']
+    >>> refused_back(parse("I love westerns but my kids hate them"))
+    ['westerns']
+    >>> refused_back(parse("I love westerns and my wife adores them"))
+    []
+    """
+    words = _words()
+    plural = words.pointing_plural - {"both"}
+    out: list[str] = []
+    for token in parsed.doc:
+        if token.lower_ not in plural or parsed.stances[token.i] != "avoid":
+            continue
+        verb = token.head
+        own = {  # "my kids hate them": not the kids ("musicals? can't stand them": the same)
+            t.i
+            for c in verb.children
+            if c.dep_ == "nsubj" and not any(x.text in "?!." for x in parsed.doc[c.i : verb.i])
+            for t in c.subtree
+        }
+        before = [
+            t
+            for t in parsed.doc[: token.i]
+            if t.tag_ in {"NNS", "NNPS"}
+            and t.i not in own
+            and t.text != PLACEHOLDER
+            and t.lower_ not in words.generic
+        ]
+        if before:
+            noun = before[-1]
+            modifiers = [
+                c for c in noun.children if c.dep_ in {"amod", "compound"} and c.i < noun.i
+            ]
+            start = min([noun.i, *(c.i for c in modifiers)])
+            out.append(parsed.doc[start : noun.i + 1].text)
+    return out
 
 
 def negated_at(parsed: Parsed, at: int) -> bool:

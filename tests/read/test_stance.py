@@ -330,6 +330,18 @@ def test_a_bare_answer_takes_the_kinds_of_the_question_before(asked, text, wante
     assert (list(said.wanted), list(said.avoided)) == (wanted, avoided)
 
 
+def test_a_refused_pronoun_refuses_the_kind_it_stands_for():
+    # Nothing (or a whole list) on the table: "them" is the plural kind named before it.
+    said = films("I usually go for westerns but my wife can't stand them, a musical maybe").said
+    assert said.avoided == ("western",) and said.wanted == ("musical",)
+    assert films("I love westerns but my kids hate them").said.avoided == ("western",)
+    assert films("musicals? can't stand them", shown=FILMS[:5]).said.avoided == ("musical",)
+    # ... not what is loved, nor the film just shown.
+    assert films("I love westerns and my wife adores them").said.wanted == ("western",)
+    said = films("westerns are fine but I hated them", shown=[FILMS[4]]).said
+    assert "western" not in said.avoided
+
+
 def test_only_words_before_a_named_title_point_back():
     # A word points back before the message names a title of its own; after it, at that title.
     said = films("I loved that one! I also liked Inception", shown=[FILMS[4]]).said
