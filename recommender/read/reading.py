@@ -28,7 +28,6 @@ What a message says is one shape: ``Reading.said`` is the ``Change`` its words m
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -147,7 +146,8 @@ def read_message(
         spec.measures,
         spec.named_ranges,
         spec.fields,
-        functools.partial(negated_at, parse(untitled)),
+        # Parsed only when a year cue asks (most messages have none).
+        lambda at: negated_at(parse(untitled), at),
     )
     for value in ranked:
         _add(draft.avoided, value)

@@ -744,19 +744,11 @@ def _hearsay(token: Token, words: StanceWords) -> bool:
         node = node.head
 
 
-class _Opening:
+@functools.cache
+def _opening() -> re.Pattern[str]:
     """The fillers before a bare answer ("oh", "haha, "), matched at the start of a text."""
-
-    @functools.cached_property
-    def pattern(self) -> re.Pattern[str]:
-        fillers = "|".join(re.escape(f) for f in sorted(_words().fillers, key=len, reverse=True))
-        return re.compile(rf"^\W*(?:(?:{fillers})\b\W*)*" if fillers else r"^\W*")
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text)
-
-
-_OPENING = _Opening()
+    fillers = "|".join(re.escape(f) for f in sorted(_words().fillers, key=len, reverse=True))
+    return re.compile(rf"^\W*(?:(?:{fillers})\b\W*)*" if fillers else r"^\W*")
 
 
 def answer_to_question(text: str) -> bool | None:
@@ -767,7 +759,7 @@ def answer_to_question(text: str) -> bool | None:
     (True, False, None)
     """
     words = _words()
-    found = _OPENING.search(text.lower())
+    found = _opening().search(text.lower())
     rest = text.lower()[found.end() :] if found else text.lower()
     cues = [(cue, True) for cue in words.yes] + [(cue, False) for cue in words.no]
     for cue, answer in sorted(cues, key=lambda c: len(c[0]), reverse=True):  # "i do not like"
@@ -786,7 +778,7 @@ def asks_yes_or_no(question: str) -> bool:
     words = _words()
     rest = question.lower()
     while True:  # past the fillers and lead-ins: "Oh great. So, do you like..."
-        found = _OPENING.search(rest)
+        found = _opening().search(rest)
         rest = rest[found.end() :] if found else rest
         lead = next((w for w in words.lead_ins if re.match(rf"{re.escape(w)}\b", rest)), None)
         if lead is None:
