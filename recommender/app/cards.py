@@ -252,8 +252,10 @@ def profile_markdown(
     catalog: str = "",
     lang: str = "en",
     fields: FieldRoles | None = None,
+    formats: Mapping[str, str] | None = None,
 ) -> str:
-    """The preference profile in plain words, one line a part, for the side panel.
+    """The preference profile in plain words, one line a part, for the side panel; a number
+    shows the unit its cards do (``formats``: ``spec.card_format``, "{} min").
 
     >>> from recommender.schemas import Profile, Range
     >>> p = Profile(wanted=["comedy"], ranges={"price": Range(max=150)})
@@ -290,7 +292,12 @@ def profile_markdown(
         line("avoids", words(refused, False))
     for key, rng in profile.ranges.items():
         low, high = rng.min, rng.max
-        fmt = _money if key in (fields or FieldRoles()).money_fields else (lambda x: f"{x:g}")
+        unit = (formats or {}).get(key, "{}")
+        fmt = (
+            _money
+            if key in (fields or FieldRoles()).money_fields
+            else (lambda x, unit=unit: unit.replace("{}", f"{x:g}"))
+        )
         if low is not None and high is not None:
             span = say(lang, "profile.between", low=fmt(low), high=fmt(high))
         elif low is not None:

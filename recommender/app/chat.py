@@ -130,6 +130,7 @@ class ChatHandlers:
             catalog=session.catalog,
             lang=lang,
             fields=loaded.spec.fields if loaded is not None else None,
+            formats=loaded.spec.card_format if loaded is not None else None,
         )
 
     def last_items(self, session: Session, log_: Log) -> list[ScoredItem]:

@@ -102,6 +102,17 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
+def _unit(card_format: str | None) -> Callable[[float], str]:
+    """A number with the unit its cards show it in ("{} min": "runtime up to 120 min").
+
+    >>> _unit("{} min")(120.0), _unit(None)(1990.0)
+    ('120 min', '1990')
+    """
+    if not card_format or "{}" not in card_format:
+        return _num
+    return lambda x: card_format.replace("{}", _num(x))
+
+
 def template_reason(
     scored: ScoredItem,
     profile: Profile,
@@ -456,7 +467,7 @@ def summary(
         names = listed.join(_name(i, titles) for i in profile.liked[-2:])
         parts.append(say(lang, "summary.liked", titles=names))
     for key, rng in profile.ranges.items():
-        show = _money if key == spec.fields.money else _num
+        show = _money if key == spec.fields.money else _unit(spec.card_format.get(key))
         shown = value(lang, key).replace("_", " ")
         prefix = "summary.date_" if key == spec.fields.date else "summary."
         fields: dict[str, str] = {} if key == spec.fields.date else {"key": shown}

@@ -137,3 +137,16 @@ def test_a_shop_reason_says_its_category_colour_and_fit_not_facets_as_kinds():
     reason = template_reason(ScoredItem(jacket, 1.0, {"text": 0.5}), profile, None, spec=shop)
     assert reason.startswith("From the jackets range, in blue, for women — $77, inside your $80")
     assert "Rainy" not in reason and "A women" not in reason
+
+
+def test_a_bound_on_a_measured_field_says_its_unit():
+    """'a western that isn't too long' bounds the runtime: the reply and the panel say
+    '120 min', as the cards do, not a bare '120'."""
+    from recommender.app.cards import profile_markdown
+    from recommender.reply.templates import summary
+
+    spec = FILM_SPEC.model_copy(update={"card_format": {"runtime": "{} min"}})
+    bounded = Profile(wanted=["western"], ranges={"runtime": Range(max=120)})
+    assert "runtime up to 120 min" in summary(bounded, None, spec=spec)
+    assert "120 min" in profile_markdown(bounded, formats=spec.card_format)
+    assert "1990" in summary(Profile(ranges={"year": Range(min=1990)}), None, spec=spec)
