@@ -179,6 +179,7 @@ class Cues:
     not_attributes: frozenset[str]  # never a catalogue attribute word
     spellings: dict[str, str]  # variant spelling -> the one matched
     decades: dict[str, int]  # "nineties" -> 9
+    decade_parts: dict[str, tuple[int, int]]  # "late" -> (6, 9): the years of a decade it covers
     ordinals: dict[str, int]  # "second" -> 2, "last" -> -1
     currency_before: tuple[str, ...]  # regex alternatives, like the cues above
     currency_after: tuple[str, ...]
@@ -334,6 +335,7 @@ def _cues(raw: dict[str, Any]) -> Cues:
         not_attributes=frozenset(raw["not_attributes"]),
         spellings=dict(raw["spellings"]),
         decades={k: int(v) for k, v in raw["decades"].items()},
+        decade_parts={k: (int(v[0]), int(v[1])) for k, v in raw.get("decade_parts", {}).items()},
         ordinals={k: int(v) for k, v in raw["ordinals"].items()},
         number_words={k: int(v) for k, v in raw["number_words"].items()},
         half=raw["half"],

@@ -144,6 +144,8 @@ class PersonLinker:
                 lower = surface == folded[spans[i][0] : spans[j][1]]
                 if lower and (matched in self._capital_only or matched in self._lex.words):
                     continue  # "a stone", "in french": words, unless written as a name
+                if len(parts) == 1 and "-" in surface and "-" not in self._value[matched]:
+                    continue  # "something space-y" is no Kevin Spacey
                 hits.append((i, -(j - i + 1), edits, self._value[matched]))
         chosen: list[tuple[int, str]] = []
         taken: set[int] = set()

@@ -118,14 +118,20 @@ _YEAR_SPAN = (
 _NEGATED_BEFORE = 4  # words: how far before a bound cue a negation reaches
 # A decade bounded: "before the 2000s" ends at 1999, "after the 90s" starts in 2000.
 _DECADE_BOUNDS = (
-    (re.compile(r"\b" + _any(_EN.year_before) + r"\s*$", re.I), "max", -1),
-    (re.compile(r"\b" + _any(_EN.year_after) + r"\s*$", re.I), "min", 10),
-    (re.compile(r"\b" + _any(_EN.decade_since) + r"\s*$", re.I), "min", 0),
+    (re.compile(r"\b" + _any(_EN.year_before) + r"\s*$", re.I), "before"),
+    (re.compile(r"\b" + _any(_EN.year_after) + r"\s*$", re.I), "after"),
+    (re.compile(r"\b" + _any(_EN.decade_since) + r"\s*$", re.I), "since"),
 )
 _DECADE_OPEN_MAX = re.compile(r"\s*" + _any(_EN.year_max_after) + r"\b", re.I)
 _DECADE_OPEN_MIN = re.compile(r"\s*" + _any(_EN.year_min_after) + r"\b", re.I)
 _DECADE = re.compile(
-    r"\b(?:" + _any(_EN.articles) + r"\s*)?(?:(19|20)?(\d)0'?s|(" + "|".join(_EN.decades) + r"))\b",
+    r"\b(?:"
+    + _any(_EN.articles)
+    + r"\s*)?"
+    + (rf"(?:(?P<part>{'|'.join(_EN.decade_parts)})[\s-]*)?" if _EN.decade_parts else "")
+    + r"(?:(?P<century>19|20)?(?P<tens>\d)0'?s|(?P<word>"
+    + "|".join(_EN.decades)
+    + r"))\b",
     re.I,
 )
 _NUMBER_WORD = _any(tuple(sorted(_EN.number_words, key=len, reverse=True)))
@@ -328,23 +334,23 @@ def _year(text: str, under_negation: Callable[[int], bool] | None = None) -> Ran
     decade = _DECADE.search(text)
     if decade and (year.min is None) != (year.max is None):
         # "from the 80s, nothing after 1985": the decade closes the other end.
-        start = _decade_start(decade)
-        if year.min is None and year.max is not None and start <= year.max <= start + 9:
-            year = Range(min=start, max=year.max)
-        elif year.min is not None and year.max is None and start <= year.min <= start + 9:
-            year = Range(min=year.min, max=start + 9)
+        first, last = _decade_years(decade)
+        if year.min is None and year.max is not None and first <= year.max <= last:
+            year = Range(min=first, max=year.max)
+        elif year.min is not None and year.max is None and first <= year.min <= last:
+            year = Range(min=year.min, max=last)
     elif decade and year.min is None and year.max is None:
-        start = _decade_start(decade)
-        year = Range(min=start, max=start + 9)
+        first, last = _decade_years(decade)  # "the 90s": 1990-1999; "the mid 90s": 1993-1996
+        year = Range(min=first, max=last)
         preceding = text[: decade.start()]
         bounded = False
-        for cue, bound, step in _DECADE_BOUNDS:
+        for cue, bound in _DECADE_BOUNDS:
             window = preceding[-30:]
             found = cue.search(window)
             if found:
                 before = _clause_before(window, found.start())
                 negated = bool(_EN.year_negations & set(before))
-                year = _negated_decade(bound, start) if negated else Range(**{bound: start + step})
+                year = _decade_bound(bound, first, last, negated)
                 bounded = True
                 break
         following = text[decade.end() : decade.end() + 20]
@@ -352,9 +358,9 @@ def _year(text: str, under_negation: Callable[[int], bool] | None = None) -> Ran
             under_negation is not None and under_negation(decade.start())
         )
         if _DECADE_OPEN_MAX.match(following):  # "the 80s or earlier"; "nothing ... or earlier"
-            year = Range(min=start + 10) if refused else Range(max=start + 9)
+            year = Range(min=last + 1) if refused else Range(max=last)
         elif _DECADE_OPEN_MIN.match(following):  # "the 90s or later", "the 2000s onwards"
-            year = Range(max=start - 1) if refused else Range(min=start)
+            year = Range(max=first - 1) if refused else Range(min=first)
         elif refused and not bounded:
             # "a western that isn't from the 60s": a decade left out leaves a hole no one
             # range can hold; better no bound than the decade itself.
@@ -382,21 +388,38 @@ def _clause_before(text: str, at: int) -> list[str]:
     return clause.lower().split()[-_NEGATED_BEFORE:]
 
 
-def _negated_decade(bound: str, start: float) -> Range:
-    """A decade bound under a negation is its opposite: "nothing after the 90s" ends in 1999,
-    "nothing before the 80s" starts in 1980."""
-    return Range(max=start + 9) if bound == "min" else Range(min=start)
+def _decade_bound(bound: str, first: int, last: int, negated: bool) -> Range:
+    """The bound a cue before a decade (or a part of one) sets: "after the 80s" starts in 1990,
+    "before the late 90s" ends in 1995, "since the 90s" starts in 1990. Under a negation it is
+    the opposite: "nothing after the 90s" ends in 1999, "nothing before the 80s" starts in 1980.
+
+    >>> _decade_bound("after", 1990, 1999, False), _decade_bound("before", 1996, 1999, False)
+    (Range(min=2000.0, max=None), Range(min=None, max=1995.0))
+    >>> _decade_bound("after", 1993, 1996, True), _decade_bound("since", 1980, 1989, False)
+    (Range(min=None, max=1996.0), Range(min=1980.0, max=None))
+    """
+    if bound == "before":
+        return Range(min=first) if negated else Range(max=first - 1)
+    if bound == "after":
+        return Range(max=last) if negated else Range(min=last + 1)
+    return Range(max=last) if negated else Range(min=first)  # "since"
 
 
-def _decade_start(decade: re.Match[str]) -> int:
-    if decade.group(3):
-        return 1900 + 10 * _EN.decades[decade.group(3).lower()]
-    century = (
-        int(decade.group(1)) * 100
-        if decade.group(1)
-        else (1900 if int(decade.group(2)) > 2 else 2000)
-    )
-    return century + 10 * int(decade.group(2))
+def _decade_years(decade: re.Match[str]) -> tuple[int, int]:
+    """The first and last year a decade phrase covers: "the 80s" 1980-1989, "the early 80s"
+    1980-1983 (``decade_parts``)."""
+    if decade.group("word"):
+        start = 1900 + 10 * _EN.decades[decade.group("word").lower()]
+    else:
+        century = (
+            int(decade.group("century")) * 100
+            if decade.group("century")
+            else (1900 if int(decade.group("tens")) > 2 else 2000)
+        )
+        start = century + 10 * int(decade.group("tens"))
+    part = decade.groupdict().get("part")
+    low, high = _EN.decade_parts[part.lower()] if part else (0, 9)
+    return start + low, start + high
 
 
 def _money(number: str, thousands: str | None) -> float:

@@ -590,9 +590,20 @@ def refused_words(parsed: Parsed) -> list[str]:
             and low not in words.negative
             and low not in out
             and parsed.stances[token.i] == "avoid"
+            and not _decade_part(token)
         ):
             out.append(low)
     return out
+
+
+def _decade_part(token: Token) -> bool:
+    """A word that says which part of a decade ("nothing after the early 80s"): a year bound
+    (``quantities``), not a describing word."""
+    cues = pack().reader
+    if token.lower_ not in cues.decade_parts or token.i + 1 >= len(token.doc):
+        return False
+    after = token.doc[token.i + 1 :].text.lstrip("- ").lower()
+    return after[:1].isdigit() or after.startswith(tuple(cues.decades))
 
 
 def _lower_case_object(token: Token) -> bool:

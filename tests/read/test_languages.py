@@ -366,10 +366,22 @@ def test_chinese_names_of_people_link_as_their_english_names():
         ("I won't watch a film made after 2005", (None, 2005)),
         # ... not a negation of another clause.
         ("I don't like horror, a comedy after 2010", (2011, None)),
+        # A part of a decade: early 0-3, mid 3-6, late 6-9, bounds included.
+        ("a comedy from the late 90s", (1996, 1999)),
+        ("something from the mid-2000s", (2003, 2006)),
+        ("a sci-fi film, but nothing newer than the mid 90s", (None, 1996)),
+        ("nothing after the early 80s", (None, 1983)),
+        ("anything before the late seventies", (None, 1975)),
+        ("horror from the early 80s or later", (1980, None)),
     ],
 )
 def test_a_year_bound_said_casually(text, year):
     assert bounds(films(text))["year"] == year
+
+
+def test_a_part_of_a_decade_is_no_refused_word():
+    assert films("nothing after the early 80s").said.shunned == ()
+    assert films("a comedy, nothing too early").said.shunned == ("early",)
 
 
 def test_a_decade_left_out_bounds_nothing():

@@ -200,6 +200,8 @@ def people() -> PersonLinker:
         ("a heist movie with a stone", []),  # "stone": Emma or Sharon, and a word
         ("a film in French", []),  # a language of the catalogue, not Victor French
         ("will ferrell and michael cera", ["will ferrell", "michael cera"]),
+        # A word made with a hyphen is no surname ("something space-y" is no Kevin Spacey).
+        ("a scorsese-y crime story", []),
     ],
 )
 def test_people_full_names_surnames_and_typos(people, text, expected):
