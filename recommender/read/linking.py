@@ -139,7 +139,14 @@ class VocabularyLinker:
             return []
         for typed, meant in self._slips_of(text).items():
             text = re.sub(rf"(?i)\b{re.escape(typed)}\b", meant, text)
-        return list(self.people.find(text, plain))
+        said = f" {normalise(text)} "
+        return [
+            name
+            for name in self.people.find(text, plain)
+            # A surname alone that is a word of the catalogue's ("not another Marvel movie":
+            # the superhero films, not the actress Elizabeth Marvel) is that word.
+            if f" {name} " in said or name.split()[-1] not in self._synonyms
+        ]
 
     def _may_be_slip(self, word: str, real: frozenset[str]) -> bool:
         return (

@@ -380,3 +380,17 @@ def test_a_slip_of_a_genre_is_the_genre_not_a_similar_name():
     vocabulary = VocabularyLinker(items, people=PersonLinker(items, ["cast"]))
     assert vocabulary.words_in("a good mistery") == ["mystery"]
     assert vocabulary.words_in("something with jimi mistry") == ["jimi mistry"]
+
+
+def test_a_surname_that_is_a_catalogue_word_is_the_word():
+    items = [
+        Item("ir", "Iron Man", attributes={"genres": ["superhero"], "cast": ["Robert Downey Jr."]}),
+        Item(
+            "ma", "Madam Secretary", attributes={"genres": ["drama"], "cast": ["Elizabeth Marvel"]}
+        ),
+    ]
+    people = PersonLinker(items, ["cast"])
+    vocabulary = VocabularyLinker(items, {"marvel": "superhero"}, people)
+    assert people.find("not another Marvel movie") == ["elizabeth marvel"]  # a surname alone
+    assert vocabulary.words_in("not another Marvel movie") == ["superhero"]
+    assert "elizabeth marvel" in vocabulary.words_in("a film with Elizabeth Marvel")
