@@ -238,6 +238,7 @@ class NameWords:
     articles: tuple[str, ...] = ()  # a leading one may be left out ("The Matrix" = "Matrix")
     title_cues: frozenset[str] = frozenset()  # words before a title ("seen It")
     verb_objects: frozenset[str] = frozenset()  # after a word, these make it a verb ("loved it")
+    verb_particles: frozenset[str] = frozenset()  # ... and these, with no cue ("freaks out")
     words: frozenset[str] = frozenset()  # real words: "silly" is no typo of "Sully"
 
     def typo_of(self, typed: str, name: str) -> bool:
@@ -297,6 +298,7 @@ def pack(code: str = DEFAULT) -> LanguagePack:
                 articles=tuple(raw.get("name_articles", ())),
                 title_cues=frozenset(raw.get("title_cues", ())),
                 verb_objects=frozenset(raw.get("verb_objects", ())),
+                verb_particles=frozenset(raw.get("verb_particles", ())),
                 words=frozenset(
                     w for w in listed.read_text(encoding="utf-8").split() if not w.startswith("#")
                 )

@@ -24,7 +24,7 @@ from recommender.catalogue.spec import FieldRoles
 from recommender.languages import pack
 from recommender.schemas import Change, Item, Notice, Range
 
-__all__ = ["Critique", "read_critique", "year_direction"]
+__all__ = ["Critique", "comparative_words", "read_critique", "year_direction"]
 
 _CUES = pack().reader.critique
 
@@ -83,6 +83,17 @@ def year_direction(text: str) -> str | None:
     if bool(newer) == bool(older):
         return None
     return "min" if newer else "max"
+
+
+def comparative_words(text: str) -> frozenset[str]:
+    """The words of the year comparatives in ``text``, lower case: "not as old" is a bound,
+    not the describing word "old" refused.
+
+    >>> sorted(comparative_words("like Mean Girls but not as old"))
+    ['as', 'not', 'old']
+    """
+    found = [*_NEWER_THAN.finditer(text), *_OLDER_THAN.finditer(text)]
+    return frozenset(w.lower() for m in found for w in m.group(0).split())
 
 
 # What is left of a message after removing critique phrases: if only these words remain,

@@ -35,7 +35,12 @@ from typing import Literal
 
 from recommender.catalogue.spec import CatalogSpec
 from recommender.languages import pack
-from recommender.read.critique import Critique, read_critique, year_direction
+from recommender.read.critique import (
+    Critique,
+    comparative_words,
+    read_critique,
+    year_direction,
+)
 from recommender.read.gloss import gloss
 from recommender.read.langid import detect
 from recommender.read.linking import Mention, TitleLinker, VocabularyLinker
@@ -49,6 +54,7 @@ from recommender.read.stance import (
     answered,
     asks_afresh,
     asks_yes_or_no,
+    named_only,
     negated_at,
     parse,
     plain_words,
@@ -56,6 +62,7 @@ from recommender.read.stance import (
     pointers,
     refused_back,
     refused_words,
+    said_later,
     stands_alone,
     title_stance,
     wished_text,
@@ -167,10 +174,11 @@ def read_message(
     # asked for; the refused word is kept apart, to push the goriest down ("shun").
     both = set(draft.wanted) & set(draft.avoided)
     draft.avoided[:] = [w for w in draft.avoided if w not in both]
+    bounds = comparative_words(english)  # "like Mean Girls but not as old": no word refused
     shunned = tuple(
         w
         for w in refused_words(parsed)
-        if not (found := vocabulary.words_in(w)) or both.intersection(found)
+        if (not (found := vocabulary.words_in(w)) or both.intersection(found)) and w not in bounds
     )
     said = dataclasses.replace(draft.done(ranges, intent), shunned=shunned, query=query)
     anchors = [n for n, m in enumerate(mentions) if m.item_id in said.liked and anchored(parsed, n)]
@@ -233,6 +241,14 @@ def _read_words(
     parsed = parse(text, tuple((m.start, m.end) for m in mentions))
     for n, mention in enumerate(mentions):
         how = title_stance(parsed, n)
+        if named_only(parsed, n):
+            # Liked or seen only for being named: the words up to the next title may say
+            # otherwise ("we tried The Notebook and it was way too sappy").
+            end = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
+            if said_later(text[mention.end : end]) == "disliked":
+                if how == "seen":
+                    _add(draft.seen, mention.item_id)
+                how = "disliked"
         if how == "seen":  # named as seen: not shown again, and a reference of taste
             _add(draft.seen, mention.item_id)
         if how in ("liked", "seen"):

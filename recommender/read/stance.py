@@ -44,6 +44,7 @@ __all__ = [
     "answered",
     "asks_afresh",
     "asks_yes_or_no",
+    "named_only",
     "negated_at",
     "parse",
     "plain_words",
@@ -51,6 +52,7 @@ __all__ = [
     "pointers",
     "refused_back",
     "refused_words",
+    "said_later",
     "stands_alone",
     "title_cue",
     "title_stance",
@@ -161,6 +163,8 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
     particles = words.refuse_with.get(low)
     if particles and token.dep_ not in _DESCRIBING and _has_particle(token, particles):
         return True  # "pass on X", "steer clear of X", "keep X away"
+    if origin is not None and _taken_from(token, origin, words):
+        return True  # "taking a break from horror": the "from" hangs on the verb
     particles = words.refuse_of_speaker.get(low)
     if (
         particles is not None
@@ -202,6 +206,16 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
     return False
 
 
+def _taken_from(verb: Token, origin: Token, words: StanceWords) -> bool:
+    """Is ``origin`` under the particle of a refusing noun that is ``verb``'s object, with the
+    particle parsed on the verb: "taking a *break* from horror"?"""
+    for obj in verb.children:
+        particles = words.refuse_with.get(obj.lower_) if obj.dep_ == "dobj" else None
+        if particles and any(c.lower_ in particles and origin in c.subtree for c in verb.children):
+            return True
+    return False
+
+
 def _bores_speaker(verb: Token, words: StanceWords) -> bool:
     """Is ``verb`` one whose subject the speaker dislikes, said with the speaker as its object:
     "westerns *bore* me", "musicals *annoy* us"?"""
@@ -236,6 +250,17 @@ def _surfeit(token: Token, words: StanceWords) -> bool:
     """Is ``token`` "too much" or "too many"?"""
     return token.lower_ in words.surfeit and any(
         c.dep_ == "advmod" and c.lower_ in words.excess for c in token.children
+    )
+
+
+def _too(token: Token, words: StanceWords) -> bool:
+    """Is ``token`` a describing word said to excess, a verdict against what it describes: "it
+    was (way) too sappy", "too slow for me"; not praise ("too good to miss")?"""
+    return (
+        token.pos_ in {"ADJ", "ADV"}
+        and token.lower_ not in words.praise
+        and token.lower_ not in words.surfeit
+        and any(c.dep_ == "advmod" and c.lower_ in words.excess for c in token.children)
     )
 
 
@@ -616,6 +641,17 @@ def title_stance(parsed: Parsed, n: int) -> TitleStance:
     return _title_stance(parsed, n)[0]
 
 
+def named_only(parsed: Parsed, n: int) -> bool:
+    """Is the ``n``-th title liked, or seen, only for being named ("we tried X", "I saw X"),
+    with no word of liking on it ("I loved X")? Then what a later "it" is said to be may
+    decide (``said_later``)."""
+    stance, cue = _title_stance(parsed, n)
+    if stance not in ("liked", "seen") or (cue and stance == "liked"):
+        return False
+    span = parsed.doc.char_span(*parsed.titles[n], alignment_mode="expand")
+    return span is not None and _predicate(span.root).lower_ not in _words().praise
+
+
 def title_cue(parsed: Parsed, n: int) -> bool:
     """Whether a word of the message decided the ``n``-th title's stance; False when the title
     is "liked" only because it was named (``scripts/experiments/second_opinion.py``)."""
@@ -656,8 +692,12 @@ def _title_stance(parsed: Parsed, n: int) -> tuple[TitleStance, bool]:
         return "disliked", True
     if root.dep_ in {"nsubj", "nsubjpass"}:
         said = [c for c in root.head.children if c.dep_ in {"acomp", "attr"}]
-        if any(c.lower_ in words.bad or _surfeit(c, words) for s in said for c in s.subtree):
-            return "disliked", True
+        if any(
+            c.lower_ in words.bad or _surfeit(c, words) or (s.dep_ == "acomp" and _too(c, words))
+            for s in said
+            for c in s.subtree
+        ):
+            return "disliked", True  # "X was boring", "X was too slow for me"
     return "liked", False
 
 
@@ -715,19 +755,36 @@ def pointed_stance(parsed: Parsed) -> TitleStance | None:
     if stance in ("seen", "neutral"):
         return stance
     said: set[str] = set()  # what the pointing word is said to be: "it was great / boring"
+    too = False  # ... or said to be too much of something: "it was way too sappy"
     if root.dep_ in {"nsubj", "nsubjpass"}:
         head = root.head.head if root.head.dep_ in {"aux", "auxpass"} else root.head
         said = {head.lower_} | {
             t.lower_ for c in head.children if c.dep_ in {"acomp", "attr"} for t in c.subtree
         }
+        too = any(_too(t, words) for c in head.children if c.dep_ == "acomp" for t in c.subtree)
     if _hearsay(root, words):
         return None  # "I heard it is good", "that one looks good"
     praised = _predicate(root).lower_ in words.praise or bool(said & words.praise)
-    if said & words.bad or (stance == "disliked" and praised):
-        return "disliked"  # "it was boring", "I didn't like it"
+    if said & words.bad or too or (stance == "disliked" and praised):
+        return "disliked"  # "it was boring", "it was way too sappy", "I didn't like it"
     if stance == "disliked":
         return None  # "I couldn't believe it was her": a negation, but not of the film
     return "liked" if praised else None
+
+
+def said_later(text: str) -> TitleStance | None:
+    """What the words after a title say of it through their first pointing word: "(we tried
+    X) and it was way too sappy" dislikes it; None when they say nothing of it.
+
+    >>> said_later(" and it was way too sappy for us"), said_later(" and it was great")
+    ('disliked', 'liked')
+    >>> said_later(" and I want something new"), said_later(" and it was raining")
+    (None, None)
+    """
+    spans = pointers(parse(text))
+    if not spans:
+        return None
+    return pointed_stance(parse(text, (spans[0],), placeholder=False))
 
 
 def _asked(token: Token, words: StanceWords) -> bool:

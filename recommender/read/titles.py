@@ -346,6 +346,9 @@ class TitleLinker:
         if len(words) == 1 and surface.islower() and words[0] not in common:
             if words[0] in pack().reader.stop_words:
                 return False  # "like to watch": a function word, never the film "To"
+            following = after.split()[0].lower().strip(".,!?") if after.split() else ""
+            if following in names.verb_particles and cue not in names.title_cues:
+                return False  # "my girlfriend freaks out easily": a verb, not the film Freaks
             if words[0] in names.words:
                 # A frequent word typed in lower case is a word ("a rainy sunday"), unless a
                 # title's cue comes right before it ("i loved frozen", "moana and frozen") and

@@ -91,3 +91,28 @@ def test_not_that_colour_refuses_the_colour_most_of_the_last_cards_share():
     assert read_critique("not that colour", []).change.avoided == ()
     films = [Item("m", "Up", attributes={"genres": ["animation"]})]
     assert read_critique("not that colour", films).change.avoided == ()  # no colours to refuse
+
+
+def test_not_as_old_as_a_named_title_starts_after_it():
+    from recommender.read.linking import TitleLinker, VocabularyLinker
+    from recommender.read.reading import read_message
+
+    films = [
+        Item("mg", "Mean Girls", attributes={"year": 2004, "genres": ["comedy"]}),
+        Item("al", "Alien", attributes={"year": 1979, "genres": ["horror"]}),
+    ]
+    titles, words = TitleLinker(films), VocabularyLinker(films)
+    newer = read_message("movies like Mean Girls but not as old", titles, words)
+    assert newer.critique.change.ranges["year"].min == 2005
+    assert "old" not in newer.said.shunned  # a bound, not a describing word refused
+    older = read_message("something like Alien but not so new", titles, words)
+    assert older.critique.change.ranges["year"].max == 1978
+    assert "old" in read_message("a comedy, nothing old", titles, words).said.shunned
+
+
+def test_a_one_word_title_before_a_particle_is_a_verb():
+    from recommender.read.titles import TitleLinker
+
+    titles = TitleLinker([Item("fr", "Freaks", attributes={"year": 1932})])
+    assert not titles.find("my girlfriend freaks out easily")
+    assert [m.item_id for m in titles.find("i loved freaks out of all the old ones")] == ["fr"]

@@ -101,6 +101,10 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         ("I annoy my sister with westerns all the time", [], ["western"]),
         # A fragment after "but" stands on its own: not what was seen, but what is asked for.
         ("we saw Scream already so not that one, but a western like it", [], ["western"]),
+        # A break from a kind, the "from" on the noun or on the verb; no break, no refusal.
+        ("I need a break from westerns, maybe a comedy", ["western"], ["comedy"]),
+        ("taking a break from slashers, something with Adam Sandler", ["slasher"], []),
+        ("a prison break western", [], ["western"]),
     ],
 )
 def test_a_refusal_is_read_from_the_sentence_not_from_a_phrase_list(text, avoided, wanted):
@@ -430,3 +434,22 @@ def test_a_kind_both_asked_for_and_refused_is_asked_for_and_the_refused_word_shu
     assert said.wanted == ("horror",) and not said.avoided and said.shunned == ("gory",)
     # Refused alone, it still refuses the kind.
     assert read_message("nothing gory", TitleLinker(FILMS), vocabulary).said.avoided == ("horror",)
+
+
+@pytest.mark.parametrize(
+    ("text", "liked", "disliked"),
+    [
+        # Named only ("we tried X"): what "it" is said to be after it decides.
+        ("we tried The Notebook and it was way too sappy for us", [], ["nb"]),
+        ("I saw Scream and it was too slow", [], ["sc"]),
+        ("we tried The Notebook and it was great", ["nb"], []),
+        # A word of liking on the title stands ("I loved X, it was too long" is still loved).
+        ("I loved Inception, it was too long though", ["in"], []),
+        # Praise said to excess is praise; "it" after another title is that title's.
+        ("we tried Inception and it was too good", ["in"], []),
+        ("we tried Inception, then Scream and it was too slow", ["in"], ["sc"]),
+    ],
+)
+def test_what_it_is_said_to_be_after_a_title_named_only_decides(text, liked, disliked):
+    said = films(text).said
+    assert list(said.liked) == liked and list(said.disliked) == disliked
