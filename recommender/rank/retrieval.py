@@ -61,6 +61,11 @@ LIKED_KIND_WEIGHT = 0.5
 LIKED_VOTES_AT_LEAST = 0.5
 # The liked items' fit-half mentions, together, needed before their co-mentions and EASE
 # weights count (in a catalogue with mention counts).
+# The share of the candidates nearest a thumbs-down item or a refused describing word that go
+# down (``_unlike``); the others are left in their order. On ReDial's fit half (46 turns with a
+# disliked film, 150 with a refused word) R@10 0.1759 with the plain similarity, 0.1750 here
+# (371 of 2,120 targets against 373): a thumbs-down is a promise, not a fit.
+UNLIKE_SHARE = 0.1
 # Catalogues up to this many items are ranked whole (every allowed item is a candidate); larger
 # ones rank the union of each source's top ``per_source``.
 EXHAUSTIVE_MAX = 10_000
@@ -238,9 +243,10 @@ class Retriever:
                 near = match >= LIKED_VOTES_AT_LEAST * match.max()
                 signals[Signal.DIALOGUES] = np.where(near, signals[Signal.DIALOGUES], 0.0)
         if disliked:
-            signals[Signal.FEEDBACK] = -(data.text[positions] @ data.text[disliked].T).max(axis=1)
+            near = (data.text[positions] @ data.text[disliked].T).max(axis=1)
+            signals[Signal.FEEDBACK] = _unlike(near)
         if query.shun is not None:  # "nothing too violent": close to "violent" goes down,
-            signals[Signal.SHUN] = -(data.text[positions] @ query.shun.astype(np.float32))
+            signals[Signal.SHUN] = _unlike(data.text[positions] @ query.shun.astype(np.float32))
         if profile.shunned:  # and so does a film of the kinds the catalogue gives it (war...)
             signals[Signal.REFUSED_KIND] = -_described(data, profile.shunned)[positions]
         signals[Signal.POPULARITY] = popularity
@@ -273,6 +279,21 @@ def has_content(profile: Profile) -> bool:
     return bool(
         profile.liked or profile.wanted or profile.ranges or profile.categories or profile.images
     )
+
+
+def _unlike(similarity: np.ndarray) -> np.ndarray:
+    """A push down for the candidates nearest a refused item or word: minus how far each is
+    above the ``UNLIKE_SHARE`` nearest's threshold, 0 for the rest. Minus the plain
+    similarity would instead lift the farthest most ("not like The Notebook" had brought a
+    documentary on the Black Panthers up among the romances).
+
+    >>> [round(float(v), 2) for v in _unlike(np.linspace(0.0, 0.9, 10, dtype=np.float32))]
+    [-0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.09]
+    """
+    if len(similarity) == 0:
+        return similarity
+    threshold = float(np.quantile(similarity, 1.0 - UNLIKE_SHARE))
+    return -np.maximum(similarity - threshold, 0.0).astype(np.float32)
 
 
 def _within(values: np.ndarray, ok: np.ndarray) -> np.ndarray:

@@ -288,8 +288,8 @@ def test_every_bundled_folder_reads_as_a_catalogue():
 
 
 def test_the_movies_describing_words_name_kinds_its_films_carry():
-    """[vocabulary.describing]: every kind a refused describing word stands for is a genre or
-    tag some film has (a misspelt kind would lower nothing)."""
+    """[vocabulary.describing]: every kind a refused describing word stands for is a genre,
+    tag or rating some film has (a misspelt kind would lower nothing)."""
     from recommender.catalogue.spec import read_spec
     from recommender.text import normalise
 
@@ -301,6 +301,7 @@ def test_the_movies_describing_words_name_kinds_its_films_carry():
         kinds.update(
             normalise(k) for k in attributes.get("genres", []) + attributes.get("tags", [])
         )
+        kinds.add(normalise(attributes.get("mpaa_rating") or "genres"))
     for word, meant in spec.describing.items():
         assert set(meant) <= kinds, (word, set(meant) - kinds)
 

@@ -251,6 +251,21 @@ def test_a_refused_describing_word_pushes_close_items_down(embedder):
     assert away["v"] < away["g"]
 
 
+def test_a_thumbs_down_pushes_down_only_what_is_near_it(embedder):
+    """Only the candidates nearest a disliked item go down; the rest keep their order: the
+    farthest from it must not come up ("not like The Notebook" had lifted a documentary)."""
+    titles = [f"{w} story" for w in ("love", "romance", "wedding", "kiss", "date")] + [
+        f"{w} film" for w in ("war", "space", "robot", "zombie", "heist", "cowboy", "shark")
+    ]
+    items = [Item(str(n), t) for n, t in enumerate(titles)]
+    data = Catalogue.build(CatalogSpec.bare("films"), items, embedder.embed(titles))
+    found = Retriever(data).candidates(
+        Query(Profile(disliked=["0"]), "", None, exclude=frozenset("0"))
+    )
+    pushed = found.signals["feedback"]
+    assert (pushed <= 0).all() and (pushed == 0).sum() >= len(pushed) - 2
+
+
 def test_a_refused_describing_word_pushes_its_kinds_down(embedder):
     """'Nothing too violent': the catalogue names the kinds that carry the word (a war film, a
     slasher); those go down, nothing is cut, and a word it does not describe moves nothing."""
