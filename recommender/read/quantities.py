@@ -22,7 +22,7 @@ from recommender.catalogue.spec import FieldRoles
 from recommender.languages import pack
 from recommender.schemas import Range
 
-__all__ = ["as_said", "read_quantities"]
+__all__ = ["as_said", "read_quantities", "short_of_words"]
 
 _EN = pack().reader
 
@@ -218,6 +218,22 @@ def _read_measures(text: str, measures: Mapping[str, str], out: dict[str, Range]
             if f in out and out[f].min is None and out[f].max is None:
                 del out[f]
     return text
+
+
+def short_of_words(text: str) -> frozenset[str]:
+    """The words of the lengths refused without a number in ``text`` ("isn't too long"),
+    lower case: a bound on the runtime, not the describing word "long" refused.
+
+    >>> sorted(short_of_words("a western that isn't too long"))
+    ["isn't", 'long', 'too']
+    """
+    found = [
+        m
+        for patterns in _EN.short_of.values()
+        for pattern in patterns
+        for m in re.finditer(rf"\b(?:{pattern})\b", text, re.I)
+    ]
+    return frozenset(w.lower() for m in found for w in m.group(0).split())
 
 
 _SCORE = r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)?"

@@ -45,7 +45,7 @@ from recommender.read.gloss import gloss
 from recommender.read.langid import detect
 from recommender.read.linking import Mention, TitleLinker, VocabularyLinker
 from recommender.read.ordinals import ranked_out
-from recommender.read.quantities import read_quantities
+from recommender.read.quantities import read_quantities, short_of_words
 from recommender.read.stance import (
     Parsed,
     adds_on,
@@ -174,7 +174,8 @@ def read_message(
     # asked for; the refused word is kept apart, to push the goriest down ("shun").
     both = set(draft.wanted) & set(draft.avoided)
     draft.avoided[:] = [w for w in draft.avoided if w not in both]
-    bounds = comparative_words(english)  # "like Mean Girls but not as old": no word refused
+    # "like Mean Girls but not as old", "nothing too long": bounds, no describing word refused.
+    bounds = comparative_words(english) | short_of_words(english)
     shunned = tuple(
         w
         for w in refused_words(parsed)

@@ -248,6 +248,16 @@ def test_english_years_and_lengths(text, ranges):
     assert bounds(films(text)) == ranges
 
 
+def test_a_length_refused_is_a_bound_not_a_refused_word():
+    """"Nothing too long" bounds the runtime; it refuses no describing word "long" (the panel
+    had shown both), and says the same in Chinese."""
+    assert films("a western that isn't too long").said.shunned == ()
+    for text in ["不要太长的西部片", "一部西部片，片长别太长", "片长不要超过两个小时的西部片"]:
+        reading = films(text)
+        assert bounds(reading) == {"runtime": (None, 120.0)}, (text, reading.gloss)
+        assert not reading.said.shunned
+
+
 def test_a_length_is_no_range_where_the_catalogue_declares_none():
     assert bounds(shop("under 90 minutes")) == {}
     assert bounds(shop("a tent, nothing too long")) == {}
