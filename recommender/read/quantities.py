@@ -173,13 +173,47 @@ def read_quantities(
     out: dict[str, Range] = {}
     text = _read_named(text, named or {}, out)
     text = _read_measures(text, measures or {}, out)
-    price = _price(text)
+    price = _price(_spelled_money(text))
     if price.min is not None or price.max is not None:
         out[fields.money] = price
     year = _year(text, negated)
     if year.min is not None or year.max is not None:
         out[fields.date] = year
     return out
+
+
+_MONEY_WORDS = re.compile(
+    rf"\b({_NUMBER_WORD}(?:[\s-]+(?:and[\s-]+)?{_NUMBER_WORD})*)(?=\s*"
+    + _any(_EN.currency_after)
+    + r")",
+    re.I,
+)
+
+
+def _spelled_money(text: str) -> str:
+    """Amounts of money spelled out as digits: "under fifty dollars" is "under 50 dollars",
+    "two hundred bucks" "200 bucks", "twenty-five dollars" "25 dollars".
+
+    >>> _spelled_money("ideally under fifty dollars"), _spelled_money("a hundred and twenty bucks")
+    ('ideally under 50 dollars', '120 bucks')
+    """
+
+    def digits(m: re.Match[str]) -> str:
+        total = current = 0
+        for word in re.split(r"[\s-]+", m.group(1).lower()):
+            n = _EN.number_words.get(word)
+            if n is None:
+                continue  # "and"
+            if n in (100, 1000):
+                current = max(current, 1) * n
+                if n == 1000:
+                    total, current = total + current, 0
+            else:
+                current += n
+        value = total + current
+        return str(value) if value > 1 or m.group(1).lower() == "one" else m.group(0)
+
+    return _MONEY_WORDS.sub(digits, text)
 
 
 def _read_measures(text: str, measures: Mapping[str, str], out: dict[str, Range]) -> str:

@@ -249,7 +249,7 @@ def test_english_years_and_lengths(text, ranges):
 
 
 def test_a_length_refused_is_a_bound_not_a_refused_word():
-    """"Nothing too long" bounds the runtime; it refuses no describing word "long" (the panel
+    """ "Nothing too long" bounds the runtime; it refuses no describing word "long" (the panel
     had shown both), and says the same in Chinese."""
     assert films("a western that isn't too long").said.shunned == ()
     for text in ["不要太长的西部片", "一部西部片，片长别太长", "片长不要超过两个小时的西部片"]:
@@ -267,6 +267,10 @@ def test_a_length_is_no_range_where_the_catalogue_declares_none():
     ("text", "price"),
     [
         ("a camera, 150 bucks max", (None, 150.0)),
+        # Amounts spelled out.
+        ("a gym bag, ideally under fifty dollars", (None, 49.99)),
+        ("no more than twenty-five bucks", (None, 25.0)),
+        ("a lamp for under a hundred dollars", (None, 99.99)),
         ("a gift, nothing electronic, 70 max", (None, 70.0)),
         ("no more than 80", (None, 80.0)),
         ("nothing over 40 bucks", (None, 40.0)),
