@@ -121,6 +121,9 @@ class StanceWords:
     refuse_with: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Said of the speaker (with a particle, where one is listed): "I'm *done* with", "so *over*".
     refuse_of_speaker: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # A verb with "it" for its object that refuses with a particle: "I've *had it with* Saw".
+    refuse_it: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    it: frozenset[str] = frozenset()  # that object: "it"
     speaker: frozenset[str] = frozenset()  # "I", "we": who "is over" something
     idioms: frozenset[str] = frozenset()  # "over the *moon*": no refusal
     refusal_nouns: frozenset[str] = frozenset()  # "X is a *no*", "a hard *pass*"
@@ -239,6 +242,7 @@ class NameWords:
     title_cues: frozenset[str] = frozenset()  # words before a title ("seen It")
     verb_objects: frozenset[str] = frozenset()  # after a word, these make it a verb ("loved it")
     verb_particles: frozenset[str] = frozenset()  # ... and these, with no cue ("freaks out")
+    series_words: frozenset[str] = frozenset()  # "the Saw franchise": a capitalised title
     words: frozenset[str] = frozenset()  # real words: "silly" is no typo of "Sully"
 
     def typo_of(self, typed: str, name: str) -> bool:
@@ -299,6 +303,7 @@ def pack(code: str = DEFAULT) -> LanguagePack:
                 title_cues=frozenset(raw.get("title_cues", ())),
                 verb_objects=frozenset(raw.get("verb_objects", ())),
                 verb_particles=frozenset(raw.get("verb_particles", ())),
+                series_words=frozenset(raw.get("series_words", ())),
                 words=frozenset(
                     w for w in listed.read_text(encoding="utf-8").split() if not w.startswith("#")
                 )
@@ -369,7 +374,7 @@ def _cues(raw: dict[str, Any]) -> Cues:
 
 
 def _stance(raw: dict[str, Any]) -> StanceWords:
-    tables = ("refuse_with", "refuse_of_speaker")
+    tables = ("refuse_with", "refuse_of_speaker", "refuse_it")
     words: dict[str, Any] = {k: frozenset(v) for k, v in raw.items() if k not in tables}
     words["other_than"] = tuple(raw.get("other_than", ()))
     for table in tables:

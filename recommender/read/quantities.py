@@ -22,7 +22,7 @@ from recommender.catalogue.spec import FieldRoles
 from recommender.languages import pack
 from recommender.schemas import Range
 
-__all__ = ["as_said", "read_quantities", "short_of_words"]
+__all__ = ["as_said", "read_quantities", "recent_spans", "short_of_words"]
 
 _EN = pack().reader
 
@@ -139,7 +139,9 @@ _HALF = r"(?:\s*(?:-\s*)?" + _EN.half.replace(" ", r"\s*-?\s*") + ")"
 _AMOUNT = rf"(\d+(?:\.\d+)?|{_NUMBER_WORD})({_HALF})?"
 # "the last 10 years", "the past five years" (``_year``: from this year minus the number).
 _RECENT = re.compile(
-    r"\b(?:" + _any(_EN.recent_years) + rf")\s+(\d{{1,2}}|{_NUMBER_WORD})\s+{_EN.recent_unit}\b",
+    r"\b(?:"
+    + _any(_EN.recent_years)
+    + rf")\s+(\d{{1,2}}|{_NUMBER_WORD})\s+(?:of\s+)?{_EN.recent_unit}\b",
     re.I,
 )
 # "the last decade", "the past two decades": ten years each.
@@ -155,6 +157,7 @@ def read_quantities(
     named: Mapping[str, Sequence[str]] | None = None,
     fields: FieldRoles | None = None,
     negated: Callable[[int], bool] | None = None,
+    latest: int | None = None,
 ) -> dict[str, Range]:
     """The ranges ``text`` states: a budget and years (on the ``fields.money`` and ``fields.date``
     fields), each field of ``measures``
@@ -162,7 +165,9 @@ def read_quantities(
     field of ``named`` (field -> the names people call it) bounded beside one of its names.
     ``negated`` says whether the word at a character stands under a negation further back
     than the few words the cues look at ("I don't want anything that came out after 2010"):
-    the reader's parse (``stance.negated_at``).
+    the reader's parse (``stance.negated_at``). ``latest``: the catalogue's newest year; "the
+    last few years" count back from it when it is before this year (a catalogue that ends in
+    2018 has nothing "from the last couple of years" counted from today).
 
     >>> r = read_quantities("a horror film with a metacritic score of at least 70",
     ...                     named={"metacritic": ["metacritic"]})
@@ -176,7 +181,8 @@ def read_quantities(
     price = _price(_spelled_money(text))
     if price.min is not None or price.max is not None:
         out[fields.money] = price
-    year = _year(text, negated)
+    now = min(latest, _this_year()) if latest else _this_year()
+    year = _year(text, negated, now)
     if year.min is not None or year.max is not None:
         out[fields.date] = year
     return out
@@ -190,6 +196,16 @@ _MONEY_WORDS = re.compile(
 )
 
 
+def recent_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` counts back in years ("from the last 5 years", "the past decade"): no
+    title is named there ("The Last Five Years").
+
+    >>> recent_spans("a comedy from the last 5 years")
+    [(18, 30)]
+    """
+    return [m.span() for p in (_RECENT, _RECENT_DECADES) for m in p.finditer(text)]
+
+
 def _spelled_money(text: str) -> str:
     """Amounts of money spelled out as digits: "under fifty dollars" is "under 50 dollars",
     "two hundred bucks" "200 bucks", "twenty-five dollars" "25 dollars".
@@ -200,7 +216,10 @@ def _spelled_money(text: str) -> str:
 
     def digits(m: re.Match[str]) -> str:
         total = current = 0
-        for word in re.split(r"[\s-]+", m.group(1).lower()):
+        words = re.split(r"[\s-]+", m.group(1).lower())
+        if len(words) > 1 and _EN.number_words.get(words[0]) == 1 and words[0] != "one":
+            words = words[1:]  # "a hundred", "a few": the article counts for nothing
+        for word in words:
             n = _EN.number_words.get(word)
             if n is None:
                 continue  # "and"
@@ -342,20 +361,23 @@ def _this_year() -> int:
     return datetime.date.today().year
 
 
-def _year(text: str, under_negation: Callable[[int], bool] | None = None) -> Range:
+def _year(
+    text: str, under_negation: Callable[[int], bool] | None = None, now: int | None = None
+) -> Range:
+    now = now or _this_year()
     year = Range()
     recent = _RECENT.search(text)
     if recent:  # "from the last 10 years"
         n = recent.group(1).lower()
         count = int(n) if n.isdigit() else _EN.number_words.get(n)
         if count:
-            year.min = float(_this_year() - count)
+            year.min = float(now - count)
     decades = _RECENT_DECADES.search(text)
     if decades and not recent:
         n = (decades.group(1) or "1").lower()
         count = int(n) if n.isdigit() else _EN.number_words.get(n)
         if count:
-            year.min = float(_this_year() - 10 * count)
+            year.min = float(now - 10 * count)
     for pattern, bound, step, negatable in _YEARS:
         for m in pattern.finditer(text):
             if bound == "max" and m.group(0).lower().startswith("up to") and year.max is not None:

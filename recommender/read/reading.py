@@ -45,7 +45,7 @@ from recommender.read.gloss import gloss
 from recommender.read.langid import detect
 from recommender.read.linking import Mention, TitleLinker, VocabularyLinker
 from recommender.read.ordinals import ranked_out
-from recommender.read.quantities import read_quantities, short_of_words
+from recommender.read.quantities import read_quantities, recent_spans, short_of_words
 from recommender.read.stance import (
     Parsed,
     adds_on,
@@ -155,6 +155,7 @@ def read_message(
         spec.fields,
         # Parsed only when a year cue asks (most messages have none).
         lambda at: negated_at(parse(untitled), at),
+        titles.latest_year,
     )
     for value in ranked:
         _add(draft.avoided, value)
@@ -239,6 +240,12 @@ def _read_words(
     """Titles and the catalogue's words in ``text``, each where the message stands towards it
     (``stance``: the dependency parse, not a list of phrasings)."""
     mentions = _not_in_names(_apart(titles.find(text)), text, vocabulary)
+    counted = recent_spans(text)  # "from the last 5 years" names no "The Last Five Years"
+    mentions = [
+        m
+        for m in mentions
+        if not (m.surface.islower() and any(m.start < e and s < m.end for s, e in counted))
+    ]
     parsed = parse(text, tuple((m.start, m.end) for m in mentions))
     for n, mention in enumerate(mentions):
         how = title_stance(parsed, n)

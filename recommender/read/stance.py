@@ -165,6 +165,11 @@ def _negated_here(token: Token, words: StanceWords, origin: Token | None = None)
         return True  # "pass on X", "steer clear of X", "keep X away"
     if origin is not None and _taken_from(token, origin, words):
         return True  # "taking a break from horror": the "from" hangs on the verb
+    particles = words.refuse_it.get(low)
+    if particles and _has_particle(token, particles):
+        it = any(c.dep_ == "dobj" and c.lower_ in words.it for c in token.children)
+        if it and any(c.dep_ == "aux" and c.lower_ in words.perfect for c in token.children):
+            return True  # "I've had it with the Saw franchise" (not "I had it with my kids")
     particles = words.refuse_of_speaker.get(low)
     if (
         particles is not None

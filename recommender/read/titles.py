@@ -357,6 +357,9 @@ class TitleLinker:
                 return cue in names.title_cues and following not in names.verb_objects
         if not everyday and not short:
             return True
+        following = after.split()[0].lower().strip(".,!?") if after.split() else ""
+        if surface.istitle() and following in names.series_words and cue in names.articles:
+            return True  # "I've had it with the Saw franchise" (not "War films please")
         described = (
             bool(significant) and significant[-1] in _KIND_WORDS
         )  # "Scary Movie": "a scary movie"

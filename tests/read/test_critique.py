@@ -116,3 +116,20 @@ def test_a_one_word_title_before_a_particle_is_a_verb():
     titles = TitleLinker([Item("fr", "Freaks", attributes={"year": 1932})])
     assert not titles.find("my girlfriend freaks out easily")
     assert [m.item_id for m in titles.find("i loved freaks out of all the old ones")] == ["fr"]
+
+
+def test_an_everyday_title_before_a_series_word_and_a_year_phrase():
+    from recommender.read.linking import TitleLinker, VocabularyLinker
+    from recommender.read.reading import read_message
+
+    films = [
+        Item("saw", "Saw", attributes={"year": 2004, "genres": ["horror"]}),
+        Item("war", "War", attributes={"year": 2007, "genres": ["action"]}),
+        Item("l5", "The Last Five Years", attributes={"year": 2014, "genres": ["musical"]}),
+    ]
+    titles, words = TitleLinker(films), VocabularyLinker(films)
+    said = read_message("a horror, but I've had it with the Saw franchise", titles, words).said
+    assert said.disliked == ("saw",) and said.wanted == ("horror",)
+    assert not read_message("War films please", titles, words).said.liked
+    counted = read_message("a musical from the last 5 years", titles, words)
+    assert not counted.said.liked and counted.said.ranges["year"].min == 2014 - 5

@@ -423,20 +423,28 @@ def test_a_function_word_typed_in_lower_case_is_no_title():
     assert reading.said.liked == ("gg",)
 
 
-def test_the_last_few_years_count_back_from_this_year():
+def test_the_last_few_years_count_back_from_the_catalogues_newest_year():
+    """Counted back from the catalogue's newest film when it ends before this year (a
+    catalogue that ends in 2018 has nothing "from the last couple of years" counted from
+    today), else from this year."""
     from recommender.read import quantities
 
+    newest = TitleLinker(FILMS).latest_year
+    assert newest is not None and newest < quantities._this_year()
+    assert bounds(films("something animated from the last 10 years"))["year"] == (newest - 10, None)
+    assert bounds(films("a comedy from the past five years"))["year"] == (newest - 5, None)
+    assert bounds(films("I'd prefer something from the last decade"))["year"] == (newest - 10, None)
+    assert bounds(films("the past two decades"))["year"] == (newest - 20, None)
+    assert bounds(films("action from the last couple of years"))["year"] == (newest - 2, None)
     this = quantities._this_year()
-    assert bounds(films("something animated from the last 10 years"))["year"] == (this - 10, None)
-    assert bounds(films("a comedy from the past five years"))["year"] == (this - 5, None)
-    assert bounds(films("I'd prefer something from the last decade"))["year"] == (this - 10, None)
-    assert bounds(films("the past two decades"))["year"] == (this - 20, None)
+    later = quantities.read_quantities("from the last 10 years", latest=this + 3)
+    assert (later["year"].min, later["year"].max) == (this - 10, None)
 
 
 def test_the_last_ten_years_in_chinese():
-    from recommender.read import quantities
-
-    assert bounds(films("最近十年的动画片"))["year"] == (quantities._this_year() - 10, None)
+    newest = TitleLinker(FILMS).latest_year
+    assert newest is not None
+    assert bounds(films("最近十年的动画片"))["year"] == (newest - 10, None)
 
 
 def test_mind_bending_is_the_movies_psychological_thriller_in_english_and_chinese():

@@ -105,6 +105,11 @@ def films(text: str, shown: list[Item] | None = None) -> Reading:
         ("I need a break from westerns, maybe a comedy", ["western"], ["comedy"]),
         ("taking a break from slashers, something with Adam Sandler", ["slasher"], []),
         ("a prison break western", [], ["western"]),
+        # Idioms of having had enough: "good on", "keep X out", "had it with".
+        ("I'm good on westerns for now, a comedy maybe", ["western"], ["comedy"]),
+        ("keep Adam Sandler out of it, but a comedy", ["adam sandler"], ["comedy"]),
+        ("a comedy, but I've had it with musicals", ["musical"], ["comedy"]),
+        ("I'm good with westerns", [], ["western"]),
     ],
 )
 def test_a_refusal_is_read_from_the_sentence_not_from_a_phrase_list(text, avoided, wanted):
