@@ -383,10 +383,10 @@ def _year(
             if bound == "max" and m.group(0).lower().startswith("up to") and year.max is not None:
                 continue  # "up to" after a stated bound is a budget, not a year
             before = _clause_before(text, m.start())
-            if negatable and _EN.year_negations & set(before):
-                continue  # "nothing made after 2005": the negated pattern reads it
-            if negatable and under_negation is not None and under_negation(m.start()):
-                # "I don't want anything that came out after 2010": ends at 2010.
+            near = negatable and bool(_EN.year_negations & set(before))
+            if near or (negatable and under_negation is not None and under_negation(m.start())):
+                # "nothing made after 2005", "I don't want anything past 2005", "I don't want
+                # anything that came out after 2010": the bound turns round, the year itself in.
                 setattr(year, "max" if bound == "min" else "min", float(m.group(1)))
                 continue
             setattr(year, bound, float(m.group(1)) + step)

@@ -378,6 +378,9 @@ def test_chinese_names_of_people_link_as_their_english_names():
         ("I don't want anything that came out after 2010", (None, 2010)),
         ("I'd rather not see anything they released before 1980", (1980, None)),
         ("I won't watch a film made after 2005", (None, 2005)),
+        # ... a negation near the bound that no negated pattern spells ("don't ... past").
+        ("I don't want anything past 2005, give me a gritty crime film", (None, 2005)),
+        ("I don't want anything after 2005, just a crime film", (None, 2005)),
         # ... not a negation of another clause.
         ("I don't like horror, a comedy after 2010", (2011, None)),
         # A part of a decade: early 0-3, mid 3-6, late 6-9, bounds included.
