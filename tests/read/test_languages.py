@@ -182,6 +182,11 @@ def test_chinese_numerals():
             "a comedy from the nineties without horror",
         ),
         ("eine lustige Komödie", "a funny comedy"),
+        # A length refused without a number, a comparative with its "than".
+        ("une comédie romantique, pas trop longue", "a romantic comedy, not too long"),
+        ("una comedia, no muy larga", "a comedy, not too long"),
+        ("ein Film, nicht zu lang", "a movie, not too long"),
+        ("eine Komödie, nicht älter als 2010", "a comedy, not older than 2010"),
     ],
 )
 def test_spanish_french_german_film_requests(text, en):
