@@ -44,7 +44,7 @@ from recommender.schemas import (
     TurnResult,
 )
 from recommender.sessions import said_so_far, shown_before
-from recommender.text import at_most
+from recommender.text import at_most, keyword_tokens
 
 if TYPE_CHECKING:
     from recommender.catalogue.catalogue import Catalogue
@@ -205,6 +205,9 @@ class Recommender:
         if llm is None and self.models.failure("llm") is not None:
             heard.notices.append(Notice("chat.no_llm"))
         heard.notices.extend(reading.critique.notes)
+        absent = not_stocked(reading.things, data)
+        if absent:  # "headphones" in a shop that sells none: say so, show the nearest
+            heard.notices.append(Notice("chat.not_stocked", {"words": ", ".join(absent)}))
         t = timer.mark("profile_rules", t)
         profile = self._profile(session, reading, heard.images, data, timer, t)
         t = time.perf_counter()
@@ -380,3 +383,13 @@ class Recommender:
         data = self.catalogues.loaded(session.catalog)
         titles = data.titles if data else None
         return describe_profile(session.profile, titles, session.language or DEFAULT_LANGUAGE)
+
+
+def not_stocked(things: Sequence[str], data: Catalogue) -> list[str]:
+    """The things asked for (``Reading.things``) that no item's text names, in any form the
+    keyword index keeps ("headphones" in a shop that sells none)."""
+    return [
+        thing
+        for thing in things
+        if (tokens := keyword_tokens(thing)) and not any(data.keywords.knows(t) for t in tokens)
+    ]

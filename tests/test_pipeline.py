@@ -329,6 +329,14 @@ def test_shop_budget_and_category(settings):
     for s in result.items:
         assert "Footwear" in s.item.categories and s.item.attributes["price"] <= 100
     assert result.items[0].item.id == "run-1"
+    # A thing the shop does not sell is said, and the nearest items still come.
+    asked = rec.ask(rec.new_session("shop"), "headphones but nothing from Fleet, under $100")
+    assert [(n.key, n.fields) for n in asked.notices] == [
+        ("chat.not_stocked", {"words": "headphones"})
+    ]
+    assert asked.items
+    sold = rec.ask(rec.new_session("shop"), "some boots for hiking")
+    assert not [n for n in sold.notices if n.key == "chat.not_stocked"]
 
 
 def test_a_reply_past_the_turn_deadline_is_cut_and_the_turn_ends(settings):

@@ -52,6 +52,7 @@ from recommender.read.stance import (
     anchored,
     answer_to_question,
     answered,
+    asked_things,
     asks_afresh,
     asks_yes_or_no,
     named_only,
@@ -89,6 +90,9 @@ class Reading:
     # avoided; categories; the bounds it states; its intent.
     said: Change = field(default_factory=Change)
     critique: Critique = field(default_factory=Critique)  # what it says of the last list
+    # Nouns naming what is asked for that the catalogue's words do not know ("headphones" in
+    # a shop without any): the pipeline says so when no item's text has them either.
+    things: tuple[str, ...] = ()
 
 
 @dataclass
@@ -187,6 +191,15 @@ def read_message(
     said = dataclasses.replace(said, fresh=_fresh(parsed, bool(anchors), said))
     if said.fresh == "kinds" and not said.categories:
         said = _facet_refinement(said, vocabulary.facets)
+    things = (
+        tuple(
+            w
+            for w in asked_things(parsed)
+            if not vocabulary.words_in(w) and not vocabulary.categories_in(w)
+        )
+        if code == "en"
+        else ()
+    )
     return Reading(
         text=text,
         language=code,
@@ -194,6 +207,7 @@ def read_message(
         mentions=tuple(mentions),
         said=said,
         critique=_relative_to_named(english, mentions, titles, ranges, critique, spec.fields.date),
+        things=things,
     )
 
 

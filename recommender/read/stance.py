@@ -42,6 +42,7 @@ __all__ = [
     "anchored",
     "answer_to_question",
     "answered",
+    "asked_things",
     "asks_afresh",
     "asks_yes_or_no",
     "named_only",
@@ -623,6 +624,37 @@ def refused_words(parsed: Parsed) -> list[str]:
             and not _decade_part(token)
         ):
             out.append(low)
+    return out
+
+
+def asked_things(parsed: Parsed) -> list[str]:
+    """The nouns that name what the message asks for, lower case: the heads of its request
+    ("*headphones* but nothing from Sony", "a wooden *toy* for my nephew"), not what stands
+    in a phrase about it ("for my *nephew*", "with car *chases*") nor a generic word.
+
+    >>> asked_things(parse("headphones but nothing from Sony, under a hundred bucks"))
+    ['headphones']
+    >>> asked_things(parse("a wooden toy for my nephew")), asked_things(parse("a good movie"))
+    (['toy'], [])
+    """
+    words = _words()
+    cues = pack().reader
+    out: list[str] = []
+    for token in parsed.doc:
+        head = token
+        while head.dep_ == "conj" and head.head is not head:
+            head = head.head  # "shoes and *socks*": as the first one stands
+        if (
+            token.pos_ == "NOUN"
+            and token.is_alpha
+            and head.dep_ in {"ROOT", "dobj", "attr", "appos"}
+            and token.text != PLACEHOLDER
+            and token.lower_ not in cues.stop_words
+            and token.lower_ not in words.generic
+            and parsed.stances[token.i] == "want"
+            and token.lower_ not in out
+        ):
+            out.append(token.lower_)
     return out
 
 
