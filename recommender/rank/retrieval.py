@@ -159,6 +159,7 @@ class Retriever:
         if liked:
             liked_sim = ((data.text @ data.text[liked].T) * weight).max(axis=1)
             pool[Signal.LIKED_SIM] = _top(_within(liked_sim, ok), k)
+        shared = _shared_people(data, liked, weight) if liked else None
         match_all = None
         if profile.wanted or liked:
             # Items carrying the wanted words (or the liked items' kind) are candidates whatever
@@ -202,6 +203,8 @@ class Retriever:
             signals[Signal.COLLAB] = collab[positions]
         if liked_sim is not None:
             signals[Signal.LIKED_SIM] = liked_sim[positions]
+        if shared is not None:
+            signals[Signal.PEOPLE] = shared[positions]
         talk = query.said if query.said is not None else vec
         if data.dialogues is not None and talk is not None:
             # What people who talked like this were recommended (catalogue.dialogues).
@@ -307,6 +310,21 @@ def _focus_weights(data: Catalogue, profile: Profile, liked: Sequence[int]) -> n
     return np.array(
         [1.0 if not focus or p in focus else UNFOCUSED_WEIGHT for p in liked], dtype=np.float32
     )
+
+
+def _shared_people(data: Catalogue, liked: Sequence[int], weight: np.ndarray) -> np.ndarray:
+    """(n,) for each item, the people (``spec.link_fields``: director, cast) it shares with the
+    liked items, each liked item's count times its focus weight: "I loved Ocean's Eleven" puts
+    Soderbergh's, Clooney's and Pitt's other films up."""
+    fields = data.spec.link_fields
+    out = np.zeros(len(data.items), dtype=np.float32)
+    if not fields:
+        return out
+    for n, position in enumerate(liked):
+        names = sorted({normalise(v) for f in fields for v in data.items[position].values(f)})
+        if names:
+            out += float(weight[n]) * data.having(names).sum(axis=1).astype(np.float32)
+    return out
 
 
 def _weighted_sum(matrix: Any, rows: Sequence[int], weight: np.ndarray) -> np.ndarray:

@@ -415,3 +415,33 @@ def test_earlier_conversations_with_nothing_left_to_rank(tmp_path, embedder):
         Profile(wanted=["comedy"]), "comedy", embedder.embed(["comedy"])[0], exclude=everything
     )
     assert len(Retriever(data).candidates(query).positions) == 0
+
+
+def test_films_sharing_people_with_a_liked_one_go_up(embedder):
+    """ "I loved Ocean's Eleven": the other films of its director and cast score by how many of
+    them they share (``spec.link_fields``); a film sharing none scores nothing."""
+    items = [
+        Item(
+            "oe",
+            "Ocean's Eleven",
+            attributes={"director": ["Steven Soderbergh"], "cast": ["George Clooney", "Brad Pitt"]},
+        ),
+        Item(
+            "ot",
+            "Ocean's Twelve",
+            attributes={"director": ["Steven Soderbergh"], "cast": ["George Clooney", "Brad Pitt"]},
+        ),
+        Item(
+            "co",
+            "Contagion",
+            attributes={"director": ["Steven Soderbergh"], "cast": ["Matt Damon"]},
+        ),
+        Item("xx", "Other Film", attributes={"director": ["Someone Else"], "cast": ["Nobody"]}),
+    ]
+    spec = CatalogSpec.bare("films").model_copy(update={"link_fields": ("director", "cast")})
+    data = Catalogue.build(spec, items, embedder.embed([i.title for i in items]))
+    found = Retriever(data).candidates(
+        Query(Profile(liked=["oe"]), "", None, exclude=frozenset({"oe"}))
+    )
+    shared = dict(zip([items[p].id for p in found.positions], found.signals["people"], strict=True))
+    assert shared == {"ot": 3.0, "co": 1.0, "xx": 0.0}
