@@ -142,6 +142,7 @@ class StanceWords:
     other: frozenset[str] = frozenset()  # the person spoken to: "have you seen X?"
     bad: frozenset[str] = frozenset()  # "X was boring": disliked
     refer: frozenset[str] = frozenset()  # "it", "those": a film already named
+    refer_people: frozenset[str] = frozenset()  # "he", "she": describe only with "be"
     wish: frozenset[str] = frozenset()  # "want", "looking": a kind after them is asked for
     perfect: frozenset[str] = frozenset()  # "haven't seen X": not seen yet
     be: frozenset[str] = frozenset()  # "is X a comedy?"
@@ -170,6 +171,7 @@ class StanceWords:
     habit: frozenset[str] = frozenset()  # "I *usually* watch comedies": a habit, not this wish
     contrast: frozenset[str] = frozenset()  # "... *but* tonight something scary": a habit set aside
     occasion: frozenset[str] = frozenset()  # "... dramas. *This time* a comedy": likewise
+    past_occasion: frozenset[str] = frozenset()  # "*last time* I picked a horror": likewise
 
 
 @dataclass(frozen=True)

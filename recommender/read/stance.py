@@ -442,8 +442,9 @@ def _described(token: Token, words: StanceWords) -> bool:
         return not any(c.dep_ == "expl" for c in verb.children)
     for child in verb.children:
         if child.dep_ in {"nsubj", "nsubjpass", "dobj"} and child.i != token.i:
-            if child.lower_ in words.refer and child.tag_ != "WDT":
-                return True
+            person = child.lower_ in words.refer_people and verb.pos_ != "AUX"
+            if child.lower_ in words.refer and child.tag_ != "WDT" and not person:
+                return True  # "it was funny", "he was great"; not "he watches westerns"
             if child.text == PLACEHOLDER and child.dep_ != "dobj" and verb.pos_ == "AUX":
                 return True  # "X was creepy"
     return False
@@ -528,9 +529,30 @@ def _habit_set_aside(token: Token, words: StanceWords) -> bool:
             c.dep_ == "advmod" and c.lower_ in words.habit for c in node.children
         ):
             return _set_against(node, words)
+        past = _past_occasion(node, words) if node.pos_ in _VERBAL else None
+        if past is not None:
+            return _set_against(node, words) or _occasion_after(past, words)
         if node.dep_ in _JOINED or node.head.i == node.i:
             return False  # "... but tonight I *want* something scary": a clause of its own
         node = node.head
+
+
+def _past_occasion(verb: Token, words: StanceWords) -> Token | None:
+    """The phrase that says ``verb`` was done on an earlier occasion ("*last time* I picked a
+    horror"), or None."""
+    for c in verb.children:
+        phrase = " ".join(t.lower_ for t in c.subtree)
+        if c.dep_ in {"npadvmod", "advmod", "prep"} and phrase in words.past_occasion:
+            return c
+    return None
+
+
+def _occasion_after(past: Token, words: StanceWords) -> bool:
+    """Does this occasion come up after the earlier one ("last time ..., so *this time* a
+    comedy")?"""
+    end = max(t.i for t in past.subtree)
+    rest = " ".join(t.lower_ for t in past.doc[end + 1 :])
+    return any(re.search(rf"\b{re.escape(o)}\b", rest) for o in words.occasion)
 
 
 def _set_against(habit: Token, words: StanceWords) -> bool:

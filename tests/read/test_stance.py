@@ -378,6 +378,15 @@ def test_only_words_before_a_named_title_point_back():
         ("I always like a good thriller, what's your favourite of all time?", ["thriller"]),
         ("I always loved westerns, but also musicals", ["western", "musical"]),
         ("I usually watch westerns and I want one today", ["western"]),
+        # An earlier occasion is set aside likewise, by this occasion anywhere after it.
+        (
+            "last time I picked a horror and everyone hated it, so this time maybe a comedy",
+            ["comedy"],
+        ),
+        ("last night we watched a western. tonight a musical", ["musical"]),
+        ("last time we loved a western, another one please", ["western"]),
+        # "he" doing something with a kind tells his taste; "he was great" describes.
+        ("my grandpa is visiting and he only watches old westerns", ["western"]),
     ],
 )
 def test_a_habit_set_against_this_times_wish_is_not_asked_for(text, wanted):
