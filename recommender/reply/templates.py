@@ -280,10 +280,13 @@ def _people(item: Item, lang: str, n: int) -> list[str]:
     brand, colour...): at most two fields, the first two values of each."""
     out = []
     table = pack(lang).ui or {}
+    named: set[str] = set()  # a name said once: "by John Krasinski, with Emily Blunt"
     for key, raw in item.attributes.items():
         if f"reason_fields.{key}" not in table:
             continue
         listed = [v for v in (raw if isinstance(raw, list) else [raw]) if isinstance(v, str)]
+        listed = [v for v in listed if v not in named]
+        named.update(listed[:2])
         shown = [value(lang, v) for v in listed[:2]]  # "with Brad Pitt and Matt Damon"
         # A lower-case word without a word in this language ("black") is not said in it;
         # a name ("Nike", "Stanley Kubrick") is said as it is.
@@ -359,12 +362,14 @@ def _signals(
     liked_names = (
         _name(profile.liked[-1], titles) if profile.liked else say(lang, "reason.your_picks")
     )
+    # "Unlike what you turned down" is true of nearly every item (a thumbs-down pushes only
+    # the nearest down): said only when nothing else is.
     top = sorted(
-        ((v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNALS),
+        ((k != "feedback", v, k) for k, v in scored.signals.items() if v > 0.05 and k in _SIGNALS),
         reverse=True,
     )[:2]
     out: list[str] = []
-    for _, signal in top:
+    for _, _, signal in top:
         said = _why(signal, item, profile, liked_names, lang, n)
         if said and said not in out:
             out.append(said)

@@ -150,3 +150,21 @@ def test_a_bound_on_a_measured_field_says_its_unit():
     assert "runtime up to 120 min" in summary(bounded, None, spec=spec)
     assert "120 min" in profile_markdown(bounded, formats=spec.card_format)
     assert "1990" in summary(Profile(ranges={"year": Range(min=1990)}), None, spec=spec)
+
+
+def test_a_name_is_said_once_and_a_thumbs_down_is_no_reason_while_another_is():
+    quiet = Item(
+        "qp",
+        "A Quiet Place",
+        attributes={
+            "year": 2018,
+            "genres": ["horror"],
+            "director": ["John Krasinski"],
+            "cast": ["John Krasinski", "Emily Blunt"],
+        },
+    )
+    profile = Profile(wanted=["horror"], disliked=["saw"])
+    scored = ScoredItem(quiet, 1.0, {"feedback": 1.0, "dialogues": 0.4})
+    reason = template_reason(scored, profile, None, spec=FILM_SPEC)
+    assert reason.count("John Krasinski") == 1 and "Emily Blunt" in reason
+    assert "turned down" not in reason and "passed on" not in reason, reason
