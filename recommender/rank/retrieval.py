@@ -59,8 +59,6 @@ LIKED_KIND_WEIGHT = 0.5
 # at 0.5 or 0.7; R@50 0.319 -> 0.313 at 0.5, 0.312 at 0.7): "I loved Ocean's Eleven and The
 # Italian Job" gives heist films, not the Fargo and Superbad that crowd also named.
 LIKED_VOTES_AT_LEAST = 0.5
-# The liked items' fit-half mentions, together, needed before their co-mentions and EASE
-# weights count (in a catalogue with mention counts).
 # The share of the candidates nearest a thumbs-down item or a refused describing word that go
 # down (``_unlike``); the others are left in their order. On ReDial's fit half (46 turns with a
 # disliked film, 150 with a refused word) R@10 0.1759 with the plain similarity, 0.1750 here

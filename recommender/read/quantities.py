@@ -137,7 +137,8 @@ _DECADE = re.compile(
 _NUMBER_WORD = _any(tuple(sorted(_EN.number_words, key=len, reverse=True)))
 _HALF = r"(?:\s*(?:-\s*)?" + _EN.half.replace(" ", r"\s*-?\s*") + ")"
 _AMOUNT = rf"(\d+(?:\.\d+)?|{_NUMBER_WORD})({_HALF})?"
-# "the last 10 years", "the past five years" (``_year``: from this year minus the number).
+# "the last 10 years", "the past couple of years" (``_year``: from now minus the number, now
+# being this year or the catalogue's newest, whichever is earlier).
 _RECENT = re.compile(
     r"\b(?:"
     + _any(_EN.recent_years)

@@ -343,21 +343,19 @@ class TitleLinker:
         everyday = all(w in common for w in words)
         short = len(words) == 1 and len(words[0]) < _SHORT_WORD
         cue = before.split()[-1].lower() if before.split() else ""
+        following = after.split()[0].lower().strip(".,!?") if after.split() else ""
         if len(words) == 1 and surface.islower() and words[0] not in common:
             if words[0] in pack().reader.stop_words:
                 return False  # "like to watch": a function word, never the film "To"
-            following = after.split()[0].lower().strip(".,!?") if after.split() else ""
             if following in names.verb_particles and cue not in names.title_cues:
                 return False  # "my girlfriend freaks out easily": a verb, not the film Freaks
             if words[0] in names.words:
                 # A frequent word typed in lower case is a word ("a rainy sunday"), unless a
                 # title's cue comes right before it ("i loved frozen", "moana and frozen") and
                 # no object after it makes it a verb ("and loved it").
-                following = after.split()[0].lower().strip(".,!?") if after.split() else ""
                 return cue in names.title_cues and following not in names.verb_objects
         if not everyday and not short:
             return True
-        following = after.split()[0].lower().strip(".,!?") if after.split() else ""
         if surface.istitle() and following in names.series_words and cue in names.articles:
             return True  # "I've had it with the Saw franchise" (not "War films please")
         described = (
