@@ -20,6 +20,7 @@ __all__ = [
     "at_most",
     "clean_text",
     "fold",
+    "in_unit",
     "keyword_tokens",
     "ngrams",
     "normalise",
@@ -133,3 +134,12 @@ def title_key(title: str) -> str:
         if key.startswith(article) and len(key) > len(article):
             return key[len(article) :]
     return key
+
+
+def in_unit(value: str, card_format: str | None) -> str:
+    """A value as the catalogue's cards show it (``spec.card_format``: "{} min").
+
+    >>> in_unit("120", "{} min"), in_unit("1995", None)
+    ('120 min', '1995')
+    """
+    return card_format.replace("{}", value) if card_format else value

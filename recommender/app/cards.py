@@ -28,6 +28,7 @@ from recommender.models.image_io import UPLOAD_FORMATS
 from recommender.read.quantities import as_said
 from recommender.reply.strings import say, value, values, word_as_said
 from recommender.signals import Signal
+from recommender.text import in_unit
 
 if TYPE_CHECKING:
     from recommender.signals import Signal
@@ -119,9 +120,7 @@ def key_facts(item: Item, style: CardStyle | None = None, lang: str = "en") -> l
             continue
         if isinstance(value, list):
             value = ", ".join(values(lang, [str(v) for v in value[:3]]))
-        if key in style.formats:
-            value = style.formats[key].replace("{}", str(value))
-        facts.append(_cut(str(value), 60))
+        facts.append(_cut(in_unit(str(value), style.formats.get(key)), 60))
         if len(facts) >= MAX_FACTS:
             break
     return facts
@@ -292,11 +291,11 @@ def profile_markdown(
         line("avoids", words(refused, False))
     for key, rng in profile.ranges.items():
         low, high = rng.min, rng.max
-        unit = (formats or {}).get(key, "{}")
+        unit = (formats or {}).get(key)
         fmt = (
             _money
             if key in (fields or FieldRoles()).money_fields
-            else (lambda x, unit=unit: unit.replace("{}", f"{x:g}"))
+            else (lambda x, unit=unit: in_unit(f"{x:g}", unit))
         )
         if low is not None and high is not None:
             span = say(lang, "profile.between", low=fmt(low), high=fmt(high))

@@ -18,7 +18,7 @@ from recommender.reply.situation import Situation
 from recommender.reply.strings import has, say, say_nth, setting, value, values
 from recommender.schemas import Item, Profile, ScoredItem
 from recommender.signals import Signal
-from recommender.text import keyword_tokens, normalise, stem
+from recommender.text import in_unit, keyword_tokens, normalise, stem
 
 __all__ = [
     "describe_profile",
@@ -100,17 +100,6 @@ def _money(x: float) -> str:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
-
-
-def _unit(card_format: str | None) -> Callable[[float], str]:
-    """A number with the unit its cards show it in ("{} min": "runtime up to 120 min").
-
-    >>> _unit("{} min")(120.0), _unit(None)(1990.0)
-    ('120 min', '1990')
-    """
-    if not card_format or "{}" not in card_format:
-        return _num
-    return lambda x: card_format.replace("{}", _num(x))
 
 
 def template_reason(
@@ -472,7 +461,8 @@ def summary(
         names = listed.join(_name(i, titles) for i in profile.liked[-2:])
         parts.append(say(lang, "summary.liked", titles=names))
     for key, rng in profile.ranges.items():
-        show = _money if key == spec.fields.money else _unit(spec.card_format.get(key))
+        unit = spec.card_format.get(key)
+        show = _money if key == spec.fields.money else (lambda x, unit=unit: in_unit(_num(x), unit))
         shown = value(lang, key).replace("_", " ")
         prefix = "summary.date_" if key == spec.fields.date else "summary."
         fields: dict[str, str] = {} if key == spec.fields.date else {"key": shown}
