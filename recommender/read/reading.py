@@ -179,8 +179,11 @@ def read_message(
     # asked for; the refused word is kept apart, to push the goriest down ("shun").
     both = set(draft.wanted) & set(draft.avoided)
     draft.avoided[:] = [w for w in draft.avoided if w not in both]
-    # "like Mean Girls but not as old", "nothing too long": bounds, no describing word refused.
-    bounds = comparative_words(english) | short_of_words(english)
+    # "like Mean Girls but not as old", "nothing too long": bounds, no describing word refused;
+    # nor a piece of a hyphenated word the vocabulary reads whole ("sick of rom-coms").
+    bounds = (
+        comparative_words(english) | short_of_words(english) | _linked_pieces(english, vocabulary)
+    )
     shunned = tuple(
         w
         for w in refused_words(parsed)
@@ -409,6 +412,26 @@ def _relative_to_named(
     bound = Range(min=max(years) + 1) if way == "min" else Range(max=min(years) - 1)
     change = dataclasses.replace(critique.change, ranges={**critique.change.ranges, date: bound})
     return dataclasses.replace(critique, change=change)
+
+
+_HYPHENATED = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")
+
+
+def _linked_pieces(text: str, vocabulary: VocabularyLinker) -> frozenset[str]:
+    """The pieces, lower case, of the hyphenated words the vocabulary reads whole ("rom-coms":
+    "rom", "coms"), which the parse splits.
+
+    >>> from recommender.schemas import Item
+    >>> words = VocabularyLinker([Item("a", "A", attributes={"genres": ["sci-fi"]})])
+    >>> sorted(_linked_pieces("no sci-fi, no x-ray", words))
+    ['fi', 'sci']
+    """
+    return frozenset(
+        piece
+        for m in _HYPHENATED.finditer(text)
+        if vocabulary.words_in(m.group())
+        for piece in m.group().lower().split("-")
+    )
 
 
 def _add(target: list[str], value: str) -> None:

@@ -443,11 +443,29 @@ def _described(token: Token, words: StanceWords) -> bool:
     for child in verb.children:
         if child.dep_ in {"nsubj", "nsubjpass", "dobj"} and child.i != token.i:
             person = child.lower_ in words.refer_people and verb.pos_ != "AUX"
-            if child.lower_ in words.refer and child.tag_ != "WDT" and not person:
+            if (
+                child.lower_ in words.refer
+                and child.tag_ != "WDT"
+                and not person
+                and not _relative(child)
+            ):
                 return True  # "it was funny", "he was great"; not "he watches westerns"
             if child.text == PLACEHOLDER and child.dep_ != "dobj" and verb.pos_ == "AUX":
                 return True  # "X was creepy"
     return False
+
+
+def _relative(subject: Token) -> bool:
+    """Is ``subject`` ("that") the opening of a relative clause on the word just before it, as
+    the tagger missed: "anything from the early 2000s *that*'s a good mystery?" (not "Heat.
+    That's a good one")?"""
+    before = subject.doc[subject.i - 1] if subject.i > 0 else None
+    return (
+        subject.tag_ in {"DT", "WDT"}
+        and before is not None
+        and before.pos_ in {"NOUN", "PROPN", "NUM", "PRON"}
+        and before.text != PLACEHOLDER  # "loved X that was great" is said of the film
+    )
 
 
 def word_runs(parsed: Parsed) -> list[tuple[Stance, str]]:

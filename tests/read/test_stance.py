@@ -253,6 +253,16 @@ def test_what_a_request_says_of_its_own_head_is_asked_for():
     text = "I'm so over musicals. Anything scary that's more creepy than bloody?"
     said = read_message(text, TitleLinker(FILMS), vocabulary).said
     assert "horror" in said.wanted and said.avoided == ("musical",)
+    # ... even where the tagger missed the relative clause ("got" makes it a complement).
+    asked = "got anything from the early 2000s that's a good western?"
+    assert films(asked).said.wanted == ("western",)
+    assert not films("I watched Scream. That's a good western").said.wanted
+
+
+def test_a_piece_of_a_hyphenated_word_read_whole_is_no_refused_word():
+    vocabulary = VocabularyLinker(FILMS, synonyms={"rom coms": "comedy"})
+    said = read_message("I'm so sick of rom-coms", TitleLinker(FILMS), vocabulary).said
+    assert said.avoided == ("comedy",) and said.shunned == ()
 
 
 @pytest.mark.parametrize(
