@@ -335,7 +335,12 @@ def test_shop_budget_and_category(settings):
         ("chat.not_stocked", {"words": "headphones"})
     ]
     assert asked.items
-    for text in ("some boots for hiking", "any recommendations?", "a gift for my dad"):
+    for text in (
+        "some boots for hiking",
+        "any recommendations?",
+        "a gift for my dad",
+        "a nice product for the garden",  # what any item is, not a kind the shop lacks
+    ):
         said = rec.ask(rec.new_session("shop"), text)
         assert not [n for n in said.notices if n.key == "chat.not_stocked"], text
 

@@ -194,11 +194,16 @@ def read_message(
     said = dataclasses.replace(said, fresh=_fresh(parsed, bool(anchors), said))
     if said.fresh == "kinds" and not said.categories:
         said = _facet_refinement(said, vocabulary.facets)
+    # The catalogue's own name for its items is no thing it lacks: "pictures (drawings and
+    # photos of things)" has drawings.
+    domain = {w.removesuffix("s") for w in normalise(spec.domain).split()}
     things = (
         tuple(
             w
             for w in asked_things(parsed)
-            if not vocabulary.words_in(w) and not vocabulary.categories_in(w)
+            if not vocabulary.words_in(w)
+            and not vocabulary.categories_in(w)
+            and w.removesuffix("s") not in domain
         )
         if code == "en"
         else ()

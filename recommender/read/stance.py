@@ -691,6 +691,8 @@ def asked_things(parsed: Parsed) -> list[str]:
             and token.text != PLACEHOLDER
             and token.lower_ not in cues.stop_words
             and token.lower_ not in words.generic
+            and not {token.lower_, token.lower_.removesuffix("s")} & cues.asking_words
+            # ("a cute animal *picture*", "a *product* for my kitchen": what any item is)
             and parsed.stances[token.i] == "want"
             and token.lower_ not in out
         ):

@@ -477,3 +477,17 @@ def test_a_kind_both_asked_for_and_refused_is_asked_for_and_the_refused_word_shu
 def test_what_it_is_said_to_be_after_a_title_named_only_decides(text, liked, disliked):
     said = films(text).said
     assert list(said.liked) == liked and list(said.disliked) == disliked
+
+
+def test_the_catalogues_own_name_for_its_items_is_no_thing_it_lacks():
+    """ "A cute animal picture" among pictures, "a drawing of a rocket" where the domain is
+    "pictures (drawings and photos of things)": no thing asked for is missing; "a spaceship" is
+    a thing asked for."""
+    from recommender.catalogue.spec import CatalogSpec
+
+    spec = CatalogSpec(name="pictures", domain="pictures (drawings and photos of things)")
+    items = [Item("f", "Frog", categories=("animals",))]
+    titles, words = TitleLinker(items), VocabularyLinker(items)
+    for text in ("A cute animal picture", "a drawing of a rocket"):
+        assert read_message(text, titles, words, [], spec).things == (), text
+    assert read_message("a spaceship", titles, words, [], spec).things == ("spaceship",)
