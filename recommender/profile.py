@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from recommender.errors import LLMError
 from recommender.schemas import Change, ChatMessage, ImageRef, Profile, ProfileUpdate, Range
-from recommender.text import normalise
+from recommender.text import normalise, stem
 
 if TYPE_CHECKING:
     from recommender.models.base import ChatLLM
@@ -99,8 +99,13 @@ def merge(profile: Profile, delta: Change) -> Profile:
     {'wanted': [], 'ranges': {}, 'focus': ['x']}
     """
     out = profile.model_copy(deep=True)
-    if delta.fresh:
+    # A new request replaces the wishes it names: "about a dog" after "a horror movie" keeps
+    # horror; "a comedy" after "a dog movie" keeps the dog.
+    topics_only = bool(delta.topics) and not (delta.wanted or delta.categories)
+    if delta.fresh and not (delta.fresh == "kinds" and topics_only):
         out.wanted = []
+    if delta.fresh in ("things", "wishes") or (delta.fresh and delta.topics):
+        out.topics = []
     out.wanted = [w for w in out.wanted if w not in delta.drop]
     if delta.fresh in ("things", "wishes"):
         out.categories = []
@@ -127,6 +132,9 @@ def merge(profile: Profile, delta: Change) -> Profile:
         out.categories = [c for c in out.categories if normalise(c) != word]
     for word in delta.shunned:
         move(word, out.shunned)
+        out.topics = [t for t in out.topics if stem(t) != stem(word)]  # "no dogs" after "dog"
+    for topic in delta.topics:
+        move(topic, out.topics, out.shunned)
     if delta.categories:  # a new kind of thing asked for replaces the previous one
         out.categories = []
     for category in delta.categories:
@@ -159,6 +167,7 @@ def merge(profile: Profile, delta: Change) -> Profile:
         "avoided",
         "shunned",
         "categories",
+        "topics",
         "focus",
     ):
         setattr(out, name, getattr(out, name)[-_MAX_LIST:])

@@ -182,6 +182,9 @@ class Profile(BaseModel):
     # whose text is close to them are pushed down, not ruled out (rank/retrieval.py).
     shunned: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)  # catalogue categories asked for
+    # What the item should be about, in words no catalogue field holds ("chess", "car chases"):
+    # retrieval looks for them in the items' own text (read/topics.py, rank/retrieval.py).
+    topics: list[str] = Field(default_factory=list)
     ranges: dict[str, Range] = Field(default_factory=dict)  # "price", "year" ...
     images: list[ImageRef] = Field(default_factory=list)  # reference photos
     intent: str = ""  # a short free-text summary of what is wanted now
@@ -200,6 +203,7 @@ class Profile(BaseModel):
             or self.avoided
             or self.shunned
             or self.categories
+            or self.topics
             or self.ranges
             or self.images
             or self.intent
@@ -228,6 +232,7 @@ class Change:
     avoided: tuple[str, ...] = ()
     shunned: tuple[str, ...] = ()  # refused describing words that no attribute carries
     categories: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # what the item is to be about: no field holds it ("chess")
     ranges: dict[str, Range] = field(default_factory=dict)  # field -> bounds
     images: tuple[ImageRef, ...] = ()
     intent: str = ""  # what is wanted now, in the person's words ("" keeps the last)

@@ -10,7 +10,7 @@ item's score breakdown and on a card under its label (``signal.<name>`` in each 
 >>> Signal.TEXT == "text", {"text": 1.0}[Signal.TEXT], Signal.COLLAB.weight
 (True, 1.0, 0.8)
 >>> [s.value for s in Signal if s.content][:3], Signal.NOVELTY.tuned
-(['text', 'keyword', 'cooccur'], False)
+(['text', 'keyword', 'topic'], False)
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class Signal(StrEnum):
     TEXT = "text"
     IMAGE = "image"
     KEYWORD = "keyword"
+    TOPIC = "topic"
     COOCCUR = "cooccur"
     COLLAB = "collab"
     DIALOGUES = "dialogues"
@@ -80,6 +81,12 @@ _DECLARED = {
     # The most specific evidence: the person showed what they mean.
     Signal.IMAGE: Declared(2.0, "visual similarity to the reference photos"),
     Signal.KEYWORD: Declared(0.5, "BM25 over item text", content=True, tuned=True),
+    Signal.TOPIC: Declared(
+        0.7,
+        "BM25 of the topics (what the item is to be about: 'chess', 'car chases') over item text",
+        content=True,
+        tuned=True,
+    ),
     Signal.COOCCUR: Declared(
         0.8, "co-mentions / co-ratings with liked items", content=True, tuned=True
     ),

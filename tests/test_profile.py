@@ -204,3 +204,22 @@ def test_typed_slips_of_the_vocabulary_are_read_as_meant():
     assert read("some comdey from the 80s").wanted == ["comedy"]
     # A real word is not a slip ("honor" is not "horror").
     assert read("a film about honor").wanted == []
+
+
+def test_what_a_film_is_about_is_kept_and_replaced_like_a_wish():
+    reader = extractor()
+    said = reader.read("a horror movie about a haunted house")
+    assert said.wanted == ["horror"] and said.topics == ["haunted house"]
+
+    def turn(profile: Profile, text: str) -> Profile:
+        return update(profile, read_message(text, reader.titles, reader.vocabulary))
+
+    # A new topic replaces the last one and keeps the kind; "also" adds.
+    profile = turn(said, "something about a dog")
+    assert profile.topics == ["dog"] and profile.wanted == ["horror"]
+    assert turn(profile, "also with robots").topics == ["dog", "robots"]
+    # A new kind keeps the topic ("a comedy" after "a dog movie"); a new request drops it.
+    assert turn(turn(Profile(), "a dog movie"), "a comedy instead").topics == []
+    assert turn(turn(Profile(), "a dog movie"), "a comedy").topics == ["dog"]
+    # Refused later, it goes.
+    assert turn(profile, "actually no dogs").topics == []

@@ -283,6 +283,8 @@ def profile_markdown(
         line("categories", words(profile.categories))
     if profile.wanted:
         line("wants", words(profile.wanted))
+    if profile.topics:
+        line("about", words(profile.topics, False))
     if profile.avoided or profile.shunned:
         refused = [
             *values(lang, list(profile.avoided)),

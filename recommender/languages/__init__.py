@@ -40,6 +40,7 @@ __all__ = [
     "NameWords",
     "ReplyChecks",
     "StanceWords",
+    "TopicWords",
     "pack",
 ]
 
@@ -175,6 +176,20 @@ class StanceWords:
 
 
 @dataclass(frozen=True)
+class TopicWords:
+    """What a request says its item is about when no catalogue field holds it (``read.topics``,
+    ``reading.toml [topics]`` says what each is for)."""
+
+    about: frozenset[str] = frozenset()  # "a film *about* chess", "something *with* robots"
+    setting: frozenset[str] = frozenset()  # "*set* on a submarine"
+    places: frozenset[str] = frozenset()  # "set *on* a submarine", "*in* space"
+    owners: frozenset[str] = frozenset()  # "with *my* kids": who watches, not what about
+    # "with a good *plot*", "with *my* kids": how well made, who watches, not what about
+    quality: frozenset[str] = frozenset()
+    grading: frozenset[str] = frozenset()  # "*good* car chases": not part of the topic
+
+
+@dataclass(frozen=True)
 class Cues:
     """The reader's word lists (English's ``reading.toml`` says what each is for)."""
 
@@ -230,6 +245,7 @@ class Cues:
     year_span_joiners: tuple[str, ...] = ()  # "from 2000 to 2005", "1990-1995"
     year_to_now: tuple[str, ...] = ()  # "from 2010 to now": open-ended
     stance: StanceWords = field(default_factory=lambda: StanceWords())  # read.stance
+    topics: TopicWords = field(default_factory=lambda: TopicWords())  # read.topics
 
 
 @dataclass(frozen=True)
@@ -371,6 +387,7 @@ def _cues(raw: dict[str, Any]) -> Cues:
         year_span_joiners=tuple(raw.get("year_span_joiners", ())),
         year_to_now=tuple(raw.get("year_to_now", ())),
         stance=_stance(raw.get("stance", {})),
+        topics=TopicWords(**{k: frozenset(v) for k, v in raw.get("topics", {}).items()}),
         **{name: tuple(raw[name]) for name in _PATTERN_LISTS},
     )
 

@@ -129,6 +129,9 @@ class Retriever:
                 pool[Signal.TEXT] = _top(_within(text_sim, ok), k)
         keyword = data.keywords.scores(query.text)
         pool[Signal.KEYWORD] = _top(_within(keyword, ok), k, positive=True)
+        topic = data.keywords.scores(" ".join(profile.topics)) if profile.topics else None
+        if topic is not None:
+            pool[Signal.TOPIC] = _top(_within(topic, ok), k, positive=True)
         image_sim = None
         if query.images and data.has_image.any():
             refs = np.stack(query.images).astype(np.float32)
@@ -193,6 +196,8 @@ class Retriever:
             else (data.text[positions] @ vec if vec is not None else np.zeros(len(positions)))
         )
         signals[Signal.KEYWORD] = keyword[positions]
+        if topic is not None:
+            signals[Signal.TOPIC] = topic[positions]
         if image_sim is not None:
             signals[Signal.IMAGE] = image_sim[positions]
         if cooc is not None:
@@ -243,6 +248,19 @@ class Retriever:
                 # no heist films (ReDial's fit half: R@10 0.170 -> 0.168, docs/evaluation.md).
                 near = match >= LIKED_VOTES_AT_LEAST * match.max()
                 signals[Signal.DIALOGUES] = np.where(near, signals[Signal.DIALOGUES], 0.0)
+        if topic is not None and signals[Signal.TOPIC].any():
+            # What the item is to be about ("a film about chess") is asked for like a wanted
+            # word: the priors order the items whose text has it, as ``prior`` does above,
+            # and earlier conversations vote only among those (the crowd that asked for "a
+            # movie about a dog" also named Avengers: Infinity War).
+            has = signals[Signal.TOPIC] > 0
+            popularity = popularity * np.where(has, 1.0, UNMATCHED_POPULARITY)
+            if Signal.COLLAB in signals:
+                signals[Signal.COLLAB] = signals[Signal.COLLAB] * np.where(
+                    has, 1.0, UNMATCHED_POPULARITY
+                )
+            if Signal.DIALOGUES in signals:
+                signals[Signal.DIALOGUES] = np.where(has, signals[Signal.DIALOGUES], 0.0)
         if disliked:
             near = (data.text[positions] @ data.text[disliked].T).max(axis=1)
             signals[Signal.FEEDBACK] = _unlike(near)
@@ -278,7 +296,12 @@ def has_content(profile: Profile) -> bool:
     ranking is then led by those signals, with popularity only a tie-breaker; without content
     (chit-chat) co-mentions and popularity may lead."""
     return bool(
-        profile.liked or profile.wanted or profile.ranges or profile.categories or profile.images
+        profile.liked
+        or profile.wanted
+        or profile.topics
+        or profile.ranges
+        or profile.categories
+        or profile.images
     )
 
 

@@ -69,6 +69,7 @@ from recommender.read.stance import (
     wished_text,
     word_runs,
 )
+from recommender.read.topics import described
 from recommender.schemas import Change, Item, Range
 from recommender.text import normalise
 
@@ -189,7 +190,10 @@ def read_message(
         for w in refused_words(parsed)
         if (not (found := vocabulary.words_in(w)) or both.intersection(found)) and w not in bounds
     )
-    said = dataclasses.replace(draft.done(ranges, intent), shunned=shunned, query=query)
+    topics = _topics(parsed, english, vocabulary, draft, shunned) if code == "en" else ()
+    said = dataclasses.replace(
+        draft.done(ranges, intent), shunned=shunned, query=query, topics=topics
+    )
     anchors = [n for n, m in enumerate(mentions) if m.item_id in said.liked and anchored(parsed, n)]
     said = dataclasses.replace(said, fresh=_fresh(parsed, bool(anchors), said))
     if said.fresh == "kinds" and not said.categories:
@@ -219,6 +223,43 @@ def read_message(
     )
 
 
+def _topics(
+    parsed: Parsed,
+    english: str,
+    vocabulary: VocabularyLinker,
+    draft: _Draft,
+    shunned: tuple[str, ...],
+) -> tuple[str, ...]:
+    """What the item is to be about that no word of the catalogue's says ("a film about
+    chess"), nor a word of a wanted phrase ("coming of age": the genre, not "age"). A surname
+    alone that is a topic ("a comedy set in Paris") is no person (Jerry Paris)."""
+
+    def read(text: str) -> set[str]:
+        return {*vocabulary.words_in(text), *vocabulary.categories_in(text)}
+
+    def known(phrase: str) -> bool:
+        """Read whole ("sci fi"), or word by word ("zombies"); "civil war" is not."""
+        whole = read(phrase)
+        if not whole:
+            return False
+        each = [read(w) for w in phrase.split()]
+        return bool(whole - set().union(*each)) or all(each)
+
+    found = described(parsed, known)
+    said, lowered = f" {normalise(english)} ", {t.lower() for t in found}
+    draft.wanted[:] = [
+        w
+        for w in draft.wanted
+        if not (" " in w and w.split()[-1] in lowered and f" {w} " not in said)
+    ]
+    return tuple(
+        t
+        for t in found
+        if t not in shunned
+        and not any(set(t.lower().split()) <= set(w.split()) for w in draft.wanted)
+    )
+
+
 _ANY = CatalogSpec(name="any")  # a message read without a catalogue's spec: the default roles
 _POINTED_AT_MOST = 3  # "loved them": a few items just shown; "them" of a list of five is vague
 
@@ -237,7 +278,7 @@ def _fresh(
         return "wishes"
     if said.wanted and not said.categories and stands_alone(parsed):
         return "things"
-    return "kinds" if said.wanted or said.categories else ""
+    return "kinds" if said.wanted or said.categories or said.topics else ""
 
 
 def _facet_refinement(said: Change, facets: Mapping[str, frozenset[str]]) -> Change:

@@ -1079,7 +1079,12 @@ def adds_on(parsed: Parsed) -> bool:
     tokens = [t for t in parsed.doc if not t.is_punct]
     if tokens and tokens[0].lower_ in words.additive_first:
         return True
-    return any(t.lower_ in words.additive for t in tokens)
+    # "too" on a describing word is excess ("nothing too bloody"), not "as well"
+    return any(
+        t.lower_ in words.additive
+        and not (t.lower_ in words.excess and t.head.pos_ in {"ADJ", "ADV"} and t.head is not t)
+        for t in tokens
+    )
 
 
 def stands_alone(parsed: Parsed) -> bool:

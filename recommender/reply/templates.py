@@ -70,6 +70,8 @@ def describe_profile(profile: Profile, titles: TitleLinker | None = None, lang: 
         parts.append(say(lang, "describe.looking_for", items=items(profile.categories)))
     if profile.wanted:
         parts.append(say(lang, "describe.wants", items=items(profile.wanted)))
+    if profile.topics:
+        parts.append(say(lang, "describe.about", items=items(profile.topics, False)))
     if profile.avoided or profile.shunned:
         avoids = [*values(lang, list(profile.avoided)), *profile.shunned]
         parts.append(say(lang, "describe.avoids", items=items(avoids, False)))
@@ -320,6 +322,9 @@ def _ties(
     ['Stanley Kubrick, as in Paths of Glory']
     """
     out = []
+    if about := _topics_in(item, profile):  # "a film about chess": its text says chess
+        joined = say(lang, "reason.wanted_join").join(about[:2])
+        out.append(say_nth(lang, "reason.mentions", n, words=joined))
     price, budget = item.number(spec.fields.money), profile.ranges.get(spec.fields.money)
     if price is not None and budget is not None and budget.max is not None:
         out.append(
@@ -341,6 +346,19 @@ def _ties(
         _, _, word, other = min(shared, key=lambda t: (t[0], t[1]))
         out.append(say_nth(lang, "reason.link", n, value=value(lang, word), title=other.title))
     return out[:2]
+
+
+def _topics_in(item: Item, profile: Profile) -> list[str]:
+    """The topics asked for ("car chases") whose every word the item's own text uses.
+
+    >>> _topics_in(Item("r", "Ronin", "Ronin has car chases through Paris."),
+    ...            Profile(topics=["car chases", "chess"]))
+    ['car chases']
+    """
+    if not profile.topics:
+        return []
+    own = set(keyword_tokens(f"{item.title} {item.description}"))
+    return [t for t in profile.topics if (words := keyword_tokens(t)) and set(words) <= own]
 
 
 def _signals(
@@ -457,6 +475,8 @@ def summary(
         phrase = say(lang, "summary.qualified", kinds=said, facets=say(
             lang, "summary.facet_join").join(qualifiers)) if qualifiers else said  # fmt: skip
         parts.append(say(lang, "summary.kinds", words=phrase.strip()))
+    if profile.topics:  # the person's own words: English, as said
+        parts.append(say(lang, "summary.about", words=listed.join(profile.topics[:3])))
     if profile.liked:
         names = listed.join(_name(i, titles) for i in profile.liked[-2:])
         parts.append(say(lang, "summary.liked", titles=names))

@@ -10,7 +10,13 @@ from recommender.catalogue.catalogue import Catalogue
 from recommender.catalogue.spec import CatalogSpec
 from recommender.catalogue.words import guess_words
 from recommender.rank.constraints import Limit, allowed, notes
-from recommender.rank.retrieval import GUESSED_CREDIT, LIKED_KIND_WEIGHT, Query, Retriever
+from recommender.rank.retrieval import (
+    GUESSED_CREDIT,
+    LIKED_KIND_WEIGHT,
+    UNMATCHED_POPULARITY,
+    Query,
+    Retriever,
+)
 from recommender.schemas import Item, Profile, Range
 
 ITEMS = [
@@ -445,3 +451,29 @@ def test_films_sharing_people_with_a_liked_one_go_up(embedder):
     )
     shared = dict(zip([items[p].id for p in found.positions], found.signals["people"], strict=True))
     assert shared == {"ot": 3.0, "co": 1.0, "xx": 0.0}
+
+
+def test_what_a_film_is_about_leads_and_the_popular_rest_keep_a_share(tmp_path, embedder):
+    """'A film about chess': the items whose own text says chess lead on the topic signal;
+    the popular items without it keep only a share of their popularity."""
+    items = [
+        Item("q", "Queen of the Board", "A girl from Kampala becomes a chess champion."),
+        Item("b", "Blockbuster", "Heroes fight a purple giant."),
+        Item("d", "Dog Days", "A boy and his dog cross the country."),
+    ]
+    side = tmp_path / "side"
+    side.mkdir()
+    (side / "popularity.json").write_text(json.dumps({"mentions": {"q": 2, "b": 90, "d": 5}}))
+    data = Catalogue.build(
+        CatalogSpec.bare("films", folder=side), items, embedder.embed([i.text() for i in items])
+    )
+    found = Retriever(data).candidates(Query(Profile(topics=["chess"]), "a film about chess", None))
+    ids = [items[p].id for p in found.positions]
+    topic = dict(zip(ids, found.signals["topic"].tolist(), strict=True))
+    popular = dict(zip(ids, found.signals["popularity"].tolist(), strict=True))
+    assert topic["q"] > 0 and topic["b"] == topic["d"] == 0
+    assert np.isclose(popular["b"], UNMATCHED_POPULARITY * np.log1p(90))
+    assert np.isclose(popular["q"], np.log1p(2))
+    assert found.content  # a topic is something asked for: the content weights rank it
+    plain = Retriever(data).candidates(Query(Profile(), "a film about chess", None))
+    assert "topic" not in plain.signals

@@ -23,6 +23,7 @@ FILMS = [
     Item("se", "Se7en", attributes={"year": 1995, "genres": ["thriller", "crime"]}),
     Item("wa", "Dunkirk", attributes={"year": 2017, "genres": ["war", "science fiction"]}),
     Item("up", "Up", attributes={"year": 2009, "genres": ["animation", "family"]}),
+    Item("dh", "Die Hard", attributes={"year": 1988, "genres": ["action"]}),
 ]
 SHOP = [
     Item("cam", "Instant Camera", categories=("Electronics", "Photo"), attributes={"price": 80.0}),

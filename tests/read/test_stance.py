@@ -491,3 +491,12 @@ def test_the_catalogues_own_name_for_its_items_is_no_thing_it_lacks():
     for text in ("A cute animal picture", "a drawing of a rocket"):
         assert read_message(text, titles, words, [], spec).things == (), text
     assert read_message("a spaceship", titles, words, [], spec).things == ("spaceship",)
+
+
+def test_too_on_a_describing_word_is_excess_not_as_well():
+    from recommender.read.stance import adds_on, parse
+
+    assert not adds_on(parse("an action film, nothing too bloody"))
+    assert not adds_on(parse("a western that isn't too long"))
+    assert adds_on(parse("something funny too"))
+    assert adds_on(parse("I like comedies too"))

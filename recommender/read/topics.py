@@ -1,0 +1,132 @@
+"""Topics: what a request says its item is about when no catalogue field holds it.
+
+"a film about chess", "something with good car chases", "set on a submarine", "a dog movie",
+"a movie where a robot falls in love": the catalogue has no field for chess or car chases, so
+the reader's vocabulary finds nothing, yet the words say more than any genre would. They are
+read from the parse (``stance.parse``) by where they stand, not from a list of subjects:
+
+- the object of a describing preposition or verb (``[topics] about``: "about", "with",
+  "featuring") hanging from what is asked for;
+- a place where the story is set ("*set* on a submarine", "takes place in space");
+- a noun compounded with a word for the item ("a *dog* movie");
+- a noun of a clause describing the item ("a movie *where a dog* finds its way home");
+
+and a noun listed with one of those ("robots and aliens"). Not a word the person refuses (the
+stance says so), a word the catalogue's vocabulary reads (a genre, a person), a title, who
+watches ("with *my* kids") or how well a film is made ("with a good *plot*": ``quality``).
+Retrieval looks for them in the items' own text (BM25: ``Signal.TOPIC``).
+
+>>> described(parse("I want something with good car chases"))
+['car chases']
+>>> described(parse("a film about chess, nothing with clowns"))
+['chess']
+>>> described(parse("something to watch with my kids, with a great plot"))
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from recommender.languages import pack
+from recommender.read.stance import PLACEHOLDER, Parsed, parse  # noqa: F401 (parse: doctests)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+__all__ = ["described"]
+
+_NOUNS = {"NOUN", "PROPN"}
+_MODIFIERS = {"compound", "amod"}  # "*car* chases", "a *haunted* house"
+
+
+def described(parsed: Parsed, known: Callable[[str], bool] = lambda _: False) -> list[str]:
+    """The topics of a request, lower case, each with the words that qualify it ("car
+    chases", "haunted house"); ``known`` tells a word the reader already reads (a genre, a
+    person, a category), which is no topic."""
+    out: list[str] = []
+    for token in parsed.doc:
+        if not _topic(token, parsed):
+            continue
+        # A name as written ("set in Paris"), any other word in lower case
+        phrase = " ".join(t.text if t.pos_ == "PROPN" else t.lower_ for t in _qualified(token))
+        if phrase not in out and not known(phrase.lower()):
+            out.append(phrase)
+    return out
+
+
+def _topic(token: Token, parsed: Parsed) -> bool:
+    if not _plain_noun(token, parsed):
+        return False
+    head = token
+    while head.dep_ == "conj" and head.head is not head:
+        head = head.head  # "with robots and *aliens*": as the first one stands
+    return _describes(head, proper=token.pos_ == "PROPN")
+
+
+def _plain_noun(token: Token, parsed: Parsed) -> bool:
+    """A noun of the request (not a refused one) that names no audience and no quality."""
+    cues = pack().reader
+    lower = token.lower_
+    return (
+        token.pos_ in _NOUNS
+        and token.is_alpha
+        and token.text != PLACEHOLDER
+        and parsed.stances[token.i] == "want"
+        and lower not in cues.stop_words
+        and lower not in cues.asking_words
+        and lower not in cues.stance.generic
+        and lower not in cues.topics.quality
+        and lower not in cues.title_kind_words
+        and lower.removesuffix("s") not in cues.title_kind_words
+        and not any(c.dep_ == "poss" and c.lower_ in cues.topics.owners for c in token.children)
+    )
+
+
+def _describes(token: Token, proper: bool) -> bool:
+    """Does ``token`` stand where a request says what its item is about? A name ("Paris")
+    only as a place or a subject: "a comedy with Adam Sandler" names a person."""
+    cues = pack().reader
+    topics = cues.topics
+    items = cues.stance.generic | cues.stance.heads | frozenset(cues.title_kind_words)
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ in topics.places:  # "set on a submarine"
+        verb = head.head
+        return verb.lower_ in topics.setting or (
+            verb.lower_ == "place" and verb.head.lower_ in topics.setting
+        )
+    if proper:
+        return token.dep_ == "pobj" and head.lower_ == "about"
+    if token.dep_ == "pobj" and head.lower_ in topics.about:
+        # "a film about chess", "something with robots", "also with robots"; not "to watch
+        # with friends": "with" on a verb tells how, not what about
+        return head.lower_ != "with" or head.head.pos_ not in {"VERB", "AUX"}
+    if token.dep_ == "dobj" and head.lower_ in topics.about:  # "a movie involving robots"
+        return True
+    if token.dep_ == "compound" and head.pos_ == "NOUN":  # "a dog movie"
+        return head.lower_ in items or head.lower_.removesuffix("s") in items
+    if token.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "attr"}:
+        # "a movie where a dog finds its way home", "something that has robots in it"
+        for above in token.ancestors:
+            if above.dep_ == "relcl":
+                return above.head.lower_ in items
+    return False
+
+
+def _qualified(token: Token) -> list[Token]:
+    """``token`` with the words that qualify it before it: "car chases", "haunted house",
+    not "good" ("good car chases") nor a word of the request itself."""
+    cues = pack().reader
+    before = [
+        c
+        for c in token.lefts
+        if c.dep_ in _MODIFIERS
+        and c.is_alpha
+        and c.text != PLACEHOLDER
+        and (
+            c.dep_ == "compound"  # "*time* loops"
+            or not {c.lower_} & (cues.topics.grading | cues.stance.praise | cues.stop_words)
+        )
+    ]
+    return [*before, token]
