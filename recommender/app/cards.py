@@ -104,8 +104,8 @@ def key_facts(item: Item, style: CardStyle | None = None, lang: str = "en") -> l
     >>> movie = Item("m", "M", attributes={"year": 1996, "genres": ["comedy", "family"], "runtime": 103})
     >>> key_facts(movie, CardStyle(("year", "genres", "runtime"), {"runtime": "{} min"}))
     ['1996', 'comedy, family', '103 min']
-    >>> key_facts(movie, CardStyle(("year", "genres")), "zh")
-    ['1996', '喜剧, 家庭']
+    >>> key_facts(movie, CardStyle(("year", "genres", "runtime"), {"runtime": "{} min"}), "zh")
+    ['1996', '喜剧, 家庭', '103分钟']
     """
     style = style or CardStyle()
     facts = []
@@ -120,7 +120,8 @@ def key_facts(item: Item, style: CardStyle | None = None, lang: str = "en") -> l
             continue
         if isinstance(value, list):
             value = ", ".join(values(lang, [str(v) for v in value[:3]]))
-        facts.append(_cut(in_unit(str(value), style.formats.get(key)), 60))
+        unit = style.formats.get(key)  # "{} min", in the person's language ("{}分钟")
+        facts.append(_cut(in_unit(str(value), values(lang, [unit])[0] if unit else None), 60))
         if len(facts) >= MAX_FACTS:
             break
     return facts
@@ -294,6 +295,7 @@ def profile_markdown(
     for key, rng in profile.ranges.items():
         low, high = rng.min, rng.max
         unit = (formats or {}).get(key)
+        unit = values(lang, [unit])[0] if unit else None
         fmt = (
             _money
             if key in (fields or FieldRoles()).money_fields

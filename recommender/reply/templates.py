@@ -482,6 +482,7 @@ def summary(
         parts.append(say(lang, "summary.liked", titles=names))
     for key, rng in profile.ranges.items():
         unit = spec.card_format.get(key)
+        unit = value(lang, unit) if unit else None  # "{} min" in the reply's language
         show = _money if key == spec.fields.money else (lambda x, unit=unit: in_unit(_num(x), unit))
         shown = value(lang, key).replace("_", " ")
         prefix = "summary.date_" if key == spec.fields.date else "summary."

@@ -74,6 +74,14 @@ def test_key_facts_and_the_profile_panel():
     assert "Nothing yet" in profile_markdown(Profile())
 
 
+def test_the_panel_says_a_length_and_a_topic_in_the_persons_words():
+    profile = Profile(topics=["car chases"], ranges={"runtime": Range(max=120)})
+    minutes = {"runtime": "{} min"}
+    assert "**About:** car chases" in profile_markdown(profile, formats=minutes)
+    assert "up to 120 min" in profile_markdown(profile, formats=minutes)
+    assert "不超过 120分钟" in profile_markdown(profile, lang="zh", formats=minutes)
+
+
 def test_thumbnails_are_small_jpeg_data_uris():
     uri = thumbnail_uri(str(PHOTO))
     assert uri and uri.startswith("data:image/jpeg;base64,")
