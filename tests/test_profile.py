@@ -223,3 +223,21 @@ def test_what_a_film_is_about_is_kept_and_replaced_like_a_wish():
     assert turn(turn(Profile(), "a dog movie"), "a comedy").topics == ["dog"]
     # Refused later, it goes.
     assert turn(profile, "actually no dogs").topics == []
+
+
+def test_a_kind_refused_by_degree_stays_allowed():
+    reader = extractor()
+
+    def turn(profile: Profile, text: str) -> Profile:
+        return update(profile, read_message(text, reader.titles, reader.vocabulary))
+
+    # "nothing too gory" after a horror request asks for fewer gory ones, not no horror.
+    profile = turn(turn(Profile(), "a horror movie"), "nothing too gory")
+    assert profile.wanted == ["horror"] and profile.avoided == [] and profile.shunned == ["gory"]
+    # Said outright, the kind is refused.
+    assert reader.read("no horror, nothing too gory, a thriller").avoided == ["horror"]
+    assert reader.read("nothing gory").avoided == ["horror"]
+    # Who it is for is no refusal: "not too scary for my kids" is for the kids.
+    films = [*MOVIES, Item("up", "Up", attributes={"year": 2009, "genres": ["family"]})]
+    kids = extractor(films).read("something spooky but not too scary for my kids")
+    assert "family" in kids.wanted and kids.avoided == [] and kids.shunned == ["scary"]

@@ -59,6 +59,9 @@ LIKED_KIND_WEIGHT = 0.5
 # at 0.5 or 0.7; R@50 0.319 -> 0.313 at 0.5, 0.312 at 0.7): "I loved Ocean's Eleven and The
 # Italian Job" gives heist films, not the Fargo and Superbad that crowd also named.
 LIKED_VOTES_AT_LEAST = 0.5
+# With a topic asked for ("a film about chess"), earlier conversations vote only for films
+# whose text says it at least this much, as a share of the film saying it most (BM25).
+TOPIC_VOTES_AT_LEAST = 0.5
 # The share of the candidates nearest a thumbs-down item or a refused describing word that go
 # down (``_unlike``); the others are left in their order. On ReDial's fit half (46 turns with a
 # disliked film, 150 with a refused word) R@10 0.1759 with the plain similarity, 0.1750 here
@@ -250,24 +253,29 @@ class Retriever:
                 signals[Signal.DIALOGUES] = np.where(near, signals[Signal.DIALOGUES], 0.0)
         if topic is not None and signals[Signal.TOPIC].any():
             # What the item is to be about ("a film about chess") is asked for like a wanted
-            # word: the priors order the items whose text has it, as ``prior`` does above,
-            # and earlier conversations vote only among those (the crowd that asked for "a
-            # movie about a dog" also named Avengers: Infinity War).
-            has = signals[Signal.TOPIC] > 0
-            popularity = popularity * np.where(has, 1.0, UNMATCHED_POPULARITY)
+            # word: the priors order the items whose text says it, by how much it does (as
+            # ``prior`` does above; a film whose plot has "car" is not one of car chases),
+            # and earlier conversations vote only among those that say it most (the crowd
+            # that asked for "a movie about a dog" also named Avengers: Infinity War; votes are
+            # scaled over the candidates, so one vote for a film whose plot only has a car
+            # would lead "car chases from the 90s").
+            level = signals[Signal.TOPIC] / signals[Signal.TOPIC].max()
+            about = UNMATCHED_POPULARITY + (1.0 - UNMATCHED_POPULARITY) * level
+            popularity = popularity * about
             if Signal.COLLAB in signals:
-                signals[Signal.COLLAB] = signals[Signal.COLLAB] * np.where(
-                    has, 1.0, UNMATCHED_POPULARITY
-                )
+                signals[Signal.COLLAB] = signals[Signal.COLLAB] * about
             if Signal.DIALOGUES in signals:
-                signals[Signal.DIALOGUES] = np.where(has, signals[Signal.DIALOGUES], 0.0)
+                strong = level >= TOPIC_VOTES_AT_LEAST
+                signals[Signal.DIALOGUES] = np.where(strong, signals[Signal.DIALOGUES], 0.0)
         if disliked:
             near = (data.text[positions] @ data.text[disliked].T).max(axis=1)
             signals[Signal.FEEDBACK] = _unlike(near)
         if query.shun is not None:  # "nothing too violent": close to "violent" goes down,
             signals[Signal.SHUN] = _unlike(data.text[positions] @ query.shun.astype(np.float32))
         if profile.shunned:  # and so does a film of the kinds the catalogue gives it (war...)
-            signals[Signal.REFUSED_KIND] = -_described(data, profile.shunned)[positions]
+            signals[Signal.REFUSED_KIND] = -_described(data, profile.shunned, profile.wanted)[
+                positions
+            ]
         signals[Signal.POPULARITY] = popularity
         if query.demote:
             signals[Signal.NOVELTY] = np.array(
@@ -388,12 +396,15 @@ def _carry(data: Catalogue, words: Sequence[str]) -> np.ndarray:
     return np.where(own > 0, own, GUESSED_CREDIT * guessed).astype(np.float32)
 
 
-def _described(data: Catalogue, words: Sequence[str]) -> np.ndarray:
+def _described(data: Catalogue, words: Sequence[str], wanted: Sequence[str] = ()) -> np.ndarray:
     """(n,) for each refused describing word, 1 where an item carries any of the catalogue's words
-    for it (``spec.describing``: "violent" -> horror, war, slasher...), summed over the words."""
+    for it (``spec.describing``: "violent" -> horror, war, slasher...), summed over the words;
+    not the kinds ``wanted`` ("zombies, nothing too gory": the goriest zombie films go down, not
+    every zombie film)."""
     out = np.zeros(len(data.items), dtype=np.float32)
+    asked = {normalise(w) for w in wanted}
     for word in words:
-        meant = data.spec.describing.get(normalise(word), ())
+        meant = [m for m in data.spec.describing.get(normalise(word), ()) if m not in asked]
         if meant:
             out += _carry(data, meant).max(axis=1)
     return out

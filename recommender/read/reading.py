@@ -55,6 +55,7 @@ from recommender.read.stance import (
     asked_things,
     asks_afresh,
     asks_yes_or_no,
+    by_degree,
     named_only,
     negated_at,
     parse,
@@ -177,8 +178,13 @@ def read_message(
     # words are embedded as written, and their gloss is a list of words, not a sentence).
     query = wished_text(parsed)[:_INTENT_CHARS] if code == "en" else intent
     # A kind both asked for and refused ("something spooky, nothing gory": both horror) is
-    # asked for; the refused word is kept apart, to push the goriest down ("shun").
-    both = set(draft.wanted) & set(draft.avoided)
+    # asked for; the refused word is kept apart, to push the goriest down ("shun"). So is a
+    # kind refused only by degree ("zombies... nothing too gory": fewer gory ones, not none of
+    # horror), unless a word of the message refuses it outright ("no horror, nothing too gory").
+    degree = by_degree(parsed)
+    outright = {v for w in refused_words(parsed) if w not in degree for v in vocabulary.words_in(w)}
+    softened = {v for w in degree for v in vocabulary.words_in(w)} - outright
+    both = (set(draft.wanted) & set(draft.avoided)) | (softened & set(draft.avoided))
     draft.avoided[:] = [w for w in draft.avoided if w not in both]
     # "like Mean Girls but not as old", "nothing too long": bounds, no describing word refused;
     # nor a piece of a hyphenated word the vocabulary reads whole ("sick of rom-coms").

@@ -45,6 +45,7 @@ __all__ = [
     "asked_things",
     "asks_afresh",
     "asks_yes_or_no",
+    "by_degree",
     "named_only",
     "negated_at",
     "parse",
@@ -515,11 +516,29 @@ def plain_words(parsed: Parsed) -> frozenset[str]:
 def _token_stance(token: Token, words: StanceWords) -> Stance:
     if _habit_set_aside(token, words):
         return "describe"
+    if _for_whom(token, words):  # "not too scary *for my kids*": for them, not refused
+        return "want"
     if _scope_negated(token, words):
         return "avoid"
     if _described(token, words) or _not_required(token, words) or _elsewhere(token, words):
         return "describe"
     return "want"
+
+
+def _for_whom(token: Token, words: StanceWords) -> bool:
+    """Is ``token`` in the "for" phrase of a word said by degree ("not too scary *for my
+    kids*", "too long for *me*"): who it is for, which the refusal of the degree leaves alone?"""
+
+    def by_degree(word: Token) -> bool:
+        return word.pos_ in {"ADJ", "ADV"} and any(c.lower_ in words.excess for c in word.children)
+
+    for above in token.ancestors:
+        if above.dep_ == "prep" and above.lower_ == "for":
+            head = above.head  # "too scary for", or "nothing too long for"
+            return by_degree(head) or any(
+                by_degree(c) for c in head.children if c.dep_ in {"amod", "acomp", "advmod"}
+            )
+    return False
 
 
 def _elsewhere(token: Token, words: StanceWords) -> bool:
@@ -664,6 +683,27 @@ def refused_words(parsed: Parsed) -> list[str]:
             and not _decade_part(token)
         ):
             out.append(low)
+    return out
+
+
+def by_degree(parsed: Parsed) -> set[str]:
+    """The refused describing words refused by degree ("nothing *too* gory"): less of it, not
+    none of its kind, so the kind stays allowed (a refusal of "gory" itself would rule out
+    every horror film).
+
+    >>> sorted(by_degree(parse("zombies, but nothing too gory or scary, no romance")))
+    ['gory', 'scary']
+    """
+    words = _words()
+    out: set[str] = set()
+    for token in parsed.doc:
+        if parsed.stances[token.i] == "avoid" and any(
+            c.lower_ in words.excess for c in token.children
+        ):
+            out.add(token.lower_)
+            for other in token.conjuncts:  # "too gory or scary"
+                if parsed.stances[other.i] == "avoid":
+                    out.add(other.lower_)
     return out
 
 

@@ -291,6 +291,12 @@ def test_a_refused_describing_word_pushes_its_kinds_down(embedder):
     assert set(ids) == {"w", "s", "c"} and kinds["w"] == kinds["s"] == -1.0 and kinds["c"] == 0
     other = Retriever(data).candidates(Query(Profile(shunned=["sad"]), "", None, shun=shun))
     assert not other.signals["refused_kind"].any()
+    # A kind asked for is not pushed down by it: "slashers, nothing too violent".
+    asked = Profile(wanted=["slasher"], shunned=["violent"])
+    found = Retriever(data).candidates(Query(asked, "", None, shun=shun))
+    ids = [items[p].id for p in found.positions]
+    kinds = dict(zip(ids, found.signals["refused_kind"], strict=True))
+    assert kinds["s"] == 0 and kinds["w"] == -1.0
 
 
 def test_co_mentions_of_a_rarely_named_title_do_not_lead(tmp_path, embedder):
