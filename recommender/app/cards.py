@@ -26,7 +26,7 @@ from recommender.catalogue.spec import CatalogSpec, FieldRoles
 from recommender.config import Settings
 from recommender.models.image_io import UPLOAD_FORMATS
 from recommender.read.quantities import as_said
-from recommender.reply.strings import say, value, values, word_as_said
+from recommender.reply.strings import said_in, say, value, values, word_as_said
 from recommender.signals import Signal
 from recommender.text import in_unit
 
@@ -284,8 +284,8 @@ def profile_markdown(
         line("categories", words(profile.categories))
     if profile.wanted:
         line("wants", words(profile.wanted))
-    if profile.topics:
-        line("about", words(profile.topics, False))
+    if topics := said_in(lang, profile.topics):
+        line("about", words(topics, False))
     if profile.avoided or profile.shunned:
         refused = [
             *values(lang, list(profile.avoided)),

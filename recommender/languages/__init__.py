@@ -86,6 +86,10 @@ class Gloss:
     rewrites: tuple[tuple[re.Pattern[str], str], ...]  # regex -> English, applied in order
     words: dict[str, str]  # word or phrase (folded) -> the English it means
     numerals: dict[str, int]  # numeral characters -> value (Chinese: 一 -> 1, 十 -> 10)
+    # Words of asking, not of what is asked ("好看", "有没有"): never a topic (``gloss.unread``)
+    filler: frozenset[str] = frozenset()
+    topic_before: frozenset[str] = frozenset()  # "关于" X, "讲" X: X is what a film is about
+    topic_after: frozenset[str] = frozenset()  # X "题材", X "电影"
 
 
 @dataclass(frozen=True)
@@ -349,6 +353,9 @@ def _gloss(raw: dict[str, Any]) -> Gloss:
         rewrites=tuple((re.compile(a, re.I), b) for a, b in raw.get("rewrites", [])),
         words={fold(k): v for k, v in raw.get("words", {}).items()},
         numerals={k: int(v) for k, v in raw.get("numerals", {}).items()},
+        filler=frozenset(raw.get("filler", ())),
+        topic_before=frozenset(raw.get("topic_before", ())),
+        topic_after=frozenset(raw.get("topic_after", ())),
     )
 
 

@@ -69,10 +69,12 @@ class Ranker:
         ``said``: the person's words in the earlier turns (``sessions.said_so_far``); earlier
         conversations vote by them and this turn's request together (docs/evaluation.md)."""
         talk = f"{said} {query_text}".strip() if said.strip() else ""
-        texts = [t for t in (query_text, talk) if t.strip()]  # one batch: one model call
-        vectors = list(embed_queries(self.models.text, texts)) if texts else []
-        vector = vectors[0] if query_text.strip() else None
-        spoken = vectors[-1] if talk else None
+        about = " ".join(profile.topics)
+        texts = [t for t in (query_text, talk, about) if t.strip()]  # one batch: one model call
+        vectors = iter(embed_queries(self.models.text, texts)) if texts else iter(())
+        vector = next(vectors) if query_text.strip() else None
+        spoken = next(vectors) if talk else None
+        topic = next(vectors) if about else None
         image_name = (
             getattr(self.models.optional("image"), "name", None) if profile.images else None
         )
@@ -95,6 +97,7 @@ class Ranker:
             else None,
             fill=self.settings.top_k,
             said=spoken,
+            topic=topic,
         )
         return Retriever(data, self.index, self.settings.candidates).candidates(query)
 

@@ -26,7 +26,7 @@ from typing import Any
 from recommender.languages import CODES, DEFAULT, pack
 from recommender.text import fold
 
-__all__ = ["chinese_numerals", "gloss", "warm"]
+__all__ = ["chinese_numerals", "gloss", "unread", "warm"]
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Chinese punctuation NFKC leaves alone, as the English reader's clause marks.
@@ -40,11 +40,7 @@ def gloss(text: str, code: str) -> str:
     if code == DEFAULT:
         return text
     lex = pack(code).gloss
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
-    if lex.numerals:
-        text = chinese_numerals(text, lex.numerals)
-    for pattern, english in lex.rewrites:
-        text = _replace(pattern, text, functools.partial(_expand, english))
+    text = _prepared(text, code)
     if lex.script == "han":
         text = "".join(_han_word(code, token) for token in _segment(code, text))
     elif lex.words:
@@ -54,6 +50,65 @@ def gloss(text: str, code: str) -> str:
         text = re.sub(f"[{_HAN}]+", " ", text)
     text = re.sub(r"\s+([,.!?;])", r"\1", re.sub(r"\s+", " ", text))
     return text.strip()
+
+
+def unread(text: str, code: str) -> list[str]:
+    """The Chinese words of ``text`` its gloss leaves out, that say what a film is about
+    rather than how one asks: runs of words the word list does not know and that are no
+    filler ("推荐一部讲潜艇的片子": 潜艇, submarine). Retrieval looks for them by meaning
+    (``Signal.TOPIC``); other languages' words are read by their English gloss only.
+
+    >>> unread("推荐一部讲潜艇的片子", "zh"), unread("有什么好看的喜剧吗", "zh")
+    (['潜艇'], [])
+    >>> unread("给我推荐几部关于时间循环的科幻片", "zh")
+    ['时间循环']
+    """
+    lex = pack(code).gloss
+    if lex.script != "han":
+        return []
+    tokens = _segment(code, _prepared(text, code))
+    out: list[str] = []
+    # Where a topic stands: after "关于", "讲", "有" (about, with), or before "题材", "电影"
+    # ("机器人电影", a robot film); not any word the list lacks ("有什么好看的": how good).
+    for at, token in enumerate(tokens):
+        run: list[str] = []
+        if token in lex.topic_before:
+            for word in tokens[at + 1 :]:
+                if not _unknown(word, lex):
+                    break
+                run.append(word)
+        elif token in lex.topic_after:
+            for word in reversed(tokens[:at]):
+                if not _unknown(word, lex):
+                    break
+                run.insert(0, word)
+            while run and run[0] in lex.filler:  # "一部" of "推荐一部机器人电影"
+                run.pop(0)
+        if run and not all(w in lex.filler for w in run) and "".join(run) not in out:
+            out.append("".join(run))
+    return out
+
+
+def _unknown(token: str, lex: Any) -> bool:
+    """A Chinese word of two characters or more that the word list does not gloss (a filler
+    word too: "时间" of "时间循环" is one; a run of filler alone is no topic)."""
+    return (
+        bool(re.fullmatch(f"[{_HAN}]{{2,}}", token))
+        and token not in lex.words
+        and token not in lex.topic_before
+        and token not in lex.topic_after
+    )
+
+
+def _prepared(text: str, code: str) -> str:
+    """``text`` with its numerals as digits and its number phrases in English (``rewrites``)."""
+    lex = pack(code).gloss
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
+    if lex.numerals:
+        text = chinese_numerals(text, lex.numerals)
+    for pattern, english in lex.rewrites:
+        text = _replace(pattern, text, functools.partial(_expand, english))
+    return text
 
 
 def _expand(english: str, m: re.Match[str]) -> str:

@@ -41,7 +41,7 @@ from recommender.read.critique import (
     read_critique,
     year_direction,
 )
-from recommender.read.gloss import gloss
+from recommender.read.gloss import gloss, unread
 from recommender.read.langid import detect
 from recommender.read.linking import Mention, TitleLinker, VocabularyLinker
 from recommender.read.ordinals import ranked_out
@@ -140,7 +140,8 @@ def read_message(
     """
     spec = spec or _ANY
     code = detect(text)
-    english = gloss(titles.aliases.translate(text), code)
+    native = titles.aliases.translate(text)  # a Chinese title as the catalogue's
+    english = gloss(native, code)
     critique = read_critique(english, shown, spec.fields, titles.latest_year)
     intent = text.strip()[:_INTENT_CHARS]
     if not english.strip():  # no word the rules read: the words still ask (dense retrieval)
@@ -196,7 +197,11 @@ def read_message(
         for w in refused_words(parsed)
         if (not (found := vocabulary.words_in(w)) or both.intersection(found)) and w not in bounds
     )
-    topics = _topics(parsed, english, vocabulary, draft, shunned) if code == "en" else ()
+    # What the film is to be about: by the parse of the English (or of the gloss: "关于狗的电影"
+    # reads "dogs movie"), and in Chinese the words the gloss leaves out where a topic stands
+    # ("讲潜艇的片子": 潜艇), which retrieval looks for by meaning.
+    topics = _topics(parsed, english, vocabulary, draft, shunned)
+    topics += tuple(w for w in unread(native, code) if w not in topics)
     said = dataclasses.replace(
         draft.done(ranges, intent), shunned=shunned, query=query, topics=topics
     )

@@ -69,8 +69,9 @@ def _plain_noun(token: Token, parsed: Parsed) -> bool:
     """A noun of the request (not a refused one) that names no audience and no quality."""
     cues = pack().reader
     lower = token.lower_
+    gerund = token.tag_ == "VBG" and token.dep_ == "pcomp" and not list(token.children)
     return (
-        token.pos_ in _NOUNS
+        (token.pos_ in _NOUNS or gerund)  # "a film about *surfing*"
         and token.is_alpha
         and token.text != PLACEHOLDER
         and parsed.stances[token.i] == "want"
@@ -91,6 +92,11 @@ def _describes(token: Token, proper: bool) -> bool:
     topics = cues.topics
     items = cues.stance.generic | cues.stance.heads | frozenset(cues.title_kind_words)
     head = token.head
+    if token.dep_ == "pcomp":  # "about surfing": as an object of the preposition
+        return head.lower_ in topics.about and head.lower_ != "with"
+    if token.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in topics.quality:
+        # "with lots of dancing", "with a bunch of robots": as the quantity stands
+        return _describes(head.head, proper)
     if token.dep_ == "pobj" and head.lower_ in topics.places:  # "set on a submarine"
         verb = head.head
         return verb.lower_ in topics.setting or (

@@ -54,6 +54,7 @@ def situation(reading: Reading, profile: Profile, data: Catalogue) -> Situation:
         or said.wanted
         or said.avoided
         or said.categories
+        or said.topics
         or said.ranges
         or reading.critique.notes
         or reading.critique.only_critique
@@ -70,6 +71,7 @@ def situation(reading: Reading, profile: Profile, data: Catalogue) -> Situation:
         profile.liked
         or profile.wanted
         or profile.categories
+        or profile.topics
         or profile.ranges
         or profile.images
         or profile.avoided

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from recommender.errors import (
@@ -45,6 +46,7 @@ __all__ = [
     "page_strings",
     "placeholders",
     "prompt_language",
+    "said_in",
     "say",
     "say_nth",
     "setting",
@@ -56,6 +58,7 @@ __all__ = [
 # The languages Magpie answers in: those with a ui.toml; anything else is answered in English.
 SUPPORTED = tuple(code for code in CODES if pack(code).ui is not None)
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # a Chinese character
 # A letter of any script (Han characters included): a message without one has no language.
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -179,6 +182,18 @@ def say_nth(lang: str | None, key: str, n: int, /, **fields: object) -> str:
 def setting(lang: str | None, key: str) -> Any:
     """A non-text entry of the strings file (``reason.capitalise``)."""
     return _table(supported(lang))[key]
+
+
+def said_in(lang: str | None, words: Sequence[str]) -> list[str]:
+    """The person's own words (``Profile.topics``) that are in ``lang``'s script: a Chinese
+    request's topic read from its English gloss ("dogs" of "关于狗的电影") is not said back in
+    English to a person writing Chinese.
+
+    >>> said_in("zh", ["dogs", "潜艇"]), said_in("en", ["dogs", "潜艇"])
+    (['潜艇'], ['dogs'])
+    """
+    han = supported(lang) == "zh"
+    return [w for w in words if bool(_HAN.search(w)) == han]
 
 
 def value(lang: str | None, word: str) -> str:

@@ -15,7 +15,7 @@ from recommender.languages import pack
 from recommender.read.linking import TitleLinker
 from recommender.read.quantities import as_said
 from recommender.reply.situation import Situation
-from recommender.reply.strings import has, say, say_nth, setting, value, values
+from recommender.reply.strings import has, said_in, say, say_nth, setting, value, values
 from recommender.schemas import Item, Profile, ScoredItem
 from recommender.signals import Signal
 from recommender.text import in_unit, keyword_tokens, normalise, stem
@@ -70,8 +70,8 @@ def describe_profile(profile: Profile, titles: TitleLinker | None = None, lang: 
         parts.append(say(lang, "describe.looking_for", items=items(profile.categories)))
     if profile.wanted:
         parts.append(say(lang, "describe.wants", items=items(profile.wanted)))
-    if profile.topics:
-        parts.append(say(lang, "describe.about", items=items(profile.topics, False)))
+    if topics := said_in(lang, profile.topics):
+        parts.append(say(lang, "describe.about", items=items(topics, False)))
     if profile.avoided or profile.shunned:
         avoids = [*values(lang, list(profile.avoided)), *profile.shunned]
         parts.append(say(lang, "describe.avoids", items=items(avoids, False)))
@@ -475,8 +475,8 @@ def summary(
         phrase = say(lang, "summary.qualified", kinds=said, facets=say(
             lang, "summary.facet_join").join(qualifiers)) if qualifiers else said  # fmt: skip
         parts.append(say(lang, "summary.kinds", words=phrase.strip()))
-    if profile.topics:  # the person's own words: English, as said
-        parts.append(say(lang, "summary.about", words=listed.join(profile.topics[:3])))
+    if topics := said_in(lang, profile.topics):  # the person's own words, as said
+        parts.append(say(lang, "summary.about", words=listed.join(topics[:3])))
     if profile.liked:
         names = listed.join(_name(i, titles) for i in profile.liked[-2:])
         parts.append(say(lang, "summary.liked", titles=names))

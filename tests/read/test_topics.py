@@ -20,6 +20,8 @@ from recommender.read.topics import described
         ("I want a movie about a haunted house", ["haunted house"]),
         ("something with time loops", ["time loops"]),
         ("a romantic comedy set in Paris", ["Paris"]),
+        ("something about skateboarding", ["skateboarding"]),
+        ("a movie with lots of dancing", ["dancing"]),
     ],
 )
 def test_what_a_request_is_about_is_read_by_where_it_stands(text, topics):
@@ -45,3 +47,16 @@ def test_audience_quality_people_and_refusals_are_no_topics(text):
 def test_a_word_the_vocabulary_reads_is_no_topic():
     known = {"horror", "zombies"}.__contains__
     assert described(parse("a horror movie with zombies and clowns"), known) == ["clowns"]
+
+
+def test_a_chinese_topic_is_read_where_it_stands():
+    from recommender.read.gloss import unread
+
+    assert unread("推荐一部讲潜艇的片子", "zh") == ["潜艇"]
+    assert unread("有没有机器人的电影", "zh") == ["机器人"]
+    assert unread("推荐一部机器人电影", "zh") == ["机器人"]
+    assert unread("给我推荐几部关于时间循环的科幻片", "zh") == ["时间循环"]
+    # How good or how asked is no topic.
+    assert unread("你好，有什么好看的电影吗", "zh") == []
+    assert unread("有没有剧情好的电影", "zh") == []
+    assert unread("quiero una película", "es") == []
