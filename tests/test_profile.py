@@ -241,3 +241,28 @@ def test_a_kind_refused_by_degree_stays_allowed():
     films = [*MOVIES, Item("up", "Up", attributes={"year": 2009, "genres": ["family"]})]
     kids = extractor(films).read("something spooky but not too scary for my kids")
     assert "family" in kids.wanted and kids.avoided == [] and kids.shunned == ["scary"]
+
+
+LUMA = [
+    Item("e-red", "Erika Running Short (Red)", categories=("Women", "Shorts")),
+    Item("e-blue", "Erika Running Short (Blue)", categories=("Women", "Shorts")),
+    Item("a-red", "Ana Running Short (Red)", categories=("Women", "Shorts")),
+    Item("s-red", "Sybil Running Short (Red)", categories=("Women", "Shorts")),
+    Item("c-red", "Cronus Yoga Pant (Red)", categories=("Women", "Pants")),
+]
+
+
+def test_a_refused_product_name_leaves_out_that_product_not_its_kind():
+    from recommender.catalogue.spec import CatalogSpec
+
+    spec = CatalogSpec(name="luma", variants=True)
+    reader = _Reader(LUMA)
+
+    def said(text: str):
+        return read_message(text, reader.titles, reader.vocabulary, (), spec).said
+
+    # "Erika" names one product (in two colours): no category of shorts.
+    refused = said("running shorts, anything but the Erika ones")
+    assert set(refused.disliked) == {"e-red", "e-blue"} and refused.avoided == ()
+    assert said("nothing from the Cronus line").disliked == ("c-red",)
+    assert said("nothing from the Cronus line").shunned == ()

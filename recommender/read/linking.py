@@ -61,6 +61,9 @@ class VocabularyLinker:
         self._words: set[str] = set()  # attribute words (genres, colours, brands ...)
         in_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         title_count: dict[str, int] = defaultdict(int)
+        # The products a title word names (a product's colours are one): a word of a single
+        # product is its name ("Erika" of the Erika Running Short), no kind of thing.
+        products: dict[str, set[str]] = defaultdict(set)
         members: dict[str, set[int]] = defaultdict(set)
         for n, item in enumerate(items):
             for category in item.categories:
@@ -69,8 +72,10 @@ class VocabularyLinker:
             for word in item.words():
                 if len(word) <= 40:
                     self._words.add(normalise(word))
+            product = normalise(re.sub(r"\s*\([^)]*\)\s*$", "", item.title))
             for word in {stem(w) for w in tokens(item.title)}:
                 title_count[word] += 1
+                products[word].add(product)
                 for category in item.categories:
                     in_category[word][category] += 1
         # A category named "Bras & Tanks" is also named by each of its halves: "tanks" finds
@@ -97,10 +102,21 @@ class VocabularyLinker:
         self._slips = FuzzyIndex({w: w for w in known - named if len(w) >= self._MIN_SLIP})
         self._members = {c: frozenset(m) for c, m in members.items()}
         self._n_items = len(items)
+        # A product's own name ("Erika" of the Erika Running Short, in every colour): the
+        # items a refusal of the name leaves out ("anything but the Erika ones").
+        self._named: dict[str, tuple[str, ...]] = {}
+        for item in items:
+            first = stem(normalise(item.title).split()[0]) if item.title.strip() else ""
+            if first and len(products[first]) == 1 and first not in pack().reader.common_words:
+                self._named[first] = (*self._named.get(first, ()), item.id)
         self._title_word_category: dict[str, str] = {}
         for word, per_cat in in_category.items():
             total = title_count[word]
-            if total < self._MIN_ITEMS or word in pack().reader.common_words:
+            if (
+                total < self._MIN_ITEMS
+                or len(products[word]) < self._MIN_ITEMS
+                or word in pack().reader.common_words
+            ):
                 continue
             # The most specific category (fewest items) that still holds nearly all of them.
             pure = [c for c, n in per_cat.items() if n >= self._PURITY * total]
@@ -209,6 +225,17 @@ class VocabularyLinker:
                 ):
                     found.append(candidate)
         return found
+
+    def named(self, word: str) -> tuple[str, ...]:
+        """The ids of the product whose own name ``word`` is (its first title word, the name
+        of no other product), every colour of it; () for any other word.
+
+        >>> shop = VocabularyLinker([Item("e1", "Erika Running Short (Red)"),
+        ...     Item("e2", "Erika Running Short (Blue)"), Item("a", "Ana Running Short")])
+        >>> shop.named("Erika"), shop.named("running")
+        (('e1', 'e2'), ())
+        """
+        return self._named.get(stem(normalise(word)), ())
 
     @property
     def categories(self) -> list[str]:

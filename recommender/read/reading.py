@@ -63,6 +63,7 @@ from recommender.read.stance import (
     pointed_stance,
     pointers,
     refused_back,
+    refused_names,
     refused_words,
     said_later,
     stands_alone,
@@ -166,6 +167,10 @@ def read_message(
     )
     for value in ranked:
         _add(draft.avoided, value)
+    if spec.variants:  # "anything but the Erika ones": that product, in every colour
+        for name in refused_names(parsed):
+            for item_id in vocabulary.named(name):
+                _add(draft.disliked, item_id)
     if asked and not mentions:
         _answered_kinds(english, asked, titles, vocabulary, draft)
     if not 0 < len(shown) <= _POINTED_AT_MOST:
@@ -195,7 +200,9 @@ def read_message(
     shunned = tuple(
         w
         for w in refused_words(parsed)
-        if (not (found := vocabulary.words_in(w)) or both.intersection(found)) and w not in bounds
+        if (not (found := vocabulary.words_in(w)) or both.intersection(found))
+        and w not in bounds
+        and not (spec.variants and vocabulary.named(w))  # a product's name: left out above
     )
     # What the film is to be about: by the parse of the English (or of the gloss: "关于狗的电影"
     # reads "dogs movie"), and in Chinese the words the gloss leaves out where a topic stands

@@ -53,6 +53,7 @@ __all__ = [
     "pointed_stance",
     "pointers",
     "refused_back",
+    "refused_names",
     "refused_words",
     "said_later",
     "stands_alone",
@@ -684,6 +685,27 @@ def refused_words(parsed: Parsed) -> list[str]:
         ):
             out.append(low)
     return out
+
+
+def refused_names(parsed: Parsed) -> list[str]:
+    """Names the message refuses, as written ("anything but the *Erika* ones"): capitalised
+    words the tagger takes for names, under a refusal; titles are read apart.
+
+    >>> refused_names(parse("shorts for running, anything but the Erika ones"))
+    ['Erika']
+    >>> refused_names(parse("yoga pants, nothing from the Cronus line"))
+    ['Cronus']
+    """
+    return [
+        t.text
+        for t in parsed.doc
+        # a name, or a capital mid-sentence ("nothing from the *Cronus* line")
+        if (t.pos_ == "PROPN" or t.i > 0)
+        and t.text[:1].isupper()
+        and t.is_alpha
+        and t.text != PLACEHOLDER
+        and parsed.stances[t.i] == "avoid"
+    ]
 
 
 def by_degree(parsed: Parsed) -> set[str]:
