@@ -86,13 +86,17 @@ def year_direction(text: str) -> str | None:
 
 
 def comparative_words(text: str) -> frozenset[str]:
-    """The words of the year comparatives in ``text``, lower case: "not as old" is a bound,
-    not the describing word "old" refused.
+    """The words of the year and price comparatives in ``text``, lower case: "not as old" is a
+    bound, not the describing word "old" refused.
 
     >>> sorted(comparative_words("like Mean Girls but not as old"))
     ['as', 'not', 'old']
+    >>> sorted(comparative_words("not the pricey ones"))
+    ['not', 'pricey', 'the']
     """
     found = [*_NEWER_THAN.finditer(text), *_OLDER_THAN.finditer(text)]
+    # ... nor is "not the pricey ones" the word "pricey" refused: "cheaper", a price bound
+    found += [*_CHEAPER.finditer(text), *_PRICIER.finditer(text)]
     return frozenset(w.lower() for m in found for w in m.group(0).split())
 
 

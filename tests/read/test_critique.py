@@ -30,6 +30,11 @@ def test_cheaper_and_older_are_relative_to_shown():
     assert read_critique("newer", SHOWN).change.ranges["year"].min == 1996
 
 
+def test_the_last_price_refused_is_cheaper():
+    for text in ("not the pricey ones", "nothing too expensive please", "too pricey"):
+        assert read_critique(text, SHOWN).change.ranges["price"].max == 99.0, text
+
+
 def test_recent_with_nothing_shown_is_the_catalogues_last_years():
     # Nothing to compare with: "recent" counts back from the newest the catalogue has, and it
     # is no critique that cannot apply.
