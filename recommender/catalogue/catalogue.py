@@ -27,6 +27,7 @@ from recommender.text import keyword_tokens, normalise, title_key
 __all__ = ["Catalogue"]
 
 _VARIANT = re.compile(r"\s*\([^()]*\)\s*$")  # "Juno Jacket (Blue)": the variant's qualifier
+_DESCRIBES_WORDS = 5  # words beyond its title a description needs to tell what an item is about
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,17 @@ class Catalogue:
         keys = [title_key(_VARIANT.sub("", item.title)) for item in self.items]
         ids = {key: n for n, key in enumerate(dict.fromkeys(keys))}
         return np.array([ids[key] for key in keys], dtype=np.int64)
+
+    @cached_property
+    def has_description(self) -> np.ndarray:
+        """(n,) bool: the item has a description that says more than its title (what it is
+        about can be told only from one; "Football is a film." does not tell it)."""
+
+        def says_more(item: Item) -> bool:
+            own = set(normalise(item.title).split())
+            return len(set(normalise(item.description).split()) - own) > _DESCRIBES_WORDS
+
+        return np.array([says_more(item) for item in self.items], dtype=bool)
 
     def kind_weight(self, word: str) -> float:
         """How much sharing ``word`` says of two items' kind: its inverse share, log(n / items

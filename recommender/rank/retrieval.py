@@ -329,10 +329,11 @@ def _topic(data: Catalogue, topics: Sequence[str], vector: np.ndarray | None) ->
     down near a refused word does (``_unlike``); where few have ("skateboarding"), those first,
     then the nearest."""
     found = data.keywords.scores(" ".join(topics))
-    if vector is None or np.count_nonzero(found) >= TOPIC_FEW:
+    if vector is None or np.count_nonzero(found) >= TOPIC_FEW or not data.has_description.any():
         return found
-    near = data.text @ vector.astype(np.float32)
-    threshold = float(np.quantile(near, 1.0 - TOPIC_NEAREST_SHARE))
+    # Among the items with a description: a title alone ("Football") tells no topic.
+    near = np.where(data.has_description, data.text @ vector.astype(np.float32), -1.0)
+    threshold = float(np.quantile(near[data.has_description], 1.0 - TOPIC_NEAREST_SHARE))
     near = np.maximum(near - threshold, 0.0)
     if not found.any():
         return near.astype(np.float32)

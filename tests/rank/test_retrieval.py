@@ -487,16 +487,24 @@ def test_what_a_film_is_about_leads_and_the_popular_rest_keep_a_share(tmp_path, 
 
 def test_a_topic_no_item_spells_is_matched_by_meaning(embedder):
     """'讲潜艇的片子' (a film about a submarine): no item's text has the Chinese word, so the
-    items nearest its embedding are about it, and only those."""
-    titles = ["Deep sea submarine crew", "Garden party", "Space station", "Cowboy ranch"]
-    items = [Item(str(n), t) for n, t in enumerate(titles)] + [
-        Item(f"x{n}", f"filler film number {n}") for n in range(200)
+    items nearest its embedding are about it, and only those; an item whose description says
+    no more than its title ("Sub is a film.") tells nothing of what it is about."""
+    stories = {
+        "0": "A crew of sailors trapped in a deep sea submarine",
+        "1": "Friends plan a garden party for their old neighbour",
+        "2": "Astronauts repair a broken space station far from home",
+    }
+    items = [Item(k, f"Film {k}", v) for k, v in stories.items()] + [
+        Item(f"x{n}", f"Other {n}", f"an ordinary story number {n} of people at work")
+        for n in range(200)
     ]
+    items.append(Item("bare", "Deep sea submarine", "Deep sea submarine is a film."))
     data = Catalogue.build(
-        CatalogSpec.bare("films"), items, embedder.embed([i.title for i in items])
+        CatalogSpec.bare("films"), items, embedder.embed([i.text() for i in items])
     )
-    vector = embedder.embed(["Deep sea submarine crew"])[0]
+    vector = embedder.embed([stories["0"]])[0]
     found = Retriever(data).candidates(Query(Profile(topics=["潜艇"]), "潜艇", None, topic=vector))
     about = dict(zip([items[p].id for p in found.positions], found.signals["topic"], strict=True))
     assert max(about, key=about.get) == "0"
+    assert about["bare"] == 0
     assert sum(v > 0 for v in about.values()) <= 0.05 * len(items)
