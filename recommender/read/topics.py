@@ -51,7 +51,9 @@ def described(parsed: Parsed, known: Callable[[str], bool] = lambda _: False) ->
             continue
         # A name as written ("set in Paris"), any other word in lower case
         phrase = " ".join(t.text if t.pos_ == "PROPN" else t.lower_ for t in _qualified(token))
-        if phrase not in out and not known(phrase.lower()):
+        # "a chick flick", "a popcorn movie": a kind the vocabulary reads with its noun
+        whole = f"{phrase} {token.head.text}".lower() if token.dep_ == "compound" else ""
+        if phrase not in out and not known(phrase.lower()) and not (whole and known(whole)):
             out.append(phrase)
     return out
 

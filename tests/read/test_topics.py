@@ -45,8 +45,9 @@ def test_audience_quality_people_and_refusals_are_no_topics(text):
 
 
 def test_a_word_the_vocabulary_reads_is_no_topic():
-    known = {"horror", "zombies"}.__contains__
+    known = {"horror", "zombies", "chick flick"}.__contains__
     assert described(parse("a horror movie with zombies and clowns"), known) == ["clowns"]
+    assert described(parse("a chick flick"), known) == []  # the kind, with its noun
 
 
 def test_a_chinese_topic_is_read_where_it_stands():
