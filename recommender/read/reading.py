@@ -250,7 +250,8 @@ def _topics(
 ) -> tuple[str, ...]:
     """What the item is to be about that no word of the catalogue's says ("a film about
     chess"), nor a word of a wanted phrase ("coming of age": the genre, not "age"). A surname
-    alone that is a topic ("a comedy set in Paris") is no person (Jerry Paris)."""
+    alone that is a word of a topic ("set in Paris", "set in New York") is no person (Jerry
+    Paris, Michael York)."""
 
     def read(text: str) -> set[str]:
         return {*vocabulary.words_in(text), *vocabulary.categories_in(text)}
@@ -264,8 +265,9 @@ def _topics(
         return bool(whole - set().union(*each)) or all(each)
 
     found = described(parsed, known)
-    said, lowered = f" {normalise(english)} ", {t.lower() for t in found}
-    draft.wanted[:] = [
+    said = f" {normalise(english)} "
+    lowered = {word for t in found for word in normalise(t).split()}
+    draft.wanted[:] = [  # ("a movie set in New York": not Michael York)
         w
         for w in draft.wanted
         if not (" " in w and w.split()[-1] in lowered and f" {w} " not in said)

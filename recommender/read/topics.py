@@ -117,8 +117,12 @@ def _describes(token: Token, proper: bool) -> bool:
     if token.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "attr"}:
         # "a movie where a dog finds its way home", "something that has robots in it"
         for above in token.ancestors:
-            if above.dep_ == "relcl":
-                return above.head.lower_ in items
+            if above.dep_ == "relcl":  # of the item, or of a topic ("a teacher who inspires
+                # students")
+                head = above.head
+                return head.lower_ in items or (
+                    head.pos_ == "NOUN" and head.i != token.i and _describes(head, proper=False)
+                )
     return False
 
 

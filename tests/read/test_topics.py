@@ -22,6 +22,7 @@ from recommender.read.topics import described
         ("a romantic comedy set in Paris", ["Paris"]),
         ("something about skateboarding", ["skateboarding"]),
         ("a movie with lots of dancing", ["dancing"]),
+        ("a movie about a teacher who inspires students", ["teacher", "students"]),
     ],
 )
 def test_what_a_request_is_about_is_read_by_where_it_stands(text, topics):
