@@ -344,6 +344,12 @@ class TitleLinker:
         short = len(words) == 1 and len(words[0]) < _SHORT_WORD
         cue = before.split()[-1].lower() if before.split() else ""
         following = after.split()[0].lower().strip(".,!?") if after.split() else ""
+        if (
+            surface.islower()
+            and surface.split()[0] in _INDEFINITE_ARTICLES
+            and cue in pack().reader.topics.about
+        ):
+            return False  # "a movie about a haunted house": what it is about, no title
         if len(words) == 1 and surface.islower() and words[0] not in common:
             if words[0] in pack().reader.stop_words:
                 return False  # "like to watch": a function word, never the film "To"
@@ -424,3 +430,4 @@ _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 # Words before a short title that make it a common noun ("a laptop") rather than a title.
 _INDEFINITE = pack().reader.title_indefinite
+_INDEFINITE_ARTICLES = frozenset({"a", "an"})

@@ -26,11 +26,15 @@ Retrieval looks for them in the items' own text (BM25: ``Signal.TOPIC``).
 
 from __future__ import annotations
 
+import difflib
+import functools
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from recommender.languages import pack
 from recommender.read.stance import PLACEHOLDER, Parsed, parse  # noqa: F401 (parse: doctests)
+from recommender.text import stem
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -38,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["described"]
 
 _NOUNS = {"NOUN", "PROPN"}
+_SLIP_CUTOFF = 0.8  # difflib's ratio: "moovie"/"movie" 0.91, "thas"/"that" 0.75 ... "has" 0.86
+_YEAR_AFTER = re.compile(r"^(?:[\w'&:-]+\s*){0,4}\(\s*(?:19|20)\d\d\s*\)")
 _MODIFIERS = {"compound", "amod"}  # "*car* chases", "a *haunted* house"
 
 
@@ -53,13 +59,19 @@ def described(parsed: Parsed, known: Callable[[str], bool] = lambda _: False) ->
         phrase = " ".join(t.text if t.pos_ == "PROPN" else t.lower_ for t in _qualified(token))
         # "a chick flick", "a popcorn movie": a kind the vocabulary reads with its noun
         whole = f"{phrase} {token.head.text}".lower() if token.dep_ == "compound" else ""
-        if phrase not in out and not known(phrase.lower()) and not (whole and known(whole)):
+        if (
+            phrase not in out
+            and not known(phrase.lower())
+            and not (whole and known(whole))
+            # a kind the vocabulary reads, graded: "cheesy action", "inspirational war"
+            and not (" " in phrase and known(token.lower_))
+        ):
             out.append(phrase)
     return out
 
 
 def _topic(token: Token, parsed: Parsed) -> bool:
-    if not _plain_noun(token, parsed):
+    if not _plain_noun(token, parsed) or _slip(token) or _in_title(token):
         return False
     head = token
     while head.dep_ == "conj" and head.head is not head:
@@ -67,13 +79,46 @@ def _topic(token: Token, parsed: Parsed) -> bool:
     return _describes(head, proper=token.pos_ == "PROPN")
 
 
+def _slip(token: Token) -> bool:
+    """A word no dictionary has that is a slip of a word of asking ("moovie", "thas movie",
+    "hwhat"): no topic. A rare real word stays ("skateboarding", "miniatures")."""
+    cues = pack().reader
+    lower = token.lower_
+    words = pack().names.words
+    if token.pos_ == "PROPN" or {lower, stem(lower), lower.removesuffix("s")} & words:
+        return False
+    plain = _plain_words()
+    return bool(difflib.get_close_matches(lower, plain, n=1, cutoff=_SLIP_CUTOFF)) or (
+        lower.rstrip("s") in cues.stance.generic
+    )
+
+
+@functools.cache
+def _plain_words() -> list[str]:
+    cues = pack().reader
+    words = cues.stop_words | cues.common_words | cues.asking_words | cues.stance.generic
+    return sorted(w for w in words if len(w) >= 3)
+
+
+def _in_title(token: Token) -> bool:
+    """Part of a title the linker did not know, written with its year ("Isle Of Dogs (2018)"),
+    or the start of one it knew in part: no topic."""
+    after = token.doc[token.i + 1 : token.i + 6]
+    if not token.text[:1].isupper():
+        return False
+    return bool(_YEAR_AFTER.match(after.text)) or any(t.text == PLACEHOLDER for t in after[:2])
+
+
 def _plain_noun(token: Token, parsed: Parsed) -> bool:
     """A noun of the request (not a refused one) that names no audience and no quality."""
     cues = pack().reader
     lower = token.lower_
     gerund = token.tag_ == "VBG" and token.dep_ == "pcomp" and not list(token.children)
+    hyphen = token.i > 0 and token.doc[token.i - 1].text == "-"  # "an old-*school* movie"
     return (
         (token.pos_ in _NOUNS or gerund)  # "a film about *surfing*"
+        and token.tag_ not in {"JJS", "JJR"}  # "one of the *funniest* movies"
+        and not hyphen
         and token.is_alpha
         and token.text != PLACEHOLDER
         and parsed.stances[token.i] == "want"
