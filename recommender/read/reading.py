@@ -207,7 +207,10 @@ def read_message(
     # What the film is to be about: by the parse of the English (or of the gloss: "关于狗的电影"
     # reads "dogs movie"), and in Chinese the words the gloss leaves out where a topic stands
     # ("讲潜艇的片子": 潜艇), which retrieval looks for by meaning.
-    topics = _topics(parsed, english, vocabulary, draft, shunned)
+    # Not of a Spanish, French or German gloss: it keeps the words it does not know ("ein
+    # movie"), which are no topics.
+    clean = code == "en" or pack(code).gloss.script == "han"
+    topics = _topics(parsed, english, vocabulary, draft, shunned) if clean else ()
     topics += tuple(w for w in unread(native, code) if w not in topics)
     said = dataclasses.replace(
         draft.done(ranges, intent), shunned=shunned, query=query, topics=topics

@@ -76,7 +76,8 @@ def _topic(token: Token, parsed: Parsed) -> bool:
     head = token
     while head.dep_ == "conj" and head.head is not head:
         head = head.head  # "with robots and *aliens*": as the first one stands
-    return _describes(head, proper=token.pos_ == "PROPN")
+    # a name as written; a lower-case word the tagger took for one ("gore movies") is none
+    return _describes(head, proper=token.pos_ == "PROPN" and token.text[:1].isupper())
 
 
 def _slip(token: Token) -> bool:
