@@ -136,7 +136,7 @@ class Recommender:
                 progress(f"opening the {catalog} catalogue")
             t = time.perf_counter()
             try:
-                self.catalog(catalog, progress=progress is not None)
+                self.catalog(catalog, progress=progress is not None).topic_keywords  # noqa: B018
             except MagpieError as e:  # the other catalogues still open
                 log.warning("the %s catalogue is unavailable: %s", catalog, e)
             timings[f"catalog_{catalog}"] = time.perf_counter() - t

@@ -323,12 +323,13 @@ def has_content(profile: Profile) -> bool:
 
 
 def _topic(data: Catalogue, topics: Sequence[str], vector: np.ndarray | None) -> np.ndarray:
-    """(n,) how much each item is about the topics: BM25 of their words over the items' text;
+    """(n,) how much each item is about the topics: BM25 of their words over the items' text
+    (``Catalogue.topic_keywords``: title and description, not the item's people's names);
     where no item has a word of them ("潜艇", a submarine), how far an item's text embedding
     stands above the ``TOPIC_NEAREST_SHARE`` nearest's threshold (0 for the rest), as the push
     down near a refused word does (``_unlike``); where few have ("skateboarding"), those first,
     then the nearest."""
-    found = data.keywords.scores(" ".join(topics))
+    found = data.topic_keywords.scores(" ".join(topics))  # not by its people's names
     if vector is None or np.count_nonzero(found) >= TOPIC_FEW or not data.has_description.any():
         return found
     # Among the items with a description: a title alone ("Football") tells no topic.

@@ -508,3 +508,17 @@ def test_a_topic_no_item_spells_is_matched_by_meaning(embedder):
     assert max(about, key=about.get) == "0"
     assert about["bare"] == 0
     assert sum(v > 0 for v in about.values()) <= 0.05 * len(items)
+
+
+def test_a_topic_is_not_looked_for_in_peoples_names(embedder):
+    """'A movie about the stone age' finds the film about it, not one Emma Stone is in."""
+    items = [
+        Item("s", "Teen Comedy", "Two friends plan a party.", attributes={"cast": ["Emma Stone"]}),
+        Item("a", "Early Folk", "A tribe in the stone age hunts a mammoth."),
+        Item("o", "Other", "A quiet story of a town."),
+    ]
+    spec = CatalogSpec.bare("films").model_copy(update={"link_fields": ("cast",)})
+    data = Catalogue.build(spec, items, embedder.embed([i.text() for i in items]))
+    found = Retriever(data).candidates(Query(Profile(topics=["stone age"]), "", None))
+    about = dict(zip([items[p].id for p in found.positions], found.signals["topic"], strict=True))
+    assert about["a"] > 0 and about["s"] == 0
