@@ -20,11 +20,12 @@ import numpy as np
 from recommender.rank.constraints import Allowed, allowed
 from recommender.schemas import Profile
 from recommender.signals import Signal
-from recommender.text import normalise
+from recommender.text import keyword_tokens, normalise
 
 if TYPE_CHECKING:
     from recommender.catalogue.catalogue import Catalogue
     from recommender.catalogue.index import VectorIndex
+    from recommender.catalogue.keywords import KeywordIndex
 
 __all__ = [
     "UNMATCHED_POPULARITY",
@@ -67,6 +68,8 @@ TOPIC_VOTES_AT_LEAST = 0.5
 TOPIC_NEAREST_SHARE = 0.01
 # ... and so is one fewer than this many items' text has, for this much of a word said.
 TOPIC_FEW = 10
+# An item whose text has only some words of a topic ("car" of "car chases") counts this much.
+PART_CREDIT = 0.3
 TOPIC_NEAR_CREDIT = 0.5
 # The share of the candidates nearest a thumbs-down item or a refused describing word that go
 # down (``_unlike``); the others are left in their order. On ReDial's fit half (46 turns with a
@@ -329,7 +332,9 @@ def _topic(data: Catalogue, topics: Sequence[str], vector: np.ndarray | None) ->
     stands above the ``TOPIC_NEAREST_SHARE`` nearest's threshold (0 for the rest), as the push
     down near a refused word does (``_unlike``); where few have ("skateboarding"), those first,
     then the nearest."""
-    found = data.topic_keywords.scores(" ".join(topics))  # not by its people's names
+    found = np.zeros(len(data.items), dtype=np.float32)
+    for topic in topics:
+        found += _spelled(data.topic_keywords, topic)
     if vector is None or np.count_nonzero(found) >= TOPIC_FEW or not data.has_description.any():
         return found
     # Among the items with a description: a title alone ("Football") tells no topic.
@@ -343,6 +348,26 @@ def _topic(data: Catalogue, topics: Sequence[str], vector: np.ndarray | None) ->
     return (found / top + TOPIC_NEAR_CREDIT * near / max(float(near.max()), 1e-9)).astype(
         np.float32
     )
+
+
+def _spelled(index: KeywordIndex, phrase: str) -> np.ndarray:
+    """(n,) BM25 of a topic's words; an item with only some of them ("car" of "car chases")
+    counts ``PART_CREDIT`` of its score, when some item has them all.
+
+    >>> from recommender.catalogue.keywords import KeywordIndex
+    >>> index = KeywordIndex(["a car chase in the city", "a red car", "a quiet garden"])
+    >>> got = _spelled(index, "car chase")
+    >>> bool(got[0] > got[1] > got[2] == 0)
+    True
+    """
+    score = index.scores(phrase)
+    words = keyword_tokens(phrase)
+    if len(words) < 2:
+        return score
+    every = np.logical_and.reduce([index.scores(w) > 0 for w in words])
+    if not every.any():
+        return score
+    return np.where(every, score, PART_CREDIT * score).astype(np.float32)
 
 
 def _unlike(similarity: np.ndarray) -> np.ndarray:
