@@ -54,8 +54,9 @@ def gloss(text: str, code: str) -> str:
 
 def unread(text: str, code: str) -> list[str]:
     """The Chinese words of ``text`` its gloss leaves out, that say what a film is about
-    rather than how one asks: runs of words the word list does not know and that are no
-    filler ("推荐一部讲潜艇的片子": 潜艇, submarine). Retrieval looks for them by meaning
+    rather than how one asks: runs of words the word list does not know, standing where a
+    topic does (``topic_before``, ``topic_after``), not filler alone ("推荐一部讲潜艇的片子":
+    潜艇, submarine). Retrieval looks for them by meaning
     (``Signal.TOPIC``); other languages' words are read by their English gloss only.
 
     >>> unread("推荐一部讲潜艇的片子", "zh"), unread("有什么好看的喜剧吗", "zh")

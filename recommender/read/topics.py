@@ -9,12 +9,15 @@ read from the parse (``stance.parse``) by where they stand, not from a list of s
   "featuring") hanging from what is asked for;
 - a place where the story is set ("*set* on a submarine", "takes place in space");
 - a noun compounded with a word for the item ("a *dog* movie");
-- a noun of a clause describing the item ("a movie *where a dog* finds its way home");
+- a noun of a clause describing the item or a topic ("a movie *where a dog* finds its way
+  home", "a teacher who inspires *students*");
+- a gerund ("about *surfing*") or the noun of a quantity ("lots of *dancing*") standing so;
 
 and a noun listed with one of those ("robots and aliens"). Not a word the person refuses (the
-stance says so), a word the catalogue's vocabulary reads (a genre, a person), a title, who
-watches ("with *my* kids") or how well a film is made ("with a good *plot*": ``quality``).
-Retrieval looks for them in the items' own text (BM25: ``Signal.TOPIC``).
+stance says so), a word the catalogue's vocabulary reads (a genre, a person), a title (one the
+linker found, or one written with its year), who watches ("with *my* kids"), how well a film
+is made ("with a good *plot*": ``quality``), or a typed slip of a word of asking ("moovie").
+Retrieval looks for them in what the items are about (BM25, else by meaning: ``Signal.TOPIC``).
 
 >>> described(parse("I want something with good car chases"))
 ['car chases']
@@ -42,15 +45,15 @@ if TYPE_CHECKING:
 __all__ = ["described"]
 
 _NOUNS = {"NOUN", "PROPN"}
-_SLIP_CUTOFF = 0.8  # difflib's ratio: "moovie"/"movie" 0.91, "thas"/"that" 0.75 ... "has" 0.86
+_SLIP_CUTOFF = 0.8  # difflib's ratio to a word of asking: "moovie"/"movie" 0.91, "thas"/"has" 0.86
 _YEAR_AFTER = re.compile(r"^(?:[\w'&:-]+\s*){0,4}\(\s*(?:19|20)\d\d\s*\)")
 _MODIFIERS = {"compound", "amod"}  # "*car* chases", "a *haunted* house"
 
 
 def described(parsed: Parsed, known: Callable[[str], bool] = lambda _: False) -> list[str]:
-    """The topics of a request, lower case, each with the words that qualify it ("car
-    chases", "haunted house"); ``known`` tells a word the reader already reads (a genre, a
-    person, a category), which is no topic."""
+    """The topics of a request, lower case but for names ("Paris"), each with the words that
+    qualify it ("car chases", "haunted house"); ``known`` tells a word the reader already reads
+    (a genre, a person, a category), which is no topic."""
     out: list[str] = []
     for token in parsed.doc:
         if not _topic(token, parsed):
