@@ -129,8 +129,8 @@ class Catalogue:
     def topic_keywords(self) -> KeywordIndex:
         """BM25 over what each item is about: its text without its people's fields and the
         words of their names (``spec.link_fields``), so "the stone age" finds no film for
-        Emma Stone in it, and "gore" none of Gore Verbinski's (built on first use, ~0.5 s for
-        the 6,281 films; the app builds it at start, ``Recommender.warm``)."""
+        Emma Stone in it, and "gore" none of Gore Verbinski's (built on first use: 0.5-0.9 s
+        for the 6,281 films on 2 cores; the app builds it at start, ``Recommender.warm``)."""
         people = set(self.spec.link_fields)
         texts = []
         for item in self.items:

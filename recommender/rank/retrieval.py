@@ -327,7 +327,8 @@ def has_content(profile: Profile) -> bool:
 
 def _topic(data: Catalogue, topics: Sequence[str], vector: np.ndarray | None) -> np.ndarray:
     """(n,) how much each item is about the topics: BM25 of their words over the items' text
-    (``Catalogue.topic_keywords``: title and description, not the item's people's names);
+    (``Catalogue.topic_keywords``: its text without its people's names), a topic of several
+    words in full only where an item has them all (``_spelled``);
     where no item has a word of them ("潜艇", a submarine), how far an item's text embedding
     stands above the ``TOPIC_NEAREST_SHARE`` nearest's threshold (0 for the rest), as the push
     down near a refused word does (``_unlike``); where few have ("skateboarding"), those first,

@@ -530,14 +530,14 @@ def _for_whom(token: Token, words: StanceWords) -> bool:
     """Is ``token`` in the "for" phrase of a word said by degree ("not too scary *for my
     kids*", "too long for *me*"): who it is for, which the refusal of the degree leaves alone?"""
 
-    def by_degree(word: Token) -> bool:
+    def graded(word: Token) -> bool:
         return word.pos_ in {"ADJ", "ADV"} and any(c.lower_ in words.excess for c in word.children)
 
     for above in token.ancestors:
         if above.dep_ == "prep" and above.lower_ == "for":
             head = above.head  # "too scary for", or "nothing too long for"
-            return by_degree(head) or any(
-                by_degree(c) for c in head.children if c.dep_ in {"amod", "acomp", "advmod"}
+            return graded(head) or any(
+                graded(c) for c in head.children if c.dep_ in {"amod", "acomp", "advmod"}
             )
     return False
 
