@@ -26,7 +26,7 @@ from recommender.catalogue.spec import CatalogSpec, FieldRoles
 from recommender.config import Settings
 from recommender.models.image_io import UPLOAD_FORMATS
 from recommender.read.quantities import as_said
-from recommender.reply.strings import said_in, say, value, values, word_as_said
+from recommender.reply.strings import said_in, say, unit_format, value, values, word_as_said
 from recommender.signals import Signal
 from recommender.text import in_unit
 
@@ -120,8 +120,8 @@ def key_facts(item: Item, style: CardStyle | None = None, lang: str = "en") -> l
             continue
         if isinstance(value, list):
             value = ", ".join(values(lang, [str(v) for v in value[:3]]))
-        unit = style.formats.get(key)  # "{} min", in the person's language ("{}分钟")
-        facts.append(_cut(in_unit(str(value), values(lang, [unit])[0] if unit else None), 60))
+        unit = unit_format(lang, style.formats.get(key))  # "{} min", "{}分钟"
+        facts.append(_cut(in_unit(str(value), unit), 60))
         if len(facts) >= MAX_FACTS:
             break
     return facts
@@ -294,8 +294,7 @@ def profile_markdown(
         line("avoids", words(refused, False))
     for key, rng in profile.ranges.items():
         low, high = rng.min, rng.max
-        unit = (formats or {}).get(key)
-        unit = values(lang, [unit])[0] if unit else None
+        unit = unit_format(lang, (formats or {}).get(key))
         fmt = (
             _money
             if key in (fields or FieldRoles()).money_fields

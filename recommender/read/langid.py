@@ -17,10 +17,15 @@ import re
 from recommender.languages import CODES, DEFAULT, pack
 from recommender.text import fold
 
-__all__ = ["detect"]
+__all__ = ["detect", "has_han"]
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def has_han(text: str) -> bool:
+    """Does ``text`` hold a Chinese character?"""
+    return bool(_HAN.search(text))
 
 
 def detect(text: str) -> str:

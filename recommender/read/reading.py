@@ -187,8 +187,8 @@ def read_message(
     # asked for; the refused word is kept apart, to push the goriest down ("shun"). So is a
     # kind refused only by degree ("zombies... nothing too gory": fewer gory ones, not none of
     # horror), unless a word of the message refuses it outright ("no horror, nothing too gory").
-    degree = by_degree(parsed)
-    outright = {v for w in refused_words(parsed) if w not in degree for v in vocabulary.words_in(w)}
+    refused, degree = refused_words(parsed), by_degree(parsed)
+    outright = {v for w in refused if w not in degree for v in vocabulary.words_in(w)}
     softened = {v for w in degree for v in vocabulary.words_in(w)} - outright
     both = (set(draft.wanted) & set(draft.avoided)) | (softened & set(draft.avoided))
     draft.avoided[:] = [w for w in draft.avoided if w not in both]
@@ -199,7 +199,7 @@ def read_message(
     )
     shunned = tuple(
         w
-        for w in refused_words(parsed)
+        for w in refused
         if (not (found := vocabulary.words_in(w)) or both.intersection(found))
         and w not in bounds
         and not (spec.variants and vocabulary.named(w))  # a product's name: left out above

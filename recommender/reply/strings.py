@@ -30,7 +30,7 @@ from recommender.errors import (
     ModelUnavailable,
 )
 from recommender.languages import CODES, DEFAULT, pack
-from recommender.read.langid import detect
+from recommender.read.langid import detect, has_han
 from recommender.schemas import Notice
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "say_nth",
     "setting",
     "supported",
+    "unit_format",
     "value",
     "values",
 ]
@@ -58,7 +59,6 @@ __all__ = [
 # The languages Magpie answers in: those with a ui.toml; anything else is answered in English.
 SUPPORTED = tuple(code for code in CODES if pack(code).ui is not None)
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # a Chinese character
 # A letter of any script (Han characters included): a message without one has no language.
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -193,7 +193,16 @@ def said_in(lang: str | None, words: Sequence[str]) -> list[str]:
     (['潜艇'], ['dogs'])
     """
     han = supported(lang) == "zh"
-    return [w for w in words if bool(_HAN.search(w)) == han]
+    return [w for w in words if has_han(w) == han]
+
+
+def unit_format(lang: str | None, card_format: str | None) -> str | None:
+    """A catalogue's card format ("{} min") as ``lang`` writes it (its ``[values]``: "{}分钟").
+
+    >>> unit_format("zh", "{} min"), unit_format("en", "{} min"), unit_format("zh", None)
+    ('{}分钟', '{} min', None)
+    """
+    return value(lang, card_format) if card_format else None
 
 
 def value(lang: str | None, word: str) -> str:

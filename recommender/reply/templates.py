@@ -15,7 +15,16 @@ from recommender.languages import pack
 from recommender.read.linking import TitleLinker
 from recommender.read.quantities import as_said
 from recommender.reply.situation import Situation
-from recommender.reply.strings import has, said_in, say, say_nth, setting, value, values
+from recommender.reply.strings import (
+    has,
+    said_in,
+    say,
+    say_nth,
+    setting,
+    unit_format,
+    value,
+    values,
+)
 from recommender.schemas import Item, Profile, ScoredItem
 from recommender.signals import Signal
 from recommender.text import in_unit, keyword_tokens, normalise, stem
@@ -481,8 +490,7 @@ def summary(
         names = listed.join(_name(i, titles) for i in profile.liked[-2:])
         parts.append(say(lang, "summary.liked", titles=names))
     for key, rng in profile.ranges.items():
-        unit = spec.card_format.get(key)
-        unit = value(lang, unit) if unit else None  # "{} min" in the reply's language
+        unit = unit_format(lang, spec.card_format.get(key))  # "{} min", "{}分钟"
         show = _money if key == spec.fields.money else (lambda x, unit=unit: in_unit(_num(x), unit))
         shown = value(lang, key).replace("_", " ")
         prefix = "summary.date_" if key == spec.fields.date else "summary."

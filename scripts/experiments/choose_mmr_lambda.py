@@ -11,20 +11,12 @@ eval half is never read.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from pathlib import Path
 
 import numpy as np
+from _fit_half import arguments, fit_half, hits_by_fold, report
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from recommender.cli.console import settings_from
 from recommender.evaluation import tuning
-from recommender.evaluation.crs import FOLDS, active_weights, fold_of
-from recommender.evaluation.run import SHARED
-from recommender.pipeline import Recommender
 
 LAMBDAS = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)
 
@@ -42,33 +34,21 @@ def diversity(case: tuning._Case, ranked: list[str]) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=SHARED / "redial")
-    ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--json", type=Path, default=None)
-    args = ap.parse_args()
-
-    rec = Recommender.from_settings(settings_from(None).with_(llm_backend="none"))
-    cases, plain = tuning.fit_cases(rec, args.data, args.limit)
-    content = active_weights(rec, rec.catalog("movies"), content=True)
+    args = arguments(__doc__)
+    _, cases, plain, content = fit_half(args)
     total = sum(len(c.turn.targets) for c in cases)
     out = {}
     for lam in LAMBDAS:
-        by_fold = [0] * FOLDS
-        ild = []
-        for c in cases:
-            ranked = c.top(content if c.content else plain, lam)
-            by_fold[fold_of(c.turn.dialog_id)] += c.hits_of(ranked)
-            ild.append(diversity(c, ranked))
+        ranked = {id(c): c.top(content if c.content else plain, lam) for c in cases}
+        by_fold = hits_by_fold(cases, lambda c, ranked=ranked: ranked[id(c)])
+        ild = [diversity(c, ranked[id(c)]) for c in cases]
         out[str(lam)] = {
             "recall@10": round(sum(by_fold) / total, 4),
             "hits_by_fold": by_fold,
             "ild@10": round(float(np.mean(ild)), 4),
         }
         print(lam, out[str(lam)], file=sys.stderr, flush=True)
-    print(json.dumps(out, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    report(out, args.json)
 
 
 if __name__ == "__main__":
